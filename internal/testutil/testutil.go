@@ -1,0 +1,55 @@
+// Package testutil holds helpers shared by mailsim's tests: finding the
+// real clients the tests drive (curl, fetchmail, mbsync, swaks, openssl,
+// tshark, asciinema, python3) and a fixed clock.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+)
+
+// InCI reports whether the tests run under CI (CI=true), where every real
+// client must be installed.
+func InCI() bool { return os.Getenv("CI") != "" }
+
+// NeedTool returns the path of a real client program. Outside CI a missing
+// tool skips the test; under CI it fails it, because .ci/run installs them.
+func NeedTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if InCI() {
+			t.Fatalf("%s is required under CI but not installed (.ci/run installs it): %v", name, err)
+		}
+		t.Skipf("%s not installed; skipping (required under CI)", name)
+	}
+	return p
+}
+
+// NeedPython returns python3, like NeedTool.
+func NeedPython(t testing.TB) string { return NeedTool(t, "python3") }
+
+// Clock is a deterministic clock: every call returns a time one millisecond
+// after the previous one, starting at Start.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Start is the instant fixed clocks begin at: a Wednesday morning in Hanoi.
+var Start = time.Date(2026, 11, 25, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+
+// NewClock returns a Clock at Start.
+func NewClock() *Clock { return &Clock{now: Start} }
+
+// Now returns the next instant.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.now
+	c.now = c.now.Add(time.Millisecond)
+	return t
+}
