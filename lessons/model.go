@@ -1,0 +1,148 @@
+// Package lessons holds mailsim's lessons: the lesson file format
+// (versioned YAML, `mailsim-lesson: 1`), its loader and validator, the
+// built-in lesson files, the seed article's claims, and the glossary that
+// explains every protocol line a lesson does not annotate itself.
+//
+// It imports sim/mailstore (for the seed's shape) and sim/wire (for
+// protocol names) and nothing that runs servers.
+package lessons
+
+import (
+	"mailsim/sim/mailstore"
+)
+
+// Version is the lesson file format version this package reads.
+const Version = 1
+
+// Lesson is one scripted lesson.
+type Lesson struct {
+	ID      string   // e.g. "pop3-basics"
+	Group   string   // "pop3", "imap", "smtp", "compare", "setup", "history"
+	Title   Text     // one line
+	Summary Text     // one line for the picker
+	Covers  []string // claim IDs: the union of the steps' covers
+	Seed    Seed     // the server state the lesson starts from
+	Actors  []Actor
+	Steps   []Step
+
+	File string // where it was loaded from ("builtin/pop3-basics.yaml" for built-ins)
+	Dir  string // directory that seed files are relative to (empty for built-ins: Files is used)
+}
+
+// Languages lists the languages every text of the lesson is written in,
+// "en" first.
+func (l *Lesson) Languages() []string { return l.Title.Languages() }
+
+// Actor returns the actor with the given name.
+func (l *Lesson) Actor(name string) (*Actor, bool) {
+	for i := range l.Actors {
+		if l.Actors[i].Name == name {
+			return &l.Actors[i], true
+		}
+	}
+	return nil, false
+}
+
+// Seed is the starting state of the simulated providers. Domain names the
+// provider a user belongs to ("example.com" when empty).
+type Seed struct {
+	Users []SeedUser
+}
+
+// SeedUser is a mailstore.SeedUser with the provider it lives at.
+type SeedUser struct {
+	Domain string // "example.com" or "example.org"; empty = "example.com"
+	mailstore.SeedUser
+}
+
+// DefaultDomain is the provider of users and actors that name none.
+const DefaultDomain = "example.com"
+
+// Actor is a device (or server agent) that takes part in a lesson.
+type Actor struct {
+	Name     string // "laptop"
+	Protocol string // default protocol: "pop3", "imap" or "smtp"
+	Client   Text   // what it is, "Thunderbird on a laptop"
+	User     string // the account it logs in as
+	Domain   string // the user's provider; empty = DefaultDomain
+	Password string // empty = the seed user's password
+}
+
+// StepKind names what a step does.
+type StepKind string
+
+// The step kinds. A step is written as a YAML mapping whose action key
+// names its kind (`send: STAT`); a step with only `say` is a Say step.
+// New kinds may be added in later format versions without changing
+// existing files.
+const (
+	Say        StepKind = "say"        // narrative only
+	Connect    StepKind = "connect"    // an actor opens a connection and reads the greeting
+	Send       StepKind = "send"       // an actor sends one command line and reads the whole reply
+	Data       StepKind = "data"       // an actor sends a message body (SMTP DATA content, dot-stuffed, ended with ".")
+	Disconnect StepKind = "disconnect" // an actor ends politely (POP3/SMTP QUIT, IMAP LOGOUT) and closes
+	Drop       StepKind = "drop"       // the connection is lost without QUIT
+	Check      StepKind = "check"      // an assertion on server or device state, shown as "what changed"
+	Quiz       StepKind = "quiz"       // the learner predicts the next reply (multiple choice)
+	Deliver    StepKind = "deliver"    // a message arrives in a mailbox from outside
+	Wait       StepKind = "wait"       // an actor waits for an untagged update (IMAP IDLE)
+	Pause      StepKind = "pause"      // a pause in autoplay (narrative emphasis)
+)
+
+// Step is one step of a lesson. Which fields matter depends on Kind.
+type Step struct {
+	Kind  StepKind
+	Line  int  // line in the lesson file, for run-time errors (file:line)
+	Title Text // optional step marker title
+	Say   Text // narrative shown with the step (any kind may have it)
+
+	Actor string // connect/send/data/disconnect/drop/wait: who acts (send defaults to the last actor)
+	To    string // connect: the server role ("pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"); default from the actor's protocol
+	Host  string // connect: host name to show; default "<role>.<domain>"
+
+	Command  string // send: the raw command line, without CRLF
+	Body     string // data: the message body; deliver: the message
+	Literal  string // send: an IMAP literal appended to Command as {n}
+	Expect   string // send/connect/data: the reply status must start with this ("+OK", "-ERR", "OK", "NO", "250", "5")
+	Contains string // send: the reply must contain this text
+	Note     Text   // annotation of the line this step sends
+	Reply    Text   // annotation of the reply
+	Covers   []string
+
+	Check   *CheckSpec   // check
+	Quiz    *QuizSpec    // quiz
+	Deliver *DeliverSpec // deliver
+	Timeout int          // wait: milliseconds to wait for the update (default 2000)
+}
+
+// CheckSpec asserts something about server or device state.
+type CheckSpec struct {
+	Server  string   // "alice/INBOX", "alice" (= INBOX), "bob@example.org/INBOX"
+	Device  string   // an actor name: its local copy
+	Count   *int     // number of messages
+	UID     uint32   // with Flags/NoFlags: the message with this UID (server)
+	Subject string   // the message with this subject is there
+	Flags   []string // the message has these flags
+	NoFlags []string // the message lacks these flags
+	Missing bool     // with Subject: the message is NOT there
+}
+
+// QuizSpec is a multiple-choice prediction.
+type QuizSpec struct {
+	Question Text
+	Choices  []QuizChoice
+	Explain  Text // shown after the answer, right or wrong
+}
+
+// QuizChoice is one answer of a quiz.
+type QuizChoice struct {
+	Text    Text
+	Correct bool
+}
+
+// DeliverSpec is a message that arrives from outside.
+type DeliverSpec struct {
+	To      string // "alice" or "alice@example.org"
+	Mailbox string // default INBOX
+	Message mailstore.SeedMessage
+}
