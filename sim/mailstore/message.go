@@ -38,19 +38,34 @@ var wordDecoder = mime.WordDecoder{}
 // so that sizes match what POP3 and IMAP send.
 func newMessage(uid uint32, raw []byte, flags []string, date time.Time) *Message {
 	raw = toCRLF(raw)
-	m := &Message{UID: uid, InternalDate: date, Raw: raw, Flags: normalizeFlags(flags)}
-	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
-		dec := func(k string) string {
-			v := msg.Header.Get(k)
-			if d, err := wordDecoder.DecodeHeader(v); err == nil {
-				return d
-			}
-			return v
-		}
-		m.From, m.To, m.Subject = dec("From"), dec("To"), dec("Subject")
-		m.MessageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
+	h := ParseHeaders(raw)
+	return &Message{UID: uid, InternalDate: date, Raw: raw, Flags: normalizeFlags(flags),
+		From: h.From, To: h.To, Subject: h.Subject, MessageID: h.MessageID}
+}
+
+// Headers are the header fields shown in mailbox lists, decoded.
+type Headers struct {
+	From, To, Subject, MessageID string
+}
+
+// ParseHeaders decodes the display header fields of a raw message; fields
+// it cannot find are empty.
+func ParseHeaders(raw []byte) Headers {
+	var h Headers
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return h
 	}
-	return m
+	dec := func(k string) string {
+		v := msg.Header.Get(k)
+		if d, err := wordDecoder.DecodeHeader(v); err == nil {
+			return d
+		}
+		return v
+	}
+	h.From, h.To, h.Subject = dec("From"), dec("To"), dec("Subject")
+	h.MessageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
+	return h
 }
 
 // toCRLF returns raw with every line ending as CRLF. It returns raw itself
