@@ -1,0 +1,271 @@
+package mailstore
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+func newTestStore(t testing.TB) *Store {
+	t.Helper()
+	s := New(Options{Clock: func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) }})
+	if err := s.AddUser("alice", "wonderland"); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func msg(subject string) []byte {
+	return []byte("From: Bob <bob@example.org>\r\nSubject: " + subject + "\r\n\r\nHello\r\n")
+}
+
+func TestFlagsAreStoredInCanonicalCase(t *testing.T) {
+	s := newTestStore(t)
+	uid, err := s.Append("alice", Inbox, msg("hi"), []string{`\seen`, `\FLAGGED`, "$Label1", `\Seen`}, time.Time{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Message("alice", "inbox", uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(m.Flags, " "), `\Flagged \Seen $Label1`; got != want {
+		t.Errorf("flags = %q, want %q", got, want)
+	}
+	if _, err := s.SetFlags("alice", Inbox, []uint32{uid}, FlagsRemove, []string{`\SEEN`}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m, _ = s.Message("alice", Inbox, uid)
+	if m.HasFlag(FlagSeen) {
+		t.Errorf("\\Seen still set after removing \\SEEN: %v", m.Flags)
+	}
+}
+
+func TestSnapshotIsNotChangedByLaterWrites(t *testing.T) {
+	s := newTestStore(t)
+	for i := 0; i < 3; i++ {
+		s.Deliver("alice", msg(fmt.Sprint(i)))
+	}
+	snap := s.Snapshot()
+	s.SetFlags("alice", Inbox, []uint32{1}, FlagsAdd, []string{FlagSeen}, nil)
+	s.Remove("alice", Inbox, []uint32{2}, nil)
+	s.Deliver("alice", msg("late"))
+	mb, ok := snap.Mailbox("alice", Inbox)
+	if !ok {
+		t.Fatal("INBOX missing from snapshot")
+	}
+	if len(mb.Messages) != 3 || mb.Messages[0].HasFlag(FlagSeen) || mb.Messages[1].UID != 2 {
+		t.Errorf("snapshot changed: %d messages, first flags %v", len(mb.Messages), mb.Messages[0].Flags)
+	}
+	now, _ := s.Snapshot().Mailbox("alice", Inbox)
+	if len(now.Messages) != 3 || !now.Messages[0].HasFlag(FlagSeen) || now.Messages[2].Subject != "late" {
+		t.Errorf("new snapshot wrong: %+v", now.Messages)
+	}
+}
+
+func TestChangeFeedReportsSequenceNumbersInOrder(t *testing.T) {
+	s := newTestStore(t)
+	for i := 0; i < 5; i++ {
+		s.Deliver("alice", msg(fmt.Sprint(i)))
+	}
+	var got []string
+	cancel := s.Subscribe(func(c Change) { got = append(got, fmt.Sprintf("%s uid=%d seq=%d n=%d", c.Kind, c.UID, c.Seq, c.Count)) })
+	defer cancel()
+	s.Remove("alice", Inbox, []uint32{2, 4}, nil)
+	s.SetFlags("alice", Inbox, []uint32{5}, FlagsAdd, []string{FlagDeleted}, "me")
+	s.ExpungeDeleted("alice", Inbox, nil, nil)
+	s.Deliver("alice", msg("new"))
+	want := []string{
+		"expunged uid=2 seq=2 n=4",
+		"expunged uid=4 seq=3 n=3", // after UID 2 went, UID 4 is the third message
+		"flags changed uid=5 seq=3 n=3",
+		"expunged uid=5 seq=3 n=2",
+		"delivered uid=6 seq=3 n=3",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMaildropLockIsExclusive(t *testing.T) {
+	s := newTestStore(t)
+	unlock, err := s.LockMaildrop("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LockMaildrop("ALICE"); !errors.Is(err, ErrInUse) {
+		t.Errorf("second lock: %v, want ErrInUse", err)
+	}
+	unlock()
+	unlock() // twice is harmless
+	u2, err := s.LockMaildrop("alice")
+	if err != nil {
+		t.Errorf("lock after unlock: %v", err)
+	}
+	u2()
+}
+
+func TestMailboxNamesAreChecked(t *testing.T) {
+	s := newTestStore(t)
+	for _, name := range []string{"../x", "/etc", "a//b", "", strings.Repeat("x", 5000), "a\x00b", "Trash/"} {
+		if err := s.CreateMailbox("alice", name); !errors.Is(err, ErrBadName) {
+			t.Errorf("CreateMailbox(%.20q) = %v, want ErrBadName", name, err)
+		}
+	}
+	if err := s.CreateMailbox("alice", "Sent"); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := s.Mailbox("alice", "Sent")
+	if info.SpecialUse != `\Sent` {
+		t.Errorf("Sent special use = %q", info.SpecialUse)
+	}
+	if err := s.DeleteMailbox("alice", "inbox"); !errors.Is(err, ErrInboxDelete) {
+		t.Errorf("deleting INBOX: %v", err)
+	}
+}
+
+func TestQuotaAndSizeLimitRefuseMessages(t *testing.T) {
+	s := New(Options{MaxMessageBytes: 100})
+	s.AddUser("bob", "x")
+	if _, err := s.Deliver("bob", make([]byte, 101)); !errors.Is(err, ErrTooBig) {
+		t.Errorf("oversized: %v", err)
+	}
+	s.SetQuota("bob", 60)
+	if _, err := s.Deliver("bob", msg("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Deliver("bob", msg("b")); !errors.Is(err, ErrOverQuota) {
+		t.Errorf("over quota: %v", err)
+	}
+}
+
+func TestCopyAndMoveKeepFlagsAndGiveNewUIDs(t *testing.T) {
+	s := newTestStore(t)
+	s.CreateMailbox("alice", "Archive")
+	s.Append("alice", Inbox, msg("a"), []string{FlagFlagged}, time.Time{}, nil)
+	s.Append("alice", Inbox, msg("b"), nil, time.Time{}, nil)
+	src, dst, err := s.Move("alice", Inbox, "Archive", []uint32{1, 99}, nil)
+	if err != nil || len(src) != 1 || src[0] != 1 || dst[0] != 1 {
+		t.Fatalf("move = %v %v %v", src, dst, err)
+	}
+	msgs, _, _ := s.Messages("alice", "Archive")
+	if len(msgs) != 1 || !msgs[0].HasFlag(FlagFlagged) {
+		t.Errorf("archive = %+v", msgs)
+	}
+	inbox, info, _ := s.Messages("alice", Inbox)
+	if len(inbox) != 1 || info.UIDNext != 3 {
+		t.Errorf("inbox after move: %d messages, UIDNEXT %d", len(inbox), info.UIDNext)
+	}
+}
+
+func TestConcurrentUseIsSafe(t *testing.T) {
+	s := newTestStore(t)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				uid, _ := s.Deliver("alice", msg("x"))
+				s.SetFlags("alice", Inbox, []uint32{uid}, FlagsAdd, []string{FlagSeen}, nil)
+				s.Snapshot()
+				if i%3 == 0 {
+					s.Remove("alice", Inbox, []uint32{uid}, nil)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	msgs, info, _ := s.Messages("alice", Inbox)
+	if info.UIDNext != 801 {
+		t.Errorf("UIDNEXT = %d, want 801", info.UIDNext)
+	}
+	for i := 1; i < len(msgs); i++ {
+		if msgs[i].UID <= msgs[i-1].UID {
+			t.Fatalf("messages out of UID order at %d", i)
+		}
+	}
+}
+
+func TestSeedBuildsMessagesWithAttachmentsDeterministically(t *testing.T) {
+	seed, err := ParseSeed([]byte(`
+users:
+  - name: alice
+    password: wonderland
+    mailboxes:
+      INBOX:
+        - from: "Bình <binh@example.org>"
+          subject: "Thực đơn trưa"
+          date: "2026-11-24T09:00:00+07:00"
+          body: "Xem tệp đính kèm.\n.a line starting with a dot\n"
+          attachments:
+            - {name: menu.txt, type: text/plain, content: "Phở bò"}
+        - file: mail/raw.eml
+          flags: ['\seen']
+        - {subject: Newsletter, body: hi, repeat: 3}
+      Sent: []
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{"mail/raw.eml": {Data: []byte("Subject: raw\n\nbody\n")}}
+	build := func() *Store {
+		s := New(Options{Clock: func() time.Time { return time.Unix(0, 0) }})
+		if err := s.Load(seed, files); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := build(), build()
+	ma, _, _ := a.Messages("alice", Inbox)
+	mb, _, _ := b.Messages("alice", Inbox)
+	if len(ma) != 5 {
+		t.Fatalf("%d messages, want 5", len(ma))
+	}
+	for i := range ma {
+		if string(ma[i].Raw) != string(mb[i].Raw) {
+			t.Errorf("message %d differs between two loads of the same seed", i)
+		}
+	}
+	first := string(ma[0].Raw)
+	for _, want := range []string{"multipart/mixed", "menu.txt", "UGjhu58gYsOy", "\r\n.a line"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first message lacks %q:\n%s", want, first)
+		}
+	}
+	if ma[0].Subject != "Thực đơn trưa" || !strings.HasPrefix(ma[0].From, "Bình") {
+		t.Errorf("decoded headers: from %q subject %q", ma[0].From, ma[0].Subject)
+	}
+	if !ma[1].HasFlag(FlagSeen) || string(ma[1].Raw) != "Subject: raw\r\n\r\nbody\r\n" {
+		t.Errorf("file message: flags %v raw %q", ma[1].Flags, ma[1].Raw)
+	}
+	if ma[4].Subject != "Newsletter #3" {
+		t.Errorf("repeat subject = %q", ma[4].Subject)
+	}
+	if _, err := a.Mailbox("alice", "Sent"); err != nil {
+		t.Errorf("Sent not created: %v", err)
+	}
+}
+
+func TestParseSeedRejectsUnknownKeys(t *testing.T) {
+	_, err := ParseSeed([]byte("users:\n  - name: a\n    pasword: x\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("err = %v, want an error naming line 3", err)
+	}
+}
+
+func BenchmarkSnapshot(b *testing.B) {
+	s := newTestStore(b)
+	for i := 0; i < 10000; i++ {
+		s.Deliver("alice", msg("x"))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Snapshot()
+		s.SetFlags("alice", Inbox, []uint32{uint32(i%10000 + 1)}, FlagsAdd, []string{FlagSeen}, nil)
+	}
+}
