@@ -3,8 +3,8 @@
 // built-in lesson files, the seed article's claims, and the glossary that
 // explains every protocol line a lesson does not annotate itself.
 //
-// It imports sim/mailstore (for the seed's shape) and sim/wire (for
-// protocol names) and nothing that runs servers.
+// It imports sim/mailstore (for the seed's shape) and nothing that runs
+// servers or taps connections.
 package lessons
 
 import (
@@ -27,6 +27,8 @@ type Lesson struct {
 
 	File string // where it was loaded from ("builtin/pop3-basics.yaml" for built-ins)
 	Dir  string // directory that seed files are relative to (empty for built-ins: Files is used)
+
+	idLine, idCol int // where the id is written, for errors across files
 }
 
 // Languages lists the languages every text of the lesson is written in,
@@ -96,8 +98,8 @@ type Step struct {
 	Title Text // optional step marker title
 	Say   Text // narrative shown with the step (any kind may have it)
 
-	Actor string // connect/send/data/disconnect/drop/wait: who acts (send defaults to the last actor)
-	To    string // connect: the server role ("pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"); default from the actor's protocol
+	Actor string // connect/send/data/disconnect/drop/wait: who acts; always set after loading (defaults to the previous step's actor)
+	To    string // connect: the server role ("pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"); set from the actor's protocol when the file gives none
 	Host  string // connect: host name to show; default "<role>.<domain>"
 
 	Command  string // send: the raw command line, without CRLF
@@ -112,7 +114,7 @@ type Step struct {
 	Check   *CheckSpec   // check
 	Quiz    *QuizSpec    // quiz
 	Deliver *DeliverSpec // deliver
-	Timeout int          // wait: milliseconds to wait for the update (default 2000)
+	Timeout int          // wait: milliseconds to wait for the update (default 2000); pause: milliseconds to pause
 }
 
 // CheckSpec asserts something about server or device state.
