@@ -1,0 +1,236 @@
+// Command mailsim is an interactive mail-protocol learning simulator: it
+// runs scripted lessons against embedded POP3, IMAP and SMTP servers and
+// shows every line on the wire, annotated.
+//
+// This file holds only the subcommands and their flags; the work is done
+// by the sim, lessons and transcripts packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/transcripts"
+)
+
+// exitError carries an exit code with a message for the user.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.msg != "" {
+				fmt.Fprintln(os.Stderr, "mailsim: "+ee.msg)
+			}
+			os.Exit(ee.code)
+		}
+		fmt.Fprintln(os.Stderr, "mailsim: "+err.Error())
+		os.Exit(1)
+	}
+}
+
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"lessons", "", "list the lessons", cmdLessons},
+		{"run", "LESSON [--plain]", "run a lesson headless and print its annotated transcript", cmdRun},
+		{"validate", "FILE...", "check lesson files and report mistakes as file:line:col", cmdValidate},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "mailsim: learn POP3, IMAP and SMTP by watching them happen.\n\nUsage:\n  mailsim COMMAND [ARGS]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %-22s %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun `mailsim COMMAND --help` for a command's flags.\n")
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stdout)
+		return nil
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	return &exitError{2, fmt.Sprintf("unknown command %q (try `mailsim --help`)", args[0])}
+}
+
+// newFlags makes a FlagSet whose errors become one readable line and exit
+// code 2, and whose --help prints to stdout.
+func newFlags(name, args, summary string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: mailsim %s %s\n\n%s\n", name, args, summary)
+		has := false
+		fs.VisitAll(func(*flag.Flag) { has = true })
+		if has {
+			fmt.Fprintln(stdout, "\nFlags:")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			fs.SetOutput(io.Discard)
+		}
+	}
+	return fs
+}
+
+// parseFlags parses interleaved flags and positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, &exitError{0, ""}
+			}
+			return nil, &exitError{2, fmt.Sprintf("%s: %v", fs.Name(), err)}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func loadLessons(extraDir string) ([]*lessons.Lesson, error) {
+	list, err := lessons.Builtin()
+	if err != nil {
+		return nil, fmt.Errorf("built-in lessons: %w", err)
+	}
+	if extraDir != "" {
+		more, err := lessons.LoadDir(extraDir)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, more...)
+	}
+	return list, nil
+}
+
+func cmdLessons(_ context.Context, args []string, stdout, _ io.Writer) error {
+	fs := newFlags("lessons", "", "List the lessons, grouped by protocol.", stdout)
+	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	list, err := loadLessons(*dir)
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Group < list[j].Group })
+	group := ""
+	for _, l := range list {
+		if l.Group != group {
+			group = l.Group
+			fmt.Fprintf(stdout, "%s\n", strings.ToUpper(group))
+		}
+		fmt.Fprintf(stdout, "  %-26s %-3d steps  %-6s %s\n", l.ID, len(l.Steps), strings.Join(l.Languages(), ","), l.Title.In("en"))
+	}
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	fs := newFlags("run", "LESSON [--plain]", "Run a lesson headless: print the annotated transcript, what changed at each step,\nand the result. Exits 1 when a step does not go as the lesson expects.", stdout)
+	plain := fs.Bool("plain", true, "print plain text (the only headless output for now)")
+	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
+	stamps := fs.Bool("timestamps", false, "print each wire line's time")
+	eaves := fs.Bool("eavesdropper", false, "show what crossed the network (TLS as opaque records)")
+	fixed := fs.Bool("deterministic", false, "use a fixed clock, so the transcript is the same every run")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	_ = plain
+	if len(pos) != 1 {
+		return &exitError{2, "run: name one lesson (see `mailsim lessons`)"}
+	}
+	list, err := loadLessons(*dir)
+	if err != nil {
+		return err
+	}
+	l, ok := lessons.Find(list, pos[0])
+	if !ok {
+		return &exitError{2, fmt.Sprintf("run: no lesson %q (see `mailsim lessons`)", pos[0])}
+	}
+	return runPlain(ctx, l, stdout, transcripts.PlainOptions{Timestamps: *stamps, Eavesdropper: *eaves}, *fixed)
+}
+
+// runPlain runs a lesson and prints it; it is what `run --plain` does.
+func runPlain(ctx context.Context, l *lessons.Lesson, w io.Writer, po transcripts.PlainOptions, deterministic bool) error {
+	g, err := lessons.LoadGlossary()
+	if err != nil {
+		return err
+	}
+	pr := transcripts.NewPlain(w, l, po)
+	r, err := sim.Start(l, sim.Options{Emit: pr.Event, Glossary: g, Deterministic: deterministic, Files: lessonFiles(l)})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	runErr := r.RunAll(ctx)
+	pr.Final(r.State())
+	if err := pr.Err(); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return &exitError{1, runErr.Error()}
+	}
+	return nil
+}
+
+func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", "FILE...", "Check lesson files. Every mistake is reported as file:line:col: message.", stdout)
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return &exitError{2, "validate: name at least one lesson file"}
+	}
+	bad := 0
+	for _, f := range files {
+		if _, err := lessons.LoadFile(f); err != nil {
+			bad++
+			fmt.Fprintln(stderr, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", f)
+	}
+	if bad > 0 {
+		return &exitError{1, ""}
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package sim
+
+import (
+	"time"
+
+	"mailsim/lessons"
+	"mailsim/sim/wire"
+)
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// The kinds of event, in the order a step usually produces them.
+const (
+	EventStart   EventKind = iota // the lesson starts: State holds the initial state
+	EventStep                     // a step begins: Title and Say
+	EventConnect                  // an actor opened a connection: Role, Host
+	EventWire                     // a protocol unit crossed a connection
+	EventClose                    // an actor's connection ended (Text says how)
+	EventCheck                    // a check step's result: OK, Text
+	EventQuiz                     // a quiz: Quiz
+	EventFail                     // a step's expectation failed: Text
+	EventState                    // a step ended: State holds the state after it
+	EventEnd                      // the lesson is over
+)
+
+var eventKindNames = [...]string{"start", "step", "connect", "wire", "close", "check", "quiz", "fail", "state", "end"}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventKindNames) {
+		return eventKindNames[k]
+	}
+	return "unknown"
+}
+
+// Event is one entry of the simulator's stream.
+type Event struct {
+	Kind  EventKind
+	Step  int // index into the lesson's steps; -1 before the first step
+	Time  time.Time
+	Actor string // who acts ("laptop"); "" for the lesson itself
+
+	// EventConnect, EventWire, EventClose
+	Conn     uint64
+	Protocol wire.Protocol
+	Role     Role
+	Host     string // "pop.example.com:110": the simulated name, not the loopback address
+	Unit     *wire.Unit
+
+	// Annotations and texts, in every language the lesson has.
+	Title lessons.Text   // EventStep: the step marker's title
+	Say   lessons.Text   // EventStep: narrative
+	Note  lessons.Text   // EventWire: the lesson's own annotation of this line
+	Gloss *lessons.Entry // EventWire: the glossary entry, when one matches
+	Text  lessons.Text   // EventCheck, EventFail, EventClose: what happened
+
+	OK    bool               // EventCheck: passed
+	Quiz  *lessons.QuizSpec  // EventQuiz
+	State *State             // EventStart, EventState
+	Delta []Change           // EventState: what changed since the previous state
+}

@@ -1,0 +1,238 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"mailsim/sim/authpolicy"
+	"mailsim/sim/certs"
+	"mailsim/sim/mailstore"
+	"mailsim/sim/wire"
+)
+
+// Domains of the two simulated providers.
+const (
+	DomainCom = "example.com"
+	DomainOrg = "example.org"
+)
+
+// NetworkOptions configure the simulated providers.
+type NetworkOptions struct {
+	Domains []string // default: example.com and example.org
+	Roles   []Role   // servers each provider runs; default AllRoles
+	Listen  string   // IP to listen on; default 127.0.0.1
+	// Ports fixes a role's port at the first provider; the second gets
+	// port+1000 and so on. Zero or missing means an ephemeral port.
+	Ports map[Role]int
+
+	StoreClock func() time.Time // internal dates; nil = time.Now
+	Plaintext  authpolicy.Plaintext
+	Throttle   *authpolicy.Throttle // shared by all servers; nil = a default
+	ServerTap  wire.Sink            // when set, every server side is tapped into it
+	Logf       func(format string, args ...any)
+	// APOPTimestamp makes POP3 greeting timestamps; nil = the server's own.
+	APOPTimestamp func(host string) string
+	// Deterministic makes IDs and timestamps repeatable (lessons).
+	Deterministic bool
+}
+
+// Network is a set of simulated providers on loopback, with the name table
+// that maps their host names to addresses.
+type Network struct {
+	CA        *certs.Authority
+	Providers []*Provider
+
+	mu    sync.Mutex
+	names map[string]string // "pop.example.com:110" -> "127.0.0.1:40123"
+}
+
+// Provider is one simulated mail provider.
+type Provider struct {
+	Domain  string
+	Store   *mailstore.Store
+	Servers []*Server
+}
+
+// Server is one listening server of a provider.
+type Server struct {
+	Role     Role
+	Host     string // "pop.example.com"
+	Addr     string // "127.0.0.1:40123"
+	TLS      bool   // implicit TLS
+	listener net.Listener
+	srv      service
+	done     chan error
+}
+
+// service is what every protocol server offers.
+type service interface {
+	Serve(net.Listener) error
+	Close() error
+	Shutdown(context.Context) error
+}
+
+// Port is the server's real port.
+func (s *Server) Port() int {
+	_, p, _ := net.SplitHostPort(s.Addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// StartNetwork starts the providers' stores and servers.
+func StartNetwork(o NetworkOptions) (*Network, error) {
+	if len(o.Domains) == 0 {
+		o.Domains = []string{DomainCom, DomainOrg}
+	}
+	if len(o.Roles) == 0 {
+		o.Roles = AllRoles
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1"
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	if o.Throttle == nil {
+		o.Throttle = &authpolicy.Throttle{}
+	}
+	ca, err := certs.NewAuthority()
+	if err != nil {
+		return nil, err
+	}
+	n := &Network{CA: ca, names: map[string]string{}}
+	for i, domain := range o.Domains {
+		store := mailstore.New(mailstore.Options{Clock: o.StoreClock, UIDValidity: uint32(1000*(i+1) + 1)})
+		p := &Provider{Domain: domain, Store: store}
+		n.Providers = append(n.Providers, p)
+		for _, role := range o.Roles {
+			s, err := n.startServer(o, p, role, i)
+			if err != nil {
+				n.Close()
+				return nil, fmt.Errorf("starting %s for %s: %w", role, domain, err)
+			}
+			p.Servers = append(p.Servers, s)
+		}
+	}
+	return n, nil
+}
+
+func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index int) (*Server, error) {
+	host := role.Host(p.Domain)
+	port := 0
+	if fixed, ok := o.Ports[role]; ok && fixed != 0 {
+		port = fixed + 1000*index
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.Listen, strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	tlsCfg, err := n.CA.ServerConfig(host)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	var served net.Listener = ln
+	switch {
+	case role.ImplicitTLS() && o.ServerTap != nil:
+		served = wire.NewRecorder(o.ServerTap, wire.Options{}).TLSListener(ln, role.Protocol(), tlsCfg)
+	case role.ImplicitTLS():
+		served = tlsListener(ln, tlsCfg)
+	case o.ServerTap != nil:
+		served = wire.NewRecorder(o.ServerTap, wire.Options{}).Listener(ln, role.Protocol())
+	}
+	srv, err := n.newService(o, p, role, host, tlsCfg)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &Server{Role: role, Host: host, Addr: ln.Addr().String(), TLS: role.ImplicitTLS(),
+		listener: served, srv: srv, done: make(chan error, 1)}
+	go func() { s.done <- srv.Serve(served) }()
+	n.mu.Lock()
+	n.names[net.JoinHostPort(host, strconv.Itoa(role.StandardPort()))] = s.Addr
+	n.mu.Unlock()
+	return s, nil
+}
+
+// Resolve maps a simulated host and standard port ("pop.example.com:110")
+// to the loopback address its server listens on.
+func (n *Network) Resolve(hostport string) (string, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	a, ok := n.names[hostport]
+	return a, ok
+}
+
+// Names returns the name table, sorted by host name.
+func (n *Network) Names() [][2]string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([][2]string, 0, len(n.names))
+	for k, v := range n.names {
+		out = append(out, [2]string{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// Provider returns the provider of a domain.
+func (n *Network) Provider(domain string) (*Provider, bool) {
+	for _, p := range n.Providers {
+		if p.Domain == domain {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Server returns the provider's server with the role.
+func (p *Provider) Server(role Role) (*Server, bool) {
+	for _, s := range p.Servers {
+		if s.Role == role {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// Close stops every server at once.
+func (n *Network) Close() error {
+	var errs []error
+	for _, p := range n.Providers {
+		for _, s := range p.Servers {
+			errs = append(errs, s.srv.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Shutdown stops every server politely: open sessions are told the server
+// is going away (POP3 -ERR [SYS/TEMP], IMAP BYE, SMTP 421).
+func (n *Network) Shutdown(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for _, p := range n.Providers {
+		for _, s := range p.Servers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.srv.Shutdown(ctx); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}

@@ -1,0 +1,656 @@
+package sim
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io/fs"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"mailsim/lessons"
+	"mailsim/sim/authpolicy"
+	"mailsim/sim/mailstore"
+	"mailsim/sim/wire"
+)
+
+// Options configure a lesson run.
+type Options struct {
+	// Emit receives every event, in order, on the goroutine that runs the
+	// steps. It must not call back into the Runner.
+	Emit func(Event)
+	// Glossary annotates the lines a step does not annotate itself.
+	Glossary *lessons.Glossary
+	// Deterministic uses a fixed clock and fixed APOP timestamps, so that
+	// the same lesson gives the same transcript.
+	Deterministic bool
+	// Files holds seed files named by the lesson (nil for lessons whose
+	// seed is inline); Dir-relative for lessons loaded from disk.
+	Files fs.FS
+	// ReplyTimeout bounds how long a scripted client waits for a reply;
+	// zero means 10 seconds.
+	ReplyTimeout time.Duration
+	// Roles limits the servers started; nil starts every role.
+	Roles []Role
+}
+
+// Runner plays one lesson. Steps run one at a time, on the caller's
+// goroutine; the sandbox may send its own lines between steps.
+type Runner struct {
+	lesson *lessons.Lesson
+	opts   Options
+	net    *Network
+	rec    *wire.Recorder
+	clock  func() time.Time
+
+	mu      sync.Mutex // guards what the tap sink touches
+	actors  map[string]*actor
+	byConn  map[uint64]*actor
+	next    int // the next step to run
+	cur     int // the step whose events are being emitted
+	noteFor *pendingNote
+	last    *State
+	failed  int
+	checks  [2]int // passed, failed
+	lastAct string
+}
+
+// pendingNote carries the step's annotations to the units they belong to:
+// the note to the first line the actor sends, the reply note to the first
+// line it gets back.
+type pendingNote struct {
+	conn        uint64
+	note, reply lessons.Text
+}
+
+type actor struct {
+	spec  lessons.Actor
+	sess  *session
+	local []LocalMessage
+}
+
+// session is a scripted client's connection.
+type session struct {
+	role  Role
+	host  string // "pop.example.com:110"
+	proto wire.Protocol
+	tap   *wire.Conn
+	conn  net.Conn // what to read and write: the tap, or TLS inside it
+	r     *bufio.Reader
+
+	// POP3 bookkeeping, to show the device's and the server's state.
+	user     string
+	loggedIn bool
+	view     []uint32 // message number - 1 -> UID, fixed at login
+	marked   map[uint32]bool
+	tag      int
+}
+
+// Start starts the providers, seeds them, and emits EventStart.
+func Start(l *lessons.Lesson, o Options) (*Runner, error) {
+	if o.Emit == nil {
+		o.Emit = func(Event) {}
+	}
+	if o.ReplyTimeout == 0 {
+		o.ReplyTimeout = 10 * time.Second
+	}
+	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, cur: -1}
+	if o.Roles == nil {
+		o.Roles = availableRoles()
+	}
+	no := NetworkOptions{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
+		Throttle: &authpolicy.Throttle{Base: 200 * time.Millisecond, Max: time.Second}}
+	r.clock = time.Now
+	if o.Deterministic {
+		storeClock := newTickClock(time.Second)
+		no.StoreClock = storeClock.Now
+		r.clock = newTickClock(time.Millisecond).Now
+		stamps := 0
+		var smu sync.Mutex
+		no.APOPTimestamp = func(host string) string {
+			smu.Lock()
+			defer smu.Unlock()
+			stamps++
+			return fmt.Sprintf("<%d.%d@%s>", 4100+stamps, FixedStart.Unix(), host)
+		}
+	}
+	n, err := StartNetwork(no)
+	if err != nil {
+		return nil, err
+	}
+	r.net = n
+	if err := r.seed(); err != nil {
+		n.Close()
+		return nil, err
+	}
+	r.rec = wire.NewRecorder(wire.SinkFuncs{OnUnit: r.onUnit}, wire.Options{Clock: r.clock})
+	for _, a := range l.Actors {
+		r.actors[a.Name] = &actor{spec: a}
+	}
+	r.last = r.State()
+	r.emit(Event{Kind: EventStart, State: r.last})
+	return r, nil
+}
+
+func (r *Runner) seed() error {
+	for _, su := range r.lesson.Seed.Users {
+		p, ok := r.net.Provider(domainOr(su.Domain))
+		if !ok {
+			return fmt.Errorf("%s: seed user %s: no provider %q", r.lesson.File, su.Name, su.Domain)
+		}
+		if err := p.Store.Load(mailstore.Seed{Users: []mailstore.SeedUser{su.SeedUser}}, r.opts.Files); err != nil {
+			return fmt.Errorf("%s: seed: %w", r.lesson.File, err)
+		}
+	}
+	return nil
+}
+
+func domainOr(d string) string {
+	if d == "" {
+		return lessons.DefaultDomain
+	}
+	return d
+}
+
+// Lesson is the lesson being run.
+func (r *Runner) Lesson() *lessons.Lesson { return r.lesson }
+
+// Network is the running providers.
+func (r *Runner) Network() *Network { return r.net }
+
+// Next is the index of the next step to run; len(Steps) when done.
+func (r *Runner) Next() int { return r.next }
+
+// Done reports whether every step has run.
+func (r *Runner) Done() bool { return r.next >= len(r.lesson.Steps) }
+
+// Failures counts steps whose expectation failed, and failed checks.
+func (r *Runner) Failures() int { return r.failed }
+
+// Close ends every connection and stops the servers.
+func (r *Runner) Close() error {
+	for _, a := range r.actors {
+		if a.sess != nil {
+			a.sess.conn.Close()
+		}
+	}
+	return r.net.Close()
+}
+
+func (r *Runner) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = r.clock()
+	}
+	if e.Kind != EventStart {
+		e.Step = r.cur
+	} else {
+		e.Step = -1
+	}
+	r.opts.Emit(e)
+}
+
+// onUnit turns a tapped unit into an annotated wire event.
+func (r *Runner) onUnit(u wire.Unit) {
+	r.mu.Lock()
+	a := r.byConn[u.Conn]
+	pn := r.noteFor
+	var note lessons.Text
+	if pn != nil && pn.conn == u.Conn && u.Layer != wire.Cipher {
+		if u.Dir == wire.ClientToServer && pn.note != nil {
+			note, pn.note = pn.note, nil
+		} else if u.Dir == wire.ServerToClient && pn.reply != nil {
+			note, pn.reply = pn.reply, nil
+		}
+	}
+	r.mu.Unlock()
+	e := Event{Kind: EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time}
+	if a != nil {
+		e.Actor = a.spec.Name
+		if a.sess != nil {
+			e.Role, e.Host = a.sess.role, a.sess.host
+		}
+	}
+	if r.opts.Glossary != nil && u.Kind == wire.Line && u.Layer != wire.Cipher {
+		if g, ok := r.opts.Glossary.Explain(string(e.Protocol), u.Dir == wire.ClientToServer, u.Command, u.Text); ok {
+			e.Gloss = &g
+		}
+	}
+	r.emit(e)
+}
+
+func protocolOf(a *actor) wire.Protocol {
+	if a == nil || a.sess == nil {
+		return ""
+	}
+	return a.sess.proto
+}
+
+// RunAll runs the remaining steps. It stops at the first step whose
+// expectation fails and returns that failure.
+func (r *Runner) RunAll(ctx context.Context) error {
+	for !r.Done() {
+		if err := r.Step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StepError is a step that did not go as the lesson expected.
+type StepError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// Step runs the next step and emits its events, ending with EventState.
+func (r *Runner) Step(ctx context.Context) error {
+	if r.Done() {
+		return nil
+	}
+	st := &r.lesson.Steps[r.next]
+	r.cur = r.next
+	r.next++
+	r.emit(Event{Kind: EventStep, Title: st.Title, Say: st.Say, Actor: st.Actor})
+	err := r.do(ctx, st)
+	if err != nil {
+		r.failed++
+		r.emit(Event{Kind: EventFail, Actor: st.Actor, Text: lessons.Text{lessons.Fallback: err.Error()}})
+		err = &StepError{File: r.lesson.File, Line: st.Line, Msg: err.Error()}
+	}
+	r.endStep()
+	if r.Done() {
+		r.emit(Event{Kind: EventEnd, OK: r.failed == 0,
+			Text: lessons.Text{lessons.Fallback: fmt.Sprintf("%d steps, %d checks passed, %d failed", len(r.lesson.Steps), r.checks[0], r.checks[1])}})
+	}
+	return err
+}
+
+func (r *Runner) endStep() {
+	s := r.State()
+	r.emit(Event{Kind: EventState, State: s, Delta: Diff(r.last, s)})
+	r.last = s
+}
+
+func (r *Runner) actorFor(st *lessons.Step) (*actor, error) {
+	name := st.Actor
+	if name == "" {
+		name = r.lastAct
+	}
+	a, ok := r.actors[name]
+	if !ok {
+		return nil, fmt.Errorf("no actor %q", name)
+	}
+	r.lastAct = name
+	return a, nil
+}
+
+func (r *Runner) do(ctx context.Context, st *lessons.Step) error {
+	switch st.Kind {
+	case lessons.Say, lessons.Pause:
+		return nil
+	case lessons.Quiz:
+		r.emit(Event{Kind: EventQuiz, Quiz: st.Quiz})
+		return nil
+	case lessons.Check:
+		return r.check(st.Check)
+	case lessons.Deliver:
+		return r.deliver(st.Deliver)
+	}
+	a, err := r.actorFor(st)
+	if err != nil {
+		return err
+	}
+	switch st.Kind {
+	case lessons.Connect:
+		return r.connect(ctx, a, st)
+	case lessons.Send:
+		return r.send(a, st)
+	case lessons.Data:
+		return r.data(a, st)
+	case lessons.Disconnect:
+		return r.disconnect(a, st)
+	case lessons.Drop:
+		return r.drop(a)
+	case lessons.Wait:
+		return r.wait(a, st)
+	}
+	return fmt.Errorf("step kind %q is not supported by this runner", st.Kind)
+}
+
+func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error {
+	if a.sess != nil {
+		return fmt.Errorf("%s is already connected to %s", a.spec.Name, a.sess.host)
+	}
+	role := DefaultRole(a.spec.Protocol)
+	if st.To != "" {
+		var err error
+		if role, err = ParseRole(st.To); err != nil {
+			return err
+		}
+	}
+	p, ok := r.net.Provider(domainOr(a.spec.Domain))
+	if !ok {
+		return fmt.Errorf("no provider %q", a.spec.Domain)
+	}
+	srv, ok := p.Server(role)
+	if !ok {
+		return fmt.Errorf("%s runs no %s server", p.Domain, role)
+	}
+	host := srv.Host
+	if st.Host != "" {
+		host = st.Host
+	}
+	d := net.Dialer{Timeout: 5 * time.Second}
+	raw, err := d.DialContext(ctx, "tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("connecting to %s: %w", host, err)
+	}
+	tap := r.rec.Conn(raw, role.Protocol(), wire.ClientSide)
+	s := &session{role: role, host: net.JoinHostPort(host, strconv.Itoa(role.StandardPort())), proto: role.Protocol(),
+		tap: tap, conn: tap, marked: map[uint32]bool{}}
+	r.mu.Lock()
+	r.byConn[tap.ID()] = a
+	r.mu.Unlock()
+	a.sess = s
+	r.emit(Event{Kind: EventConnect, Actor: a.spec.Name, Conn: tap.ID(), Protocol: s.proto, Role: role, Host: s.host})
+	if role.ImplicitTLS() {
+		if err := r.startTLS(s, srv.Host); err != nil {
+			return err
+		}
+	}
+	s.r = bufio.NewReader(s.conn)
+	r.noteOn(s, st)
+	rep, err := r.read(s, "")
+	if err != nil {
+		return err
+	}
+	return expect(st, rep)
+}
+
+func (r *Runner) startTLS(s *session, serverName string) error {
+	c := tls.Client(s.tap, r.net.CA.ClientConfig(serverName))
+	c.SetDeadline(time.Now().Add(r.opts.ReplyTimeout))
+	if err := c.Handshake(); err != nil {
+		return fmt.Errorf("TLS handshake with %s: %w", serverName, err)
+	}
+	c.SetDeadline(time.Time{})
+	s.conn = s.tap.StartTLS(c)
+	s.r = bufio.NewReader(s.conn)
+	return nil
+}
+
+func (r *Runner) noteOn(s *session, st *lessons.Step) {
+	r.mu.Lock()
+	r.noteFor = &pendingNote{conn: s.tap.ID(), note: st.Note, reply: st.Reply}
+	r.mu.Unlock()
+}
+
+func (r *Runner) read(s *session, cmd string) (reply, error) {
+	s.conn.SetReadDeadline(time.Now().Add(r.opts.ReplyTimeout))
+	defer s.conn.SetReadDeadline(time.Time{})
+	rep, err := readReply(s.proto, s.r, cmd)
+	if err != nil {
+		return rep, fmt.Errorf("reading the reply to %q: %w", firstWord(cmd), err)
+	}
+	return rep, nil
+}
+
+func firstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	if w == "" {
+		return "the greeting"
+	}
+	return w
+}
+
+func (r *Runner) writeLine(s *session, line string) error {
+	s.conn.SetWriteDeadline(time.Now().Add(r.opts.ReplyTimeout))
+	_, err := s.conn.Write([]byte(line + "\r\n"))
+	return err
+}
+
+// SendLine sends a line on an actor's connection and reads the reply, as
+// the sandbox does; events are emitted as for a lesson step.
+func (r *Runner) SendLine(actorName, line string) error {
+	a, ok := r.actors[actorName]
+	if !ok {
+		return fmt.Errorf("no actor %q", actorName)
+	}
+	st := &lessons.Step{Kind: lessons.Send, Actor: actorName, Command: line}
+	err := r.send(a, st)
+	r.endStep()
+	return err
+}
+
+func (r *Runner) send(a *actor, st *lessons.Step) error {
+	s := a.sess
+	if s == nil {
+		return fmt.Errorf("%s is not connected", a.spec.Name)
+	}
+	cmd := st.Command
+	if st.Literal != "" {
+		lit := strings.ReplaceAll(strings.ReplaceAll(st.Literal, "\r\n", "\n"), "\n", "\r\n")
+		cmd = fmt.Sprintf("%s {%d}", cmd, len(lit))
+		r.noteOn(s, st)
+		if err := r.writeLine(s, cmd); err != nil {
+			return err
+		}
+		tag, _, _ := strings.Cut(cmd, " ")
+		cont, err := readIMAPReply(s.r, tag, true)
+		if err != nil {
+			return err
+		}
+		if cont.Status != "+" {
+			return expect(st, cont)
+		}
+		if _, err := s.conn.Write([]byte(lit + "\r\n")); err != nil {
+			return err
+		}
+		rep, err := r.read(s, cmd)
+		if err != nil {
+			return err
+		}
+		return expect(st, rep)
+	}
+	r.noteOn(s, st)
+	if err := r.writeLine(s, cmd); err != nil {
+		return fmt.Errorf("sending %q: %w", firstWord(cmd), err)
+	}
+	rep, err := r.read(s, cmd)
+	if err != nil {
+		return err
+	}
+	r.track(a, cmd, rep)
+	if isStartTLS(s.proto, cmd, rep) {
+		if err := r.startTLS(s, strings.Split(s.host, ":")[0]); err != nil {
+			return err
+		}
+	}
+	if isGoodbye(s.proto, cmd, rep) {
+		r.closeSession(a, "closed after "+firstWordOfCommand(s.proto, cmd))
+	}
+	return expect(st, rep)
+}
+
+func firstWordOfCommand(p wire.Protocol, cmd string) string {
+	f := strings.Fields(cmd)
+	if p == wire.IMAP && len(f) > 1 {
+		return strings.ToUpper(f[1])
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.ToUpper(f[0])
+}
+
+func isStartTLS(p wire.Protocol, cmd string, rep reply) bool {
+	v := firstWordOfCommand(p, cmd)
+	switch p {
+	case wire.POP3:
+		return v == "STLS" && rep.Status == "+OK"
+	case wire.IMAP:
+		return v == "STARTTLS" && rep.Status == "OK"
+	}
+	return v == "STARTTLS" && rep.Status == "220"
+}
+
+func isGoodbye(p wire.Protocol, cmd string, rep reply) bool {
+	v := firstWordOfCommand(p, cmd)
+	switch p {
+	case wire.POP3:
+		return v == "QUIT"
+	case wire.IMAP:
+		return v == "LOGOUT"
+	}
+	return v == "QUIT"
+}
+
+// expect compares a reply with the step's expectation.
+func expect(st *lessons.Step, rep reply) error {
+	if st.Expect != "" && !strings.HasPrefix(strings.ToUpper(rep.Status), strings.ToUpper(st.Expect)) {
+		return fmt.Errorf("expected a reply starting with %q, got %q", st.Expect, firstLine(rep))
+	}
+	if st.Contains != "" && !strings.Contains(rep.text(), st.Contains) {
+		return fmt.Errorf("expected the reply to contain %q, got %q", st.Contains, firstLine(rep))
+	}
+	return nil
+}
+
+func firstLine(rep reply) string {
+	if len(rep.Lines) == 0 {
+		return ""
+	}
+	return rep.Lines[len(rep.Lines)-1]
+}
+
+func (r *Runner) data(a *actor, st *lessons.Step) error {
+	s := a.sess
+	if s == nil {
+		return fmt.Errorf("%s is not connected", a.spec.Name)
+	}
+	r.noteOn(s, st)
+	s.conn.SetWriteDeadline(time.Now().Add(r.opts.ReplyTimeout))
+	if _, err := s.conn.Write(dotStuff(st.Body)); err != nil {
+		return err
+	}
+	rep, err := r.read(s, "DATA")
+	if err != nil {
+		return err
+	}
+	return expect(st, rep)
+}
+
+func (r *Runner) disconnect(a *actor, st *lessons.Step) error {
+	s := a.sess
+	if s == nil {
+		return fmt.Errorf("%s is not connected", a.spec.Name)
+	}
+	cmd := "QUIT"
+	if s.proto == wire.IMAP {
+		s.tag++
+		cmd = fmt.Sprintf("Z%d LOGOUT", s.tag)
+	}
+	st2 := *st
+	st2.Command = cmd
+	return r.send(a, &st2)
+}
+
+func (r *Runner) drop(a *actor) error {
+	s := a.sess
+	if s == nil {
+		return fmt.Errorf("%s is not connected", a.spec.Name)
+	}
+	r.closeSession(a, "connection lost: no QUIT was sent")
+	// Wait for the server to notice, so the next step sees what a real
+	// client reconnecting a moment later would see.
+	if s.proto == wire.POP3 && s.loggedIn {
+		if p, ok := r.net.Provider(domainOr(a.spec.Domain)); ok {
+			deadline := time.Now().Add(r.opts.ReplyTimeout)
+			for time.Now().Before(deadline) {
+				if unlock, err := p.Store.LockMaildrop(s.user); err == nil {
+					unlock()
+					break
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Runner) closeSession(a *actor, why string) {
+	s := a.sess
+	s.conn.Close()
+	a.sess = nil
+	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
+		Text: lessons.Text{lessons.Fallback: why}})
+}
+
+func (r *Runner) wait(a *actor, st *lessons.Step) error {
+	s := a.sess
+	if s == nil {
+		return fmt.Errorf("%s is not connected", a.spec.Name)
+	}
+	timeout := time.Duration(st.Timeout) * time.Millisecond
+	if timeout == 0 {
+		timeout = 2 * time.Second
+	}
+	r.noteOn(s, &lessons.Step{Reply: st.Reply})
+	s.conn.SetReadDeadline(time.Now().Add(timeout))
+	defer s.conn.SetReadDeadline(time.Time{})
+	for {
+		line, err := readLine(s.r)
+		if err != nil {
+			return fmt.Errorf("waiting for %q: %w", st.Contains, err)
+		}
+		if st.Contains == "" || strings.Contains(line, st.Contains) {
+			return nil
+		}
+	}
+}
+
+func (r *Runner) deliver(d *lessons.DeliverSpec) error {
+	user, domain, _ := strings.Cut(d.To, "@")
+	p, ok := r.net.Provider(domainOr(domain))
+	if !ok {
+		return fmt.Errorf("no provider %q", domain)
+	}
+	raw, date, err := d.Message.Build(r.opts.Files, p.Store.Now)
+	if err != nil {
+		return err
+	}
+	mbox := d.Mailbox
+	if mbox == "" {
+		mbox = mailstore.Inbox
+	}
+	_, err = p.Store.Append(user, mbox, raw, d.Message.Flags, date, nil)
+	return err
+}
+
+// Connect opens a connection for an actor outside the script, as the
+// sandbox does; role "" means the actor's default role.
+func (r *Runner) Connect(ctx context.Context, actorName, role string) error {
+	a, ok := r.actors[actorName]
+	if !ok {
+		return fmt.Errorf("no actor %q", actorName)
+	}
+	err := r.connect(ctx, a, &lessons.Step{Kind: lessons.Connect, Actor: actorName, To: role})
+	r.endStep()
+	return err
+}
+
+// Connected reports whether an actor has an open connection, and to what.
+func (r *Runner) Connected(actorName string) (host string, addr string, ok bool) {
+	a, found := r.actors[actorName]
+	if !found || a.sess == nil {
+		return "", "", false
+	}
+	return a.sess.host, a.sess.tap.RemoteAddr().String(), true
+}

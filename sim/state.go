@@ -1,0 +1,194 @@
+package sim
+
+import (
+	"fmt"
+
+	"mailsim/lessons"
+	"mailsim/sim/mailstore"
+)
+
+// State is the whole simulated world at one moment: every provider's
+// mailboxes and every device's local copy. It is immutable once emitted.
+type State struct {
+	Providers []ProviderState
+	Devices   []DeviceState
+}
+
+// ProviderState is a provider's store, snapshotted.
+type ProviderState struct {
+	Domain   string
+	Snapshot *mailstore.Snapshot
+	// Marked lists messages a POP3 session has DELEted but not yet removed
+	// (that happens at QUIT), as "user/UID" keys.
+	Marked map[string]bool
+}
+
+// DeviceState is one actor's view of its mail.
+type DeviceState struct {
+	Name      string
+	Protocol  string
+	User      string // user@domain
+	Client    lessons.Text
+	Connected bool
+	Host      string // where it is connected, "pop.example.com:110"
+	Local     []LocalMessage
+}
+
+// LocalMessage is a message as a device holds it: a POP3 client's
+// downloaded copy, or an IMAP client's cached summary (and body, once
+// fetched).
+type LocalMessage struct {
+	UID     uint32 // the server UID it came from
+	Subject string
+	From    string
+	Size    int
+	Flags   []string
+	Body    bool // the whole message is held locally (not just headers)
+}
+
+// MarkKey is the key of ProviderState.Marked.
+func MarkKey(user string, uid uint32) string { return fmt.Sprintf("%s/%d", user, uid) }
+
+// Provider finds a provider's state.
+func (s *State) Provider(domain string) (*ProviderState, bool) {
+	for i := range s.Providers {
+		if s.Providers[i].Domain == domain {
+			return &s.Providers[i], true
+		}
+	}
+	return nil, false
+}
+
+// Device finds a device's state.
+func (s *State) Device(name string) (*DeviceState, bool) {
+	for i := range s.Devices {
+		if s.Devices[i].Name == name {
+			return &s.Devices[i], true
+		}
+	}
+	return nil, false
+}
+
+// ChangeKind says how something differs between two states.
+type ChangeKind int
+
+// What a Change can be.
+const (
+	Added        ChangeKind = iota // a message appeared
+	Removed                        // a message went away
+	FlagsChanged                   // a message's flags changed
+	Marked                         // a message was marked for deletion (POP3 DELE)
+	Unmarked                       // a mark was taken back (RSET, or the session ended)
+)
+
+func (k ChangeKind) String() string {
+	return [...]string{"new", "deleted", "flags changed", "marked for deletion", "unmarked"}[k]
+}
+
+// Change is one difference between two states, for the "what changed"
+// highlight.
+type Change struct {
+	Kind    ChangeKind
+	Where   string // "example.com alice/INBOX" or "device laptop"
+	UID     uint32
+	Subject string
+	Flags   []string // FlagsChanged: the flags now
+}
+
+// Diff lists what changed from a to b.
+func Diff(a, b *State) []Change {
+	if a == nil || b == nil {
+		return nil
+	}
+	var out []Change
+	for _, pb := range b.Providers {
+		pa, _ := a.Provider(pb.Domain)
+		for _, ub := range pb.Snapshot.Users {
+			for _, mb := range ub.Mailboxes {
+				where := fmt.Sprintf("%s %s/%s", pb.Domain, ub.Name, mb.Name)
+				var old []*mailstore.Message
+				if pa != nil {
+					if ma, ok := pa.Snapshot.Mailbox(ub.Name, mb.Name); ok {
+						old = ma.Messages
+					}
+				}
+				out = append(out, diffMessages(where, old, mb.Messages)...)
+				for _, m := range mb.Messages {
+					k := MarkKey(ub.Name, m.UID)
+					was := pa != nil && pa.Marked[k]
+					if pb.Marked[k] && !was {
+						out = append(out, Change{Kind: Marked, Where: where, UID: m.UID, Subject: m.Subject})
+					} else if was && !pb.Marked[k] {
+						out = append(out, Change{Kind: Unmarked, Where: where, UID: m.UID, Subject: m.Subject})
+					}
+				}
+			}
+		}
+	}
+	for _, db := range b.Devices {
+		where := "device " + db.Name
+		da, _ := a.Device(db.Name)
+		have := map[uint32]LocalMessage{}
+		if da != nil {
+			for _, m := range da.Local {
+				have[m.UID] = m
+			}
+		}
+		now := map[uint32]bool{}
+		for _, m := range db.Local {
+			now[m.UID] = true
+			old, ok := have[m.UID]
+			switch {
+			case !ok:
+				out = append(out, Change{Kind: Added, Where: where, UID: m.UID, Subject: m.Subject})
+			case !equalStrings(old.Flags, m.Flags):
+				out = append(out, Change{Kind: FlagsChanged, Where: where, UID: m.UID, Subject: m.Subject, Flags: m.Flags})
+			}
+		}
+		if da != nil {
+			for _, m := range da.Local {
+				if !now[m.UID] {
+					out = append(out, Change{Kind: Removed, Where: where, UID: m.UID, Subject: m.Subject})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func diffMessages(where string, old, now []*mailstore.Message) []Change {
+	var out []Change
+	byUID := make(map[uint32]*mailstore.Message, len(old))
+	for _, m := range old {
+		byUID[m.UID] = m
+	}
+	seen := make(map[uint32]bool, len(now))
+	for _, m := range now {
+		seen[m.UID] = true
+		o, ok := byUID[m.UID]
+		switch {
+		case !ok:
+			out = append(out, Change{Kind: Added, Where: where, UID: m.UID, Subject: m.Subject})
+		case o != m && !equalStrings(o.Flags, m.Flags):
+			out = append(out, Change{Kind: FlagsChanged, Where: where, UID: m.UID, Subject: m.Subject, Flags: m.Flags})
+		}
+	}
+	for _, m := range old {
+		if !seen[m.UID] {
+			out = append(out, Change{Kind: Removed, Where: where, UID: m.UID, Subject: m.Subject})
+		}
+	}
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
