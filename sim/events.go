@@ -54,8 +54,8 @@ type Event struct {
 	Gloss *lessons.Entry // EventWire: the glossary entry, when one matches
 	Text  lessons.Text   // EventCheck, EventFail, EventClose: what happened
 
-	OK    bool               // EventCheck: passed
-	Quiz  *lessons.QuizSpec  // EventQuiz
-	State *State             // EventStart, EventState
-	Delta []Change           // EventState: what changed since the previous state
+	OK    bool              // EventCheck: passed
+	Quiz  *lessons.QuizSpec // EventQuiz
+	State *State            // EventStart, EventState
+	Delta []Change          // EventState: what changed since the previous state
 }
