@@ -159,6 +159,24 @@ func (d *decoder) parseYAML(data []byte) (root *yaml.Node) {
 
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
+// yamlParserProblems are the problems yaml.v3's parser (not its scanner)
+// reports. For these it gives the 0-based line where the unfinished
+// construct began (a "[" never closed, say); one is added to make it the
+// 1-based line an editor shows.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 func (d *decoder) yamlError(err error) {
 	for _, msg := range strings.Split(err.Error(), "\n") {
 		msg = strings.TrimSpace(msg)
@@ -169,6 +187,9 @@ func (d *decoder) yamlError(err error) {
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = "YAML: " + m[2]
+			if yamlParserProblems[m[2]] {
+				e.Line++
+			}
 		}
 		d.errs = append(d.errs, e)
 	}

@@ -335,6 +335,7 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 	case Connect:
 		a, ok := v.actor(kp, s.Actor)
 		if !ok {
+			st.current = s.Actor // reported here; the steps after it are not blamed again
 			return
 		}
 		if st.connected[a.Name] {
@@ -425,6 +426,9 @@ func (v *validator) actingActor(p path, s *Step, st *stepState) (*Actor, bool) {
 			return nil, false
 		}
 		s.Actor = st.current
+		if _, ok := v.l.Actor(s.Actor); !ok {
+			return nil, false // unknown, and reported where it was named
+		}
 	}
 	a, ok := v.actor(at, s.Actor)
 	if ok {
