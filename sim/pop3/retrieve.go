@@ -1,0 +1,109 @@
+package pop3
+
+import (
+	"bytes"
+	"errors"
+	"net/textproto"
+	"strconv"
+
+	"mailsim/sim/mailstore"
+)
+
+// fetch returns the stored octets of a message in the view, or replies
+// -ERR and returns nil.
+func (c *conn) fetch(verb, arg string) (int, []byte) {
+	n, e := c.message(verb, arg, false)
+	if e == nil {
+		return 0, nil
+	}
+	m, err := c.o.Store.Message(c.drop.user, mailstore.Inbox, e.uid)
+	if errors.Is(err, mailstore.ErrNoMessage) {
+		c.fail("message %d was removed by another session", n)
+		return 0, nil
+	}
+	if err != nil {
+		c.fail("[SYS/TEMP] cannot read message %d: %v", n, err)
+		return 0, nil
+	}
+	return n, m.Raw
+}
+
+// sendBody writes a +OK line and body as a multi-line reply: lines that
+// begin with "." are doubled, and "." ends it.
+func (c *conn) sendBody(first string, body []byte) {
+	c.lastOK = true
+	c.writeLine("+OK " + first)
+	if c.werr != nil {
+		return
+	}
+	dw := textproto.NewWriter(c.w).DotWriter()
+	if _, err := dw.Write(body); err != nil {
+		c.werr = err
+	}
+	if err := dw.Close(); err != nil && c.werr == nil {
+		c.werr = err
+	}
+}
+
+// retr answers RETR and marks the message \Seen once it is sent.
+func (c *conn) retr(args string) {
+	f, ok := c.args(args, 1, 1, "RETR msg")
+	if !ok {
+		return
+	}
+	n, raw := c.fetch("RETR", f[0])
+	if raw == nil {
+		return
+	}
+	c.sendBody(strconv.Itoa(c.drop.msgs[n-1].size)+" octets", raw)
+	if c.werr != nil {
+		return
+	}
+	uid := c.drop.msgs[n-1].uid
+	if _, err := c.o.Store.SetFlags(c.drop.user, mailstore.Inbox, []uint32{uid}, mailstore.FlagsAdd, []string{mailstore.FlagSeen}, c.origin); err != nil {
+		c.logf("RETR %d: setting \\Seen: %v", n, err)
+	}
+}
+
+// top answers TOP msg n: the header, the blank line, and the first n lines
+// of the body. It does not mark the message \Seen.
+func (c *conn) top(args string) {
+	f, ok := c.args(args, 2, 2, "TOP msg lines")
+	if !ok {
+		return
+	}
+	lines, ok := number(f[1])
+	if !ok {
+		c.fail("TOP needs a number of lines (0 or more), got %s", quote(f[1]))
+		return
+	}
+	n, raw := c.fetch("TOP", f[0])
+	if raw == nil {
+		return
+	}
+	c.sendBody("top of message "+strconv.Itoa(n)+" follows", headAndLines(raw, lines))
+}
+
+var crlf = []byte("\r\n")
+
+// headAndLines returns the header of raw, the blank line after it and the
+// first n lines of the body.
+func headAndLines(raw []byte, n int) []byte {
+	var end int
+	switch i := bytes.Index(raw, []byte("\r\n\r\n")); {
+	case bytes.HasPrefix(raw, crlf):
+		end = 2 // no header fields at all
+	case i < 0:
+		return raw // no body
+	default:
+		end = i + 4
+	}
+	for ; n > 0 && end < len(raw); n-- {
+		i := bytes.Index(raw[end:], crlf)
+		if i < 0 {
+			return raw
+		}
+		end += i + 2
+	}
+	return raw[:end]
+}
