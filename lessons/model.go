@@ -65,9 +65,9 @@ type Actor struct {
 	Name     string // "laptop"
 	Protocol string // default protocol: "pop3", "imap" or "smtp"
 	Client   Text   // what it is, "Thunderbird on a laptop"
-	User     string // the account it logs in as
+	User     string // the account it logs in as ("alice@example.org" in the file is split into User and Domain)
 	Domain   string // the user's provider; empty = DefaultDomain
-	Password string // empty = the seed user's password
+	Password string // filled from the seed user's when the file gives none
 }
 
 // StepKind names what a step does.
