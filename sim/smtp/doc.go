@@ -11,6 +11,13 @@
 // simulator taps connections by wrapping the listener it passes to Serve and
 // the Dial function it gives the MTA.
 //
+// Taps: the Server wraps each accepted connection itself (to limit
+// connections per IP and to reach every session on Shutdown) and decides
+// whether AUTH is safe from authpolicy.IsTLS and IsLoopback, which a tap
+// answers through its TLS method. The MTA, after STARTTLS to an MX, calls
+// StartTLS(tlsConn) net.Conn on the dialled connection if it has that method
+// (as sim/wire's Conn does), so the tap records the plain text inside TLS.
+//
 // Where go-smtp's own behaviour is kept, and how this package answers:
 //
 //   - DATA before a successful RCPT: go-smtp answers "502 5.5.1 Missing RCPT

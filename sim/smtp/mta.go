@@ -243,6 +243,9 @@ func (m *MTA) nextDue() (time.Duration, bool) {
 func (m *MTA) deliver(ctx context.Context, force bool) {
 	m.round.Lock()
 	defer m.round.Unlock()
+	if m.ctx.Err() != nil {
+		return // closed
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(m.ctx, cancel)()
@@ -369,12 +372,12 @@ func (m *MTA) relay(ctx context.Context, domain string, e *entry, rcpts []string
 	}
 	defer c.Close()
 
-	var opts *gosmtp.MailOptions
+	opts := &gosmtp.MailOptions{Size: int64(len(e.data))}
 	if !isASCII(e.from) || !allASCII(rcpts) {
 		if ok, _ := c.Extension("SMTPUTF8"); !ok {
 			return all(failure{status: "5.6.7", diag: "X-Mailsim; the MX does not support SMTPUTF8, needed for a non-ASCII address", remote: addr, at: m.o.Clock()})
 		}
-		opts = &gosmtp.MailOptions{UTF8: true}
+		opts.UTF8 = true
 	}
 	if err := c.Mail(e.from, opts); err != nil {
 		return fail(err)
@@ -475,11 +478,22 @@ func (m *MTA) open(ctx context.Context, conn net.Conn, addr string) (*gosmtp.Cli
 		cfg.MinVersion = tls.VersionTLS12
 	}
 	tc := tls.Client(conn, cfg)
+	var inner net.Conn = tc
+	if ts, ok := conn.(tlsStarter); ok {
+		inner = ts.StartTLS(tc)
+	}
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return nil, fmt.Errorf("TLS handshake with %s: %w", addr, err)
 	}
 	conn.SetDeadline(time.Time{})
-	return newClient(&greetedConn{Conn: tc, r: io.MultiReader(strings.NewReader(resumed), tc)})
+	return newClient(&greetedConn{Conn: inner, r: io.MultiReader(strings.NewReader(resumed), inner)})
+}
+
+// tlsStarter is implemented by a connection tap (sim/wire's Conn, which
+// this package must not import) that records the plain text inside TLS
+// once told that TLS runs on top of it.
+type tlsStarter interface {
+	StartTLS(tlsConn net.Conn) net.Conn
 }
 
 // resumed is the stand-in greeting given to go-smtp's client when it takes

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -272,5 +273,55 @@ func TestMTARelaysInPlainTextWhenTheMXHasNoTLS(t *testing.T) {
 	raw := string(inbox(t, r.org, "bob")[0].Raw)
 	if !strings.Contains(raw, "by mx.example.org with ESMTP id") {
 		t.Errorf("want a plain ESMTP hop:\n%s", raw)
+	}
+}
+
+// fakeTap stands in for sim/wire's client-side tap: it records what
+// crosses it, and the plain text inside TLS once StartTLS tells it.
+type fakeTap struct {
+	net.Conn
+	mu           sync.Mutex
+	outer, inner *bytes.Buffer
+}
+
+func (f *fakeTap) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	f.outer.Write(b)
+	f.mu.Unlock()
+	return f.Conn.Write(b)
+}
+
+func (f *fakeTap) StartTLS(tlsConn net.Conn) net.Conn { return &innerTap{Conn: tlsConn, f: f} }
+
+type innerTap struct {
+	net.Conn
+	f *fakeTap
+}
+
+func (i *innerTap) Write(b []byte) (int, error) {
+	i.f.mu.Lock()
+	i.f.inner.Write(b)
+	i.f.mu.Unlock()
+	return i.Conn.Write(b)
+}
+
+func TestMTATellsATapWhenTLSStarts(t *testing.T) {
+	r := newRelayRig(t, time.Hour)
+	r.startMX(t)
+	tap := &fakeTap{outer: &bytes.Buffer{}, inner: &bytes.Buffer{}}
+	r.mta.o.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		tap.Conn = c
+		return tap, err
+	}
+	r.mta.Enqueue("alice@example.com", []string{"bob@example.org"}, []byte(testMessage))
+	flush(t, r.mta)
+	waitMessages(t, r.org, "bob", 1)
+	outer, inner := tap.outer.String(), tap.inner.String()
+	if !strings.HasPrefix(outer, "EHLO smtp.example.com\r\nSTARTTLS\r\n") || strings.Contains(outer, "MAIL FROM") {
+		t.Errorf("outer (plain text, then cipher) starts %q", outer[:min(len(outer), 60)])
+	}
+	if !strings.HasPrefix(inner, "EHLO smtp.example.com\r\nMAIL FROM:<alice@example.com> BODY=8BITMIME SIZE=") || !strings.Contains(inner, "Hi Bob.") {
+		t.Errorf("inner plain text:\n%s", inner)
 	}
 }

@@ -230,6 +230,12 @@ func (s *Server) Hostname() string { return s.o.Hostname }
 // Serve accepts connections on l until Close or Shutdown. For the 465 role,
 // l must already be a TLS listener (Options.ImplicitTLS).
 func (s *Server) Serve(l net.Listener) error {
+	select {
+	case <-s.done:
+		l.Close()
+		return gosmtp.ErrServerClosed
+	default:
+	}
 	return s.srv.Serve(&trackedListener{Listener: l, srv: s})
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +311,9 @@ func TestQuotaRefusesWholeMessages(t *testing.T) {
 	if r := w.sendMessage("x@example.net", []string{"alice@example.com", "carol@example.com"}, big); !strings.HasPrefix(r, "552 5.2.2") {
 		t.Fatalf("DATA: %q, want 552 5.2.2", r)
 	}
+	if r := w.sendMessage("x@example.net", []string{"carol@example.com"}, big); !strings.HasPrefix(r, "552 5.2.2") {
+		t.Fatalf("DATA to carol alone: %q, want 552 5.2.2", r)
+	}
 	if len(inbox(t, st, "alice"))+len(inbox(t, st, "carol")) != 0 {
 		t.Error("a refused message was delivered to someone")
 	}
@@ -415,5 +419,78 @@ func TestNothingIsWrittenToStderr(t *testing.T) {
 	}
 	if s.srv.MaxLineLength == 0 || s.srv.MaxMessageBytes == 0 || s.srv.MaxRecipients == 0 || s.srv.ReadTimeout == 0 || s.srv.WriteTimeout == 0 {
 		t.Errorf("a go-smtp limit is left unlimited: %+v", s.srv)
+	}
+}
+
+func TestBDATChunksAreDeliveredLikeDATA(t *testing.T) {
+	srv, st, _ := localServer(t, MX, nil)
+	w, ehlo := greeted(t, srv.Addr)
+	if !strings.Contains(ehlo, "CHUNKING") {
+		t.Fatalf("go-smtp no longer offers CHUNKING:\n%s", ehlo)
+	}
+	w.cmdExpect("MAIL FROM:<x@example.net>", "250 ")
+	w.cmdExpect("RCPT TO:<alice@example.com>", "250 ")
+	part1, part2 := "Subject: chunks\r\n\r\n", ".leading dot kept\r\n"
+	w.c.Write([]byte("BDAT " + itoa(len(part1)) + "\r\n" + part1))
+	w.expect("250 ")
+	w.c.Write([]byte("BDAT " + itoa(len(part2)) + " LAST\r\n" + part2))
+	w.expect("250 2.0.0 Ok: queued as ID0001")
+	raw := string(inbox(t, st, "alice")[0].Raw)
+	if !strings.HasSuffix(raw, part1+part2) {
+		t.Errorf("stored:\n%q", raw)
+	}
+
+	w.cmdExpect("MAIL FROM:<x@example.net>", "250 ")
+	w.cmdExpect("RCPT TO:<alice@example.com>", "250 ")
+	bad := "Subject: lf\r\n\r\nbare\n"
+	w.c.Write([]byte("BDAT " + itoa(len(bad)) + " LAST\r\n" + bad))
+	w.expect("550 5.5.2")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestServeAfterCloseReturnsAtOnce(t *testing.T) {
+	s := NewServer(Options{Domain: "example.com", Store: mailstore.New(mailstore.Options{})})
+	s.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(ln); err == nil {
+		t.Error("Serve after Close returned nil")
+	}
+}
+
+func TestSendingAsSomeoneElseIsAllowedButRecorded(t *testing.T) {
+	acc := &acceptLog{}
+	srv, st, _ := localServer(t, Submission, func(o *Options) { o.OnAccept = acc.add })
+	w := authed(t, srv.Addr)
+	w.sendMessage("carol@example.com", []string{"carol@example.com"}, "Subject: spoof\r\n\r\nx\r\n")
+	w.sendMessage("Alice@Example.COM", []string{"carol@example.com"}, "Subject: own\r\n\r\nx\r\n")
+	got := acc.all()
+	if len(got) != 2 || !got[0].SenderMismatch || got[1].SenderMismatch || got[0].AuthUser != "alice" {
+		t.Errorf("accepted: %+v", got)
+	}
+	if n := len(inbox(t, st, "carol")); n != 2 {
+		t.Errorf("carol has %d messages, want 2", n)
+	}
+}
+
+func TestSTARTTLSRefusesTLSBelow12(t *testing.T) {
+	ca, err := certs.NewAuthority()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := ca.ServerConfig("smtp.example.com")
+	cfg.MinVersion = tls.VersionTLS10 // the server raises it anyway
+	srv, _, _ := localServer(t, Submission, func(o *Options) { o.TLSConfig = cfg })
+	w, _ := greeted(t, srv.Addr)
+	w.cmdExpect("STARTTLS", "220 ")
+	old := ca.ClientConfig("smtp.example.com")
+	old.MinVersion, old.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
+	tc := tls.Client(w.c, old)
+	tc.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := tc.Handshake(); err == nil {
+		t.Error("a TLS 1.1 handshake succeeded")
 	}
 }

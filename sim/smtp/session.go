@@ -21,6 +21,7 @@ type session struct {
 	srv      *Server
 	conn     *gosmtp.Conn
 	tc       *trackedConn // nil if go-smtp's conn is not ours (never, in practice)
+	remote   net.Addr
 	remoteIP string
 	tls      bool
 	loopback bool
@@ -55,6 +56,7 @@ func (s *Server) newSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 		srv:      s,
 		conn:     c,
 		tc:       trackedOf(nc),
+		remote:   nc.RemoteAddr(),
 		remoteIP: hostOf(nc.RemoteAddr()),
 		tls:      s.o.ImplicitTLS || authpolicy.IsTLS(nc),
 		loopback: authpolicy.IsLoopback(nc),
@@ -101,9 +103,8 @@ func (s *session) login(identity, username, password string) error {
 	if u := s.srv.localUser(username); u != "" {
 		name, ok = s.srv.o.Store.Authenticate(u, password)
 	}
-	addr := &net.IPAddr{IP: net.ParseIP(s.remoteIP)}
 	if !ok {
-		d := s.srv.throttle.Failed(addr)
+		d := s.srv.throttle.Failed(s.remote)
 		s.srv.o.Logf("smtp %s: failed login for %q from %s; answering in %v", s.srv.o.Hostname, username, s.remoteIP, d)
 		s.srv.sleep(d)
 		return gosmtp.ErrAuthFailed
@@ -111,7 +112,7 @@ func (s *session) login(identity, username, password string) error {
 	if identity != "" && !strings.EqualFold(s.srv.localUser(identity), name) {
 		return errAuthIdentity
 	}
-	s.srv.throttle.Succeeded(addr)
+	s.srv.throttle.Succeeded(s.remote)
 	s.mu.Lock()
 	s.user = name
 	s.mu.Unlock()
@@ -233,8 +234,13 @@ func (s *session) Data(r io.Reader) error {
 	for i, rc := range local {
 		st.rcpt = rc.addr
 		copies[i] = withPrefix(raw, "Return-Path: <"+acc.From+">\r\n", st.header(), fill)
-		if used, limit, err := o.Store.Quota(rc.user); err == nil && limit > 0 && used+int64(len(copies[i])) > limit {
-			return errMailboxFull(rc.addr)
+		// With one recipient Deliver's own check is exact (and cheaper:
+		// Quota sums the mailbox); with more, check all before delivering
+		// any, so that a full mailbox refuses the message for everyone.
+		if len(local) > 1 {
+			if used, limit, err := o.Store.Quota(rc.user); err == nil && limit > 0 && used+int64(len(copies[i])) > limit {
+				return errMailboxFull(rc.addr)
+			}
 		}
 		if len(copies[i]) > o.Store.MaxMessageBytes() {
 			return gosmtp.ErrDataTooLarge
