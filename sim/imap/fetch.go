@@ -1,0 +1,335 @@
+package imap
+
+import (
+	"bufio"
+	"bytes"
+	"container/list"
+	"io"
+	"sync"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-message/textproto"
+
+	"mailsim/sim/mailstore"
+)
+
+// This file holds FETCH and STORE, and the cache of parsed messages.
+
+func (sess *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	sel := sess.sel
+	refs, name := sess.resolve(numSet)
+	// A message the client has not been told of yet (no EXISTS) cannot be
+	// answered with a sequence number; it comes after the next update.
+	known := refs[:0]
+	for _, r := range refs {
+		if r.seq != 0 {
+			known = append(known, r)
+		}
+	}
+	refs = known
+	if len(refs) == 0 {
+		return nil
+	}
+	msgs := sess.load(name, refs)
+
+	// BODY[...] without .PEEK sets \Seen (not in a read-only mailbox); the
+	// new flags are sent in the same FETCH response.
+	changed := map[uint32]bool{}
+	if !sel.readOnly && setsSeen(options) {
+		var unseen []uint32
+		for _, m := range msgs {
+			if m != nil && !m.HasFlag(mailstore.FlagSeen) {
+				unseen = append(unseen, m.UID)
+			}
+		}
+		if len(unseen) > 0 {
+			updated, err := sess.srv.store.SetFlags(sess.user, name, unseen, mailstore.FlagsAdd,
+				[]string{mailstore.FlagSeen}, sess.origin())
+			if err != nil {
+				return storeError(err, name, false)
+			}
+			byUID := map[uint32]*mailstore.Message{}
+			for _, m := range updated {
+				byUID[m.UID] = m
+				changed[m.UID] = true
+			}
+			for i, m := range msgs {
+				if m != nil && byUID[m.UID] != nil {
+					msgs[i] = byUID[m.UID]
+				}
+			}
+		}
+	}
+
+	recent := sess.recentOf(refs)
+	for i, r := range refs {
+		m := msgs[i]
+		if m == nil {
+			continue // removed meanwhile; its EXPUNGE follows
+		}
+		if err := sess.writeMessage(w, r.seq, m, options, changed[m.UID], recent[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func setsSeen(o *imap.FetchOptions) bool {
+	for _, bs := range o.BodySection {
+		if !bs.Peek {
+			return true
+		}
+	}
+	for _, bs := range o.BinarySection {
+		if !bs.Peek {
+			return true
+		}
+	}
+	return false
+}
+
+// load returns the messages for refs, in the same order; a message that
+// is gone is nil. A few messages are read one by one, more with one copy
+// of the mailbox's list.
+func (sess *session) load(name string, refs []msgRef) []*mailstore.Message {
+	out := make([]*mailstore.Message, len(refs))
+	if len(refs) <= 8 {
+		for i, r := range refs {
+			out[i], _ = sess.srv.store.Message(sess.user, name, r.uid)
+		}
+		return out
+	}
+	msgs, _, err := sess.srv.store.Messages(sess.user, name)
+	if err != nil {
+		return out
+	}
+	j := 0
+	for i, r := range refs { // both ascend by UID
+		for j < len(msgs) && msgs[j].UID < r.uid {
+			j++
+		}
+		if j < len(msgs) && msgs[j].UID == r.uid {
+			out[i] = msgs[j]
+		}
+	}
+	return out
+}
+
+// recentOf reports which of refs are \Recent in this session.
+func (sess *session) recentOf(refs []msgRef) []bool {
+	out := make([]bool, len(refs))
+	if !sess.sel.showsRecent {
+		return out
+	}
+	sess.srv.reg.mu.Lock()
+	defer sess.srv.reg.mu.Unlock()
+	for i, r := range refs {
+		_, out[i] = sess.sel.recent[r.uid]
+	}
+	return out
+}
+
+func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mailstore.Message, o *imap.FetchOptions, flagsChanged, recent bool) error {
+	rw := w.CreateMessage(seq)
+	var err error
+	rw.WriteUID(imap.UID(m.UID))
+	if o.Flags || flagsChanged {
+		rw.WriteFlags(toIMAPFlags(m.Flags, recent))
+	}
+	if o.InternalDate {
+		rw.WriteInternalDate(m.InternalDate)
+	}
+	if o.RFC822Size {
+		rw.WriteRFC822Size(int64(len(m.Raw)))
+	}
+	if o.Envelope || o.BodyStructure != nil {
+		p := sess.srv.cache.get(sess.sel.uidValidity, m)
+		if o.Envelope {
+			rw.WriteEnvelope(p.envelope)
+		}
+		if o.BodyStructure != nil {
+			rw.WriteBodyStructure(p.structure)
+		}
+	}
+	for _, bs := range o.BodySection {
+		if err == nil {
+			b := bodySection(m, bs)
+			err = writeLiteral(rw.WriteBodySection(bs, int64(len(b))), b)
+		}
+	}
+	for _, bs := range o.BinarySection {
+		if err == nil {
+			b := imapserver.ExtractBinarySection(bytes.NewReader(m.Raw), bs)
+			err = writeLiteral(rw.WriteBinarySection(bs, int64(len(b))), b)
+		}
+	}
+	for _, bs := range o.BinarySectionSize {
+		rw.WriteBinarySectionSize(bs, imapserver.ExtractBinarySectionSize(bytes.NewReader(m.Raw), bs))
+	}
+	// Close always, to release the connection's writer.
+	if cerr := rw.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeLiteral(wc io.WriteCloser, b []byte) error {
+	_, werr := wc.Write(b)
+	cerr := wc.Close()
+	if werr != nil {
+		return werr
+	}
+	return cerr
+}
+
+// bodySection returns a BODY[...] section. The whole message, its header
+// and its text are cut from the raw octets, so that BODY[] is exactly
+// RFC822.SIZE octets; anything else goes through go-imap's extractor.
+func bodySection(m *mailstore.Message, bs *imap.FetchItemBodySection) []byte {
+	if len(bs.Part) == 0 && len(bs.HeaderFields) == 0 && len(bs.HeaderFieldsNot) == 0 {
+		end := headerEnd(m.Raw)
+		switch bs.Specifier {
+		case imap.PartSpecifierNone:
+			return partial(m.Raw, bs.Partial)
+		case imap.PartSpecifierHeader:
+			return partial(m.Raw[:end], bs.Partial)
+		case imap.PartSpecifierText:
+			return partial(m.Raw[end:], bs.Partial)
+		}
+	}
+	return imapserver.ExtractBodySection(bytes.NewReader(m.Raw), bs)
+}
+
+// headerEnd returns the offset of the body: just past the empty line.
+func headerEnd(raw []byte) int {
+	if bytes.HasPrefix(raw, []byte("\r\n")) {
+		return 2
+	}
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		return i + 4
+	}
+	return len(raw)
+}
+
+func partial(b []byte, p *imap.SectionPartial) []byte {
+	if p == nil {
+		return b
+	}
+	if p.Offset < 0 || p.Offset > int64(len(b)) {
+		return nil
+	}
+	end := int64(len(b))
+	if p.Size >= 0 && p.Offset+p.Size < end {
+		end = p.Offset + p.Size
+	}
+	return b[p.Offset:end]
+}
+
+func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, _ *imap.StoreOptions) error {
+	if sess.sel.readOnly {
+		return errReadOnly
+	}
+	refs, name := sess.resolve(numSet)
+	if len(refs) == 0 {
+		return nil
+	}
+	op := mailstore.FlagsReplace
+	switch flags.Op {
+	case imap.StoreFlagsAdd:
+		op = mailstore.FlagsAdd
+	case imap.StoreFlagsDel:
+		op = mailstore.FlagsRemove
+	}
+	updated, err := sess.srv.store.SetFlags(sess.user, name, uidsOf(refs), op, fromIMAPFlags(flags.Flags), sess.origin())
+	if err != nil {
+		return storeError(err, name, false)
+	}
+	if flags.Silent {
+		return nil
+	}
+	seqOf := make(map[uint32]uint32, len(refs))
+	for _, r := range refs {
+		seqOf[r.uid] = r.seq
+	}
+	recent := sess.recentOf(refs)
+	isRecent := map[uint32]bool{}
+	for i, r := range refs {
+		isRecent[r.uid] = recent[i]
+	}
+	for _, m := range updated {
+		seq := seqOf[m.UID]
+		if seq == 0 {
+			continue
+		}
+		rw := w.CreateMessage(seq)
+		rw.WriteUID(imap.UID(m.UID))
+		rw.WriteFlags(toIMAPFlags(m.Flags, isRecent[m.UID]))
+		if err := rw.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parsed is what FETCH needs from a message's structure, computed once.
+// Messages are immutable, so an entry never goes stale.
+type parsed struct {
+	key       parsedKey
+	size      int
+	envelope  *imap.Envelope
+	structure imap.BodyStructure
+}
+
+// parsedKey identifies a message store-wide: UIDVALIDITY values are unique
+// among a store's mailboxes, and a UID is never reused within one.
+type parsedKey struct{ uidValidity, uid uint32 }
+
+// parsedCache is a bounded LRU of parsed messages.
+type parsedCache struct {
+	max int
+
+	mu    sync.Mutex
+	order *list.List // of *parsed, most recent first
+	byKey map[parsedKey]*list.Element
+}
+
+func newParsedCache(max int) *parsedCache {
+	return &parsedCache{max: max, order: list.New(), byKey: map[parsedKey]*list.Element{}}
+}
+
+func (c *parsedCache) get(uidValidity uint32, m *mailstore.Message) *parsed {
+	key := parsedKey{uidValidity, m.UID}
+	c.mu.Lock()
+	if e, ok := c.byKey[key]; ok && e.Value.(*parsed).size == len(m.Raw) {
+		c.order.MoveToFront(e)
+		c.mu.Unlock()
+		return e.Value.(*parsed)
+	}
+	c.mu.Unlock()
+
+	p := parse(m)
+	p.key = key
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok {
+		c.order.Remove(e)
+	}
+	c.byKey[key] = c.order.PushFront(p)
+	for c.order.Len() > c.max {
+		old := c.order.Remove(c.order.Back()).(*parsed)
+		delete(c.byKey, old.key)
+	}
+	return p
+}
+
+func parse(m *mailstore.Message) *parsed {
+	p := &parsed{size: len(m.Raw)}
+	if h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(m.Raw))); err == nil {
+		p.envelope = imapserver.ExtractEnvelope(h)
+	} else {
+		p.envelope = &imap.Envelope{}
+	}
+	p.structure = imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw))
+	return p
+}

@@ -1,0 +1,255 @@
+package imap
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	gomessage "github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+
+	"mailsim/sim/mailstore"
+)
+
+// This file holds SEARCH.
+
+func (sess *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriteria, options *imap.SearchOptions) (*imap.SearchData, error) {
+	refs, name := sess.resolve(imap.SeqSet{{Start: 1, Stop: 0}}) // every message the client knows
+	var maxSeq, maxUID uint32
+	if n := len(refs); n > 0 {
+		maxSeq, maxUID = refs[n-1].seq, refs[n-1].uid
+	}
+	staticCriteria(criteria, maxSeq, maxUID, sess.sel.searchRes)
+	msgs := sess.load(name, refs)
+	recent := sess.recentOf(refs)
+
+	data := &imap.SearchData{}
+	var seqs imap.SeqSet
+	var uids imap.UIDSet
+	for i, r := range refs {
+		m := msgs[i]
+		if m == nil {
+			continue
+		}
+		c := candidate{msg: m, seq: r.seq, recent: recent[i]}
+		if !c.matches(criteria) {
+			continue
+		}
+		num := r.seq
+		if kind == imapserver.NumKindUID {
+			num = r.uid
+		}
+		seqs.AddNum(r.seq)
+		uids.AddNum(imap.UID(r.uid))
+		if data.Min == 0 || num < data.Min {
+			data.Min = num
+		}
+		if num > data.Max {
+			data.Max = num
+		}
+		data.Count++
+	}
+	if options.ReturnSave {
+		sess.sel.searchRes = uids
+	}
+	if kind == imapserver.NumKindUID {
+		data.All = uids
+	} else {
+		data.All = seqs
+	}
+	return data, nil
+}
+
+// staticCriteria replaces "*" in sequence and UID sets by the highest
+// number the client knows, and "$" by the saved result.
+func staticCriteria(c *imap.SearchCriteria, maxSeq, maxUID uint32, saved imap.UIDSet) {
+	for i := range c.SeqNum {
+		for j := range c.SeqNum[i] {
+			r := &c.SeqNum[i][j]
+			r.Start, r.Stop = staticRange(r.Start, r.Stop, maxSeq)
+		}
+	}
+	for i := range c.UID {
+		if imap.IsSearchRes(c.UID[i]) {
+			c.UID[i] = append(imap.UIDSet{}, saved...)
+			continue
+		}
+		for j := range c.UID[i] {
+			r := &c.UID[i][j]
+			start, stop := staticRange(uint32(r.Start), uint32(r.Stop), maxUID)
+			r.Start, r.Stop = imap.UID(start), imap.UID(stop)
+		}
+	}
+	for i := range c.Not {
+		staticCriteria(&c.Not[i], maxSeq, maxUID, saved)
+	}
+	for i := range c.Or {
+		staticCriteria(&c.Or[i][0], maxSeq, maxUID, saved)
+		staticCriteria(&c.Or[i][1], maxSeq, maxUID, saved)
+	}
+}
+
+// candidate is one message under test, with its parsed header made once.
+type candidate struct {
+	msg    *mailstore.Message
+	seq    uint32
+	recent bool
+	header *mail.Header
+}
+
+func (c *candidate) hdr() *mail.Header {
+	if c.header == nil {
+		h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(c.msg.Raw)))
+		c.header = &mail.Header{Header: gomessage.Header{Header: h}}
+	}
+	return c.header
+}
+
+func (c *candidate) hasFlag(f imap.Flag) bool {
+	if strings.EqualFold(string(f), string(flagRecent)) {
+		return c.recent
+	}
+	return c.msg.HasFlag(string(f))
+}
+
+func (c *candidate) matches(k *imap.SearchCriteria) bool {
+	m := c.msg
+	for _, set := range k.SeqNum {
+		if !set.Contains(c.seq) {
+			return false
+		}
+	}
+	for _, set := range k.UID {
+		if !set.Contains(imap.UID(m.UID)) {
+			return false
+		}
+	}
+	if !inDateRange(m.InternalDate, k.Since, k.Before) {
+		return false
+	}
+	for _, f := range k.Flag {
+		if !c.hasFlag(f) {
+			return false
+		}
+	}
+	for _, f := range k.NotFlag {
+		if c.hasFlag(f) {
+			return false
+		}
+	}
+	if k.Larger != 0 && int64(len(m.Raw)) <= k.Larger {
+		return false
+	}
+	if k.Smaller != 0 && int64(len(m.Raw)) >= k.Smaller {
+		return false
+	}
+	for _, hf := range k.Header {
+		if !matchFields(c.hdr().FieldsByKey(hf.Key), hf.Value) {
+			return false
+		}
+	}
+	if !k.SentSince.IsZero() || !k.SentBefore.IsZero() {
+		t, err := c.hdr().Date()
+		if err != nil || !inDateRange(t, k.SentSince, k.SentBefore) {
+			return false
+		}
+	}
+	for _, text := range k.Body {
+		if !matchEntity(m.Raw, text, false) {
+			return false
+		}
+	}
+	for _, text := range k.Text {
+		if !matchEntity(m.Raw, text, true) {
+			return false
+		}
+	}
+	for i := range k.Not {
+		if c.matches(&k.Not[i]) {
+			return false
+		}
+	}
+	for i := range k.Or {
+		if !c.matches(&k.Or[i][0]) && !c.matches(&k.Or[i][1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// inDateRange compares dates only, ignoring time and zone (RFC 9051
+// section 6.4.4).
+func inDateRange(t, since, before time.Time) bool {
+	t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	if !since.IsZero() && t.Before(since) {
+		return false
+	}
+	if !before.IsZero() && !t.Before(before) {
+		return false
+	}
+	return true
+}
+
+func matchFields(fields gomessage.HeaderFields, pattern string) bool {
+	if pattern == "" {
+		return fields.Len() > 0
+	}
+	pattern = strings.ToLower(pattern)
+	for fields.Next() {
+		v, err := fields.Text()
+		if err != nil {
+			v = fields.Value()
+		}
+		if strings.Contains(strings.ToLower(v), pattern) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchEntity looks for text (case-insensitively) in the decoded text
+// parts of a message, and in its header fields when withHeader is set.
+func matchEntity(raw []byte, text string, withHeader bool) bool {
+	e, _ := gomessage.Read(bytes.NewReader(raw)) // an unknown charset still gives an entity
+	if e == nil {
+		return bytes.Contains(bytes.ToLower(raw), bytes.ToLower([]byte(text)))
+	}
+	return matchPart(e, strings.ToLower(text), withHeader, 0)
+}
+
+func matchPart(e *gomessage.Entity, text string, withHeader bool, depth int) bool {
+	if text == "" {
+		return true
+	}
+	if withHeader && matchFields(e.Header.Fields(), text) {
+		return true
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		if depth > 20 {
+			return false
+		}
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				return false
+			}
+			if matchPart(p, text, withHeader, depth+1) {
+				return true
+			}
+		}
+	}
+	t, _, _ := e.Header.ContentType()
+	if t != "" && !strings.HasPrefix(t, "text/") && !strings.HasPrefix(t, "message/") {
+		return false
+	}
+	body, err := io.ReadAll(e.Body)
+	if err != nil && len(body) == 0 {
+		return false
+	}
+	return bytes.Contains(bytes.ToLower(body), []byte(text))
+}

@@ -1,0 +1,341 @@
+package imap
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"mailsim/sim/mailstore"
+)
+
+// This file holds SELECT/EXAMINE and the selected-state commands that
+// change the mailbox's membership: EXPUNGE, COPY, MOVE, plus Poll and Idle,
+// which deliver other sessions' changes.
+
+// selection is a session's view of its selected mailbox.
+type selection struct {
+	key          boxKey // as selected; the current name is w.key
+	w            *watched
+	tracker      *imapserver.SessionTracker
+	uidValidity  uint32
+	readOnly     bool
+	claimsRecent bool                // read-write IMAP4rev1: takes \Recent from others
+	showsRecent  bool                // IMAP4rev1: shows \Recent at all
+	recent       map[uint32]struct{} // UIDs \Recent in this session; guarded by registry.mu
+	notify       chan struct{}       // a change was queued for this session (buffered, 1)
+	shownRecent  int                 // the RECENT count last sent
+	searchRes    imap.UIDSet         // SEARCH RETURN (SAVE) result, for "$"
+}
+
+func (sess *session) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	sess.unselect()
+	rev2 := sess.rev2()
+	sel := &selection{
+		key:          keyOf(sess.user, name),
+		readOnly:     options.ReadOnly,
+		claimsRecent: !rev2 && !options.ReadOnly,
+		showsRecent:  !rev2,
+		recent:       map[uint32]struct{}{},
+		notify:       make(chan struct{}, 1),
+	}
+	uids, err := sess.srv.reg.open(sess.srv.store, sel)
+	if err != nil {
+		return nil, storeError(err, name, false)
+	}
+	sess.sel = sel
+	// The details (flags, first unseen) come from a later snapshot; a
+	// change in between is already queued for this session and follows.
+	msgs, info, err := sess.srv.store.Messages(sess.user, sel.key.name)
+	if err != nil {
+		sess.unselect()
+		return nil, storeError(err, name, false)
+	}
+	sel.uidValidity = info.UIDValidity
+
+	data := &imap.SelectData{
+		NumMessages: uint32(len(uids)),
+		UIDValidity: info.UIDValidity,
+		UIDNext:     imap.UID(info.UIDNext),
+	}
+	var last uint32
+	if len(uids) > 0 {
+		last = uids[len(uids)-1]
+	}
+	keywords := map[string]bool{}
+	for _, m := range msgs {
+		if m.UID > last && imap.UID(m.UID) < data.UIDNext {
+			// Delivered after this session's view was taken: its EXISTS
+			// follows, so UIDNEXT must not skip it.
+			data.UIDNext = imap.UID(m.UID)
+		}
+		for _, f := range m.Flags {
+			if len(f) > 0 && f[0] != '\\' {
+				keywords[f] = true
+			}
+		}
+	}
+	for i, uid := range uids {
+		if j, ok := slices.BinarySearchFunc(msgs, uid, func(m *mailstore.Message, u uint32) int { return int(int64(m.UID) - int64(u)) }); ok && !msgs[j].HasFlag(mailstore.FlagSeen) {
+			data.FirstUnseenSeqNum = uint32(i + 1)
+			break
+		}
+	}
+	data.Flags = []imap.Flag{imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagSeen, imap.FlagDraft}
+	for _, k := range sortedKeys(keywords) {
+		data.Flags = append(data.Flags, imap.Flag(k))
+	}
+	if !sel.readOnly {
+		data.PermanentFlags = append(slices.Clone(data.Flags), imap.FlagWildcard)
+	} else {
+		data.PermanentFlags = []imap.Flag{}
+	}
+	sess.srv.reg.mu.Lock()
+	data.NumRecent = uint32(len(sel.recent))
+	sess.srv.reg.mu.Unlock()
+	sel.shownRecent = int(data.NumRecent)
+	return data, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (sess *session) Unselect() error {
+	sess.unselect()
+	return nil
+}
+
+func (sess *session) unselect() {
+	if sess.sel != nil {
+		sess.srv.reg.close(sess.sel)
+		sess.sel = nil
+	}
+}
+
+// Poll writes the changes queued for this session since its last command.
+func (sess *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
+	sel := sess.sel
+	if sel == nil {
+		return nil
+	}
+	if err := sel.tracker.Poll(w, allowExpunge); err != nil {
+		return err
+	}
+	return sess.writeRecent(w)
+}
+
+// Idle writes changes as they are queued until stop is closed. It does
+// not use SessionTracker.Idle, which would hold back the changes queued
+// just before IDLE until the next one arrives.
+func (sess *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	sel := sess.sel
+	if sel == nil {
+		<-stop
+		return nil
+	}
+	for {
+		if err := sel.tracker.Poll(w, true); err != nil {
+			return err
+		}
+		if err := sess.writeRecent(w); err != nil {
+			return err
+		}
+		select {
+		case <-sel.notify:
+		case <-stop:
+			return nil
+		}
+	}
+}
+
+// writeRecent sends `* n RECENT` when the count changed (IMAP4rev1 only;
+// the library drops it for IMAP4rev2 clients).
+func (sess *session) writeRecent(w *imapserver.UpdateWriter) error {
+	sel := sess.sel
+	if !sel.showsRecent {
+		return nil
+	}
+	sess.srv.reg.mu.Lock()
+	n := len(sel.recent)
+	sess.srv.reg.mu.Unlock()
+	if n == sel.shownRecent {
+		return nil
+	}
+	sel.shownRecent = n
+	return w.WriteNumRecent(uint32(n))
+}
+
+// msgRef is a message of the selected mailbox: its sequence number as this
+// client knows it (0 if the client has not been told of it yet) and UID.
+type msgRef struct{ seq, uid uint32 }
+
+// resolve maps a sequence set or UID set onto the selected mailbox as this
+// client sees it, in ascending order. It also returns the mailbox's current
+// name.
+func (sess *session) resolve(numSet imap.NumSet) ([]msgRef, string) {
+	sel := sess.sel
+	if imap.IsSearchRes(numSet) {
+		numSet = sel.searchRes // "$": the last saved SEARCH result
+	}
+	r := sess.srv.reg
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	uids := sel.w.uids
+	var refs []msgRef
+	switch set := numSet.(type) {
+	case imap.SeqSet:
+		// "*" is the highest sequence number this client knows.
+		var max uint32
+		for i := len(uids); i > 0; i-- {
+			if s := sel.tracker.EncodeSeqNum(uint32(i)); s != 0 {
+				max = s
+				break
+			}
+		}
+		for _, rg := range set {
+			start, stop := staticRange(rg.Start, rg.Stop, max)
+			stop = min(stop, max) // the client knows no higher number
+			for cs := start; cs >= 1 && cs <= stop; cs++ {
+				if ss := sel.tracker.DecodeSeqNum(cs); ss != 0 && int(ss) <= len(uids) {
+					refs = append(refs, msgRef{cs, uids[ss-1]})
+				}
+				if cs == stop { // stop may be 2^32-1
+					break
+				}
+			}
+		}
+	case imap.UIDSet:
+		var max uint32
+		if len(uids) > 0 {
+			max = uids[len(uids)-1]
+		}
+		for _, rg := range set {
+			start, stop := staticRange(uint32(rg.Start), uint32(rg.Stop), max)
+			i, _ := slices.BinarySearch(uids, start)
+			for ; i < len(uids) && uids[i] <= stop; i++ {
+				refs = append(refs, msgRef{sel.tracker.EncodeSeqNum(uint32(i + 1)), uids[i]})
+			}
+		}
+	}
+	// Ranges may overlap ("1,1:3"): sort by UID and drop repeats.
+	slices.SortFunc(refs, func(a, b msgRef) int { return int(int64(a.uid) - int64(b.uid)) })
+	refs = slices.CompactFunc(refs, func(a, b msgRef) bool { return a.uid == b.uid })
+	return refs, sel.w.key.name
+}
+
+// staticRange replaces "*" (0) by max and orders the ends.
+func staticRange(start, stop, max uint32) (uint32, uint32) {
+	if start == 0 {
+		start = max
+	}
+	if stop == 0 {
+		stop = max
+	}
+	if start > stop {
+		start, stop = stop, start
+	}
+	return start, stop
+}
+
+func uidsOf(refs []msgRef) []uint32 {
+	out := make([]uint32, len(refs))
+	for i, r := range refs {
+		out[i] = r.uid
+	}
+	return out
+}
+
+var errReadOnly = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot,
+	Text: "The mailbox is read-only (selected with EXAMINE)"}
+
+// Expunge removes the \Deleted messages (within uids, for UID EXPUNGE).
+// The EXPUNGE responses reach every session, this one included, through
+// the change feed and Poll. In a read-only mailbox it removes nothing, so
+// that CLOSE after EXAMINE succeeds.
+func (sess *session) Expunge(_ *imapserver.ExpungeWriter, uids *imap.UIDSet) error {
+	if sess.sel.readOnly {
+		return nil
+	}
+	var within []uint32
+	var name string
+	if uids != nil {
+		var refs []msgRef
+		refs, name = sess.resolve(*uids)
+		within = append(make([]uint32, 0, len(refs)), uidsOf(refs)...)
+	} else {
+		name = sess.selectedName()
+	}
+	_, err := sess.srv.store.ExpungeDeleted(sess.user, name, within, sess.origin())
+	return storeError(err, name, false)
+}
+
+func (sess *session) selectedName() string {
+	sess.srv.reg.mu.Lock()
+	defer sess.srv.reg.mu.Unlock()
+	return sess.sel.w.key.name
+}
+
+func (sess *session) Copy(numSet imap.NumSet, dest string) (*imap.CopyData, error) {
+	return sess.copyOrMove(nil, numSet, dest)
+}
+
+func (sess *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	if sess.sel.readOnly {
+		return errReadOnly
+	}
+	_, err := sess.copyOrMove(w, numSet, dest)
+	return err
+}
+
+// copyOrMove copies (w == nil) or moves messages. A MOVE's EXPUNGE
+// responses come through the change feed and Poll, after the COPYUID.
+func (sess *session) copyOrMove(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) (*imap.CopyData, error) {
+	if err := checkName(dest); err != nil {
+		return nil, err
+	}
+	info, err := sess.srv.store.Mailbox(sess.user, dest)
+	if err != nil {
+		return nil, storeError(err, dest, true)
+	}
+	refs, name := sess.resolve(numSet)
+	if w != nil && info.Name == name {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot,
+			Text: "MOVE needs a destination other than the selected mailbox"}
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	op := sess.srv.store.Copy
+	if w != nil {
+		op = sess.srv.store.Move
+	}
+	src, dst, err := op(sess.user, name, dest, uidsOf(refs), sess.origin())
+	if err != nil {
+		if errors.Is(err, mailstore.ErrNoMailbox) {
+			return nil, storeError(err, dest, true)
+		}
+		return nil, storeError(err, dest, false)
+	}
+	if len(src) == 0 {
+		return nil, nil
+	}
+	data := &imap.CopyData{UIDValidity: info.UIDValidity}
+	for i := range src {
+		data.SourceUIDs.AddNum(imap.UID(src[i]))
+		data.DestUIDs.AddNum(imap.UID(dst[i]))
+	}
+	if w != nil {
+		return data, w.WriteCopyData(data)
+	}
+	return data, nil
+}
