@@ -114,7 +114,7 @@ func (p *Plain) wire(e sim.Event) {
 	}
 	stamp := ""
 	if p.o.Timestamps {
-		stamp = u.Time.Format("15:04:05.000") + " "
+		stamp = e.Time.Format("15:04:05.000") + " "
 	}
 	prefix := fmt.Sprintf("  %s%-8s %s: ", stamp, e.Actor, u.Dir)
 	indent := strings.Repeat(" ", len([]rune(prefix)))

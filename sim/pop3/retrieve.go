@@ -45,7 +45,7 @@ func (c *conn) sendBody(first string, body []byte) {
 	}
 }
 
-// retr answers RETR and marks the message \Seen once it is sent.
+// retr answers RETR and marks the message \Seen.
 func (c *conn) retr(args string) {
 	f, ok := c.args(args, 1, 1, "RETR msg")
 	if !ok {
@@ -55,14 +55,13 @@ func (c *conn) retr(args string) {
 	if raw == nil {
 		return
 	}
-	c.sendBody(strconv.Itoa(c.drop.msgs[n-1].size)+" octets", raw)
-	if c.werr != nil {
-		return
-	}
+	// Mark before replying, so that whoever reads the reply (an IMAP
+	// session, the lesson runner's snapshot) already sees \Seen.
 	uid := c.drop.msgs[n-1].uid
 	if _, err := c.o.Store.SetFlags(c.drop.user, mailstore.Inbox, []uint32{uid}, mailstore.FlagsAdd, []string{mailstore.FlagSeen}, c.origin); err != nil {
 		c.logf("RETR %d: setting \\Seen: %v", n, err)
 	}
+	c.sendBody(strconv.Itoa(c.drop.msgs[n-1].size)+" octets", raw)
 }
 
 // top answers TOP msg n: the header, the blank line, and the first n lines

@@ -1,0 +1,310 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mailsim/lessons"
+)
+
+// Options configure the app. The zero value shows the lesson picker on the
+// real terminal, in English, with no lessons.
+type Options struct {
+	Lessons  []*lessons.Lesson
+	Glossary *lessons.Glossary // nil: lines are annotated by the lessons' own notes only
+	Lang     string            // "en" | "vi"; "" = "en"
+	Start    string            // lesson id to open directly (mailsim learn LESSON); "" = picker
+	Screen   tcell.Screen      // nil = the real terminal; tests pass a SimulationScreen
+	StateDir string            // progress file dir; "" = $XDG_STATE_HOME/mailsim or ~/.local/state/mailsim
+	Files    func(*lessons.Lesson) fs.FS
+}
+
+// ui is the running app: the screens, the driver that runs the simulator,
+// and the wiring between them.
+type ui struct {
+	o        Options
+	ctx      context.Context
+	cancel   context.CancelFunc
+	app      *tview.Application
+	pages    *tview.Pages
+	th       *Theme
+	lang     string
+	progress *Progress
+
+	picker *pickerScreen
+	ls     *lessonScreen // the open lesson, nil on the picker
+
+	out     *outbox
+	drv     *driver
+	drvDone chan struct{}
+	stop    chan struct{} // closed when the app stops
+	gen     int           // the current lesson run
+
+	overlay string // the name of the open overlay page, "" for none
+	w, h    int    // the screen size at the last draw
+}
+
+// Run shows the app and blocks until the learner quits or ctx ends. The
+// terminal is restored before it returns.
+func Run(ctx context.Context, o Options) error {
+	u, err := newUI(ctx, o)
+	if err != nil {
+		return err
+	}
+	return u.run()
+}
+
+func newUI(ctx context.Context, o Options) (*ui, error) {
+	if o.Lang == "" {
+		o.Lang = lessons.Fallback
+	}
+	applyGlobalStyles()
+	dir := o.StateDir
+	if dir == "" {
+		dir = defaultStateDir()
+	}
+	u := &ui{o: o, th: newTheme(), lang: o.Lang, progress: loadProgress(dir),
+		app: tview.NewApplication(), pages: tview.NewPages(), stop: make(chan struct{}), drvDone: make(chan struct{})}
+	u.ctx, u.cancel = context.WithCancel(ctx)
+	if o.Screen != nil {
+		u.app.SetScreen(o.Screen)
+	}
+	u.app.EnableMouse(true)
+	u.app.SetRoot(u.pages, true)
+	u.app.SetInputCapture(u.capture)
+	u.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
+		u.w, u.h = s.Size()
+		if u.ls != nil {
+			u.ls.layout(u.w)
+		}
+		return false
+	})
+	u.out = newOutbox(u.deliver)
+	u.drv = newDriver(u.ctx, u.out, o.Glossary, o.Files)
+
+	u.picker = newPickerScreen(u)
+	u.pages.AddPage("picker", u.picker.root, true, true)
+	u.app.SetFocus(u.picker.table)
+	if o.Start != "" {
+		l, ok := lessons.Find(o.Lessons, o.Start)
+		if !ok {
+			u.picker.setMessage(fmt.Sprintf("No lesson %q: pick one below.", o.Start))
+		} else {
+			u.openLesson(l)
+		}
+	}
+	return u, nil
+}
+
+func (u *ui) run() error {
+	// Nothing may write to the terminal while the app owns it.
+	logw, logf := log.Writer(), log.Flags()
+	log.SetOutput(io.Discard)
+	defer func() { log.SetOutput(logw); log.SetFlags(logf) }()
+
+	go u.drv.loop(u.drvDone)
+	go u.out.run(u.stop)
+	go func() {
+		select {
+		case <-u.ctx.Done():
+			u.app.Stop()
+		case <-u.stop:
+		}
+	}()
+	err := u.app.Run()
+	close(u.stop)
+	u.cancel()
+	select { // let the driver close the servers
+	case <-u.drvDone:
+	case <-time.After(2 * time.Second):
+	}
+	return err
+}
+
+// post runs f on the UI goroutine and redraws, from any other goroutine.
+// It never blocks past the app's end. It must not be called from a handler.
+func (u *ui) post(f func()) {
+	select {
+	case <-u.stop:
+		return
+	default:
+	}
+	done := make(chan struct{})
+	go func() {
+		u.app.QueueUpdateDraw(f)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-u.stop:
+	}
+}
+
+// deliver brings a batch of the driver's items to the UI goroutine.
+func (u *ui) deliver(items []item) { u.post(func() { u.apply(items) }) }
+
+// apply hands events to the open lesson's session in order, and the ends of
+// operations to the lesson screen.
+func (u *ui) apply(items []item) {
+	ls := u.ls
+	if ls == nil {
+		return
+	}
+	var evs = ls.scratch[:0]
+	flush := func() {
+		if len(evs) > 0 {
+			ls.s.Append(evs)
+			evs = evs[:0]
+		}
+	}
+	for _, it := range items {
+		if it.gen != ls.gen {
+			continue
+		}
+		if it.ev != nil {
+			evs = append(evs, *it.ev)
+			continue
+		}
+		flush()
+		ls.finished(it.done)
+	}
+	flush()
+	ls.scratch = evs
+}
+
+// openLesson starts a lesson and shows its screen.
+func (u *ui) openLesson(l *lessons.Lesson) {
+	u.closeLesson()
+	u.gen++
+	u.ls = newLessonScreen(u, l, u.gen)
+	u.pages.AddAndSwitchToPage("lesson", u.ls.root, true)
+	u.app.SetFocus(u.ls.tv)
+	if !u.drv.start(l, u.gen) {
+		u.ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
+	}
+}
+
+// closeLesson stops the open lesson's servers and forgets its screen.
+func (u *ui) closeLesson() {
+	if u.ls == nil {
+		return
+	}
+	u.ls.close()
+	u.drv.stop()
+	u.pages.RemovePage("lesson")
+	u.ls = nil
+}
+
+// backToPicker closes the lesson and shows the picker.
+func (u *ui) backToPicker() {
+	u.closeLesson()
+	u.picker.refresh()
+	u.pages.SwitchToPage("picker")
+	u.app.SetFocus(u.picker.table)
+}
+
+// size is the screen size at the last draw (80×24 before the first).
+func (u *ui) size() (int, int) {
+	if u.w == 0 {
+		return 80, 24
+	}
+	return u.w, u.h
+}
+
+func (u *ui) width() int { w, _ := u.size(); return w }
+
+// quit ends the app.
+func (u *ui) quit() { u.app.Stop() }
+
+// setLang switches the language of the app's words and the lessons' texts.
+func (u *ui) setLang(lang string) {
+	u.lang = lang
+	u.picker.refresh()
+	if u.ls != nil {
+		u.ls.relabel()
+	}
+}
+
+// nextLang cycles through the languages the lessons are written in.
+func (u *ui) nextLang() {
+	langs := []string{"en", "vi"}
+	for i, l := range langs {
+		if l == u.lang {
+			u.setLang(langs[(i+1)%len(langs)])
+			return
+		}
+	}
+	u.setLang("en")
+}
+
+// capture is the app's key handler: overlays and input fields get their
+// keys; otherwise the screen's key table decides.
+func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
+	if ev.Key() == tcell.KeyCtrlC {
+		u.quit()
+		return nil
+	}
+	if u.overlay != "" {
+		return ev // the overlay's own handlers
+	}
+	if _, typing := u.app.GetFocus().(*tview.InputField); typing {
+		return ev
+	}
+	var km *KeyMap
+	if u.ls != nil {
+		km = u.ls.keys
+	} else {
+		km = u.picker.keys
+	}
+	if km.Handle(ev) {
+		return nil
+	}
+	return ev
+}
+
+// showOverlay puts p centred over the screen, w×h cells at most.
+func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) {
+	u.overlay = name
+	grid := tview.NewGrid().SetColumns(0, w, 0).SetRows(0, h, 0).AddItem(p, 1, 1, 1, 1, 0, 0, true)
+	u.pages.AddPage(name, grid, true, true)
+	u.app.SetFocus(p)
+}
+
+// hideOverlay closes the open overlay and gives focus back to focus.
+func (u *ui) hideOverlay(focus tview.Primitive) {
+	if u.overlay == "" {
+		return
+	}
+	u.pages.RemovePage(u.overlay)
+	u.overlay = ""
+	if focus != nil {
+		u.app.SetFocus(focus)
+	}
+}
+
+// showHelp shows the key tables of the current screen.
+func (u *ui) showHelp(maps ...*KeyMap) {
+	back := u.app.GetFocus()
+	t := helpTable(u.th, maps...)
+	u.th.frame(t.Box, tr(u.lang, "Help")+" · Esc")
+	t.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == tcell.KeyEscape || ev.Rune() == '?' || ev.Rune() == 'q' {
+			u.hideOverlay(back)
+			return nil
+		}
+		return ev
+	})
+	rows := 2
+	for _, m := range maps {
+		rows += len(m.Bindings) + 2
+	}
+	w, h := u.size()
+	u.showOverlay("help", t, min(72, w-2), min(rows, h-2))
+}

@@ -1,0 +1,243 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"sync"
+	"time"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+)
+
+// errNotRunning answers a request for a lesson whose servers are not running.
+var errNotRunning = errors.New("the lesson's servers are not running")
+
+// flushEvery bounds how often a stream of events reaches the screen.
+const flushEvery = 50 * time.Millisecond
+
+// item is what the driver reports to the UI: an event, or the end of an
+// operation. gen ties it to one run of one lesson, so that a restart drops
+// what the old run still had in flight.
+type item struct {
+	gen  int
+	ev   *sim.Event
+	done *result
+}
+
+// result is the end of a driver operation.
+type result struct {
+	op    string // "start", "step", "send"
+	err   error
+	actor string // send: who sent
+	addr  string // send: the real loopback address the actor is connected to
+	// start: for each actor, the loopback address of the server it
+	// connects to by default (for the sandbox's `nc` line).
+	addrs map[string]string
+}
+
+// outbox batches items and hands them to deliver from one goroutine, at
+// most every flushEvery, in the order they were pushed.
+type outbox struct {
+	mu      sync.Mutex
+	items   []item
+	kick    chan struct{}
+	deliver func([]item)
+}
+
+func newOutbox(deliver func([]item)) *outbox {
+	return &outbox{kick: make(chan struct{}, 1), deliver: deliver}
+}
+
+func (o *outbox) push(it item) {
+	o.mu.Lock()
+	o.items = append(o.items, it)
+	o.mu.Unlock()
+	select {
+	case o.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run flushes until stop is closed.
+func (o *outbox) run(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-o.kick:
+		}
+		o.mu.Lock()
+		items := o.items
+		o.items = nil
+		o.mu.Unlock()
+		if len(items) > 0 {
+			o.deliver(items)
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(flushEvery):
+		}
+	}
+}
+
+// driver owns the sim.Runner and runs it on its own goroutine: a step
+// blocks on the network, which must never happen on the UI goroutine. The
+// UI asks with start/step/send; the runner's events and each operation's end
+// come back through the outbox.
+type driver struct {
+	ctx      context.Context
+	cmds     chan func()
+	out      *outbox
+	glossary *lessons.Glossary
+	files    func(*lessons.Lesson) fs.FS
+
+	r   *sim.Runner // driver goroutine only
+	gen int         // the run r belongs to
+}
+
+func newDriver(ctx context.Context, out *outbox, g *lessons.Glossary, files func(*lessons.Lesson) fs.FS) *driver {
+	return &driver{ctx: ctx, cmds: make(chan func(), 16), out: out, glossary: g, files: files}
+}
+
+// loop runs commands until ctx ends, then closes the runner.
+func (d *driver) loop(done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case f := <-d.cmds:
+			f()
+		case <-d.ctx.Done():
+			d.closeRunner()
+			return
+		}
+	}
+}
+
+// do queues f for the driver goroutine without ever blocking the caller (a
+// UI handler); it reports false when the queue is full.
+func (d *driver) do(f func()) bool {
+	select {
+	case d.cmds <- f:
+		return true
+	default:
+		return false
+	}
+}
+
+func (d *driver) closeRunner() {
+	if d.r != nil {
+		d.r.Close()
+		d.r = nil
+	}
+}
+
+func (d *driver) finish(gen int, res *result) { d.out.push(item{gen: gen, done: res}) }
+
+// start closes the current run and starts lesson l as run gen.
+func (d *driver) start(l *lessons.Lesson, gen int) bool {
+	return d.do(func() {
+		d.closeRunner()
+		d.gen = gen
+		var files fs.FS
+		if d.files != nil {
+			files = d.files(l)
+		}
+		emit := func(e sim.Event) { d.out.push(item{gen: gen, ev: &e}) }
+		r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: d.glossary, Files: files, Roles: rolesFor(l)})
+		if err != nil {
+			d.finish(gen, &result{op: "start", err: err})
+			return
+		}
+		d.r = r
+		d.finish(gen, &result{op: "start", addrs: serverAddrs(r, l)})
+	})
+}
+
+// stop closes the current run (the learner went back to the picker).
+func (d *driver) stop() bool { return d.do(d.closeRunner) }
+
+// step runs the next step of run gen.
+func (d *driver) step(gen int) bool {
+	return d.do(func() {
+		if d.r == nil || d.gen != gen {
+			d.finish(gen, &result{op: "step", err: errNotRunning})
+			return
+		}
+		err := d.r.Step(d.ctx)
+		d.finish(gen, &result{op: "step", err: err})
+	})
+}
+
+// send sends a sandbox line as actor, connecting it first when needed.
+func (d *driver) send(gen int, actor, line string) bool {
+	return d.do(func() {
+		if d.r == nil || d.gen != gen {
+			d.finish(gen, &result{op: "send", actor: actor, err: errNotRunning})
+			return
+		}
+		res := &result{op: "send", actor: actor}
+		if _, _, ok := d.r.Connected(actor); !ok {
+			res.err = d.r.Connect(d.ctx, actor, "")
+		}
+		if res.err == nil && line != "" {
+			res.err = d.r.SendLine(actor, line)
+		}
+		if _, addr, ok := d.r.Connected(actor); ok {
+			res.addr = addr
+		}
+		d.finish(gen, res)
+	})
+}
+
+// rolesFor lists the servers a lesson needs: every role of its actors'
+// protocols and of the roles its steps connect to. Starting only those
+// keeps start-up fast. nil (every role) when the lesson names none.
+func rolesFor(l *lessons.Lesson) []sim.Role {
+	want := map[sim.Role]bool{}
+	for _, a := range l.Actors {
+		for _, role := range sim.AllRoles {
+			if string(role.Protocol()) == a.Protocol || (a.Protocol == "" && role == sim.POP3) {
+				want[role] = true
+			}
+		}
+	}
+	for _, st := range l.Steps {
+		if role, err := sim.ParseRole(st.To); err == nil {
+			want[role] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var out []sim.Role
+	for _, role := range sim.AllRoles {
+		if want[role] {
+			out = append(out, role)
+		}
+	}
+	return out
+}
+
+// serverAddrs maps each actor to the loopback address of the server its
+// default role listens on at its provider.
+func serverAddrs(r *sim.Runner, l *lessons.Lesson) map[string]string {
+	out := map[string]string{}
+	n := r.Network()
+	for _, a := range l.Actors {
+		domain := a.Domain
+		if domain == "" {
+			domain = lessons.DefaultDomain
+		}
+		p, ok := n.Provider(domain)
+		if !ok {
+			continue
+		}
+		if s, ok := p.Server(sim.DefaultRole(a.Protocol)); ok {
+			out[a.Name] = s.Addr
+		}
+	}
+	return out
+}

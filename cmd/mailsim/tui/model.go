@@ -1,0 +1,278 @@
+package tui
+
+import (
+	"sort"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+)
+
+// What says what changed in a Session, for its listeners.
+type What int
+
+// The changes a Session reports; they combine as bits.
+const (
+	ChangedEvents   What = 1 << iota // events were appended
+	ChangedPosition                  // the learner moved to another step
+	ChangedQuiz                      // a quiz was answered
+	ChangedStatus                    // busy, ended, failed to start
+	ChangedReset                     // the session started over
+)
+
+// Listener hears about a Session's changes. Views implement it; the model
+// knows nothing else about them.
+type Listener interface {
+	SessionChanged(s *Session, what What)
+}
+
+// Answer is the learner's answer to a quiz step.
+type Answer struct {
+	Choice  int
+	Correct bool
+}
+
+// Session is one lesson being learned: every event the simulator emitted so
+// far, the position the learner looks at, and the quiz answers. It has no
+// tview in it and is used only on the UI goroutine.
+//
+// Stepping back never reruns anything: each step's first event index is
+// kept, and the state the learner sees at a position is the last state event
+// before that position's end.
+type Session struct {
+	Lesson *lessons.Lesson
+
+	events    []sim.Event
+	stepFirst []int // per step run: the index of its EventStep
+	stateIdx  []int // indices of events that carry a State (start and step ends)
+	pos       int   // steps shown: 0 (before the first) .. Ran()
+	answers   map[int]Answer
+
+	busy     bool
+	ended    bool
+	endOK    bool
+	startErr error
+	lastErr  string
+
+	listeners []Listener
+}
+
+// NewSession returns an empty session for a lesson.
+func NewSession(l *lessons.Lesson) *Session {
+	return &Session{Lesson: l, answers: map[int]Answer{}}
+}
+
+// AddListener registers a listener.
+func (s *Session) AddListener(l Listener) { s.listeners = append(s.listeners, l) }
+
+func (s *Session) fire(w What) {
+	for _, l := range s.listeners {
+		l.SessionChanged(s, w)
+	}
+}
+
+// Reset forgets everything but the lesson and the listeners (a restart).
+func (s *Session) Reset() {
+	*s = Session{Lesson: s.Lesson, answers: map[int]Answer{}, listeners: s.listeners}
+	s.fire(ChangedReset | ChangedEvents | ChangedPosition | ChangedStatus | ChangedQuiz)
+}
+
+// Append adds events in the order the simulator emitted them. When the
+// learner was at the live end, the position follows the new steps.
+func (s *Session) Append(evs []sim.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	live := s.pos == s.Ran()
+	for _, e := range evs {
+		i := len(s.events)
+		s.events = append(s.events, e)
+		switch e.Kind {
+		case sim.EventStep:
+			s.stepFirst = append(s.stepFirst, i)
+		case sim.EventStart, sim.EventState:
+			if e.State != nil {
+				s.stateIdx = append(s.stateIdx, i)
+			}
+		case sim.EventEnd:
+			s.ended, s.endOK = true, e.OK
+		}
+	}
+	what := ChangedEvents
+	if live && s.pos != s.Ran() {
+		s.pos = s.Ran()
+		what |= ChangedPosition
+	}
+	s.fire(what)
+}
+
+// Events returns every event so far; the slice must not be modified.
+func (s *Session) Events() []sim.Event { return s.events }
+
+// Event returns event i.
+func (s *Session) Event(i int) *sim.Event { return &s.events[i] }
+
+// Steps is the number of steps of the lesson.
+func (s *Session) Steps() int { return len(s.Lesson.Steps) }
+
+// Ran is the number of steps the simulator has run: the live frontier.
+func (s *Session) Ran() int { return len(s.stepFirst) }
+
+// Pos is the number of steps shown: 0 before the first step, Ran() at the
+// live end.
+func (s *Session) Pos() int { return s.pos }
+
+// Live reports whether the learner is at the live end.
+func (s *Session) Live() bool { return s.pos == s.Ran() }
+
+// Seek moves to a position among the steps already run (clamped). It
+// reports whether the position changed.
+func (s *Session) Seek(pos int) bool {
+	pos = max(0, min(pos, s.Ran()))
+	if pos == s.pos {
+		return false
+	}
+	s.pos = pos
+	s.fire(ChangedPosition)
+	return true
+}
+
+// NeedsRun reports whether going forward from the current position means
+// running the next step (the learner is at the live end and steps remain).
+func (s *Session) NeedsRun() bool { return s.Live() && s.Ran() < s.Steps() }
+
+// AtEnd reports whether the learner sees the last step of a finished lesson.
+func (s *Session) AtEnd() bool { return s.Live() && s.Ran() >= s.Steps() }
+
+// End is the index one past the last event visible at the position.
+func (s *Session) End() int {
+	if s.pos >= len(s.stepFirst) {
+		return len(s.events)
+	}
+	return s.stepFirst[s.pos]
+}
+
+// CurrentStep is the index of the step shown, -1 before the first.
+func (s *Session) CurrentStep() int { return s.pos - 1 }
+
+// StepEvent returns the EventStep of a step that has run.
+func (s *Session) StepEvent(step int) (*sim.Event, bool) {
+	if step < 0 || step >= len(s.stepFirst) {
+		return nil, false
+	}
+	return &s.events[s.stepFirst[step]], true
+}
+
+// StepEvents returns the events of a step that has run, up to what is
+// visible: from its EventStep to the next step's.
+func (s *Session) StepEvents(step int) []sim.Event {
+	if step < 0 || step >= len(s.stepFirst) {
+		return nil
+	}
+	end := s.End()
+	if step+1 < len(s.stepFirst) {
+		end = min(end, s.stepFirst[step+1])
+	}
+	return s.events[s.stepFirst[step]:end]
+}
+
+// View is what the state panes show at the position: the state, the state
+// before it, and what changed between them.
+type View struct {
+	State *sim.State
+	Prev  *sim.State
+	Delta []sim.Change
+}
+
+// View returns the state at the current position.
+func (s *Session) View() View {
+	end := s.End()
+	k := sort.SearchInts(s.stateIdx, end) // first state event at or after end
+	if k == 0 {
+		return View{}
+	}
+	cur := &s.events[s.stateIdx[k-1]]
+	v := View{State: cur.State}
+	if cur.Kind == sim.EventState {
+		v.Delta = cur.Delta
+		if k >= 2 {
+			v.Prev = s.events[s.stateIdx[k-2]].State
+		}
+	}
+	return v
+}
+
+// NextQuiz returns the quiz of the next step to run when it is an
+// unanswered quiz, so the app asks before running it.
+func (s *Session) NextQuiz() (int, *lessons.QuizSpec, bool) {
+	if !s.NeedsRun() {
+		return 0, nil, false
+	}
+	i := s.Ran()
+	st := &s.Lesson.Steps[i]
+	if st.Kind != lessons.Quiz || st.Quiz == nil || len(st.Quiz.Choices) == 0 {
+		return 0, nil, false
+	}
+	if _, done := s.answers[i]; done {
+		return 0, nil, false
+	}
+	return i, st.Quiz, true
+}
+
+// AnswerQuiz records the answer to the quiz of a step.
+func (s *Session) AnswerQuiz(step, choice int) Answer {
+	q := s.Lesson.Steps[step].Quiz
+	a := Answer{Choice: choice, Correct: choice >= 0 && choice < len(q.Choices) && q.Choices[choice].Correct}
+	s.answers[step] = a
+	s.fire(ChangedQuiz)
+	return a
+}
+
+// AnswerOf returns the answer given to a step's quiz.
+func (s *Session) AnswerOf(step int) (Answer, bool) {
+	a, ok := s.answers[step]
+	return a, ok
+}
+
+// Score is the number of quizzes answered right, and asked.
+func (s *Session) Score() (right, asked int) {
+	for _, a := range s.answers {
+		asked++
+		if a.Correct {
+			right++
+		}
+	}
+	return right, asked
+}
+
+// SetBusy records that the simulator is running something.
+func (s *Session) SetBusy(b bool) {
+	if s.busy != b {
+		s.busy = b
+		s.fire(ChangedStatus)
+	}
+}
+
+// Busy reports whether the simulator is running a step or a sandbox line.
+func (s *Session) Busy() bool { return s.busy }
+
+// Ended reports whether the lesson is over, and whether every step went as
+// the lesson expected.
+func (s *Session) Ended() (ended, ok bool) { return s.ended, s.endOK }
+
+// SetStartErr records that the simulator could not start.
+func (s *Session) SetStartErr(err error) {
+	s.startErr = err
+	s.fire(ChangedStatus)
+}
+
+// StartErr is why the simulator could not start, if it could not.
+func (s *Session) StartErr() error { return s.startErr }
+
+// SetError records the last error of a sandbox line or a step ("" clears).
+func (s *Session) SetError(msg string) {
+	s.lastErr = msg
+	s.fire(ChangedStatus)
+}
+
+// LastError is the last error recorded.
+func (s *Session) LastError() string { return s.lastErr }

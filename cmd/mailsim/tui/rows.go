@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/sim"
+	"mailsim/sim/wire"
+)
+
+// transcript is the transcript pane's Source over a Session: one row per
+// event worth a line, only up to the session's position, built lazily and
+// kept.
+type transcript struct {
+	s     *Session
+	th    *Theme
+	lang  string
+	rowEv []int                  // event index of each row, ascending
+	cache []*transcriptview.Row  // built rows, parallel to rowEv
+	seen  int                    // events already indexed
+	color map[string]tcell.Color // actor -> colour
+}
+
+func newTranscript(s *Session, th *Theme, lang string) *transcript {
+	t := &transcript{s: s, th: th, lang: lang, color: map[string]tcell.Color{}}
+	t.assignColors()
+	return t
+}
+
+// assignColors gives each actor a colour of its protocol's palette.
+func (t *transcript) assignColors() {
+	used := map[string]int{}
+	for _, a := range t.s.Lesson.Actors {
+		t.color[a.Name] = t.th.actorColor(a.Protocol, used[a.Protocol])
+		used[a.Protocol]++
+	}
+}
+
+// reset forgets every row (the session restarted, or the language changed).
+func (t *transcript) reset() {
+	t.rowEv, t.cache, t.seen = nil, nil, 0
+	t.sync()
+}
+
+// relabel drops the built rows, keeping the index (the language changed).
+func (t *transcript) relabel(lang string) {
+	t.lang = lang
+	clear(t.cache)
+}
+
+// sync indexes the events appended since the last call.
+func (t *transcript) sync() {
+	evs := t.s.Events()
+	for i := t.seen; i < len(evs); i++ {
+		if hasRow(&evs[i]) {
+			t.rowEv = append(t.rowEv, i)
+			t.cache = append(t.cache, nil)
+		}
+	}
+	t.seen = len(evs)
+}
+
+func hasRow(e *sim.Event) bool {
+	switch e.Kind {
+	case sim.EventStart, sim.EventState:
+		return false
+	case sim.EventWire:
+		return e.Unit != nil && e.Unit.Layer != wire.Cipher
+	}
+	return true
+}
+
+// Len is the number of rows visible at the session's position.
+func (t *transcript) Len() int { return sort.SearchInts(t.rowEv, t.s.End()) }
+
+// RowOfEvent is the last row at or before event ev, -1 if none.
+func (t *transcript) RowOfEvent(ev int) int { return sort.SearchInts(t.rowEv, ev+1) - 1 }
+
+// Row builds row i.
+func (t *transcript) Row(i int) *transcriptview.Row {
+	if i < 0 || i >= len(t.rowEv) {
+		return nil
+	}
+	if r := t.cache[i]; r != nil {
+		return r
+	}
+	r := t.build(t.rowEv[i])
+	t.cache[i] = r
+	return r
+}
+
+func (t *transcript) actorStyle(actor string) tcell.Style {
+	if c, ok := t.color[actor]; ok {
+		return t.th.fg(c)
+	}
+	return t.th.Text
+}
+
+func (t *transcript) build(ev int) *transcriptview.Row {
+	e := t.s.Event(ev)
+	r := &transcriptview.Row{Time: e.Time, Actor: e.Actor, Ref: ev, Style: t.actorStyle(e.Actor)}
+	tr := func(x interface{ In(string) string }) string { return oneLine(x.In(t.lang)) }
+	switch e.Kind {
+	case sim.EventStep:
+		r.Time = timeZero
+		title := tr(e.Title)
+		if title != "" {
+			title = " · " + title
+		}
+		r.Text = fmt.Sprintf("── %s %d/%d%s ──", t.th.word(t.lang, "Step"), e.Step+1, t.s.Steps(), title)
+		r.Style = t.th.StepRow
+	case sim.EventConnect:
+		r.Text = fmt.Sprintf("⇄ %s %s (%s%s)", t.th.word(t.lang, "connected to"), e.Host, strings.ToUpper(string(e.Protocol)), tlsWord(t.lang, e.Role))
+	case sim.EventClose:
+		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
+	case sim.EventWire:
+		u := e.Unit
+		r.Dir = 'C'
+		if u.Dir == wire.ServerToClient {
+			r.Dir = 'S'
+		}
+		switch u.Kind {
+		case wire.Block:
+			lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
+			r.Text = fmt.Sprintf("%d lines, %d octets", len(lines), u.Len)
+			r.Block = lines
+		default:
+			r.Text = u.Text
+		}
+		if !e.Note.IsZero() {
+			r.Mark = '•'
+		}
+	case sim.EventCheck:
+		r.Mark, r.Style = '✓', t.th.OK
+		if !e.OK {
+			r.Mark, r.Style = '✗', t.th.Bad
+		}
+		r.Text = tr(e.Text)
+	case sim.EventFail:
+		r.Mark, r.Style = '!', t.th.Bad
+		r.Text = tr(e.Text)
+	case sim.EventQuiz:
+		r.Mark, r.Style = '?', t.th.Accent
+		r.Text = t.th.word(t.lang, "Quiz") + ": "
+		if e.Quiz != nil {
+			r.Text += tr(e.Quiz.Question)
+		}
+		if a, ok := t.s.AnswerOf(e.Step); ok {
+			if a.Correct {
+				r.Text += " — " + t.th.word(t.lang, "right")
+			} else {
+				r.Text += " — " + t.th.word(t.lang, "wrong")
+			}
+		}
+	case sim.EventEnd:
+		r.Time = timeZero
+		r.Style = t.th.OK
+		if !e.OK {
+			r.Style = t.th.Bad
+		}
+		r.Text = "■ " + t.th.word(t.lang, "Lesson over") + ": " + tr(e.Text)
+	}
+	return r
+}
+
+func tlsWord(lang string, r sim.Role) string {
+	if r.ImplicitTLS() {
+		return ", TLS"
+	}
+	if lang == "vi" {
+		return ", văn bản thô"
+	}
+	return ", plain text"
+}
+
+// oneLine folds whitespace, newlines included, into single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,234 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mailsim/lessons"
+)
+
+// serverPane is the server pane's text as rendered now.
+func (h *harness) serverPane() string {
+	var s string
+	h.on(func() { s = renderServer(h.u.th, h.u.lang, h.u.ls.s.View(), 60) })
+	return s
+}
+
+func TestPickALessonStepForwardAndBack(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}}, 120, 40)
+	h.waitFor("POP3 by hand", "Download, then delete", "8 steps")
+	h.key(tcell.KeyEnter)
+	h.started()
+	h.waitFor("Press → to start.")
+
+	for i := 1; i <= 6; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.waitFor("Step 6/8 · Delete", "marked for deletion")
+	if s := h.serverPane(); !strings.Contains(s, "3 messages") || !strings.Contains(s, "1 marked for deletion") {
+		t.Errorf("after DELE 1 the server pane should show 3 messages, one marked:\n%s", s)
+	}
+	h.key(tcell.KeyRight)
+	h.idleAt(7)
+	s := h.waitFor("Step 7/8 · Quit", "alice/INBOX @ example.com: 2 messages")
+	if strings.Contains(s, "1 marked for deletion") {
+		t.Errorf("after QUIT nothing is marked any more:\n%s", s)
+	}
+	if sp := h.serverPane(); !strings.Contains(sp, "Lunch?") {
+		t.Errorf("the message QUIT removed should still show, struck, for that step:\n%s", sp)
+	}
+
+	// Back two steps: the state comes from the stored snapshots.
+	h.typeText("p")
+	h.key(tcell.KeyLeft)
+	h.idleAt(5)
+	s = h.waitFor("Step 5/8 · Download", "alice/INBOX @ example.com: 3 messages")
+	if strings.Contains(s, "marked for deletion") {
+		t.Errorf("at step 5 nothing is marked yet:\n%s", s)
+	}
+	h.on(func() {
+		if ran := h.u.ls.s.Ran(); ran != 7 {
+			t.Errorf("stepping back reran steps: %d steps ran, want 7", ran)
+		}
+	})
+	// Forward again replays from memory.
+	h.typeText("n")
+	h.idleAt(6)
+	h.waitFor("Step 6/8", "1 marked for deletion")
+	h.on(func() {
+		if ran := h.u.ls.s.Ran(); ran != 7 {
+			t.Errorf("replaying step 6 ran a step: %d ran, want 7", ran)
+		}
+	})
+}
+
+func TestSandboxSendsALine(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h.started()
+	for i := 1; i <= 3; i++ { // connect, USER, PASS
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.typeText("s")
+	h.waitFor("Try it", "nc 127.0.0.1 ", "laptop C:")
+	h.typeText("STAT")
+	h.key(tcell.KeyEnter)
+	h.waitUntil("the sandbox line is answered", func(u *ui) bool {
+		if u.ls.s.Busy() {
+			return false
+		}
+		for _, e := range u.ls.s.Events() {
+			if e.Unit != nil && strings.HasPrefix(e.Unit.Text, "+OK 3 ") && e.Unit.Command == "STAT" {
+				return true
+			}
+		}
+		return false
+	})
+	s := h.waitFor("C: STAT", "S: +OK 3 ")
+	if !strings.Contains(s, "laptop") {
+		t.Errorf("the transcript should name the device:\n%s", s)
+	}
+	h.key(tcell.KeyEscape)
+	h.waitUntil("the sandbox is closed", func(u *ui) bool { return !u.ls.sb.open })
+}
+
+func TestQuizRightAndWrong(t *testing.T) {
+	dir := t.TempDir()
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(true)}, Start: "test-pop3", StateDir: dir}, 100, 30)
+	h.started()
+	for i := 1; i <= 3; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.typeText("n") // the quiz asks before its step runs
+	h.waitFor("What will STAT answer?", "+OK 3 and a size")
+	h.typeText("1")
+	h.waitFor("Right!", "STAT counts the messages")
+	h.key(tcell.KeyEnter)
+	h.idleAt(4)
+	h.waitFor("Score 1/1")
+	for i := 5; i <= 7; i++ { // STAT, RETR, DELE
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.typeText("n")
+	h.waitFor("How many messages are left after QUIT?")
+	h.typeText("1") // "3": wrong
+	h.waitFor("Not quite.", "→ 2")
+	h.key(tcell.KeyEnter)
+	h.idleAt(8)
+	h.waitFor("Score 1/2")
+	h.on(func() {
+		if a, ok := h.u.ls.s.AnswerOf(3); !ok || !a.Correct || a.Choice != 0 {
+			t.Errorf("answer to step 4 = %+v, %v; want choice 0, right", a, ok)
+		}
+		if a, ok := h.u.ls.s.AnswerOf(7); !ok || a.Correct || a.Choice != 0 {
+			t.Errorf("answer to step 8 = %+v, %v; want choice 0, wrong", a, ok)
+		}
+	})
+	for i := 9; i <= 10; i++ { // QUIT, check
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.waitFor("Lesson complete. Score 1/2.")
+	data, err := os.ReadFile(filepath.Join(dir, "progress.json"))
+	if err != nil || !strings.Contains(string(data), `"test-pop3"`) {
+		t.Errorf("progress.json should record the lesson as done: %v\n%s", err, data)
+	}
+}
+
+func TestSmallScreenAndResize(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 200, 60)
+	h.started()
+	for i := 1; i <= 6; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.waitFor("Story", "Transcript", "Meaning", "Server", "Devices", "marked for deletion")
+	h.on(func() { h.scr.SetSize(80, 24) })
+	s := h.waitFor("Story", "Transcript", "Server", "Devices", "Step 6/8")
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) != 24 {
+		t.Errorf("%d lines, want 24", len(lines))
+	}
+	h.typeText("?")
+	h.waitFor("previous step", "Transcript pane")
+	h.key(tcell.KeyEscape)
+	h.typeText("s")
+	h.waitFor("Try it")
+	h.key(tcell.KeyEscape)
+	h.on(func() { h.scr.SetSize(200, 60) })
+	h.waitFor("Meaning")
+}
+
+func TestVietnameseIsAligned(t *testing.T) {
+	vi := testLesson(false)
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{vi}, Lang: "vi"}, 80, 24)
+	s := h.waitFor("POP3 bằng tay", "Tải về rồi xoá trên máy chủ")
+	// The step counts line up in one column whatever the diacritics.
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, "POP3 bằng tay") && !strings.Contains(line, "8 bước") {
+			t.Errorf("the lesson row should hold its step count: %q", line)
+		}
+	}
+	if got := fit("Tải về rồi xoá", 8); got != "Tải về …" {
+		t.Errorf("fit = %q", got)
+	}
+	if got := fit("xoá", 5); got != "xoá  " {
+		t.Errorf("fit pads by cells, not bytes: %q", got)
+	}
+}
+
+func TestQuitKeyRestores(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}}, 80, 24)
+	h.waitFor("POP3 by hand")
+	h.typeText("q")
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.done <- nil
+	case <-t.Context().Done():
+	}
+}
+
+func TestAuthPlainIsDecoded(t *testing.T) {
+	for _, tc := range []struct{ line, cmd, want string }{
+		{"AUTH PLAIN AGFsaWNlAHNlY3JldA==", "AUTH", `\0alice\0secret`},
+		{"a1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==", "AUTHENTICATE", `\0alice\0secret`},
+		{"AGFsaWNlAHNlY3JldA==", "AUTH", `\0alice\0secret`},
+	} {
+		got, ok := saslPlain(unitC(tc.line, tc.cmd))
+		if !ok || got != tc.want {
+			t.Errorf("saslPlain(%q) = %q, %v; want %q", tc.line, got, ok, tc.want)
+		}
+	}
+	if _, ok := saslPlain(unitC("USER alice", "USER")); ok {
+		t.Error("USER is not a SASL payload")
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, tc := range []struct {
+		proto, text string
+		want        []string
+	}{
+		{"pop3", "ST", []string{"STAT", "STLS"}},
+		{"pop3", "STAT", nil},
+		{"pop3", "RETR 1", nil},
+		{"imap", "a1 SEL", []string{"a1 SELECT"}},
+		{"imap", "LOG", []string{"a4 LOGIN", "a4 LOGOUT"}},
+		{"smtp", "e", []string{"EHLO"}},
+	} {
+		got := complete(tc.proto, tc.text, 4)
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("complete(%s, %q) = %q, want %q", tc.proto, tc.text, got, tc.want)
+		}
+	}
+}
