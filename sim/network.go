@@ -13,6 +13,7 @@ import (
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/certs"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/smtp"
 	"mailsim/sim/wire"
 )
 
@@ -38,8 +39,17 @@ type NetworkOptions struct {
 	Logf       func(format string, args ...any)
 	// APOPTimestamp makes POP3 greeting timestamps; nil = the server's own.
 	APOPTimestamp func(host string) string
-	// Deterministic makes IDs and timestamps repeatable (lessons).
+	// Deterministic makes queue IDs repeatable (lessons).
 	Deterministic bool
+	// RelayDial, when set, opens the MTAs' connections to other providers'
+	// MX servers; the lesson runner taps them so the relay hop shows as its
+	// own connection. who is the MTA's actor name, "MTA smtp.example.com".
+	RelayDial func(ctx context.Context, who, addr string) (net.Conn, error)
+	// RetryDelays are the MTAs' waits between attempts; nil = smtp's default.
+	RetryDelays []time.Duration
+	// RunRelays starts each MTA's worker, which relays on its own
+	// (classroom mode). Lessons leave it off and call FlushRelays.
+	RunRelays bool
 }
 
 // Network is a set of simulated providers on loopback, with the name table
@@ -47,6 +57,9 @@ type NetworkOptions struct {
 type Network struct {
 	CA        *certs.Authority
 	Providers []*Provider
+
+	ids    idSource
+	cancel context.CancelFunc // stops the MTA workers
 
 	mu    sync.Mutex
 	names map[string]string // "pop.example.com:110" -> "127.0.0.1:40123"
@@ -57,6 +70,7 @@ type Provider struct {
 	Domain  string
 	Store   *mailstore.Store
 	Servers []*Server
+	MTA     *smtp.MTA // relays mail its submission servers accept for other domains
 }
 
 // Server is one listening server of a provider.
@@ -105,7 +119,7 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Network{CA: ca, names: map[string]string{}}
+	n := &Network{CA: ca, names: map[string]string{}, ids: idSource{deterministic: o.Deterministic}}
 	for i, domain := range o.Domains {
 		store := mailstore.New(mailstore.Options{Clock: o.StoreClock, UIDValidity: uint32(1000*(i+1) + 1)})
 		p := &Provider{Domain: domain, Store: store}
@@ -117,6 +131,15 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 				return nil, fmt.Errorf("starting %s for %s: %w", role, domain, err)
 			}
 			p.Servers = append(p.Servers, s)
+		}
+	}
+	if o.RunRelays {
+		ctx, cancel := context.WithCancel(context.Background())
+		n.cancel = cancel
+		for _, p := range n.Providers {
+			if p.MTA != nil {
+				go p.MTA.Run(ctx)
+			}
 		}
 	}
 	return n, nil
@@ -203,6 +226,7 @@ func (p *Provider) Server(role Role) (*Server, bool) {
 
 // Close stops every server at once.
 func (n *Network) Close() error {
+	n.stopRelays()
 	var errs []error
 	for _, p := range n.Providers {
 		for _, s := range p.Servers {
@@ -215,6 +239,7 @@ func (n *Network) Close() error {
 // Shutdown stops every server politely: open sessions are told the server
 // is going away (POP3 -ERR [SYS/TEMP], IMAP BYE, SMTP 421).
 func (n *Network) Shutdown(ctx context.Context) error {
+	n.stopRelays()
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for _, p := range n.Providers {
@@ -235,4 +260,15 @@ func (n *Network) Shutdown(ctx context.Context) error {
 		all = append(all, err)
 	}
 	return errors.Join(all...)
+}
+
+func (n *Network) stopRelays() {
+	if n.cancel != nil {
+		n.cancel()
+	}
+	for _, p := range n.Providers {
+		if p.MTA != nil {
+			p.MTA.Close()
+		}
+	}
 }

@@ -47,16 +47,18 @@ type Runner struct {
 	rec    *wire.Recorder
 	clock  func() time.Time
 
-	mu      sync.Mutex // guards what the tap sink touches
-	actors  map[string]*actor
-	byConn  map[uint64]*actor
-	next    int // the next step to run
-	cur     int // the step whose events are being emitted
-	noteFor *pendingNote
-	last    *State
-	failed  int
-	checks  [2]int // passed, failed
-	lastAct string
+	mu     sync.Mutex // guards what the tap sink touches
+	actors map[string]*actor
+	byConn map[uint64]*actor
+	// relayConns are the MTAs' connections, which no lesson actor owns.
+	relayConns map[uint64]bool
+	next       int // the next step to run
+	cur        int // the step whose events are being emitted
+	noteFor    *pendingNote
+	last       *State
+	failed     int
+	checks     [2]int // passed, failed
+	lastAct    string
 	// lastTime is the time of the last event emitted.
 	lastTime time.Time
 }
@@ -100,10 +102,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	if o.ReplyTimeout == 0 {
 		o.ReplyTimeout = 10 * time.Second
 	}
-	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, cur: -1}
-	if o.Roles == nil {
-		o.Roles = availableRoles()
-	}
+	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, relayConns: map[uint64]bool{}, cur: -1}
 	no := NetworkOptions{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
 		Throttle: &authpolicy.Throttle{Base: 200 * time.Millisecond, Max: time.Second}}
 	r.clock = time.Now
@@ -120,6 +119,8 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 			return fmt.Sprintf("<%d.%d@%s>", 4100+stamps, FixedStart.Unix(), host)
 		}
 	}
+	no.Deterministic = o.Deterministic
+	no.RelayDial = r.dialRelay
 	n, err := StartNetwork(no)
 	if err != nil {
 		return nil, err
@@ -133,7 +134,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	if o.Deterministic {
 		tapClock = func() time.Time { return FixedStart }
 	}
-	r.rec = wire.NewRecorder(wire.SinkFuncs{OnUnit: r.onUnit}, wire.Options{Clock: tapClock})
+	r.rec = wire.NewRecorder(wire.SinkFuncs{OnUnit: r.onUnit, OnClose: r.onClose}, wire.Options{Clock: tapClock})
 	for _, a := range l.Actors {
 		r.actors[a.Name] = &actor{spec: a}
 	}
@@ -287,6 +288,9 @@ func (r *Runner) Step(ctx context.Context) error {
 }
 
 func (r *Runner) endStep() {
+	// Mail accepted for another provider is relayed now, inside the step
+	// that sent it, so the hop shows up where the learner expects it.
+	r.net.FlushRelays(context.Background())
 	s := r.State()
 	r.emit(Event{Kind: EventState, State: s, Delta: Diff(r.last, s)})
 	r.last = s
@@ -669,4 +673,45 @@ func (r *Runner) Connected(actorName string) (host string, addr string, ok bool)
 		return "", "", false
 	}
 	return a.sess.host, a.sess.tap.RemoteAddr().String(), true
+}
+
+// dialRelay opens an MTA's connection to another provider's MX through a
+// client-side tap, so the relay hop is a connection of its own in the
+// transcript, with the MTA as its actor.
+func (r *Runner) dialRelay(ctx context.Context, who, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: 5 * time.Second}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	tap := r.rec.Conn(raw, wire.SMTP, wire.ClientSide)
+	host := addr
+	for _, nv := range r.net.Names() {
+		if nv[1] == addr {
+			host = nv[0]
+		}
+	}
+	a := &actor{spec: lessons.Actor{Name: who, Protocol: "smtp"}}
+	a.sess = &session{role: MX, host: host, proto: wire.SMTP, tap: tap, conn: tap}
+	r.mu.Lock()
+	r.byConn[tap.ID()] = a
+	r.relayConns[tap.ID()] = true
+	r.mu.Unlock()
+	r.emit(Event{Kind: EventConnect, Actor: who, Conn: tap.ID(), Protocol: wire.SMTP, Role: MX, Host: host})
+	return tap, nil
+}
+
+// onClose reports the end of a relay connection; actors' own connections
+// are reported when the runner closes them.
+func (r *Runner) onClose(id uint64, err error) {
+	r.mu.Lock()
+	relay := r.relayConns[id]
+	a := r.byConn[id]
+	delete(r.relayConns, id)
+	r.mu.Unlock()
+	if !relay || a == nil {
+		return
+	}
+	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: id, Protocol: wire.SMTP, Role: MX, Host: a.sess.host,
+		Text: lessons.Text{lessons.Fallback: "relay connection closed"}})
 }

@@ -47,17 +47,28 @@ func main() {
 	}
 }
 
+// command is one subcommand. Each file that adds one registers it in an
+// init function, so subcommands live beside their code.
 type command struct {
 	name, args, summary string
+	order               int // place in the usage list
 	run                 func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
+var registry []command
+
+func register(c command) { registry = append(registry, c) }
+
 func commands() []command {
-	return []command{
-		{"lessons", "", "list the lessons", cmdLessons},
-		{"run", "LESSON [--plain]", "run a lesson headless and print its annotated transcript", cmdRun},
-		{"validate", "FILE...", "check lesson files and report mistakes as file:line:col", cmdValidate},
-	}
+	out := append([]command(nil), registry...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
+	return out
+}
+
+func init() {
+	register(command{"lessons", "", "list the lessons", 10, cmdLessons})
+	register(command{"run", "LESSON [--plain]", "run a lesson headless and print its annotated transcript", 20, cmdRun})
+	register(command{"validate", "FILE...", "check lesson files and report mistakes as file:line:col", 30, cmdValidate})
 }
 
 func usage(w io.Writer) {
