@@ -83,6 +83,8 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 		u.w, u.h = s.Size()
 		if u.ls != nil {
 			u.ls.layout(u.w)
+		} else {
+			u.picker.fitWidth(u.w)
 		}
 		return false
 	})

@@ -13,6 +13,7 @@ import (
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/wire"
 )
 
 // speeds are the autoplay speeds; baseDelay is the pause between steps at 1×.
@@ -45,6 +46,7 @@ type lessonScreen struct {
 
 	wide    int // the layout built: 0 none, 1 narrow, 2 wide
 	sbShown bool
+	timeSet bool // the learner chose whether timestamps show
 
 	playing bool
 	speed   int // index into speeds
@@ -87,7 +89,7 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.middle = tview.NewFlex()
 	ls.right = tview.NewFlex().SetDirection(tview.FlexRow)
 	ls.keys = ls.keyMap()
-	ls.layout(120)
+	ls.layout(u.width())
 	ls.s.AddListener(ls)
 	ls.SessionChanged(ls.s, ChangedReset|ChangedStatus)
 	return ls
@@ -123,6 +125,9 @@ func (ls *lessonScreen) layout(width int) {
 		return
 	}
 	ls.wide, ls.sbShown = wide, ls.sb.open
+	if !ls.timeSet {
+		ls.tv.SetShowTime(wide == 2) // narrow panes keep their width for the text
+	}
 	storyH, meaningH := 5, 5
 	if wide == 2 {
 		storyH, meaningH = 8, 7
@@ -347,7 +352,19 @@ func (ls *lessonScreen) renderMeaning() {
 	if e.Actor != "" {
 		line = e.Actor + " " + line
 	}
-	b.WriteString(th.tag(ls.trans.actorStyle(e.Actor).Bold(true)) + tview.Escape(line) + reset + "\n")
+	b.WriteString(th.tag(ls.trans.actorStyle(e.Actor).Bold(true)) + tview.Escape(line) + reset)
+	if u := e.Unit; u != nil {
+		var about []string
+		if u.Dir == wire.ServerToClient && u.Command != "" {
+			about = append(about, tr(lang, "reply to")+" "+u.Command)
+		}
+		about = append(about, fmt.Sprintf("%d %s", u.Len, tr(lang, "octets")))
+		if !e.Time.IsZero() {
+			about = append(about, e.Time.Format("15:04:05.000"))
+		}
+		b.WriteString("  " + th.tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + reset)
+	}
+	b.WriteString("\n")
 	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
 		b.WriteString(tview.Escape(oneLine(n)) + "\n")
 	}
@@ -557,7 +574,10 @@ func (ls *lessonScreen) toggleFollow() {
 	ls.renderStory()
 }
 
-func (ls *lessonScreen) toggleTime() { ls.tv.SetShowTime(!ls.tv.ShowTime()) }
+func (ls *lessonScreen) toggleTime() {
+	ls.timeSet = true
+	ls.tv.SetShowTime(!ls.tv.ShowTime())
+}
 
 func (ls *lessonScreen) toggleBlock() {
 	if i := ls.tv.Selected(); i >= 0 {

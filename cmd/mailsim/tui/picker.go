@@ -32,6 +32,7 @@ type pickerScreen struct {
 	keys   *KeyMap
 	rows   []*lessons.Lesson // per table row; nil for a group heading
 	msg    string
+	width  int // the screen width the table was laid out for
 }
 
 func newPickerScreen(u *ui) *pickerScreen {
@@ -68,6 +69,14 @@ func newPickerScreen(u *ui) *pickerScreen {
 func (p *pickerScreen) setMessage(m string) {
 	p.msg = m
 	p.renderDetail()
+}
+
+// fitWidth lays the table out again when the screen width changed.
+func (p *pickerScreen) fitWidth(w int) {
+	if w != p.width {
+		p.width = w
+		p.refresh()
+	}
 }
 
 // sorted groups the lessons in the groups' order, keeping their order
@@ -112,6 +121,16 @@ func (p *pickerScreen) refresh() {
 	sel, _ := p.table.GetSelection()
 	p.table.Clear()
 	p.rows = p.rows[:0]
+	titleW := 12
+	for _, l := range p.u.o.Lessons {
+		titleW = max(titleW, tview.TaggedStringWidth(tview.Escape(l.Title.In(lang))))
+	}
+	titleW = min(titleW, 36)
+	// mark, title, summary, "14 steps", "en vi", and the table's gaps
+	summaryW := max(8, p.u.width()-2-2-titleW-9-6-4)
+	if p.width == 0 {
+		p.width = p.u.width()
+	}
 	group := "\x00"
 	for _, l := range sortedLessons(p.u.o.Lessons) {
 		if l.Group != group {
@@ -130,8 +149,8 @@ func (p *pickerScreen) refresh() {
 		}
 		color := th.fg(th.protoColor(l.Group))
 		p.table.SetCell(row, 0, tview.NewTableCell(mark).SetStyle(th.OK))
-		p.table.SetCell(row, 1, tview.NewTableCell(tview.Escape(l.Title.In(lang))).SetStyle(color.Bold(true)).SetMaxWidth(36))
-		p.table.SetCell(row, 2, tview.NewTableCell(tview.Escape(l.Summary.In(lang))).SetStyle(th.Text).SetExpansion(1).SetMaxWidth(60))
+		p.table.SetCell(row, 1, tview.NewTableCell(tview.Escape(l.Title.In(lang))).SetStyle(color.Bold(true)).SetMaxWidth(titleW))
+		p.table.SetCell(row, 2, tview.NewTableCell(tview.Escape(l.Summary.In(lang))).SetStyle(th.Text).SetExpansion(1).SetMaxWidth(summaryW))
 		p.table.SetCell(row, 3, tview.NewTableCell(fmt.Sprintf("%d %s", len(l.Steps), tr(lang, "steps"))).SetStyle(th.Dim).SetAlign(tview.AlignRight))
 		p.table.SetCell(row, 4, tview.NewTableCell(strings.Join(l.Languages(), " ")+" ").SetStyle(th.Dim))
 		p.rows = append(p.rows, l)

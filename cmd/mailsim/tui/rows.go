@@ -106,7 +106,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	tr := func(x interface{ In(string) string }) string { return oneLine(x.In(t.lang)) }
 	switch e.Kind {
 	case sim.EventStep:
-		r.Time = timeZero
+		r.Time, r.Actor = timeZero, ""
 		title := tr(e.Title)
 		if title != "" {
 			title = " · " + title
@@ -144,6 +144,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		r.Mark, r.Style = '!', t.th.Bad
 		r.Text = tr(e.Text)
 	case sim.EventQuiz:
+		r.Time = timeZero
 		r.Mark, r.Style = '?', t.th.Accent
 		r.Text = t.th.word(t.lang, "Quiz") + ": "
 		if e.Quiz != nil {

@@ -126,12 +126,12 @@ func layout(width int, withSeq bool) columns {
 	}
 	fixed := 2 + c.seq + 1 + c.uid + 1 // mark, seq, uid
 	switch {
-	case width >= 90:
-		c.flags, c.status = 16, 20
+	case width >= 80:
+		c.flags, c.status = 14, 20
 	case width >= 64:
 		c.flags, c.status = 10, 0
 	default:
-		c.size, c.flags = 0, 4
+		c.size, c.flags = 0, 5
 	}
 	rest := width - fixed - c.flags - 1 - c.status
 	if c.size > 0 {
@@ -215,6 +215,12 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 	}
 	delta := deltaIndex(v.Delta)
 	cols := layout(width, true)
+	withUsers := 0
+	for _, p := range v.State.Providers {
+		if p.Snapshot != nil && len(p.Snapshot.Users) > 0 {
+			withUsers++
+		}
+	}
 	var b strings.Builder
 	for _, p := range v.State.Providers {
 		if p.Snapshot == nil {
@@ -230,10 +236,17 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 						marked++
 					}
 				}
-				head := fmt.Sprintf("%s/%s @ %s: %s", u.Name, mb.Name, p.Domain, count(lang, len(mb.Messages)))
+				head := fmt.Sprintf("%s/%s: %s", u.Name, mb.Name, count(lang, len(mb.Messages)))
+				if withUsers > 1 || width >= 64 {
+					head = fmt.Sprintf("%s/%s @ %s: %s", u.Name, mb.Name, p.Domain, count(lang, len(mb.Messages)))
+				}
 				b.WriteString(th.tag(th.Title) + tview.Escape(head) + reset + "\n")
 				if marked > 0 {
-					b.WriteString(th.tag(th.Marked) + tview.Escape(fmt.Sprintf("× %d %s %s", marked, tr(lang, "marked for deletion"), tr(lang, "(removed at QUIT)"))) + reset + "\n")
+					m := fmt.Sprintf("× %d %s", marked, tr(lang, "marked for deletion"))
+					if width >= 64 {
+						m += " " + tr(lang, "(removed at QUIT)")
+					}
+					b.WriteString(th.tag(th.Marked) + tview.Escape(m) + reset + "\n")
 				}
 				if len(rows) > 0 {
 					b.WriteString(th.tag(th.Dim) + tview.Escape(cols.header(lang)) + reset + "\n")
@@ -297,11 +310,13 @@ func renderDevices(th *Theme, lang string, v View, colorOf func(string) tcell.St
 		if d.Connected {
 			conn = "⇄ " + d.Host
 		}
-		head := fmt.Sprintf("%s · %s %s", d.Name, strings.ToUpper(d.Protocol), d.User)
+		b.WriteString(th.tag(colorOf(d.Name).Bold(true)) + tview.Escape(d.Name+" · "+strings.ToUpper(d.Protocol)) + reset +
+			"  " + th.tag(th.Dim) + tview.Escape(conn) + reset + "\n")
+		who := d.User
 		if c := d.Client.In(lang); c != "" {
-			head += " · " + c
+			who += " · " + c
 		}
-		b.WriteString(th.tag(colorOf(d.Name).Bold(true)) + tview.Escape(head) + reset + "  " + th.tag(th.Dim) + tview.Escape(conn) + reset + "\n")
+		b.WriteString(th.tag(th.Dim) + tview.Escape(who) + reset + "\n")
 		var rows []msgRow
 		for _, m := range d.Local {
 			k, ok := delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)]

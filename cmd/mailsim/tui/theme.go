@@ -169,7 +169,10 @@ func applyGlobalStyles() {
 
 // frame gives a pane the theme's border and title.
 func (t *Theme) frame(b *tview.Box, title string) {
-	b.SetBorder(true).SetTitle(" " + title + " ").SetTitleAlign(tview.AlignLeft)
+	if title != "" {
+		title = " " + title + " "
+	}
+	b.SetBorder(true).SetTitle(title).SetTitleAlign(tview.AlignLeft)
 	b.SetBorderStyle(tcell.StyleDefault.Foreground(t.Border))
 	b.SetTitleColor(t.titleColor())
 	b.SetBackgroundColor(tcell.ColorDefault)
