@@ -121,8 +121,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+			if errors.Is(err, flag.ErrHelp) { // fs.Parse has printed the usage
 				return nil, &exitError{0, ""}
 			}
 			return nil, &exitError{2, fmt.Sprintf("%s: %v", fs.Name(), err)}
