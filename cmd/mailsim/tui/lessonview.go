@@ -240,10 +240,8 @@ func (ls *lessonScreen) renderStory() {
 	head := l.Title.In(lang)
 	if step >= 0 {
 		head = fmt.Sprintf("%s %d/%d", tr(lang, "Step"), step+1, s.Steps())
-		if t := l.Steps[step].Title.In(lang); t != "" {
+		if t := sectionTitle(l, step, lang); t != "" {
 			head += " · " + t
-		} else if e, ok := s.StepEvent(step); ok && !e.Title.IsZero() {
-			head += " · " + e.Title.In(lang)
 		}
 	}
 	b.WriteString(th.tag(th.Title) + tview.Escape(head) + reset)
@@ -262,7 +260,17 @@ func (ls *lessonScreen) renderStory() {
 			b.WriteString(th.tag(th.Accent) + tview.Escape(tr(lang, "Press → to start.")) + reset + "\n")
 		}
 	default:
-		b.WriteString(tview.Escape(strings.TrimSpace(l.Steps[step].Say.In(lang))) + "\n")
+		st := &l.Steps[step]
+		if say := strings.TrimSpace(st.Say.In(lang)); say != "" {
+			b.WriteString(tview.Escape(say) + "\n")
+		}
+		if act := stepAction(st); act != "" {
+			b.WriteString(th.tag(ls.trans.actorStyle(st.Actor)) + tview.Escape(act) + reset)
+			if n := oneLine(st.Note.In(lang)); n != "" {
+				b.WriteString(" " + th.tag(th.Dim) + "— " + tview.Escape(n) + reset)
+			}
+			b.WriteString("\n")
+		}
 		ls.storyQuiz(&b, step)
 		for _, e := range s.StepEvents(step) {
 			if e.Kind == sim.EventFail {
@@ -287,6 +295,44 @@ func (ls *lessonScreen) renderStory() {
 	}
 	ls.story.SetText(strings.TrimRight(b.String(), "\n"))
 	ls.story.ScrollToBeginning()
+}
+
+// sectionTitle is the title of the step, or of the last step before it that
+// has one: lessons title the first step of each part.
+func sectionTitle(l *lessons.Lesson, step int, lang string) string {
+	for i := step; i >= 0; i-- {
+		if t := l.Steps[i].Title.In(lang); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// stepAction says in a line what a step does, e.g. "laptop ▸ DELE 2".
+func stepAction(st *lessons.Step) string {
+	switch st.Kind {
+	case lessons.Connect:
+		to := st.To
+		if st.Host != "" {
+			to = st.Host
+		}
+		return fmt.Sprintf("%s ⇄ %s", st.Actor, to)
+	case lessons.Send:
+		return fmt.Sprintf("%s ▸ %s", st.Actor, st.Command)
+	case lessons.Data:
+		return fmt.Sprintf("%s ▸ DATA …", st.Actor)
+	case lessons.Disconnect:
+		return fmt.Sprintf("%s ▸ QUIT", st.Actor)
+	case lessons.Drop:
+		return fmt.Sprintf("%s ✕ connection lost", st.Actor)
+	case lessons.Wait:
+		return fmt.Sprintf("%s … waits", st.Actor)
+	case lessons.Deliver:
+		if st.Deliver != nil {
+			return "✉ → " + st.Deliver.To
+		}
+	}
+	return ""
 }
 
 // storyQuiz writes a quiz step's question and the learner's answer.
@@ -377,8 +423,8 @@ func (ls *lessonScreen) renderMeaning() {
 			b.WriteString("\n")
 		}
 	}
-	if dec, ok := saslPlain(e.Unit); ok {
-		b.WriteString(th.tag(th.Bad) + tview.Escape(dec+": "+tr(lang, "base64 is an encoding, not encryption")) + reset + "\n")
+	if dec, ok := saslPlain(e.Unit, lang); ok {
+		b.WriteString(th.tag(th.Bad) + tview.Escape(dec) + reset + "\n")
 	}
 	if e.Kind == sim.EventStep {
 		b.WriteString(tview.Escape(oneLine(e.Say.In(lang))) + "\n")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"mailsim/lessons"
 	"mailsim/sim/wire"
 )
 
@@ -45,10 +46,10 @@ func right(s string, w int) string {
 	return strings.Repeat(" ", w-width) + s
 }
 
-// saslPlain finds a SASL PLAIN payload in a client line ("AUTH PLAIN
+// saslPayload finds the SASL PLAIN payload of a client line ("AUTH PLAIN
 // AGFsaWNlAHNlY3JldA==", "a1 AUTHENTICATE PLAIN …", or the bare payload
-// sent after a "+" challenge) and shows what it decodes to.
-func saslPlain(u *wire.Unit) (decoded string, ok bool) {
+// sent after a "+" challenge).
+func saslPayload(u *wire.Unit) (string, bool) {
 	if u == nil || u.Dir != wire.ClientToServer {
 		return "", false
 	}
@@ -62,12 +63,22 @@ func saslPlain(u *wire.Unit) (decoded string, ok bool) {
 	if b64 == "" && len(f) == 1 && (u.Command == "AUTH" || u.Command == "AUTHENTICATE") {
 		b64 = f[0]
 	}
-	if b64 == "" || b64 == "=" {
+	return b64, b64 != "" && b64 != "=" && b64 != "*"
+}
+
+// saslPlain explains a SASL PLAIN payload in lang: what it decodes to, and
+// that base64 hides nothing.
+func saslPlain(u *wire.Unit, lang string) (string, bool) {
+	b64, ok := saslPayload(u)
+	if !ok {
 		return "", false
+	}
+	if lang == lessons.Fallback || lang == "" {
+		return lessons.DescribeSASLPlain(b64)
 	}
 	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || !strings.Contains(string(raw), "\x00") {
+	if err != nil || strings.Count(string(raw), "\x00") != 2 {
 		return "", false
 	}
-	return strings.ReplaceAll(string(raw), "\x00", `\0`), true
+	return strings.ReplaceAll(string(raw), "\x00", `\0`) + ": " + tr(lang, "base64 is an encoding, not encryption"), true
 }

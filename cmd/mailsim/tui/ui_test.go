@@ -208,17 +208,19 @@ func TestQuitKeyRestores(t *testing.T) {
 }
 
 func TestAuthPlainIsDecoded(t *testing.T) {
-	for _, tc := range []struct{ line, cmd, want string }{
-		{"AUTH PLAIN AGFsaWNlAHNlY3JldA==", "AUTH", `\0alice\0secret`},
-		{"a1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==", "AUTHENTICATE", `\0alice\0secret`},
-		{"AGFsaWNlAHNlY3JldA==", "AUTH", `\0alice\0secret`},
+	for _, tc := range []struct{ line, cmd string }{
+		{"AUTH PLAIN AGFsaWNlAHNlY3JldA==", "AUTH"},
+		{"a1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==", "AUTHENTICATE"},
+		{"AGFsaWNlAHNlY3JldA==", "AUTH"},
 	} {
-		got, ok := saslPlain(unitC(tc.line, tc.cmd))
-		if !ok || got != tc.want {
-			t.Errorf("saslPlain(%q) = %q, %v; want %q", tc.line, got, ok, tc.want)
+		for lang, says := range map[string]string{"en": "not encryption", "vi": "mật mã"} {
+			got, ok := saslPlain(unitC(tc.line, tc.cmd), lang)
+			if !ok || !strings.Contains(got, `\0alice\0secret`) || !strings.Contains(got, says) {
+				t.Errorf("saslPlain(%q, %s) = %q, %v", tc.line, lang, got, ok)
+			}
 		}
 	}
-	if _, ok := saslPlain(unitC("USER alice", "USER")); ok {
+	if _, ok := saslPlain(unitC("USER alice", "USER"), "en"); ok {
 		t.Error("USER is not a SASL payload")
 	}
 }
