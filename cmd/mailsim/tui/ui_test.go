@@ -243,3 +243,76 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// colorsOf lists the colours the screen's cells use.
+func colorsOf(h *harness) map[tcell.Color]bool {
+	out := map[tcell.Color]bool{}
+	h.on(func() {
+		cells, _, _ := h.scr.GetContents()
+		for _, c := range cells {
+			fg, bg, _ := c.Style.Decompose()
+			out[fg], out[bg] = true, true
+		}
+	})
+	return out
+}
+
+func TestSixteenColorsOnly(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 100, 30)
+	h.started()
+	for i := 1; i <= 6; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.waitFor("marked for deletion")
+	for c := range colorsOf(h) {
+		if c != tcell.ColorDefault && (c.IsRGB() || c-tcell.ColorValid >= 16) {
+			t.Errorf("colour %v is not one of the 16 basic colours", c)
+		}
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 100, 30)
+	h.started()
+	for i := 1; i <= 6; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.waitFor("marked for deletion")
+	for c := range colorsOf(h) {
+		if c != tcell.ColorDefault {
+			t.Errorf("NO_COLOR is set, yet colour %v is used", c)
+		}
+	}
+}
+
+func TestGoToRestartAndPlay(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 80, 24)
+	h.started()
+	h.typeText("g")
+	h.waitFor("Go to step (1-8):")
+	h.typeText("4")
+	h.key(tcell.KeyEnter)
+	h.idleAt(4)
+	h.waitFor("Step 4/8")
+	h.typeText("g2")
+	h.key(tcell.KeyEnter)
+	h.idleAt(2) // from memory
+	h.typeText("r")
+	h.started()
+	h.on(func() {
+		if ran := h.u.ls.s.Ran(); ran != 0 {
+			t.Errorf("after a restart %d steps have run, want 0", ran)
+		}
+	})
+	h.typeText("+++") // 8×
+	h.typeText("P")
+	h.waitUntil("autoplay reaches the end and stops", func(u *ui) bool {
+		return u.ls.s.AtEnd() && !u.ls.playing && !u.ls.s.Busy()
+	})
+	h.waitFor("Lesson complete.")
+	h.key(tcell.KeyEscape)
+	h.waitFor("✓", "POP3 by hand") // done, remembered
+}
