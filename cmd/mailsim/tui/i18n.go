@@ -3,6 +3,16 @@ package tui
 // The app's own words, in the languages lessons are written in. A word
 // missing here is shown in English.
 var vietnamese = map[string]string{
+	"(removed at QUIT)":                     "(bị xoá khi QUIT)",
+	"headers only":                          "chỉ tiêu đề",
+	"reply to":                              "trả lời",
+	"octets":                                "octet",
+	"From":                                  "Người gửi",
+	"Subject":                               "Tiêu đề",
+	"Size":                                  "Cỡ",
+	"Flags":                                 "Cờ",
+	"plain text":                            "văn bản thô",
+	"Go to step":                            "Tới bước",
 	"Step":                                  "Bước",
 	"Story":                                 "Câu chuyện",
 	"Transcript":                            "Đường truyền",
@@ -36,7 +46,6 @@ var vietnamese = map[string]string{
 	"press Enter to continue":               "nhấn Enter để tiếp tục",
 	"Select a line to see what it means.":   "Chọn một dòng để xem ý nghĩa.",
 	"base64 is an encoding, not encryption": "base64 là mã hoá ký tự, không phải mật mã",
-	"Go to step":                            "Tới bước",
 	"playing":                               "đang chạy",
 	"paused":                                "tạm dừng",
 	"follow":                                "theo dõi",
