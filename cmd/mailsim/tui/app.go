@@ -131,7 +131,9 @@ func (u *ui) run() error {
 }
 
 // post runs f on the UI goroutine and redraws, from any other goroutine.
-// It never blocks past the app's end. It must not be called from a handler.
+// It waits until f has run, so posts from one goroutine keep their order;
+// the inner goroutine only lets it give up when the app ends (QueueUpdate
+// would wait forever then). It must not be called from a handler.
 func (u *ui) post(f func()) {
 	select {
 	case <-u.stop:

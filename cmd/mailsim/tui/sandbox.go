@@ -33,7 +33,9 @@ func newSandbox(ls *lessonScreen) *sandbox {
 	sb.info.SetBackgroundColor(tcell.ColorDefault)
 	sb.input = tview.NewInputField()
 	sb.input.SetFieldStyle(th.Text.Underline(true)).SetPlaceholderStyle(th.Dim)
-	sb.input.SetAutocompleteStyles(tcell.ColorDefault, th.Text, th.Select)
+	// Reverse video sets the drop-down apart from the panes it covers, in
+	// colour and without.
+	sb.input.SetAutocompleteStyles(tcell.ColorDefault, th.Text.Reverse(true), th.Accent.Reverse(true))
 	sb.input.SetBackgroundColor(tcell.ColorDefault)
 	sb.input.SetAutocompleteFunc(func(text string) []string {
 		return complete(sb.protocol(), text, sb.tag)
