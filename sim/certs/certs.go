@@ -31,11 +31,34 @@ type Authority struct {
 	mu    sync.Mutex
 	certs map[string]*tls.Certificate
 	now   func() time.Time
+	// extra names and addresses every server certificate also covers
+	extraNames []string
+	extraIPs   []net.IP
 }
 
 // NewAuthority creates a CA valid from an hour ago for a day.
 func NewAuthority() (*Authority, error) {
 	return newAuthority(time.Now)
+}
+
+// NewAuthorityFor is NewAuthority with extra host names and IP addresses
+// that every server certificate also covers: the address a classroom
+// server listens on (`mailsim serve --listen 192.168.1.10`), or the
+// trainer machine's name, so that students who connect by it verify too.
+// Each extra is an IP address or a DNS name.
+func NewAuthorityFor(extra ...string) (*Authority, error) {
+	a, err := newAuthority(time.Now)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range extra {
+		if ip := net.ParseIP(e); ip != nil {
+			a.extraIPs = append(a.extraIPs, ip)
+		} else if e != "" {
+			a.extraNames = append(a.extraNames, e)
+		}
+	}
+	return a, nil
 }
 
 func newAuthority(now func() time.Time) (*Authority, error) {
@@ -76,7 +99,7 @@ func serial() *big.Int {
 
 // Certificate returns a certificate for host (made once, then cached). It
 // is also valid for localhost, 127.0.0.1 and ::1, so clients that connect by
-// address verify too.
+// address verify too, and for the extras given to NewAuthorityFor.
 func (a *Authority) Certificate(host string) (*tls.Certificate, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -90,8 +113,8 @@ func (a *Authority) Certificate(host string) (*tls.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: host},
-		DNSNames:     []string{host, "localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     append([]string{host, "localhost"}, a.extraNames...),
+		IPAddresses:  append([]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, a.extraIPs...),
 		NotBefore:    a.Cert.NotBefore,
 		NotAfter:     a.Cert.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,

@@ -62,3 +62,22 @@ func TestSaveCAWritesPEM(t *testing.T) {
 		t.Fatalf("saved CA = %q, %v", b, err)
 	}
 }
+
+func TestExtraNamesAndIPs(t *testing.T) {
+	a, err := NewAuthorityFor("192.0.2.7", "trainer.local", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Certificate("imap.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"imap.example.com", "localhost", "127.0.0.1", "192.0.2.7", "trainer.local"} {
+		if err := c.Leaf.VerifyHostname(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := c.Leaf.VerifyHostname("192.0.2.8"); err == nil {
+		t.Error("192.0.2.8 verified; want only the extras given")
+	}
+}
