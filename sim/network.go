@@ -50,6 +50,18 @@ type NetworkOptions struct {
 	// RunRelays starts each MTA's worker, which relays on its own
 	// (classroom mode). Lessons leave it off and call FlushRelays.
 	RunRelays bool
+
+	// Classroom mode (mailsim serve). Limits, when set, applies network-wide
+	// connection caps and timeouts to every server (see ConnLimiter); nil
+	// leaves each server its own defaults, as lessons have them.
+	Limits *Limits
+	// MaxMessageBytes limits one message, in SMTP and in the stores;
+	// 0 = the servers' defaults.
+	MaxMessageBytes int
+	// CertNames are extra IP addresses and host names every server
+	// certificate covers (certs.NewAuthorityFor); a non-loopback Listen
+	// address is added on its own.
+	CertNames []string
 }
 
 // Network is a set of simulated providers on loopback, with the name table
@@ -58,7 +70,11 @@ type Network struct {
 	CA        *certs.Authority
 	Providers []*Provider
 
-	ids    idSource
+	ids     idSource
+	limiter *ConnLimiter // nil unless NetworkOptions.Limits
+	// tap records every server side into NetworkOptions.ServerTap: one
+	// Recorder, so connection ids are unique across the servers.
+	tap    *wire.Recorder
 	cancel context.CancelFunc // stops the MTA workers
 
 	mu    sync.Mutex
@@ -115,13 +131,19 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 	if o.Throttle == nil {
 		o.Throttle = &authpolicy.Throttle{}
 	}
-	ca, err := certs.NewAuthority()
+	ca, err := certs.NewAuthorityFor(certNames(o)...)
 	if err != nil {
 		return nil, err
 	}
 	n := &Network{CA: ca, names: map[string]string{}, ids: idSource{deterministic: o.Deterministic}}
+	if o.Limits != nil {
+		n.limiter = NewConnLimiter(*o.Limits)
+	}
+	if o.ServerTap != nil {
+		n.tap = wire.NewRecorder(o.ServerTap, wire.Options{})
+	}
 	for i, domain := range o.Domains {
-		store := mailstore.New(mailstore.Options{Clock: o.StoreClock, UIDValidity: uint32(1000*(i+1) + 1)})
+		store := mailstore.New(mailstore.Options{Clock: o.StoreClock, UIDValidity: uint32(1000*(i+1) + 1), MaxMessageBytes: o.MaxMessageBytes})
 		p := &Provider{Domain: domain, Store: store}
 		n.Providers = append(n.Providers, p)
 		for _, role := range o.Roles {
@@ -161,13 +183,16 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 		return nil, err
 	}
 	var served net.Listener = ln
+	if n.limiter != nil {
+		served = n.limiter.Listener(ln, role, host, tlsCfg)
+	}
 	switch {
 	case role.ImplicitTLS() && o.ServerTap != nil:
-		served = wire.NewRecorder(o.ServerTap, wire.Options{}).TLSListener(ln, role.Protocol(), tlsCfg)
+		served = n.tap.TLSListener(served, role.Protocol(), tlsCfg)
 	case role.ImplicitTLS():
-		served = tlsListener(ln, tlsCfg)
+		served = tlsListener(served, tlsCfg)
 	case o.ServerTap != nil:
-		served = wire.NewRecorder(o.ServerTap, wire.Options{}).Listener(ln, role.Protocol())
+		served = n.tap.Listener(served, role.Protocol())
 	}
 	srv, err := n.newService(o, p, role, host, tlsCfg)
 	if err != nil {

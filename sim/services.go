@@ -28,6 +28,9 @@ func (n *Network) newService(o NetworkOptions, p *Provider, role Role, host stri
 		if o.APOPTimestamp != nil {
 			po.Timestamp = func() string { return o.APOPTimestamp(host) }
 		}
+		if o.Limits != nil {
+			po.IdleTimeout = n.limiter.lim.IdleTimeout
+		}
 		return pop3.NewServer(po), nil
 	case IMAP, IMAPS:
 		return imap.NewServer(imap.Options{Store: p.Store, Hostname: host, ImplicitTLS: role.ImplicitTLS(), TLSConfig: starttls,
@@ -38,6 +41,16 @@ func (n *Network) newService(o NetworkOptions, p *Provider, role Role, host stri
 			Clock: o.StoreClock, Logf: o.Logf, NewID: n.ids.next, MTA: n.mta(o, p)}
 		if role == MX {
 			so.Role, so.MTA = smtp.MX, nil
+		}
+		so.MaxMessageBytes = int64(o.MaxMessageBytes)
+		if o.Limits != nil {
+			lim := n.limiter.lim
+			so.ReadTimeout, so.WriteTimeout = lim.IdleTimeout, lim.CommandTimeout
+			if lim.MaxConnsPerIP > 0 {
+				so.MaxConnsPerIP = lim.MaxConnsPerIP // the limiter refuses first
+			} else {
+				so.MaxConnsPerIP = 1 << 30
+			}
 		}
 		return smtp.NewServer(so), nil
 	}
