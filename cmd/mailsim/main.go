@@ -72,7 +72,7 @@ func init() {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "mailsim: learn POP3, IMAP and SMTP by watching them happen.\n\nUsage:\n  mailsim COMMAND [ARGS]\n\nCommands:\n")
+	fmt.Fprintf(w, "mailsim: learn POP3, IMAP and SMTP by watching them happen.\n\nUsage:\n  mailsim [--lang en|vi] [--lessons DIR]   open the app\n  mailsim COMMAND [ARGS]\n\nCommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %-22s %s\n", c.name, c.args, c.summary)
 	}
@@ -80,12 +80,11 @@ func usage(w io.Writer) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		usage(stdout)
-		return nil
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
+	switch {
+	case len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help":
+		// No command: open the app, with the global flags given.
+		return cmdLearn(ctx, args, stdout, stderr)
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		usage(stdout)
 		return nil
 	}
@@ -205,7 +204,7 @@ func runPlain(ctx context.Context, l *lessons.Lesson, w io.Writer, po transcript
 		return err
 	}
 	pr := transcripts.NewPlain(w, l, po)
-	r, err := sim.Start(l, sim.Options{Emit: pr.Event, Glossary: g, Deterministic: deterministic, Files: lessonFiles(l)})
+	r, err := sim.Start(l, sim.Options{Emit: pr.Event, Glossary: g, Deterministic: deterministic, Files: l.SeedFS()})
 	if err != nil {
 		return err
 	}

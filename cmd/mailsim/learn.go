@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"os"
+
+	"golang.org/x/term"
+
+	"mailsim/cmd/mailsim/tui"
+	"mailsim/lessons"
+)
+
+func init() {
+	register(command{"learn", "[LESSON]", "open the app (on LESSON, or on the lesson picker)", 5, cmdLearn})
+}
+
+// openApp runs the TUI on the built-in lessons (plus those in dir).
+func openApp(ctx context.Context, start, dir, lang string) error {
+	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
+		return &exitError{2, "the app needs a terminal; for plain text use `mailsim run LESSON --plain`"}
+	}
+	list, err := loadLessons(dir)
+	if err != nil {
+		return err
+	}
+	g, err := lessons.LoadGlossary()
+	if err != nil {
+		return err
+	}
+	return tui.Run(ctx, tui.Options{Lessons: list, Glossary: g, Lang: lang, Start: start,
+		Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }})
+}
+
+func cmdLearn(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	fs := newFlags("learn", "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
+	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
+	lang := fs.String("lang", "", "language of the lessons and the app: en or vi (default from LANG)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return &exitError{2, "learn: name at most one lesson"}
+	}
+	start := ""
+	if len(pos) == 1 {
+		start = pos[0]
+	}
+	l, err := pickLang(*lang)
+	if err != nil {
+		return err
+	}
+	return openApp(ctx, start, *dir, l)
+}
