@@ -23,7 +23,7 @@ var stepCommon = []string{"say", "title", "covers"}
 // stepCommon that a step of that kind may carry.
 var stepModifiers = map[StepKind][]string{
 	Say:        nil,
-	Connect:    {"to", "host", "expect", "contains", "note", "reply"},
+	Connect:    {"to", "host", "expect", "contains", "note", "reply", "eavesdrop"},
 	Send:       {"actor", "expect", "contains", "note", "reply", "literal"},
 	Data:       {"actor", "expect", "contains", "note", "reply"},
 	Disconnect: {"expect", "note", "reply"},
@@ -113,6 +113,9 @@ func (d *decoder) lesson(root *yaml.Node) (*Lesson, bool) {
 		"title":   func(v *yaml.Node, p path) { l.Title = d.text(v, p, "title") },
 		"summary": func(v *yaml.Node, p path) { l.Summary = d.text(v, p, "summary") },
 		"seed":    func(v *yaml.Node, p path) { l.Seed = d.seed(v, p) },
+		"providers": func(v *yaml.Node, p path) {
+			l.Providers = d.providers(v, p)
+		},
 		"actors": func(v *yaml.Node, p path) {
 			d.seq(v, p, "actors", func(_ int, v *yaml.Node, p path) { l.Actors = append(l.Actors, d.actor(v, p)) })
 		},
@@ -131,6 +134,35 @@ func (d *decoder) seed(n *yaml.Node, p path) Seed {
 		},
 	})
 	return s
+}
+
+// providers decodes `providers: {example.org: {roles: [...]}}`.
+func (d *decoder) providers(n *yaml.Node, p path) map[string]ProviderSpec {
+	out := map[string]ProviderSpec{}
+	if n = d.deref(n); n == nil {
+		return out
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, "providers must be a mapping of domains to {roles: [...]}, not %s", kindName(n))
+		return out
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], d.deref(n.Content[i+1])
+		if v == nil {
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			d.errorf(k, "provider %q is listed twice", k.Value)
+			continue
+		}
+		d.nodes[p.key(k.Value)] = v
+		var ps ProviderSpec
+		d.fields(v, p.key(k.Value), "a provider", map[string]field{
+			"roles": func(v *yaml.Node, p path) { ps.Roles = d.strs(v, p, "roles") },
+		})
+		out[k.Value] = ps
+	}
+	return out
 }
 
 func (d *decoder) seedUser(n *yaml.Node, p path) SeedUser {
@@ -294,6 +326,7 @@ func (d *decoder) step(n *yaml.Node, p path) Step {
 	set("reply", func(v *yaml.Node, p path) { s.Reply = d.text(v, p, "reply") })
 	set("literal", func(v *yaml.Node, _ path) { s.Literal = d.optStr(v, "literal") })
 	set("timeout", func(v *yaml.Node, _ path) { s.Timeout = d.int(v, "timeout") })
+	set("eavesdrop", func(v *yaml.Node, _ path) { s.Eavesdrop = d.bool(v, "eavesdrop") })
 
 	actor := func(v *yaml.Node, _ path) { s.Actor = d.optStr(v, string(s.Kind)) }
 	set(string(Connect), func(v *yaml.Node, _ path) { s.Actor = d.str(v, "connect (the actor that connects)") })

@@ -82,7 +82,7 @@ func TestMalformedLessons(t *testing.T) {
 			"an unknown top-level key",
 			func(s string) string { return strings.Replace(s, "summary:", "sumary:", 1) },
 			`bad.yaml:1:1: missing summary: one line for the lesson picker
-bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, mailsim-lesson, seed, steps, summary, title)`,
+bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, mailsim-lesson, providers, seed, steps, summary, title)`,
 		},
 		{
 			"an unknown key in a message",

@@ -22,8 +22,11 @@ type Lesson struct {
 	Summary Text     // one line for the picker
 	Covers  []string // claim IDs: the union of the steps' covers
 	Seed    Seed     // the server state the lesson starts from
-	Actors  []Actor
-	Steps   []Step
+	// Providers narrows what a provider offers, by domain; a provider the
+	// map does not name runs every server role.
+	Providers map[string]ProviderSpec
+	Actors    []Actor
+	Steps     []Step
 
 	File string // where it was loaded from ("builtin/pop3-basics.yaml" for built-ins)
 	Dir  string // directory that seed files are relative to (empty for built-ins: Files is used)
@@ -59,6 +62,26 @@ type SeedUser struct {
 
 // DefaultDomain is the provider of users and actors that name none.
 const DefaultDomain = "example.com"
+
+// Domains are the simulated providers a lesson can use.
+var Domains = []string{"example.com", "example.org"}
+
+// ServerRoles are the server roles a provider can run (sim.Role names).
+var ServerRoles = []string{"pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"}
+
+// ProviderSpec is what one provider offers, written in the file as
+//
+//	providers:
+//	  example.org: {roles: [pop3, pop3s, submission, smtps, mx]}
+//
+// A connect to a role the provider does not run is refused; a connect step
+// can expect that with `expect: refused`.
+type ProviderSpec struct {
+	Roles []string // the server roles it runs
+}
+
+// ExpectRefused is the Expect of a connect step that must be refused.
+const ExpectRefused = "refused"
 
 // Actor is a device (or server agent) that takes part in a lesson.
 type Actor struct {
@@ -101,11 +124,14 @@ type Step struct {
 	Actor string // connect/send/data/disconnect/drop/wait: who acts; always set after loading (defaults to the previous step's actor)
 	To    string // connect: the server role ("pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"); set from the actor's protocol when the file gives none
 	Host  string // connect: host name to show; default "<role>.<domain>"
+	// Eavesdrop (connect) shows this connection as an eavesdropper on the
+	// path sees it too: the TLS records beside the lines inside them.
+	Eavesdrop bool
 
 	Command  string // send: the raw command line, without CRLF
 	Body     string // data: the message body; deliver: the message
 	Literal  string // send: an IMAP literal appended to Command as {n}
-	Expect   string // send/connect/data: the reply status must start with this ("+OK", "-ERR", "OK", "NO", "250", "5")
+	Expect   string // send/connect/data: the reply status must start with this ("+OK", "-ERR", "OK", "NO", "250", "5"); connect: "refused" (ExpectRefused) when nothing may listen
 	Contains string // send: the reply must contain this text
 	Note     Text   // annotation of the line this step sends
 	Reply    Text   // annotation of the reply

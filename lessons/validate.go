@@ -56,6 +56,7 @@ var (
 func (d *decoder) validate(l *Lesson, fsys fs.FS) {
 	v := &validator{d: d, l: l, fsys: fsys, langs: l.Title.Languages(), claims: claimIDs()}
 	v.header()
+	v.providers()
 	v.seed()
 	v.actors()
 	v.steps()
@@ -119,6 +120,43 @@ func (v *validator) text(p path, t Text, what string) {
 		v.errorf(p, "%s has no %s text, but the title is written in %s: a lesson is complete in every language of its title",
 			what, strings.Join(missing, ", "), strings.Join(v.langs, " and "))
 	}
+}
+
+func (v *validator) providers() {
+	domains := make([]string, 0, len(v.l.Providers))
+	for d := range v.l.Providers {
+		domains = append(domains, d)
+	}
+	sort.Strings(domains)
+	for _, d := range domains {
+		p := path("").key("providers").key(d)
+		if !contains(Domains, d) {
+			v.errorf(p, "unknown provider %q: the simulated providers are %s", d, strings.Join(Domains, " and "))
+		}
+		ps := v.l.Providers[d]
+		if !v.has(p.key("roles")) {
+			v.errorf(p, "provider %s needs roles: the servers it runs (%s)", d, strings.Join(ServerRoles, ", "))
+		}
+		seen := map[string]bool{}
+		for i, r := range ps.Roles {
+			switch {
+			case !contains(ServerRoles, r):
+				v.errorf(p.key("roles").index(i), "unknown server role %q (want one of %s)", r, strings.Join(ServerRoles, ", "))
+			case seen[r]:
+				v.errorf(p.key("roles").index(i), "role %s is listed twice", r)
+			}
+			seen[r] = true
+		}
+	}
+}
+
+// offers reports whether the provider of domain runs the role.
+func (v *validator) offers(domain, role string) bool {
+	if domain == "" {
+		domain = DefaultDomain
+	}
+	ps, ok := v.l.Providers[domain]
+	return !ok || contains(ps.Roles, role)
 }
 
 func userKey(name, domain string) string {
@@ -346,6 +384,23 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 			s.To = DefaultRole(a.Protocol)
 		} else if roles := rolesOf[a.Protocol]; roles != nil && !contains(roles, s.To) {
 			v.errorf(p.key("to"), "%s speaks %s, so it connects to %s, not %q", a.Name, a.Protocol, strings.Join(roles, " or "), s.To)
+		}
+		domain := a.Domain
+		if domain == "" {
+			domain = DefaultDomain
+		}
+		switch offered := v.offers(domain, s.To); {
+		case s.Expect == ExpectRefused && offered:
+			v.errorf(p.key("expect"), "expect: refused, but %s runs a %s server: list its roles under providers: %s", domain, s.To, domain)
+		case s.Expect != ExpectRefused && !offered:
+			v.errorf(kp, "%s runs no %s server (see providers:), so this connection is refused: say so with expect: refused", domain, s.To)
+		}
+		if s.Expect == ExpectRefused {
+			if s.Contains != "" || s.Reply != nil || s.Eavesdrop {
+				v.errorf(p.key("expect"), "a refused connection has no greeting: contains, reply and eavesdrop do not apply")
+			}
+			st.connected[a.Name] = false // nothing to disconnect
+			return
 		}
 		v.expect(p, s, a, true)
 	case Send, Data, Disconnect, Drop, Wait:

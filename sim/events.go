@@ -46,6 +46,13 @@ type Event struct {
 	Role     Role
 	Host     string // "pop.example.com:110": the simulated name, not the loopback address
 	Unit     *wire.Unit
+	// Eavesdrop marks every event of a connection the lesson shows as an
+	// eavesdropper on the path sees it (connect step `eavesdrop: true`):
+	// views print its Cipher-layer records beside the lines inside them.
+	Eavesdrop bool
+	// Handshake marks a Cipher-layer record read or written during the TLS
+	// handshake (its size depends on signatures, so it varies run to run).
+	Handshake bool
 
 	// Annotations and texts, in every language the lesson has.
 	Title lessons.Text   // EventStep: the step marker's title

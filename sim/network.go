@@ -27,7 +27,13 @@ const (
 type NetworkOptions struct {
 	Domains []string // default: example.com and example.org
 	Roles   []Role   // servers each provider runs; default AllRoles
-	Listen  string   // IP to listen on; default 127.0.0.1
+	// DomainRoles narrows the servers of one provider: example.org with
+	// {POP3, POP3S, Submission, SMTPS, MX} runs no IMAP. A role a provider
+	// does not run still has its name in the name table, resolving to a
+	// loopback port where nothing listens: connecting is refused, as a real
+	// client would see it. Roles, when set, still limits every provider.
+	DomainRoles map[string][]Role
+	Listen      string // IP to listen on; default 127.0.0.1
 	// Ports fixes a role's port at the first provider; the second gets
 	// port+1000 and so on. Zero or missing means an ephemeral port.
 	Ports map[Role]int
@@ -87,6 +93,9 @@ type Provider struct {
 	Store   *mailstore.Store
 	Servers []*Server
 	MTA     *smtp.MTA // relays mail its submission servers accept for other domains
+	// Closed maps each role the provider does not offer (NetworkOptions.
+	// DomainRoles) to a loopback address where nothing listens.
+	Closed map[Role]string
 }
 
 // Server is one listening server of a provider.
@@ -146,7 +155,15 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 		store := mailstore.New(mailstore.Options{Clock: o.StoreClock, UIDValidity: uint32(1000*(i+1) + 1), MaxMessageBytes: o.MaxMessageBytes})
 		p := &Provider{Domain: domain, Store: store}
 		n.Providers = append(n.Providers, p)
+		offered, narrowed := o.DomainRoles[domain]
 		for _, role := range o.Roles {
+			if narrowed && !hasRole(offered, role) {
+				if err := n.closedPort(o, p, role); err != nil {
+					n.Close()
+					return nil, fmt.Errorf("reserving a closed port for %s at %s: %w", role, domain, err)
+				}
+				continue
+			}
 			s, err := n.startServer(o, p, role, i)
 			if err != nil {
 				n.Close()
@@ -206,6 +223,38 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 	n.names[net.JoinHostPort(host, strconv.Itoa(role.StandardPort()))] = s.Addr
 	n.mu.Unlock()
 	return s, nil
+}
+
+func hasRole(list []Role, r Role) bool {
+	for _, x := range list {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// closedPort gives a role the provider does not offer an address where
+// nothing listens: a port the system handed out and took back at once.
+// Its name stays in the name table, as a real DNS name may exist with no
+// server behind it.
+func (n *Network) closedPort(o NetworkOptions, p *Provider, role Role) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(o.Listen, "0"))
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return err
+	}
+	if p.Closed == nil {
+		p.Closed = map[Role]string{}
+	}
+	p.Closed[role] = addr
+	n.mu.Lock()
+	n.names[net.JoinHostPort(role.Host(p.Domain), strconv.Itoa(role.StandardPort()))] = addr
+	n.mu.Unlock()
+	return nil
 }
 
 // Resolve maps a simulated host and standard port ("pop.example.com:110")

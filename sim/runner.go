@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"mailsim/lessons"
@@ -52,6 +54,10 @@ type Runner struct {
 	byConn map[uint64]*actor
 	// relayConns are the MTAs' connections, which no lesson actor owns.
 	relayConns map[uint64]bool
+	// eavesdrop holds the connections shown as an eavesdropper sees them;
+	// handshaking is the connection whose TLS handshake is running (0: none).
+	eavesdrop   map[uint64]bool
+	handshaking uint64
 	next       int // the next step to run
 	cur        int // the step whose events are being emitted
 	noteFor    *pendingNote
@@ -102,9 +108,24 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	if o.ReplyTimeout == 0 {
 		o.ReplyTimeout = 10 * time.Second
 	}
-	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, relayConns: map[uint64]bool{}, cur: -1}
+	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, relayConns: map[uint64]bool{},
+		eavesdrop: map[uint64]bool{}, cur: -1}
 	no := NetworkOptions{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
 		Throttle: &authpolicy.Throttle{Base: 200 * time.Millisecond, Max: time.Second}}
+	if len(l.Providers) > 0 {
+		no.DomainRoles = map[string][]Role{}
+		for domain, ps := range l.Providers {
+			roles := []Role{}
+			for _, name := range ps.Roles {
+				role, err := ParseRole(name)
+				if err != nil {
+					return nil, fmt.Errorf("%s: providers: %s: %w", l.File, domain, err)
+				}
+				roles = append(roles, role)
+			}
+			no.DomainRoles[domain] = roles
+		}
+	}
 	r.clock = time.Now
 	if o.Deterministic {
 		storeClock := newTickClock(time.Second)
@@ -221,8 +242,11 @@ func (r *Runner) onUnit(u wire.Unit) {
 			note, pn.reply = pn.reply, nil
 		}
 	}
+	eaves := r.eavesdrop[u.Conn]
+	hs := u.Layer == wire.Cipher && r.handshaking == u.Conn
 	r.mu.Unlock()
-	e := Event{Kind: EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time}
+	e := Event{Kind: EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time,
+		Eavesdrop: eaves, Handshake: hs}
 	if a != nil {
 		e.Actor = a.spec.Name
 		if a.sess != nil {
@@ -234,7 +258,48 @@ func (r *Runner) onUnit(u wire.Unit) {
 			e.Gloss = &g
 		}
 	}
+	if u.Kind == wire.Line && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher {
+		if g, ok := saslPlainGloss(e.Protocol, u); ok {
+			e.Gloss = g
+		}
+	}
 	r.emit(e)
+}
+
+// saslPlainGloss explains a client line that carries an AUTH PLAIN
+// payload (SMTP and POP3 "AUTH PLAIN <b64>", IMAP "AUTHENTICATE PLAIN
+// <b64>", or the payload alone on the line after "+ "): it decodes it, and
+// says who could read it, by whether the line crossed inside TLS.
+func saslPlainGloss(p wire.Protocol, u wire.Unit) (*lessons.Entry, bool) {
+	f := strings.Fields(u.Text)
+	if p == wire.IMAP && len(f) > 0 {
+		f = f[1:] // the tag
+	}
+	var b64 string
+	switch {
+	case len(f) == 3 && (strings.EqualFold(f[0], "AUTH") || strings.EqualFold(f[0], "AUTHENTICATE")) && strings.EqualFold(f[1], "PLAIN"):
+		b64 = f[2]
+	case len(strings.Fields(u.Text)) == 1 && (u.Command == "AUTH" || u.Command == "AUTHENTICATE"):
+		b64 = strings.TrimSpace(u.Text)
+	default:
+		return nil, false
+	}
+	desc, ok := lessons.DescribeSASLPlain(b64)
+	if !ok {
+		return nil, false
+	}
+	// desc is `base64 of "\0alice\0wonderland": an encoding, not encryption`.
+	decoded := desc[strings.IndexByte(desc, '"') : strings.LastIndexByte(desc, '"')+1]
+	var en, vi string
+	if u.Layer == wire.Inner {
+		en = desc + ". This line crossed the network inside TLS: an eavesdropper saw only an encrypted record of its size."
+		vi = "base64 của " + decoded + ": chỉ là mã hóa ký tự (encoding), không phải mật mã (encryption). Dòng này đi qua mạng bên trong TLS: kẻ nghe lén chỉ thấy một bản ghi đã mã hóa và kích thước của nó."
+	} else {
+		en = desc + ". This line crossed the network in plain text: anyone on the path can decode the password."
+		vi = "base64 của " + decoded + ": chỉ là mã hóa ký tự (encoding), không phải mật mã (encryption). Dòng này đi qua mạng ở dạng văn bản thường: bất kỳ ai trên đường truyền cũng giải mã được mật khẩu."
+	}
+	return &lessons.Entry{Key: "AUTH PLAIN payload", RFC: "RFC 4616 §2, RFC 4954 §4",
+		Text: lessons.Text{lessons.Fallback: en, "vi": vi}}, true
 }
 
 func protocolOf(a *actor) wire.Protocol {
@@ -357,29 +422,48 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	if !ok {
 		return fmt.Errorf("no provider %q", a.spec.Domain)
 	}
-	srv, ok := p.Server(role)
-	if !ok {
+	host, addr := role.Host(p.Domain), ""
+	if srv, ok := p.Server(role); ok {
+		addr = srv.Addr
+	} else if closed, ok := p.Closed[role]; ok {
+		addr = closed // the name exists; nothing listens behind it
+	} else {
 		return fmt.Errorf("%s runs no %s server", p.Domain, role)
 	}
-	host := srv.Host
+	serverName := host
 	if st.Host != "" {
 		host = st.Host
 	}
+	hostport := net.JoinHostPort(host, strconv.Itoa(role.StandardPort()))
 	d := net.Dialer{Timeout: 5 * time.Second}
-	raw, err := d.DialContext(ctx, "tcp", srv.Addr)
-	if err != nil {
-		return fmt.Errorf("connecting to %s: %w", host, err)
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	refusedWanted := strings.EqualFold(st.Expect, lessons.ExpectRefused)
+	switch {
+	case err != nil && refusedWanted && errors.Is(err, syscall.ECONNREFUSED):
+		r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Protocol: role.Protocol(), Role: role, Host: hostport,
+			Text: lessons.Text{lessons.Fallback: "connection refused: nothing listens on " + hostport,
+				"vi": "kết nối bị từ chối: không có dịch vụ nào lắng nghe ở " + hostport}})
+		return nil
+	case err != nil:
+		return fmt.Errorf("connecting to %s: %w", hostport, err)
+	case refusedWanted:
+		raw.Close()
+		return fmt.Errorf("expected %s to refuse the connection, but a server answered", hostport)
 	}
 	tap := r.rec.Conn(raw, role.Protocol(), wire.ClientSide)
-	s := &session{role: role, host: net.JoinHostPort(host, strconv.Itoa(role.StandardPort())), proto: role.Protocol(),
+	s := &session{role: role, host: hostport, proto: role.Protocol(),
 		tap: tap, conn: tap, marked: map[uint32]bool{}}
 	r.mu.Lock()
 	r.byConn[tap.ID()] = a
+	if st.Eavesdrop {
+		r.eavesdrop[tap.ID()] = true
+	}
 	r.mu.Unlock()
 	a.sess = s
-	r.emit(Event{Kind: EventConnect, Actor: a.spec.Name, Conn: tap.ID(), Protocol: s.proto, Role: role, Host: s.host})
+	r.emit(Event{Kind: EventConnect, Actor: a.spec.Name, Conn: tap.ID(), Protocol: s.proto, Role: role, Host: s.host,
+		Eavesdrop: st.Eavesdrop})
 	if role.ImplicitTLS() {
-		if err := r.startTLS(s, srv.Host); err != nil {
+		if err := r.startTLS(s, serverName); err != nil {
 			return err
 		}
 	}
@@ -399,7 +483,14 @@ func (r *Runner) startTLS(s *session, serverName string) error {
 	s.conn = s.tap.StartTLS(c)
 	s.r = bufio.NewReader(s.conn)
 	c.SetDeadline(time.Now().Add(r.opts.ReplyTimeout))
-	if err := c.Handshake(); err != nil {
+	r.mu.Lock()
+	r.handshaking = s.tap.ID()
+	r.mu.Unlock()
+	err := c.Handshake()
+	r.mu.Lock()
+	r.handshaking = 0
+	r.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("TLS handshake with %s: %w", serverName, err)
 	}
 	c.SetDeadline(time.Time{})
@@ -609,8 +700,11 @@ func (r *Runner) closeSession(a *actor, why string) {
 	s := a.sess
 	s.conn.Close()
 	a.sess = nil
+	r.mu.Lock()
+	eaves := r.eavesdrop[s.tap.ID()]
+	r.mu.Unlock()
 	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
-		Text: lessons.Text{lessons.Fallback: why}})
+		Text: lessons.Text{lessons.Fallback: why}, Eavesdrop: eaves})
 }
 
 func (r *Runner) wait(a *actor, st *lessons.Step) error {

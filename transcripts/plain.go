@@ -3,6 +3,7 @@ package transcripts
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"mailsim/lessons"
@@ -29,6 +30,9 @@ type Plain struct {
 	lesson *lessons.Lesson
 	steps  int
 	err    error
+	// eaves holds, per connection a lesson shows as an eavesdropper sees it,
+	// the TLS records not printed yet.
+	eaves map[uint64]*eavesdropped
 }
 
 // NewPlain returns a printer for a lesson's events.
@@ -39,7 +43,7 @@ func NewPlain(w io.Writer, l *lessons.Lesson, o PlainOptions) *Plain {
 	if o.BlockLines == 0 {
 		o.BlockLines = 6
 	}
-	return &Plain{w: w, o: o, lesson: l, steps: len(l.Steps)}
+	return &Plain{w: w, o: o, lesson: l, steps: len(l.Steps), eaves: map[uint64]*eavesdropped{}}
 }
 
 // Err is the first write error, if any.
@@ -55,6 +59,12 @@ func (p *Plain) tr(t lessons.Text) string { return strings.TrimSpace(t.In(p.o.La
 
 // Event prints one event.
 func (p *Plain) Event(e sim.Event) {
+	switch e.Kind {
+	case sim.EventStep, sim.EventState, sim.EventEnd:
+		p.flushEavesdropped(0)
+	case sim.EventClose:
+		p.flushEavesdropped(e.Conn)
+	}
 	switch e.Kind {
 	case sim.EventStart:
 		p.printf("mailsim · %s — %s\n", p.lesson.ID, p.tr(p.lesson.Title))
@@ -76,8 +86,13 @@ func (p *Plain) Event(e sim.Event) {
 		}
 	case sim.EventConnect:
 		p.printf("  %s ⇄ %s (%s%s)\n", e.Actor, e.Host, strings.ToUpper(string(e.Protocol)), tlsNote(e.Role))
+		if e.Eavesdrop && !p.o.Eavesdropper {
+			p.eaves[e.Conn] = &eavesdropped{prefix: "  " + strings.Repeat(" ", len([]rune(p.stamp(e)))+len([]rune(fmt.Sprintf("%-8s C: ", e.Actor))))}
+			p.printf("    (an eavesdropper listens: plain text crosses as it is shown; \"wire\" lines show what crosses inside TLS)\n")
+		}
 	case sim.EventClose:
 		p.printf("  %s ✕ %s: %s\n", e.Actor, e.Host, p.tr(e.Text))
+		delete(p.eaves, e.Conn)
 	case sim.EventWire:
 		p.wire(e)
 	case sim.EventCheck:
@@ -92,6 +107,9 @@ func (p *Plain) Event(e sim.Event) {
 		p.quiz(e.Quiz)
 	case sim.EventState:
 		p.delta(e.Delta)
+		if len(e.Delta) > 0 && hasIMAPDevice(e.State) {
+			p.now(e.State)
+		}
 	case sim.EventEnd:
 		p.printf("\nResult: %s — %s\n", map[bool]string{true: "passed", false: "FAILED"}[e.OK], p.tr(e.Text))
 	}
@@ -104,18 +122,33 @@ func tlsNote(r sim.Role) string {
 	return ", plain text"
 }
 
+func (p *Plain) stamp(e sim.Event) string {
+	if p.o.Timestamps {
+		return e.Time.Format("15:04:05.000") + " "
+	}
+	return ""
+}
+
 func (p *Plain) wire(e sim.Event) {
 	u := e.Unit
+	if ev := p.eaves[e.Conn]; ev != nil {
+		if u.Layer == wire.Cipher {
+			ev.add(e)
+			return
+		}
+		// A line: what crossed for the lines before it, the other way, is
+		// complete (a reply is read whole before the next command is sent,
+		// and a command is written before its reply is read).
+		ev.flushHandshake(p)
+		ev.flush(p, 1-u.Dir)
+	}
 	switch {
 	case u.Layer == wire.Cipher && !p.o.Eavesdropper:
 		return
 	case u.Layer == wire.Inner && p.o.Eavesdropper:
 		return
 	}
-	stamp := ""
-	if p.o.Timestamps {
-		stamp = e.Time.Format("15:04:05.000") + " "
-	}
+	stamp := p.stamp(e)
 	prefix := fmt.Sprintf("  %s%-8s %s: ", stamp, e.Actor, u.Dir)
 	indent := strings.Repeat(" ", len([]rune(prefix)))
 	switch u.Kind {
@@ -148,6 +181,98 @@ func (p *Plain) wire(e sim.Event) {
 	}
 }
 
+// eavesdropped collects the TLS records of a connection shown as an
+// eavesdropper sees it, and prints them as "wire" lines after the lines
+// they carried. How records are split across reads varies from run to run,
+// so they are printed at points that do not depend on it: a direction's
+// records when a line goes the other way, and all of them at the end of a
+// step or of the connection. The handshake is summarised by record counts:
+// its sizes depend on signatures, which vary.
+type eavesdropped struct {
+	prefix string   // indent of the wire lines
+	hs     [2]int   // handshake records per direction
+	recs   [2][]rec // application records per direction, not printed yet
+}
+
+type rec struct {
+	what  string // "application data"
+	bytes int
+}
+
+func (ev *eavesdropped) add(e sim.Event) {
+	u := e.Unit
+	if e.Handshake {
+		ev.hs[u.Dir]++
+		return
+	}
+	what := strings.TrimPrefix(u.Text, "[TLS ")
+	what, _, _ = strings.Cut(what, ",")
+	// A TLS 1.3 close_notify alert travels as 19 bytes of "application
+	// data". The server's one may or may not be read before the client
+	// closes: it is left out, both ways, so that transcripts do not vary.
+	if u.Len-5 == 19 && what == "application data" {
+		return
+	}
+	ev.recs[u.Dir] = append(ev.recs[u.Dir], rec{what, u.Len - 5})
+}
+
+func (ev *eavesdropped) flushHandshake(p *Plain) {
+	if ev.hs[0]+ev.hs[1] == 0 {
+		return
+	}
+	p.printf("%s≋ wire: TLS handshake, %d %s from the client and %d from the server; from here on only encrypted records cross\n",
+		ev.prefix, ev.hs[0], plural(ev.hs[0], "record", "records"), ev.hs[1])
+	ev.hs = [2]int{}
+}
+
+func (ev *eavesdropped) flush(p *Plain, d wire.Direction) {
+	rs := ev.recs[d]
+	if len(rs) == 0 {
+		return
+	}
+	ev.recs[d] = nil
+	total, same := 0, true
+	for _, r := range rs {
+		total += r.bytes
+		same = same && r.what == rs[0].what
+	}
+	var text string
+	switch {
+	case len(rs) == 1:
+		text = fmt.Sprintf("[TLS %s, %d bytes]", rs[0].what, total)
+	case same:
+		text = fmt.Sprintf("[TLS %s ×%d, %d bytes]", rs[0].what, len(rs), total)
+	default:
+		text = fmt.Sprintf("[TLS, %d records, %d bytes]", len(rs), total)
+	}
+	p.printf("%s≋ wire %s: %s\n", ev.prefix, d, text)
+}
+
+// flushEavesdropped prints what is left of one connection's records (id),
+// or of every connection's (0), in connection order.
+func (p *Plain) flushEavesdropped(id uint64) {
+	ids := make([]uint64, 0, len(p.eaves))
+	for c := range p.eaves {
+		if id == 0 || c == id {
+			ids = append(ids, c)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, c := range ids {
+		ev := p.eaves[c]
+		ev.flushHandshake(p)
+		ev.flush(p, wire.ClientToServer)
+		ev.flush(p, wire.ServerToClient)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func blockSummary(u *wire.Unit, lines int) string {
 	return fmt.Sprintf("%d lines, %d octets", lines, u.Len)
 }
@@ -177,10 +302,13 @@ func (p *Plain) delta(changes []sim.Change) {
 	}
 	p.printf("  what changed:\n")
 	for _, c := range changes {
-		sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺"}[c.Kind]
+		sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺", sim.Downloaded: "↓"}[c.Kind]
 		extra := ""
-		if c.Kind == sim.FlagsChanged {
+		switch c.Kind {
+		case sim.FlagsChanged:
 			extra = " " + flagList(c.Flags)
+		case sim.Downloaded:
+			extra = ": " + c.Detail
 		}
 		p.printf("    %s %s: UID %d %q %s%s\n", sign, c.Where, c.UID, c.Subject, c.Kind, extra)
 	}
@@ -208,6 +336,10 @@ func (p *Plain) state(s *sim.State, full bool) {
 		}
 	}
 	for _, d := range s.Devices {
+		if d.Protocol == "imap" {
+			p.imapDevice(d, full)
+			continue
+		}
 		p.printf("  device %s (%s, %s): %s local\n", d.Name, p.tr(d.Client), strings.ToUpper(d.Protocol), countOf(len(d.Local)))
 		if full {
 			for _, m := range d.Local {
@@ -215,6 +347,64 @@ func (p *Plain) state(s *sim.State, full bool) {
 			}
 		}
 	}
+}
+
+// imapDevice prints an IMAP device's cache: a mirror of the server's
+// mailboxes, with what of each message it has downloaded.
+func (p *Plain) imapDevice(d sim.DeviceState, full bool) {
+	p.printf("  device %s (%s, IMAP): cache %s\n", d.Name, p.tr(d.Client), countOf(len(d.Local)))
+	if !full {
+		return
+	}
+	for _, m := range d.Local {
+		got := m.Parts
+		if got == "" {
+			got = "summary only"
+		}
+		p.printf("    %s UID %-3d %-28.28s %-32.32q %6d B %s; %s, %d B downloaded\n",
+			m.Mailbox, m.UID, m.From, m.Subject, m.Size, flagList(m.Flags), got, m.Bytes)
+	}
+}
+
+// hasIMAPDevice reports whether a lesson has an IMAP device, whose cache
+// mirrors the server: the printer then sums up both after each change.
+func hasIMAPDevice(s *sim.State) bool {
+	if s == nil {
+		return false
+	}
+	for _, d := range s.Devices {
+		if d.Protocol == "imap" {
+			return true
+		}
+	}
+	return false
+}
+
+// now sums up the state in one line: every user's INBOX (and any other
+// mailbox holding mail) on the server, and every device's copy.
+func (p *Plain) now(s *sim.State) {
+	var parts []string
+	for _, ps := range s.Providers {
+		for _, u := range ps.Snapshot.Users {
+			for _, mb := range u.Mailboxes {
+				if mb.Name == "INBOX" || len(mb.Messages) > 0 {
+					parts = append(parts, fmt.Sprintf("server %s/%s %s", u.Name, mb.Name, countOf(len(mb.Messages))))
+				}
+			}
+		}
+	}
+	for _, d := range s.Devices {
+		what := "local"
+		if d.Protocol == "imap" {
+			what = "cached"
+		}
+		n := "nothing"
+		if len(d.Local) > 0 {
+			n = countOf(len(d.Local))
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s %s", d.Name, n, what))
+	}
+	p.printf("  now: %s\n", strings.Join(parts, " · "))
 }
 
 // Final prints the state at the end of the run in full.
