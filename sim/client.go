@@ -17,6 +17,9 @@ type reply struct {
 	Status string   // "+OK", "-ERR", "+" (continuation); "OK", "NO", "BAD", "BYE"; "250", "354", ...
 	Lines  []string // every line, without CRLF
 	Body   []byte   // POP3 multi-line data (un-stuffed), IMAP literals joined
+	// Literals holds, for each IMAP line of Lines, the literals it carried,
+	// in order (nil for a line without any); empty for POP3 and SMTP.
+	Literals [][][]byte
 }
 
 func (r reply) text() string { return strings.Join(r.Lines, "\n") }
@@ -116,27 +119,30 @@ func readSMTPReply(r *bufio.Reader) (reply, error) {
 }
 
 // readIMAPLine reads one IMAP response line, literals included: a line
-// ending in {n} continues after n octets.
-func readIMAPLine(r *bufio.Reader, body *bytes.Buffer) (string, error) {
+// ending in {n} continues after n octets. The line comes back with each
+// literal's octets left out (the marker is followed by a space), and the
+// literals in order.
+func readIMAPLine(r *bufio.Reader) (string, [][]byte, error) {
 	var sb strings.Builder
+	var lits [][]byte
 	for {
 		line, err := readLine(r)
 		if err != nil {
-			return "", err
+			return "", lits, err
 		}
 		sb.WriteString(line)
 		n, ok := literalSize(line)
 		if !ok {
-			return sb.String(), nil
+			return sb.String(), lits, nil
 		}
 		if n > maxReplyLine*64 {
-			return "", fmt.Errorf("literal of %d octets is too big for a scripted client", n)
+			return "", lits, fmt.Errorf("literal of %d octets is too big for a scripted client", n)
 		}
 		lit := make([]byte, n)
 		if _, err := io.ReadFull(r, lit); err != nil {
-			return "", err
+			return "", lits, err
 		}
-		body.Write(lit)
+		lits = append(lits, lit)
 		sb.WriteString(" ")
 	}
 }
@@ -163,11 +169,15 @@ func readIMAPReply(r *bufio.Reader, tag string, wantContinuation bool) (reply, e
 	var rep reply
 	var body bytes.Buffer
 	for {
-		line, err := readIMAPLine(r, &body)
+		line, lits, err := readIMAPLine(r)
 		if err != nil {
 			return rep, err
 		}
+		for _, l := range lits {
+			body.Write(l)
+		}
 		rep.Lines = append(rep.Lines, line)
+		rep.Literals = append(rep.Literals, lits)
 		switch {
 		case strings.HasPrefix(line, "+"):
 			if wantContinuation {

@@ -16,6 +16,10 @@ import (
 // DELE are shown until QUIT.
 func (r *Runner) track(a *actor, cmd string, rep reply) {
 	s := a.sess
+	if s.proto == wire.IMAP {
+		r.trackIMAP(a, cmd, rep)
+		return
+	}
 	if s.proto != wire.POP3 {
 		return
 	}

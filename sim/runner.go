@@ -58,13 +58,13 @@ type Runner struct {
 	// handshaking is the connection whose TLS handshake is running (0: none).
 	eavesdrop   map[uint64]bool
 	handshaking uint64
-	next       int // the next step to run
-	cur        int // the step whose events are being emitted
-	noteFor    *pendingNote
-	last       *State
-	failed     int
-	checks     [2]int // passed, failed
-	lastAct    string
+	next        int // the next step to run
+	cur         int // the step whose events are being emitted
+	noteFor     *pendingNote
+	last        *State
+	failed      int
+	checks      [2]int // passed, failed
+	lastAct     string
 	// lastTime is the time of the last event emitted.
 	lastTime time.Time
 }
@@ -81,6 +81,7 @@ type actor struct {
 	spec  lessons.Actor
 	sess  *session
 	local []LocalMessage
+	imap  imapDevice // IMAP: what the cache needs across connections (devices_imap.go)
 }
 
 // session is a scripted client's connection.
@@ -98,6 +99,8 @@ type session struct {
 	view     []uint32 // message number - 1 -> UID, fixed at login
 	marked   map[uint32]bool
 	tag      int
+
+	imap imapConn // IMAP: the selected mailbox, as the device knows it (devices_imap.go)
 }
 
 // Start starts the providers, seeds them, and emits EventStart.
@@ -506,7 +509,13 @@ func (r *Runner) noteOn(s *session, st *lessons.Step) {
 func (r *Runner) read(s *session, cmd string) (reply, error) {
 	s.conn.SetReadDeadline(time.Now().Add(r.opts.ReplyTimeout))
 	defer s.conn.SetReadDeadline(time.Time{})
-	rep, err := readReply(s.proto, s.r, cmd)
+	var rep reply
+	var err error
+	if s.proto == wire.IMAP {
+		rep, err = s.imap.readReply(s.r, cmd)
+	} else {
+		rep, err = readReply(s.proto, s.r, cmd)
+	}
 	if err != nil {
 		return rep, fmt.Errorf("reading the reply to %q: %w", firstWord(cmd), err)
 	}
@@ -568,6 +577,7 @@ func (r *Runner) send(a *actor, st *lessons.Step) error {
 		if err != nil {
 			return err
 		}
+		r.track(a, cmd, rep)
 		return expect(st, rep)
 	}
 	r.noteOn(s, st)
@@ -720,7 +730,13 @@ func (r *Runner) wait(a *actor, st *lessons.Step) error {
 	s.conn.SetReadDeadline(time.Now().Add(timeout))
 	defer s.conn.SetReadDeadline(time.Time{})
 	for {
-		line, err := readLine(s.r)
+		var line string
+		var err error
+		if s.proto == wire.IMAP {
+			line, err = r.readUpdate(a)
+		} else {
+			line, err = readLine(s.r)
+		}
 		if err != nil {
 			return fmt.Errorf("waiting for %q: %w", st.Contains, err)
 		}

@@ -44,6 +44,12 @@ type LocalMessage struct {
 	Size    int
 	Flags   []string
 	Body    bool // the whole message is held locally (not just headers)
+
+	// IMAP devices only.
+	Mailbox   string // the server mailbox it mirrors ("INBOX")
+	Parts     string // what was downloaded: "whole message", "headers, part 1"; "" = the summary only (flags, envelope)
+	Bytes     int    // message octets downloaded so far (body sections; the summary not counted)
+	Structure string // BODYSTRUCTURE summed up: "1 text/plain 212 B; 2 image/svg+xml dalat.svg 6120 B"
 }
 
 // MarkKey is the key of ProviderState.Marked.
@@ -79,10 +85,11 @@ const (
 	FlagsChanged                   // a message's flags changed
 	Marked                         // a message was marked for deletion (POP3 DELE)
 	Unmarked                       // a mark was taken back (RSET, or the session ended)
+	Downloaded                     // a device downloaded (more of) a message: Detail says what
 )
 
 func (k ChangeKind) String() string {
-	return [...]string{"new", "deleted", "flags changed", "marked for deletion", "unmarked"}[k]
+	return [...]string{"new", "deleted", "flags changed", "marked for deletion", "unmarked", "downloaded"}[k]
 }
 
 // Change is one difference between two states, for the "what changed"
@@ -93,6 +100,7 @@ type Change struct {
 	UID     uint32
 	Subject string
 	Flags   []string // FlagsChanged: the flags now
+	Detail  string   // Downloaded: what the device holds now and the octets this step moved, "part 1 (+212 B)"
 }
 
 // Diff lists what changed from a to b.
@@ -138,10 +146,14 @@ func Diff(a, b *State) []Change {
 		for _, m := range db.Local {
 			now[m.UID] = true
 			old, ok := have[m.UID]
-			switch {
-			case !ok:
+			if !ok {
 				out = append(out, Change{Kind: Added, Where: where, UID: m.UID, Subject: m.Subject})
-			case !equalStrings(old.Flags, m.Flags):
+			}
+			if m.Bytes != old.Bytes || m.Parts != old.Parts {
+				out = append(out, Change{Kind: Downloaded, Where: where, UID: m.UID, Subject: m.Subject,
+					Detail: fmt.Sprintf("%s (+%d B)", m.Parts, m.Bytes-old.Bytes)})
+			}
+			if ok && !equalStrings(old.Flags, m.Flags) {
 				out = append(out, Change{Kind: FlagsChanged, Where: where, UID: m.UID, Subject: m.Subject, Flags: m.Flags})
 			}
 		}
