@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,11 +34,11 @@ func startTmux(t *testing.T, args ...string) *tmuxSession {
 	t.Helper()
 	tm := testutil.NeedTool(t, "tmux")
 	bin := buildBinary(t)
-	s := &tmuxSession{t: t, tmux: tm, name: "mailsim-test-" + filepath.Base(t.TempDir())}
+	s := &tmuxSession{t: t, tmux: tm, name: fmt.Sprintf("mailsim-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	state := t.TempDir()
 	cmd := append([]string{"env", "XDG_STATE_HOME=" + state, "TERM=xterm-256color", bin}, args...)
 	s.run(append([]string{"new-session", "-d", "-x", "120", "-y", "40", "-s", s.name}, cmd...)...)
-	t.Cleanup(func() { exec.Command(tm, "kill-session", "-t", s.name).Run() })
+	t.Cleanup(func() { exec.Command(tm, "-L", "mailsim-tests", "kill-session", "-t", s.name).Run() })
 	return s
 }
 
