@@ -323,6 +323,9 @@ func (pg *protoGlossary) verb(line string) string {
 		if len(f) < 2 {
 			return ""
 		}
+		if strings.EqualFold(f[1], "UID") && len(f) > 2 {
+			return f[1] + " " + f[2] // "UID FETCH", as the wire tap names it
+		}
 		return f[1]
 	}
 	if len(f) == 0 {
