@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register(command{"bench", "--proto imap|pop3|smtp [--addr HOST:PORT]", "load-test a POP3, IMAP or SMTP server (mailsim's own by default)", 40, cmdBench})
+	register(command{"bench", "--proto imap|pop3|smtp", "load-test a POP3, IMAP or SMTP server (mailsim's own, or --addr)", 40, cmdBench})
 }
 
 const benchSummary = `Load-test a POP3, IMAP or SMTP server and print wall time, commands/s,
