@@ -264,6 +264,15 @@ func (r *Runner) onUnit(u wire.Unit) {
 	if u.Kind == wire.Line && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher {
 		if g, ok := saslPlainGloss(e.Protocol, u); ok {
 			e.Gloss = g
+			if e.Note != nil {
+				// The lesson's own note hides the glossary: the decoding
+				// is what the line shows, so it goes under the note too.
+				n := lessons.Text{}
+				for lang, t := range e.Note {
+					n[lang] = strings.TrimRight(t, "\n") + "\n" + g.Text.In(lang)
+				}
+				e.Note = n
+			}
 		}
 	}
 	r.emit(e)
