@@ -391,7 +391,7 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 		}
 		switch offered := v.offers(domain, s.To); {
 		case s.Expect == ExpectRefused && offered:
-			v.errorf(p.key("expect"), "expect: refused, but %s runs a %s server: list its roles under providers: %s", domain, s.To, domain)
+			v.errorf(p.key("expect"), "expect: refused, but %s runs the %s role: leave it out of providers: %s: roles", domain, s.To, domain)
 		case s.Expect != ExpectRefused && !offered:
 			v.errorf(kp, "%s runs no %s server (see providers:), so this connection is refused: say so with expect: refused", domain, s.To)
 		}
