@@ -1,0 +1,353 @@
+package transcripts
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"mailsim/lessons"
+)
+
+// Version is the transcript file format version this package writes and
+// reads (`mailsim-transcript: 1`).
+const Version = 1
+
+// MaxFileSize is the largest transcript file Load reads. A 100,000-event
+// lesson transcript is about 20 MiB.
+const MaxFileSize = 256 << 20
+
+// Transcript is a saved session: what the lesson was, who took part, every
+// event the simulator emitted, and the state after each step. It is plain
+// data: the file format is this struct (see docs/TRANSCRIPTS.md), and
+// Save followed by Load gives back an equal Transcript.
+//
+// A loaded Transcript may share Text maps between events: treat it as
+// immutable.
+type Transcript struct {
+	Version int       `yaml:"mailsim-transcript"`
+	ID      string    `yaml:"id"`      // a random UUID
+	Created time.Time `yaml:"created"` // when it was recorded
+	// Start is the instant events count their offsets from (the first
+	// event's time, to the millisecond).
+	Start time.Time `yaml:"start"`
+	// Live is set when a real user took part (the TUI sandbox, classroom
+	// mode): Save then redacts passwords unless told to keep them.
+	Live bool `yaml:"live"`
+	// Deterministic: recorded under the simulator's fixed clock.
+	Deterministic bool `yaml:"deterministic,omitempty"`
+	// Redacted: secrets were replaced by "•••" when it was saved.
+	Redacted bool        `yaml:"redacted,omitempty"`
+	Language string      `yaml:"language,omitempty"` // the language it was shown in; "" = en
+	Lesson   *LessonInfo `yaml:"lesson,omitempty"`   // nil for a live session without a lesson
+	Servers  []Server    `yaml:"servers,omitempty"`
+	Actors   []Actor     `yaml:"actors,omitempty"`
+	Answers  []Answer    `yaml:"answers,omitempty"`
+
+	// The bulk sections: one flow mapping per line in the file.
+	Messages  []Message  `yaml:"messages,omitempty"`  // message contents, referenced by snapshots
+	Snapshots []Snapshot `yaml:"snapshots,omitempty"` // the state at the start and after steps
+	Events    []Event    `yaml:"events,omitempty"`
+}
+
+// LessonInfo says which lesson was run.
+type LessonInfo struct {
+	ID        string       `yaml:"id"`
+	Group     string       `yaml:"group,omitempty"`
+	Title     lessons.Text `yaml:"title,omitempty"`
+	Summary   lessons.Text `yaml:"summary,omitempty"`
+	Languages []string     `yaml:"languages,omitempty"`
+	Steps     int          `yaml:"steps"` // how many steps the lesson has
+}
+
+// Server is a server the session talked to.
+type Server struct {
+	Role     string `yaml:"role"`     // "pop3", "imaps", "submission", ...
+	Protocol string `yaml:"protocol"` // "pop3", "imap", "smtp"
+	Host     string `yaml:"host"`     // the simulated name, "pop.example.com"
+	Port     int    `yaml:"port"`     // the role's standard port
+	TLS      bool   `yaml:"tls"`      // TLS from the first byte
+}
+
+// Actor is a device or agent that took part.
+type Actor struct {
+	Name     string       `yaml:"name"`
+	Protocol string       `yaml:"protocol,omitempty"`
+	Client   lessons.Text `yaml:"client,omitempty"`
+	User     string       `yaml:"user,omitempty"` // user@domain
+}
+
+// Answer is a learner's answer to a quiz.
+type Answer struct {
+	At      int64 `yaml:"t"`      // ms from Start
+	Step    int   `yaml:"step"`   // the quiz's step
+	Choice  int   `yaml:"choice"` // 0-based index into the quiz's choices
+	Correct bool  `yaml:"correct"`
+}
+
+// Event is one event of the stream, as saved. Which fields are set depends
+// on Kind, as for sim.Event.
+type Event struct {
+	At       int64  `yaml:"t"`    // ms from Start
+	Kind     string `yaml:"kind"` // start, step, connect, wire, close, check, quiz, fail, state, end
+	Step     int    `yaml:"step"` // -1 before the first step
+	Actor    string `yaml:"actor,omitempty"`
+	Conn     uint64 `yaml:"conn,omitempty"`
+	Protocol string `yaml:"proto,omitempty"`
+	Role     string `yaml:"role,omitempty"`
+	Host     string `yaml:"host,omitempty"` // "pop.example.com:110"
+	// Eavesdrop: the lesson shows this connection as an eavesdropper sees it.
+	Eavesdrop bool `yaml:"eavesdrop,omitempty"`
+	// Handshake: a TLS record of the handshake.
+	Handshake bool `yaml:"handshake,omitempty"`
+
+	// wire: the unit
+	Dir   string `yaml:"dir,omitempty"`   // C or S
+	Layer string `yaml:"layer,omitempty"` // "" (plain), inner, cipher
+	Unit  string `yaml:"unit,omitempty"`  // "" (line), block, record
+	Seq   int    `yaml:"seq,omitempty"`   // order within the connection
+	Text  string `yaml:"text,omitempty"`  // the printable form
+	// Raw is the exact octets when they are not Text plus CRLF (a line) or
+	// Text with LF turned into CRLF (a block); nil otherwise. See RawBytes.
+	Raw Bytes `yaml:"raw,omitempty"`
+	Len int   `yaml:"len,omitempty"` // octets on the wire (more than len(raw) when cut short)
+	// Lines is set only when it differs from the usual count: 1 for a
+	// line, the lines of Text for a block, 0 for a record. See UnitLines.
+	Lines   int    `yaml:"lines,omitempty"`
+	Command string `yaml:"cmd,omitempty"`
+	Tag     string `yaml:"tag,omitempty"`
+	Cut     bool   `yaml:"cut,omitempty"`
+
+	Title lessons.Text `yaml:"title,omitempty"` // step: the marker's title
+	Say   lessons.Text `yaml:"say,omitempty"`   // step: narrative
+	Note  lessons.Text `yaml:"note,omitempty"`  // wire: the lesson's annotation
+	Gloss *Gloss       `yaml:"gloss,omitempty"` // wire: the glossary's annotation
+	What  lessons.Text `yaml:"what,omitempty"`  // close, check, fail, end: what happened
+	OK    bool         `yaml:"ok,omitempty"`    // check, end
+	Quiz  *Quiz        `yaml:"quiz,omitempty"`
+	// Snapshot is the state (start, state): Snapshots[Snapshot-1]; 0 = none.
+	Snapshot int      `yaml:"snapshot,omitempty"`
+	Delta    []Change `yaml:"delta,omitempty"` // state: what changed
+	// Redacted says what a redacted unit held ("a password, 10 characters").
+	Redacted string `yaml:"redacted,omitempty"`
+}
+
+// Gloss is a glossary annotation.
+type Gloss struct {
+	Key  string       `yaml:"key"`
+	RFC  string       `yaml:"rfc,omitempty"`
+	Text lessons.Text `yaml:"text,omitempty"`
+}
+
+// Quiz is a quiz as shown.
+type Quiz struct {
+	Question lessons.Text `yaml:"question,omitempty"`
+	Choices  []Choice     `yaml:"choices,omitempty"`
+	Explain  lessons.Text `yaml:"explain,omitempty"`
+}
+
+// Choice is one answer of a quiz.
+type Choice struct {
+	Text    lessons.Text `yaml:"text,omitempty"`
+	Correct bool         `yaml:"correct,omitempty"`
+}
+
+// Change is one entry of "what changed".
+type Change struct {
+	Kind    string   `yaml:"kind"`  // added, removed, flags, marked, unmarked, downloaded
+	Where   string   `yaml:"where"` // "example.com alice/INBOX" or "device laptop"
+	UID     uint32   `yaml:"uid"`
+	Subject string   `yaml:"subject,omitempty"`
+	Flags   []string `yaml:"flags,omitempty"`
+	Detail  string   `yaml:"detail,omitempty"` // downloaded: what and how much
+}
+
+// Message is a stored message's content, shared by every snapshot that
+// holds it.
+type Message struct {
+	Date      time.Time `yaml:"date"`
+	From      string    `yaml:"from,omitempty"`
+	To        string    `yaml:"to,omitempty"`
+	Subject   string    `yaml:"subject,omitempty"`
+	MessageID string    `yaml:"message-id,omitempty"`
+	Raw       Bytes     `yaml:"raw,omitempty"` // the RFC 5322 octets
+}
+
+// Snapshot is the simulated world at one moment.
+type Snapshot struct {
+	Step      int            `yaml:"step"` // the step it ends; -1 = the start
+	Providers []ProviderSnap `yaml:"providers,omitempty"`
+	Devices   []DeviceSnap   `yaml:"devices,omitempty"`
+}
+
+// ProviderSnap is one provider's store.
+type ProviderSnap struct {
+	Domain string     `yaml:"domain"`
+	Taken  time.Time  `yaml:"taken"`
+	Users  []UserSnap `yaml:"users,omitempty"`
+	// Marked lists messages a POP3 session has marked for deletion, as
+	// "user/UID".
+	Marked []string `yaml:"marked,omitempty"`
+}
+
+// UserSnap is one user's mailboxes.
+type UserSnap struct {
+	Name      string        `yaml:"name"`
+	Quota     int64         `yaml:"quota,omitempty"`
+	Mailboxes []MailboxSnap `yaml:"mailboxes,omitempty"`
+}
+
+// MailboxSnap is one mailbox.
+type MailboxSnap struct {
+	Name        string       `yaml:"name"`
+	SpecialUse  string       `yaml:"special-use,omitempty"`
+	UIDValidity uint32       `yaml:"uidvalidity"`
+	UIDNext     uint32       `yaml:"uidnext"`
+	Messages    []MessageRef `yaml:"messages,omitempty"`
+}
+
+// MessageRef is a message in a mailbox: its UID and flags, and its content
+// in the transcript's Messages (1-based).
+type MessageRef struct {
+	UID   uint32   `yaml:"uid"`
+	Msg   int      `yaml:"msg"`
+	Flags []string `yaml:"flags,omitempty"`
+}
+
+// DeviceSnap is one device's local copy.
+type DeviceSnap struct {
+	Name      string       `yaml:"name"`
+	Protocol  string       `yaml:"protocol,omitempty"`
+	User      string       `yaml:"user,omitempty"`
+	Client    lessons.Text `yaml:"client,omitempty"`
+	Connected bool         `yaml:"connected,omitempty"`
+	Host      string       `yaml:"host,omitempty"`
+	Local     []LocalSnap  `yaml:"local,omitempty"`
+}
+
+// LocalSnap is a message as a device holds it.
+type LocalSnap struct {
+	UID     uint32   `yaml:"uid"`
+	Subject string   `yaml:"subject,omitempty"`
+	From    string   `yaml:"from,omitempty"`
+	Size    int      `yaml:"size,omitempty"`
+	Flags   []string `yaml:"flags,omitempty"`
+	Body    bool     `yaml:"body,omitempty"`
+	// IMAP devices only
+	Mailbox   string `yaml:"mailbox,omitempty"`
+	Parts     string `yaml:"parts,omitempty"`
+	Bytes     int    `yaml:"bytes,omitempty"`
+	Structure string `yaml:"structure,omitempty"`
+}
+
+// Bytes are octets. In the file they are a string when they are valid
+// UTF-8 text, else `!!binary` base64.
+type Bytes []byte
+
+// UnmarshalYAML accepts `!!binary` base64 or a string (its UTF-8 octets).
+func (b *Bytes) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a string or !!binary octets", n.Line)
+	}
+	if n.Tag == "!!binary" {
+		d, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
+		if err != nil {
+			return fmt.Errorf("line %d: bad base64: %v", n.Line, err)
+		}
+		*b = d
+		return nil
+	}
+	*b = Bytes(n.Value)
+	return nil
+}
+
+// MarshalYAML writes binary octets as !!binary.
+func (b Bytes) MarshalYAML() (any, error) {
+	if textual(string(b)) {
+		return string(b), nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!binary", Value: base64.StdEncoding.EncodeToString(b)}, nil
+}
+
+// RawBytes is the unit's exact octets (as far as they were kept).
+func (e *Event) RawBytes() []byte {
+	if e.Raw != nil {
+		return e.Raw
+	}
+	return deriveRaw(e.Text, e.Unit)
+}
+
+// UnitLines is the unit's line count (see wire.Unit.Lines).
+func (e *Event) UnitLines() int {
+	if e.Lines != 0 {
+		return e.Lines
+	}
+	return usualLines(e.Text, e.Unit)
+}
+
+func deriveRaw(text, unit string) []byte {
+	switch unit {
+	case "":
+		return []byte(text + "\r\n")
+	case "block":
+		return []byte(strings.ReplaceAll(text, "\n", "\r\n"))
+	}
+	return nil
+}
+
+func usualLines(text, unit string) int {
+	switch unit {
+	case "":
+		return 1
+	case "block":
+		n := strings.Count(text, "\n")
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			n++
+		}
+		return n
+	}
+	return 0
+}
+
+// Lang is the language to show the transcript in.
+func (t *Transcript) Lang() string {
+	if t.Language == "" {
+		return lessons.Fallback
+	}
+	return t.Language
+}
+
+// Name is how the transcript is titled: the lesson's id, or "live session".
+func (t *Transcript) Name() string {
+	if t.Lesson == nil {
+		return "live session"
+	}
+	return t.Lesson.ID
+}
+
+// Time is the instant of an offset in ms from Start.
+func (t *Transcript) Time(at int64) time.Time {
+	return t.Start.Add(time.Duration(at) * time.Millisecond)
+}
+
+var zones sync.Map // offset seconds -> *time.Location
+
+// normTime gives times one representation, so that equal instants in
+// equal zones compare equal with reflect.DeepEqual: the zone becomes a
+// fixed offset, the monotonic reading goes.
+func normTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	_, off := t.Zone()
+	loc, ok := zones.Load(off)
+	if !ok {
+		loc, _ = zones.LoadOrStore(off, time.FixedZone("", off))
+	}
+	return t.In(loc.(*time.Location))
+}
+
+const timeLayout = "2006-01-02T15:04:05.999999999Z07:00"

@@ -1,0 +1,300 @@
+package transcripts
+
+import (
+	"net"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/sim/mailstore"
+	"mailsim/sim/wire"
+)
+
+// Meta describes a session about to be recorded.
+type Meta struct {
+	Lesson        *lessons.Lesson // nil for a live session without a lesson
+	Language      string          // the language it is shown in; "" = en
+	Live          bool            // a real user takes part: Save redacts secrets
+	Deterministic bool            // the simulator runs on its fixed clock
+	ID            string          // "" = a new random UUID
+	Created       time.Time       // zero = now
+}
+
+// Recorder turns the simulator's event stream into a Transcript. Its
+// Event method is an Options.Emit; it is safe for concurrent use, so a
+// screen may take the Transcript while the session goes on.
+type Recorder struct {
+	mu      sync.Mutex
+	t       Transcript
+	started bool
+	msgs    map[*mailstore.Message]int
+	byKey   map[string]int
+	actors  map[string]bool
+	servers map[string]bool
+	quizzes map[int]*Quiz // step -> its quiz
+}
+
+// NewRecorder starts a transcript.
+func NewRecorder(m Meta) *Recorder {
+	r := &Recorder{msgs: map[*mailstore.Message]int{}, byKey: map[string]int{}, actors: map[string]bool{},
+		servers: map[string]bool{}, quizzes: map[int]*Quiz{}}
+	t := &r.t
+	t.Version, t.ID, t.Created = Version, m.ID, m.Created
+	if t.ID == "" {
+		t.ID = uuid.NewString()
+	}
+	if t.Created.IsZero() {
+		t.Created = time.Now()
+	}
+	t.Created = normTime(t.Created.Truncate(time.Millisecond))
+	t.Live, t.Deterministic = m.Live, m.Deterministic
+	if m.Language != lessons.Fallback {
+		t.Language = m.Language
+	}
+	if l := m.Lesson; l != nil {
+		t.Lesson = &LessonInfo{ID: l.ID, Group: l.Group, Title: cleanText(l.Title), Summary: cleanText(l.Summary),
+			Languages: l.Languages(), Steps: len(l.Steps)}
+		for _, a := range l.Actors {
+			user := ""
+			if a.User != "" {
+				d := a.Domain
+				if d == "" {
+					d = lessons.DefaultDomain
+				}
+				user = a.User + "@" + d
+			}
+			r.addActor(Actor{Name: a.Name, Protocol: a.Protocol, Client: cleanText(a.Client), User: user})
+		}
+	}
+	return r
+}
+
+func (r *Recorder) addActor(a Actor) {
+	if a.Name == "" || r.actors[a.Name] {
+		return
+	}
+	r.actors[a.Name] = true
+	r.t.Actors = append(r.t.Actors, a)
+}
+
+// Event records one event.
+func (r *Recorder) Event(e sim.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := &r.t
+	at := e.Time.Truncate(time.Millisecond)
+	if !r.started {
+		r.started = true
+		t.Start = normTime(at)
+	}
+	ev := Event{At: at.Sub(t.Start).Milliseconds(), Kind: e.Kind.String(), Step: e.Step, Actor: e.Actor, Conn: e.Conn,
+		Protocol: string(e.Protocol), Role: string(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
+		Title: cleanText(e.Title), Say: cleanText(e.Say), Note: cleanText(e.Note), What: cleanText(e.Text), OK: e.OK}
+	if e.Time.IsZero() {
+		ev.At = 0
+	}
+	if e.Actor != "" {
+		r.addActor(Actor{Name: e.Actor, Protocol: string(e.Protocol)})
+	}
+	if e.Kind == sim.EventConnect {
+		r.addServer(e.Role, e.Host)
+	}
+	if u := e.Unit; u != nil {
+		ev.Dir, ev.Seq, ev.Text, ev.Len, ev.Command, ev.Tag, ev.Cut = u.Dir.String(), u.Seq, u.Text, u.Len, u.Command, u.Tag, u.Cut
+		switch u.Layer {
+		case wire.Inner:
+			ev.Layer = "inner"
+		case wire.Cipher:
+			ev.Layer = "cipher"
+		}
+		switch u.Kind {
+		case wire.Block:
+			ev.Unit = "block"
+		case wire.Record:
+			ev.Unit = "record"
+		}
+		if u.Raw != nil && string(deriveRaw(u.Text, ev.Unit)) != string(u.Raw) {
+			ev.Raw = Bytes(append([]byte{}, u.Raw...))
+		}
+		if u.Lines != usualLines(u.Text, ev.Unit) {
+			ev.Lines = u.Lines
+		}
+	}
+	if g := e.Gloss; g != nil {
+		ev.Gloss = &Gloss{Key: clean(g.Key), RFC: clean(g.RFC), Text: cleanText(g.Text)}
+	}
+	if q := e.Quiz; q != nil {
+		ev.Quiz = &Quiz{Question: cleanText(q.Question), Explain: cleanText(q.Explain)}
+		for _, c := range q.Choices {
+			ev.Quiz.Choices = append(ev.Quiz.Choices, Choice{Text: cleanText(c.Text), Correct: c.Correct})
+		}
+		r.quizzes[e.Step] = ev.Quiz
+	}
+	if e.State != nil {
+		t.Snapshots = append(t.Snapshots, r.snapshot(e.Step, e.State))
+		ev.Snapshot = len(t.Snapshots)
+	}
+	for _, c := range e.Delta {
+		ev.Delta = append(ev.Delta, Change{Kind: changeKinds[c.Kind], Where: clean(c.Where), UID: c.UID,
+			Subject: clean(c.Subject), Flags: cleanList(c.Flags), Detail: clean(c.Detail)})
+	}
+	t.Events = append(t.Events, ev)
+}
+
+// Answer records a learner's answer to the quiz of a step.
+func (r *Recorder) Answer(step, choice int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := Answer{Step: step, Choice: choice}
+	if q := r.quizzes[step]; q != nil && choice >= 0 && choice < len(q.Choices) {
+		a.Correct = q.Choices[choice].Correct
+	}
+	if n := len(r.t.Events); n > 0 {
+		a.At = r.t.Events[n-1].At
+	}
+	if r.started && !r.t.Deterministic {
+		a.At = time.Since(r.t.Start).Milliseconds()
+	}
+	r.t.Answers = append(r.t.Answers, a)
+}
+
+// Transcript returns what has been recorded so far. The recording may go
+// on; the returned Transcript does not change.
+func (r *Recorder) Transcript() *Transcript {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := r.t
+	t.Servers = clip(t.Servers)
+	t.Actors = clip(t.Actors)
+	t.Answers = clip(t.Answers)
+	t.Messages = clip(t.Messages)
+	t.Snapshots = clip(t.Snapshots)
+	t.Events = clip(t.Events)
+	if t.Lesson != nil {
+		l := *t.Lesson
+		t.Lesson = &l
+	}
+	return &t
+}
+
+func clip[S ~[]E, E any](s S) S { return s[:len(s):len(s)] }
+
+func (r *Recorder) addServer(role sim.Role, hostport string) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	p, _ := strconv.Atoi(port)
+	if p == 0 {
+		p = role.StandardPort()
+	}
+	key := string(role) + " " + host + ":" + strconv.Itoa(p)
+	if r.servers[key] {
+		return
+	}
+	r.servers[key] = true
+	r.t.Servers = append(r.t.Servers, Server{Role: string(role), Protocol: string(role.Protocol()), Host: host, Port: p, TLS: role.ImplicitTLS()})
+}
+
+var changeKinds = map[sim.ChangeKind]string{sim.Added: "added", sim.Removed: "removed", sim.FlagsChanged: "flags",
+	sim.Marked: "marked", sim.Unmarked: "unmarked", sim.Downloaded: "downloaded"}
+
+func (r *Recorder) snapshot(step int, s *sim.State) Snapshot {
+	snap := Snapshot{Step: step}
+	for _, ps := range s.Providers {
+		p := ProviderSnap{Domain: ps.Domain}
+		if ss := ps.Snapshot; ss != nil {
+			p.Taken = normTime(ss.Taken)
+			for _, u := range ss.Users {
+				us := UserSnap{Name: u.Name, Quota: u.Quota}
+				for _, mb := range u.Mailboxes {
+					ms := MailboxSnap{Name: mb.Name, SpecialUse: mb.SpecialUse, UIDValidity: mb.UIDValidity, UIDNext: mb.UIDNext}
+					for _, m := range mb.Messages {
+						ms.Messages = append(ms.Messages, MessageRef{UID: m.UID, Msg: r.message(m), Flags: cleanList(m.Flags)})
+					}
+					us.Mailboxes = append(us.Mailboxes, ms)
+				}
+				p.Users = append(p.Users, us)
+			}
+		}
+		for k, on := range ps.Marked {
+			if on {
+				p.Marked = append(p.Marked, k)
+			}
+		}
+		sort.Strings(p.Marked)
+		snap.Providers = append(snap.Providers, p)
+	}
+	for _, d := range s.Devices {
+		ds := DeviceSnap{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: cleanText(d.Client), Connected: d.Connected, Host: d.Host}
+		for _, m := range d.Local {
+			ds.Local = append(ds.Local, LocalSnap{UID: m.UID, Subject: m.Subject, From: m.From, Size: m.Size, Flags: cleanList(m.Flags), Body: m.Body,
+				Mailbox: m.Mailbox, Parts: m.Parts, Bytes: m.Bytes, Structure: m.Structure})
+		}
+		snap.Devices = append(snap.Devices, ds)
+	}
+	return snap
+}
+
+// message returns the number of m's content in Messages, adding it the
+// first time it is seen.
+func (r *Recorder) message(m *mailstore.Message) int {
+	if n, ok := r.msgs[m]; ok {
+		return n
+	}
+	msg := Message{Date: normTime(m.InternalDate), From: m.From, To: m.To, Subject: m.Subject, MessageID: m.MessageID}
+	if len(m.Raw) > 0 {
+		msg.Raw = Bytes(m.Raw)
+	}
+	key := strings.Join([]string{msg.Date.Format(timeLayout), msg.From, msg.To, msg.Subject, msg.MessageID, string(msg.Raw)}, "\x00")
+	n, ok := r.byKey[key]
+	if !ok {
+		r.t.Messages = append(r.t.Messages, msg)
+		n = len(r.t.Messages)
+		r.byKey[key] = n
+	}
+	r.msgs[m] = n
+	return n
+}
+
+// cleanText makes a text safe to save: no invalid UTF-8, nil when empty.
+func cleanText(t lessons.Text) lessons.Text {
+	if t.IsZero() {
+		return nil
+	}
+	for k, v := range t {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			c := lessons.Text{}
+			for k, v := range t {
+				c[clean(k)] = clean(v)
+			}
+			return c
+		}
+	}
+	return t
+}
+
+func clean(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+func cleanList(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// Equal reports whether two transcripts are the same, field by field.
+func Equal(a, b *Transcript) bool { return reflect.DeepEqual(a, b) }

@@ -1,0 +1,334 @@
+package transcripts
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/sim/mailstore"
+	"mailsim/sim/wire"
+)
+
+// This file turns a saved transcript back into the simulator's events, so
+// the printers and screens that show a live session show a saved one.
+// What does not come back: a unit's own Time (it gets its event's), and
+// times below the millisecond.
+
+var eventKinds = map[string]sim.EventKind{}
+
+func init() {
+	for k := sim.EventStart; k <= sim.EventEnd; k++ {
+		eventKinds[k.String()] = k
+	}
+}
+
+var changeKindOf = map[string]sim.ChangeKind{"added": sim.Added, "removed": sim.Removed, "flags": sim.FlagsChanged,
+	"marked": sim.Marked, "unmarked": sim.Unmarked, "downloaded": sim.Downloaded}
+
+// Lessonish is the lesson a transcript was recorded from, as far as the
+// transcript knows it: id, titles, and the number of steps (which are
+// empty). Printers that take a *lessons.Lesson take this one.
+func (t *Transcript) Lessonish() *lessons.Lesson {
+	if t.Lesson == nil {
+		return &lessons.Lesson{ID: "live session", Title: lessons.Text{lessons.Fallback: "a live session"}}
+	}
+	return &lessons.Lesson{ID: t.Lesson.ID, Group: t.Lesson.Group, Title: t.Lesson.Title, Summary: t.Lesson.Summary,
+		Steps: make([]lessons.Step, t.Lesson.Steps)}
+}
+
+// States converts snapshots to the simulator's states, each once.
+type States struct {
+	t     *Transcript
+	cache []*sim.State
+}
+
+// NewStates returns a converter for t's snapshots.
+func NewStates(t *Transcript) *States {
+	return &States{t: t, cache: make([]*sim.State, len(t.Snapshots))}
+}
+
+// Get returns snapshot n (1-based, as Event.Snapshot counts); nil for 0.
+func (s *States) Get(n int) *sim.State {
+	if n < 1 || n > len(s.cache) {
+		return nil
+	}
+	if st := s.cache[n-1]; st != nil {
+		return st
+	}
+	st := s.t.state(&s.t.Snapshots[n-1])
+	s.cache[n-1] = st
+	return st
+}
+
+func (t *Transcript) state(sn *Snapshot) *sim.State {
+	st := &sim.State{}
+	for _, p := range sn.Providers {
+		ps := sim.ProviderState{Domain: p.Domain, Snapshot: &mailstore.Snapshot{Taken: p.Taken}, Marked: map[string]bool{}}
+		for _, k := range p.Marked {
+			ps.Marked[k] = true
+		}
+		for _, u := range p.Users {
+			us := mailstore.UserSnapshot{Name: u.Name, Quota: u.Quota}
+			for _, mb := range u.Mailboxes {
+				ms := mailstore.MailboxSnapshot{Name: mb.Name, SpecialUse: mb.SpecialUse, UIDValidity: mb.UIDValidity, UIDNext: mb.UIDNext}
+				for _, ref := range mb.Messages {
+					m := &mailstore.Message{UID: ref.UID, Flags: ref.Flags}
+					if ref.Msg >= 1 && ref.Msg <= len(t.Messages) {
+						c := &t.Messages[ref.Msg-1]
+						m.InternalDate, m.Raw, m.From, m.To, m.Subject, m.MessageID = c.Date, c.Raw, c.From, c.To, c.Subject, c.MessageID
+					}
+					ms.Messages = append(ms.Messages, m)
+				}
+				us.Mailboxes = append(us.Mailboxes, ms)
+			}
+			ps.Snapshot.Users = append(ps.Snapshot.Users, us)
+		}
+		st.Providers = append(st.Providers, ps)
+	}
+	for _, d := range sn.Devices {
+		ds := sim.DeviceState{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: d.Client, Connected: d.Connected, Host: d.Host}
+		for _, m := range d.Local {
+			ds.Local = append(ds.Local, sim.LocalMessage{UID: m.UID, Subject: m.Subject, From: m.From, Size: m.Size, Flags: m.Flags, Body: m.Body,
+				Mailbox: m.Mailbox, Parts: m.Parts, Bytes: m.Bytes, Structure: m.Structure})
+		}
+		st.Devices = append(st.Devices, ds)
+	}
+	return st
+}
+
+// SimEvent converts event i.
+func (s *States) SimEvent(i int) sim.Event {
+	t := s.t
+	e := &t.Events[i]
+	out := sim.Event{Kind: eventKinds[e.Kind], Step: e.Step, Time: t.Time(e.At), Actor: e.Actor, Conn: e.Conn,
+		Protocol: wire.Protocol(e.Protocol), Role: sim.Role(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
+		Title: e.Title, Say: e.Say, Note: e.Note, Text: e.What, OK: e.OK, State: s.Get(e.Snapshot)}
+	if e.Kind == "wire" {
+		u := &wire.Unit{Conn: e.Conn, Seq: e.Seq, Time: out.Time, Text: e.Text, Raw: e.RawBytes(), Len: e.Len,
+			Lines: e.UnitLines(), Command: e.Command, Tag: e.Tag, Cut: e.Cut}
+		if e.Dir == "S" {
+			u.Dir = wire.ServerToClient
+		}
+		switch e.Layer {
+		case "inner":
+			u.Layer = wire.Inner
+		case "cipher":
+			u.Layer = wire.Cipher
+		}
+		switch e.Unit {
+		case "block":
+			u.Kind = wire.Block
+		case "record":
+			u.Kind = wire.Record
+		}
+		out.Unit = u
+	}
+	if g := e.Gloss; g != nil {
+		out.Gloss = &lessons.Entry{Key: g.Key, Text: g.Text, RFC: g.RFC}
+	}
+	if e.Redacted != "" {
+		switch {
+		case len(e.Note) > 0:
+			out.Note = appendText(e.Note, " ["+e.Redacted+"]")
+		case out.Gloss == nil:
+			out.Note = lessons.Text{lessons.Fallback: e.Redacted}
+		}
+	}
+	if q := e.Quiz; q != nil {
+		out.Quiz = &lessons.QuizSpec{Question: q.Question, Explain: q.Explain}
+		for _, c := range q.Choices {
+			out.Quiz.Choices = append(out.Quiz.Choices, lessons.QuizChoice{Text: c.Text, Correct: c.Correct})
+		}
+	}
+	for _, c := range e.Delta {
+		out.Delta = append(out.Delta, sim.Change{Kind: changeKindOf[c.Kind], Where: c.Where, UID: c.UID, Subject: c.Subject, Flags: c.Flags, Detail: c.Detail})
+	}
+	return out
+}
+
+func appendText(t lessons.Text, s string) lessons.Text {
+	out := lessons.Text{}
+	for k, v := range t {
+		out[k] = v + s
+	}
+	return out
+}
+
+// SimEvents converts every event.
+func (t *Transcript) SimEvents() []sim.Event {
+	s := NewStates(t)
+	out := make([]sim.Event, len(t.Events))
+	for i := range t.Events {
+		out[i] = s.SimEvent(i)
+	}
+	return out
+}
+
+// Final is the state at the end: the last snapshot.
+func (t *Transcript) Final() *sim.State {
+	if len(t.Snapshots) == 0 {
+		return nil
+	}
+	return t.state(&t.Snapshots[len(t.Snapshots)-1])
+}
+
+// Replay prints a transcript as `mailsim run --plain` printed the session.
+// o.Lang "" means the transcript's language.
+func Replay(w io.Writer, t *Transcript, o PlainOptions) error {
+	if o.Lang == "" {
+		o.Lang = t.Lang()
+	}
+	p := NewPlain(w, t.Lessonish(), o)
+	s := NewStates(t)
+	for i := range t.Events {
+		p.Event(s.SimEvent(i))
+	}
+	p.Final(s.Get(len(t.Snapshots)))
+	return p.Err()
+}
+
+// validate checks what the file refers to: snapshots, messages, actors,
+// mailboxes.
+func (rd *reader) validate() error {
+	t := rd.t
+	lineOf := func(lines []int, i int, key string) int {
+		if i < len(lines) {
+			return lines[i]
+		}
+		return rd.keyLine(key)
+	}
+	if t.ID == "" {
+		return rd.errf(rd.keyLine("mailsim-transcript"), "the transcript has no id")
+	}
+	actors := map[string]bool{}
+	var names []string
+	for _, a := range t.Actors {
+		actors[a.Name] = true
+		names = append(names, a.Name)
+	}
+	known := strings.Join(names, ", ")
+	if known == "" {
+		known = "none"
+	}
+	for i := range t.Snapshots {
+		sn := &t.Snapshots[i]
+		at := lineOf(rd.snapLines, i, "snapshots")
+		for _, p := range sn.Providers {
+			for _, u := range p.Users {
+				for _, mb := range u.Mailboxes {
+					for _, ref := range mb.Messages {
+						if ref.Msg < 1 || ref.Msg > len(t.Messages) {
+							return rd.errf(at, "snapshots: %s %s/%s UID %d refers to message %d, but the file holds %d messages",
+								p.Domain, u.Name, mb.Name, ref.UID, ref.Msg, len(t.Messages))
+						}
+					}
+				}
+			}
+			for _, k := range p.Marked {
+				user, uid, _ := strings.Cut(k, "/")
+				if !hasMessage(p, user, uid) {
+					return rd.errf(at, "snapshots: %s marks %q for deletion, but there is no such mailbox or message", p.Domain, k)
+				}
+			}
+		}
+		for _, d := range sn.Devices {
+			if !actors[d.Name] {
+				return rd.errf(at, "snapshots: device %q is not one of the actors (%s)", d.Name, known)
+			}
+		}
+	}
+	prevSnap := 0
+	for i := range t.Events {
+		e := &t.Events[i]
+		at := lineOf(rd.eventLines, i, "events")
+		k, ok := eventKinds[e.Kind]
+		if !ok {
+			return rd.errf(at, "events: unknown kind %q (known: start, step, connect, wire, close, check, quiz, fail, state, end)", e.Kind)
+		}
+		if e.Actor != "" && !actors[e.Actor] {
+			return rd.errf(at, "events: actor %q is not one of the actors (%s)", e.Actor, known)
+		}
+		if e.Snapshot < 0 || e.Snapshot > len(t.Snapshots) {
+			return rd.errf(at, "events: snapshot %d does not exist (the file holds %d)", e.Snapshot, len(t.Snapshots))
+		}
+		if k == sim.EventWire {
+			if e.Dir != "C" && e.Dir != "S" {
+				return rd.errf(at, "events: dir %q: want C (client to server) or S", e.Dir)
+			}
+			if e.Layer != "" && e.Layer != "inner" && e.Layer != "cipher" {
+				return rd.errf(at, "events: layer %q: want inner or cipher (or none: plain)", e.Layer)
+			}
+			if e.Unit != "" && e.Unit != "block" && e.Unit != "record" {
+				return rd.errf(at, "events: unit %q: want block or record (or none: a line)", e.Unit)
+			}
+		}
+		if e.Role != "" {
+			if _, err := sim.ParseRole(e.Role); err != nil {
+				return rd.errf(at, "events: %v", err)
+			}
+		}
+		for _, c := range e.Delta {
+			if _, ok := changeKindOf[c.Kind]; !ok {
+				return rd.errf(at, "events: change kind %q: want added, removed, flags, marked, unmarked or downloaded", c.Kind)
+			}
+			if dev, ok := strings.CutPrefix(c.Where, "device "); ok {
+				if !actors[dev] {
+					return rd.errf(at, "events: a change on device %q, which is not one of the actors (%s)", dev, known)
+				}
+				continue
+			}
+			if !hasMailbox(t, e.Snapshot, c.Where) && !hasMailbox(t, prevSnap, c.Where) {
+				return rd.errf(at, "events: a change in %q, a mailbox no snapshot holds", c.Where)
+			}
+		}
+		if e.Snapshot > 0 {
+			prevSnap = e.Snapshot
+		}
+	}
+	for _, a := range t.Answers {
+		if a.Choice < 0 {
+			return rd.errf(rd.keyLine("answers"), "answers: choice %d: want 0 or more", a.Choice)
+		}
+	}
+	return nil
+}
+
+func hasMessage(p ProviderSnap, user, uid string) bool {
+	n, err := strconv.ParseUint(uid, 10, 32)
+	if err != nil {
+		return false
+	}
+	for _, u := range p.Users {
+		if !strings.EqualFold(u.Name, user) {
+			continue
+		}
+		for _, mb := range u.Mailboxes {
+			for _, m := range mb.Messages {
+				if m.UID == uint32(n) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// hasMailbox reports whether snapshot n holds the mailbox "domain user/name".
+func hasMailbox(t *Transcript, n int, where string) bool {
+	if n < 1 || n > len(t.Snapshots) {
+		return false
+	}
+	for _, p := range t.Snapshots[n-1].Providers {
+		for _, u := range p.Users {
+			for _, mb := range u.Mailboxes {
+				if fmt.Sprintf("%s %s/%s", p.Domain, u.Name, mb.Name) == where {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
