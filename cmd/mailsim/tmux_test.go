@@ -99,7 +99,8 @@ func (s *tmuxSession) walkToEnd(maxSteps int) string {
 func TestTheAppWalksALessonToTheEndInATerminal(t *testing.T) {
 	lesson, want := "pop3-basics", "alice/INBOX: empty"
 	if _, err := os.Stat(filepath.Join("..", "..", "lessons", "builtin", "pop-vs-imap.yaml")); err == nil {
-		lesson, want = "pop-vs-imap", "local copy: empty"
+		// The phone's IMAP inbox, checked after the laptop's POP3 QUIT.
+		lesson, want = "pop-vs-imap", "device phone's local mailbox holds 0"
 	}
 	s := startTmux(t, "learn", lesson)
 	s.waitFor("Story", 5*time.Second)
