@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,6 +19,28 @@ type Message struct {
 
 	// Header fields decoded once at delivery, for display.
 	From, To, Subject, MessageID string
+
+	// memo is shared by every Message made from this one by a flag change
+	// (withFlags) or a copy to another mailbox: they all have the same Raw.
+	memo *memo
+}
+
+// Memo keys: each names one kind of data derived from Raw. A package that
+// needs another kind adds its key here, before memoSlots.
+const (
+	MemoIMAPEnvelope      = iota // *imap.Envelope (sim/imap)
+	MemoIMAPBodyStructure        // imap.BodyStructure (sim/imap)
+	memoSlots
+)
+
+// memo holds the values Message.Memo computed, one slot per key.
+type memo struct {
+	slots [memoSlots]memoSlot
+}
+
+type memoSlot struct {
+	once sync.Once
+	v    any
 }
 
 // Size is the message's size in octets, as RETR and RFC822.SIZE report it.
@@ -25,6 +48,24 @@ func (m *Message) Size() int { return len(m.Raw) }
 
 // HasFlag reports whether the message carries flag f (case-insensitively).
 func (m *Message) HasFlag(f string) bool { return containsFold(m.Flags, f) }
+
+// Memo returns the value for key derived from the message's Raw octets,
+// calling build(m.Raw) the first time any flag variant of this message
+// asks for key and returning the same value from then on. It is for data
+// that depends on Raw alone (a parsed envelope, a body structure): never
+// on flags, UID or mailbox, which differ between the variants sharing the
+// memo. build runs once per key even when called concurrently; the value
+// is shared by all callers and must be treated as immutable. A Message not
+// made by the store (a literal) has no memo: build runs on every call.
+// key is one of the Memo* constants.
+func (m *Message) Memo(key int, build func(raw []byte) any) any {
+	if m.memo == nil {
+		return build(m.Raw)
+	}
+	s := &m.memo.slots[key]
+	s.once.Do(func() { s.v = build(m.Raw) })
+	return s.v
+}
 
 func (m *Message) withFlags(flags []string) *Message {
 	c := *m
@@ -40,7 +81,7 @@ func newMessage(uid uint32, raw []byte, flags []string, date time.Time) *Message
 	raw = toCRLF(raw)
 	h := ParseHeaders(raw)
 	return &Message{UID: uid, InternalDate: date, Raw: raw, Flags: normalizeFlags(flags),
-		From: h.From, To: h.To, Subject: h.Subject, MessageID: h.MessageID}
+		From: h.From, To: h.To, Subject: h.Subject, MessageID: h.MessageID, memo: &memo{}}
 }
 
 // Headers are the header fields shown in mailbox lists, decoded.
