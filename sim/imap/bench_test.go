@@ -41,3 +41,31 @@ func BenchmarkFetchBody(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFetchEnvelopes5Users fetches FLAGS ENVELOPE of 5 users' 1,000
+// messages each in turn: more messages than a 4,096-entry cache holds, as
+// in the 20-user load test.
+func BenchmarkFetchEnvelopes5Users(b *testing.B) {
+	ts := newTestServer(b)
+	users := []string{"u1", "u2", "u3", "u4", "u5"}
+	var clients []*rawClient
+	for _, u := range users {
+		must(b, ts.Store.AddUser(u, "pw"))
+		for i := 1; i <= 1000; i++ {
+			_, err := ts.Store.Deliver(u, testMessage(i))
+			must(b, err)
+		}
+		c := ts.login(b, u, "pw")
+		c.ok("SELECT INBOX")
+		c.ok("FETCH 1:* (FLAGS ENVELOPE)")
+		clients = append(clients, c)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, c := range clients {
+			if u := c.ok("FETCH 1:* (FLAGS ENVELOPE)"); len(u) != 1000 {
+				b.Fatalf("got %d responses", len(u))
+			}
+		}
+	}
+}

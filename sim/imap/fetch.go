@@ -3,9 +3,10 @@ package imap
 import (
 	"bufio"
 	"bytes"
-	"container/list"
 	"io"
-	"sync"
+	"net/mail"
+	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -14,7 +15,8 @@ import (
 	"mailsim/sim/mailstore"
 )
 
-// This file holds FETCH and STORE, and the cache of parsed messages.
+// This file holds FETCH and STORE, and what FETCH derives from a message
+// (envelope, body structure), kept with the stored message (Message.Memo).
 
 func (sess *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
 	sel := sess.sel
@@ -144,12 +146,11 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 		rw.WriteRFC822Size(int64(len(m.Raw)))
 	}
 	if o.Envelope || o.BodyStructure != nil {
-		p := sess.srv.cache.get(sess.sel.uidValidity, m)
 		if o.Envelope {
-			rw.WriteEnvelope(p.envelope)
+			rw.WriteEnvelope(envelopeOf(m))
 		}
 		if o.BodyStructure != nil {
-			rw.WriteBodyStructure(p.structure)
+			rw.WriteBodyStructure(bodyStructureOf(m))
 		}
 	}
 	for _, bs := range o.BodySection {
@@ -272,64 +273,83 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 	return nil
 }
 
-// parsed is what FETCH needs from a message's structure, computed once.
-// Messages are immutable, so an entry never goes stale.
-type parsed struct {
-	key       parsedKey
-	size      int
-	envelope  *imap.Envelope
-	structure imap.BodyStructure
+// envelopeOf returns the message's ENVELOPE, parsed once per stored
+// message and kept with it (all its flag variants share it).
+func envelopeOf(m *mailstore.Message) *imap.Envelope {
+	return m.Memo(mailstore.MemoIMAPEnvelope, buildEnvelope).(*imap.Envelope)
 }
 
-// parsedKey identifies a message store-wide: UIDVALIDITY values are unique
-// among a store's mailboxes, and a UID is never reused within one.
-type parsedKey struct{ uidValidity, uid uint32 }
-
-// parsedCache is a bounded LRU of parsed messages.
-type parsedCache struct {
-	max int
-
-	mu    sync.Mutex
-	order *list.List // of *parsed, most recent first
-	byKey map[parsedKey]*list.Element
+// bodyStructureOf returns the message's BODYSTRUCTURE, computed once per
+// stored message, and only when a client asks for it.
+func bodyStructureOf(m *mailstore.Message) imap.BodyStructure {
+	bs, _ := m.Memo(mailstore.MemoIMAPBodyStructure, buildBodyStructure).(imap.BodyStructure)
+	return bs
 }
 
-func newParsedCache(max int) *parsedCache {
-	return &parsedCache{max: max, order: list.New(), byKey: map[parsedKey]*list.Element{}}
+func buildEnvelope(raw []byte) any {
+	h, err := readHeader(raw)
+	if err != nil {
+		return &imap.Envelope{}
+	}
+	// ExtractEnvelope would parse Date with net/mail.ParseDate, which
+	// tries a dozen layouts, each failure allocating an error; parseDate
+	// tries the usual RFC 5322 form first.
+	date := h.Get("Date")
+	h.Del("Date")
+	env := imapserver.ExtractEnvelope(h)
+	env.Date = parseDate(date)
+	return env
 }
 
-func (c *parsedCache) get(uidValidity uint32, m *mailstore.Message) *parsed {
-	key := parsedKey{uidValidity, m.UID}
-	c.mu.Lock()
-	if e, ok := c.byKey[key]; ok && e.Value.(*parsed).size == len(m.Raw) {
-		c.order.MoveToFront(e)
-		c.mu.Unlock()
-		return e.Value.(*parsed)
-	}
-	c.mu.Unlock()
-
-	p := parse(m)
-	p.key = key
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.byKey[key]; ok {
-		c.order.Remove(e)
-	}
-	c.byKey[key] = c.order.PushFront(p)
-	for c.order.Len() > c.max {
-		old := c.order.Remove(c.order.Back()).(*parsed)
-		delete(c.byKey, old.key)
-	}
-	return p
+func buildBodyStructure(raw []byte) any {
+	return imapserver.ExtractBodyStructure(bytes.NewReader(raw))
 }
 
-func parse(m *mailstore.Message) *parsed {
-	p := &parsed{size: len(m.Raw)}
-	if h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(m.Raw))); err == nil {
-		p.envelope = imapserver.ExtractEnvelope(h)
-	} else {
-		p.envelope = &imap.Envelope{}
+// readHeader parses the header of raw with a reader just big enough for
+// the header (textproto needs a bufio.Reader; its default 4 KiB buffer per
+// message was a good part of FETCH's cost). One octet more than the header
+// keeps a header without a final CRLF reading as with the default size.
+func readHeader(raw []byte) (textproto.Header, error) {
+	size := min(max(headerEnd(raw)+1, 16), 4096)
+	return textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(raw), size))
+}
+
+// fastDateLayouts are the RFC 5322 date-time forms that messages almost
+// always use ("Mon, 2 Jan 2006 15:04:05 -0700", with or without the day
+// of the week); time.Parse's "2" takes one or two digits.
+var fastDateLayouts = [...]string{
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04:05 -0700",
+}
+
+// parseDate parses a Date field as go-message (net/mail.ParseDate) does,
+// the zero time when it cannot. The common forms are tried directly; the
+// rest (comments, obsolete zones, folding, two-digit years) go to
+// net/mail, which gives the same result for the common forms too.
+func parseDate(v string) time.Time {
+	if v == "" {
+		return time.Time{}
 	}
-	p.structure = imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw))
-	return p
+	if s := strings.TrimSpace(v); len(s) >= 5 && len(s) == len(v) {
+		if z := s[len(s)-5:]; (z[0] == '+' || z[0] == '-') && isDigits(z[1:]) {
+			layout := fastDateLayouts[1]
+			if c := s[0]; c < '0' || c > '9' {
+				layout = fastDateLayouts[0]
+			}
+			if t, err := time.Parse(layout, s); err == nil {
+				return t
+			}
+		}
+	}
+	t, _ := mail.ParseDate(v)
+	return t
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

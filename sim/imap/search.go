@@ -1,7 +1,6 @@
 package imap
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	gomessage "github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
-	"github.com/emersion/go-message/textproto"
 
 	"mailsim/sim/mailstore"
 )
@@ -104,7 +102,7 @@ type candidate struct {
 
 func (c *candidate) hdr() *mail.Header {
 	if c.header == nil {
-		h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(c.msg.Raw)))
+		h, _ := readHeader(c.msg.Raw)
 		c.header = &mail.Header{Header: gomessage.Header{Header: h}}
 	}
 	return c.header

@@ -61,7 +61,6 @@ type Server struct {
 	store    *mailstore.Store
 	lib      *imapserver.Server
 	reg      *registry
-	cache    *parsedCache
 	throttle *authpolicy.Throttle
 	cancel   func()
 	done     chan struct{} // closed by Close and Shutdown
@@ -91,7 +90,6 @@ func NewServer(o Options) *Server {
 		opts:      o,
 		store:     o.Store,
 		reg:       newRegistry(o.Logf),
-		cache:     newParsedCache(4096),
 		throttle:  o.Throttle,
 		done:      make(chan struct{}),
 		listeners: map[net.Listener]struct{}{},
