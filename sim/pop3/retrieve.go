@@ -3,7 +3,6 @@ package pop3
 import (
 	"bytes"
 	"errors"
-	"net/textproto"
 	"strconv"
 
 	"mailsim/sim/mailstore"
@@ -36,13 +35,11 @@ func (c *conn) sendBody(first string, body []byte) {
 	if c.werr != nil {
 		return
 	}
-	dw := textproto.NewWriter(c.w).DotWriter()
-	if _, err := dw.Write(body); err != nil {
+	if err := writeDotStuffed(c.w, body); err != nil {
 		c.werr = err
+		return
 	}
-	if err := dw.Close(); err != nil && c.werr == nil {
-		c.werr = err
-	}
+	c.werr = c.w.Flush()
 }
 
 // retr answers RETR and marks the message \Seen.
