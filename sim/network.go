@@ -207,9 +207,11 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 	case role.ImplicitTLS() && o.ServerTap != nil:
 		served = n.tap.TLSListener(served, role.Protocol(), tlsCfg)
 	case role.ImplicitTLS():
-		served = tlsListener(served, tlsCfg)
+		served = wire.Coalesce(tlsListener(served, tlsCfg)) // as the tap does: one write per batch
 	case o.ServerTap != nil:
 		served = n.tap.Listener(served, role.Protocol())
+	default:
+		served = wire.Coalesce(served)
 	}
 	srv, err := n.newService(o, p, role, host, tlsCfg)
 	if err != nil {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"crypto/tls"
 	"net"
 	"sync"
 	"time"
@@ -18,7 +19,7 @@ const (
 // close. Lock order: flushMu before mu.
 type coalescer struct {
 	nc net.Conn
-	s  *session
+	s  *session // nil: no tap to report errors to
 
 	flushMu sync.Mutex // serialises writes to nc
 
@@ -88,7 +89,9 @@ func (c *coalescer) fail(err error) {
 		c.err = err
 	}
 	c.mu.Unlock()
-	c.s.noteErr(err)
+	if c.s != nil {
+		c.s.noteErr(err)
+	}
 }
 
 // flushIfBuffered flushes before a read; it is cheap when nothing waits.
@@ -139,4 +142,80 @@ func (c *coalescer) close() error {
 	c.timer.Stop()
 	c.mu.Unlock()
 	return err
+}
+
+// Coalesce wraps l so that every accepted conn coalesces its writes as a
+// server-side tap does (flushed when 32 KiB wait, a millisecond after the
+// first unflushed byte, before a read, before a deadline is set and on
+// close), without recording anything: a server that flushes its own
+// buffer after every response (go-imap's FETCH writes one response per
+// message) then makes one write(2) per batch, not per response. Write
+// returns at once; a failed flush is reported by the next call.
+//
+// The conns keep what the servers ask of them: RemoteAddr (loopback
+// checks), TLS() for a *tls.Conn under the wrapper (implicit TLS:
+// Coalesce(tls.NewListener(...)), so TLS records carry whole batches),
+// and NetConn, so AsConn still finds a tap beneath. STARTTLS over a
+// coalesced plain conn coalesces the TLS records.
+func Coalesce(l net.Listener) net.Listener { return coalesceListener{l} }
+
+type coalesceListener struct{ net.Listener }
+
+// Accept waits for a connection and returns it with coalesced writes.
+func (l coalesceListener) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &coalescedConn{Conn: nc, co: newCoalescer(nc, nil)}, nil
+}
+
+// coalescedConn is a net.Conn whose writes go through a coalescer.
+type coalescedConn struct {
+	net.Conn
+	co *coalescer
+}
+
+func (c *coalescedConn) Read(p []byte) (int, error) {
+	c.co.flushIfBuffered()
+	return c.Conn.Read(p)
+}
+
+func (c *coalescedConn) Write(p []byte) (int, error) {
+	if err := c.co.failed(); err != nil {
+		return 0, err
+	}
+	return c.co.write(p)
+}
+
+func (c *coalescedConn) Close() error {
+	ferr := c.co.close()
+	if err := c.Conn.Close(); err != nil {
+		return err
+	}
+	return ferr
+}
+
+func (c *coalescedConn) SetDeadline(t time.Time) error {
+	c.co.flushIfBuffered()
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *coalescedConn) SetWriteDeadline(t time.Time) error {
+	c.co.flushIfBuffered()
+	return c.Conn.SetWriteDeadline(t)
+}
+
+// NetConn returns the wrapped conn (for AsConn and the like).
+func (c *coalescedConn) NetConn() net.Conn { return c.Conn }
+
+// TLS reports whether the wrapped conn is TLS, for authpolicy.IsTLS.
+func (c *coalescedConn) TLS() bool {
+	switch v := c.Conn.(type) {
+	case *tls.Conn:
+		return true
+	case interface{ TLS() bool }:
+		return v.TLS()
+	}
+	return false
 }
