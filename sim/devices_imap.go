@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"mailsim/sim/mailstore"
 )
@@ -103,6 +104,13 @@ func (r *Runner) trackIMAP(a *actor, cmd string, rep reply) {
 			c.idleTag = tag
 		}
 	}
+	defer func() {
+		if verb == "IDLE" && rep.Status == "+" && a.sess != nil && a.sess.conn != nil {
+			// Updates the server held for this session come right after
+			// the "+": read them in this step, whatever the timing.
+			r.drainUpdates(a)
+		}
+	}()
 	fetching := verb == "FETCH" || verb == "UID FETCH"
 	for i, line := range rep.Lines {
 		var lits [][]byte
@@ -144,6 +152,29 @@ func (r *Runner) readUpdate(a *actor) (string, error) {
 	}
 	a.applyIMAPLine(line, lits, false)
 	return line, nil
+}
+
+// quietUpdates is how long an idling device listens, after a burst of
+// updates, before it takes the burst to be over.
+const quietUpdates = 150 * time.Millisecond
+
+// drainUpdates reads and applies the updates that follow at once (a
+// server sends EXISTS and RECENT, or FETCH and EXPUNGE, back to back), so
+// that which step shows them does not depend on how the kernel split the
+// bytes: it stops after quietUpdates with nothing more to read.
+func (r *Runner) drainUpdates(a *actor) {
+	s := a.sess
+	defer s.conn.SetReadDeadline(time.Time{})
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(quietUpdates))
+		if _, err := s.r.Peek(1); err != nil {
+			return // quiet (or closed: the next step will say so)
+		}
+		s.conn.SetReadDeadline(time.Now().Add(r.opts.ReplyTimeout))
+		if _, err := r.readUpdate(a); err != nil {
+			return
+		}
+	}
 }
 
 // applyIMAPLine applies one response line to the device's cache. solicited

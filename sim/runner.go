@@ -750,6 +750,9 @@ func (r *Runner) wait(a *actor, st *lessons.Step) error {
 			return fmt.Errorf("waiting for %q: %w", st.Contains, err)
 		}
 		if st.Contains == "" || strings.Contains(line, st.Contains) {
+			if s.proto == wire.IMAP {
+				r.drainUpdates(a) // the rest of the burst belongs to this step
+			}
 			return nil
 		}
 	}
