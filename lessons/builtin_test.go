@@ -20,7 +20,7 @@ func builtin(t *testing.T) []*Lesson {
 
 func TestBuiltinLessonsAreValid(t *testing.T) {
 	list := builtin(t)
-	want := []string{"account-setup", "pop3-basics", "pop3-drop-before-quit", "pop3-keep-copy", "ports-and-tls", "smtp-open-relay", "smtp-send"}
+	want := []string{"account-setup", "imap-attachments-on-demand", "imap-basics", "imap-multi-device", "pop-vs-imap", "pop3-basics", "pop3-drop-before-quit", "pop3-keep-copy", "ports-and-tls", "smtp-open-relay", "smtp-send"}
 	if got := IDs(list); !slices.Equal(got, want) {
 		t.Fatalf("built-in lessons %v, want %v", got, want)
 	}
@@ -49,13 +49,17 @@ func TestBuiltinLessonsTeach(t *testing.T) {
 
 func TestBuiltinLessonsCoverTheirClaims(t *testing.T) {
 	want := map[string][]string{
-		"pop3-basics":           {"pop.what", "pop.ports", "pop.flow", "pop.postman"},
-		"pop3-keep-copy":        {"pop.pro.keep-copy", "pop.con.other-devices"},
-		"pop3-drop-before-quit": {"fix.pop-delete"},
-		"smtp-send":             {"smtp.what", "smtp.relay"},
-		"smtp-open-relay":       {"fix.smtp-ports"},
-		"ports-and-tls":         {"pop.ports", "imap.ports", "smtp.ports", "fix.smtp-ports", "fix.starttls", "fix.plaintext"},
-		"account-setup":         {"setup.account", "setup.imap-first", "setup.pop-fallback", "setup.hostnames"},
+		"pop3-basics":                {"pop.what", "pop.ports", "pop.flow", "pop.postman"},
+		"pop3-keep-copy":             {"pop.pro.keep-copy", "pop.con.other-devices"},
+		"pop3-drop-before-quit":      {"fix.pop-delete"},
+		"imap-basics":                {"imap.what", "imap.ports", "imap.flow", "imap.pro.no-download"},
+		"imap-attachments-on-demand": {"imap.pro.on-demand"},
+		"imap-multi-device":          {"imap.pro.devices", "imap.pro.cloud"},
+		"pop-vs-imap":                {"choose.imap", "choose.pop", "pop.con.other-devices"},
+		"smtp-send":                  {"smtp.what", "smtp.relay"},
+		"smtp-open-relay":            {"fix.smtp-ports"},
+		"ports-and-tls":              {"pop.ports", "imap.ports", "smtp.ports", "fix.smtp-ports", "fix.starttls", "fix.plaintext"},
+		"account-setup":              {"setup.account", "setup.imap-first", "setup.pop-fallback", "setup.hostnames"},
 	}
 	list := builtin(t)
 	for id, claims := range want {
