@@ -207,10 +207,15 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 	case role.ImplicitTLS() && o.ServerTap != nil:
 		served = n.tap.TLSListener(served, role.Protocol(), tlsCfg)
 	case role.ImplicitTLS():
-		served = wire.Coalesce(tlsListener(served, tlsCfg)) // as the tap does: one write per batch
+		served = tlsListener(served, tlsCfg)
+		if !o.Deterministic {
+			served = wire.Coalesce(served) // as the tap does: one write per batch
+		}
 	case o.ServerTap != nil:
 		served = n.tap.Listener(served, role.Protocol())
-	default:
+	case !o.Deterministic:
+		// Lessons under a fixed clock skip coalescing: how writes batch
+		// depends on timing, and their TLS record counts must repeat.
 		served = wire.Coalesce(served)
 	}
 	srv, err := n.newService(o, p, role, host, tlsCfg)
