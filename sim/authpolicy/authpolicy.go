@@ -107,7 +107,7 @@ func (t *Throttle) Failed(remote net.Addr) time.Duration {
 	if max == 0 {
 		max = 30 * time.Second
 	}
-	ip := hostOf(remote)
+	ip := HostOf(remote)
 	t.mu.Lock()
 	if t.failures == nil {
 		t.failures = map[string]int{}
@@ -128,11 +128,13 @@ func (t *Throttle) Failed(remote net.Addr) time.Duration {
 // Succeeded forgets remote's failures.
 func (t *Throttle) Succeeded(remote net.Addr) {
 	t.mu.Lock()
-	delete(t.failures, hostOf(remote))
+	delete(t.failures, HostOf(remote))
 	t.mu.Unlock()
 }
 
-func hostOf(a net.Addr) string {
+// HostOf is the IP (or host) part of an address, "" for nil: the key the
+// throttle counts failures by.
+func HostOf(a net.Addr) string {
 	if a == nil {
 		return ""
 	}

@@ -24,7 +24,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		tc := &trackedConn{Conn: c, srv: l.srv, ip: hostOf(c.RemoteAddr())}
+		tc := &trackedConn{Conn: c, srv: l.srv, ip: authpolicy.HostOf(c.RemoteAddr())}
 		if why := l.srv.track(tc); why != "" {
 			go refuse(c, why)
 			continue
@@ -153,18 +153,4 @@ func trackedOf(c net.Conn) *trackedConn {
 	}
 	tc, _ := c.(*trackedConn)
 	return tc
-}
-
-func hostOf(a net.Addr) string {
-	if a == nil {
-		return ""
-	}
-	if tcp, ok := a.(*net.TCPAddr); ok {
-		return tcp.IP.String()
-	}
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return host
 }

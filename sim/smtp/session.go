@@ -57,7 +57,7 @@ func (s *Server) newSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 		conn:     c,
 		tc:       trackedOf(nc),
 		remote:   nc.RemoteAddr(),
-		remoteIP: hostOf(nc.RemoteAddr()),
+		remoteIP: authpolicy.HostOf(nc.RemoteAddr()),
 		tls:      s.o.ImplicitTLS || authpolicy.IsTLS(nc),
 		loopback: authpolicy.IsLoopback(nc),
 		helo:     c.Hostname(),
