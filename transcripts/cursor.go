@@ -136,15 +136,15 @@ func (c *Cursor) Step() bool {
 		c.pos = c.stepEnd[cur] // finish the step under way
 		return true
 	}
+	if cur < 0 && c.firstEvt-1 > c.pos { // the start
+		c.pos = c.firstEvt - 1
+		return true
+	}
 	for s := cur + 1; s < len(c.stepEnd); s++ {
 		if c.stepEnd[s] > c.pos {
 			c.pos = c.stepEnd[s]
 			return true
 		}
-	}
-	if cur < 0 && c.firstEvt-1 > c.pos { // the start
-		c.pos = c.firstEvt - 1
-		return true
 	}
 	c.pos = len(c.t.Events) - 1
 	return true

@@ -43,7 +43,7 @@ func Write(w io.Writer, t *Transcript) error {
 			continue
 		}
 		if fv.Kind() == reflect.Slice && fv.Type() != bytesType && fv.Type().Elem().Kind() == reflect.Struct {
-			bw.WriteString(f.name + ":\n")
+			fmt.Fprintf(bw, "%s: # %d\n", f.name, fv.Len())
 			for i := 0; i < fv.Len(); i++ {
 				line = append(line[:0], "- "...)
 				line = appendFlow(line, fv.Index(i))
@@ -149,6 +149,9 @@ func Load(path string) (*Transcript, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
 		return nil, &Error{path, 1, fmt.Sprintf("the file is %s; mailsim reads transcripts up to %s (is it a transcript?)", mib(st.Size()), mib(MaxFileSize))}
 	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		return readSized(f, path, st.Size())
+	}
 	return Read(f, path)
 }
 
@@ -161,7 +164,7 @@ func mib(n int64) string {
 
 // Unmarshal reads a transcript from memory; name is used in errors.
 func Unmarshal(data []byte, name string) (*Transcript, error) {
-	return Read(bytes.NewReader(data), name)
+	return readSized(bytes.NewReader(data), name, int64(len(data)))
 }
 
 var bulkSections = map[string]bool{"messages": true, "snapshots": true, "events": true}
@@ -176,8 +179,10 @@ type reader struct {
 	hdrLines []int // header buffer line -> file line
 	keys     map[string]int
 
+	size       int64 // the file's size when known: bounds the sections' size hints
 	section    string
-	item       []byte // the current bulk item's lines
+	hasItem    bool
+	item       []byte // the current bulk item's lines (a reused buffer)
 	itemLine   int
 	itemIndent int
 	itemMulti  bool
@@ -190,6 +195,18 @@ type reader struct {
 // MaxFileSize bytes.
 func Read(r io.Reader, name string) (*Transcript, error) {
 	return read(r, name, true)
+}
+
+// readSized is Read of a file whose size is known.
+func readSized(r io.Reader, name string, size int64) (*Transcript, error) {
+	rd := &reader{name: name, t: &Transcript{}, in: newInterner(), keys: map[string]int{}, endLine: -1, size: size}
+	if err := rd.read(r); err != nil {
+		return nil, err
+	}
+	if err := rd.validate(); err != nil {
+		return nil, err
+	}
+	return rd.t, nil
 }
 
 // read reads a transcript; check = false skips checking what it refers
@@ -237,6 +254,9 @@ func (rd *reader) read(r io.Reader) error {
 		lineNo++
 		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
 		if !utf8.Valid(line) {
+			if err == io.EOF && !bytes.HasSuffix(chunk, []byte("\n")) && utf8.Valid(trimPartialRune(line)) {
+				return rd.errf(lineNo, "the file ends in the middle of a character (cut short?)")
+			}
 			return rd.errf(lineNo, "invalid UTF-8 (a transcript is UTF-8 text; was it saved by an editor in another encoding?)")
 		}
 		if err := rd.line(lineNo, line); err != nil {
@@ -310,6 +330,7 @@ func (rd *reader) line(n int, line []byte) error {
 				return rd.errf(n, "not a mailsim transcript: `mailsim-transcript: %d` must come before %s", Version, k)
 			}
 			rd.section = k
+			rd.sizeHint(k, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(val)), "#")))
 			return nil
 		case k == "end":
 			c, err := strconv.Atoi(v)
@@ -333,7 +354,7 @@ func (rd *reader) line(n int, line []byte) error {
 	}
 	trimmed := bytes.TrimLeft(line, " \t")
 	if len(trimmed) == 0 || trimmed[0] == '#' {
-		if rd.item != nil {
+		if rd.hasItem {
 			rd.item = append(append(rd.item, line...), '\n')
 		}
 		return nil
@@ -341,13 +362,13 @@ func (rd *reader) line(n int, line []byte) error {
 	indent := len(line) - len(trimmed)
 	isItem := trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' ')
 	switch {
-	case isItem && (rd.item == nil || indent <= rd.itemIndent):
+	case isItem && (!rd.hasItem || indent <= rd.itemIndent):
 		if err := rd.flushItem(); err != nil {
 			return err
 		}
-		rd.item = append(append(rd.item[:0:0], line...), '\n')
-		rd.itemLine, rd.itemIndent, rd.itemMulti = n, indent, false
-	case rd.item == nil:
+		rd.item = append(append(rd.item[:0], line...), '\n')
+		rd.hasItem, rd.itemLine, rd.itemIndent, rd.itemMulti = true, n, indent, false
+	case !rd.hasItem:
 		return rd.errf(n, "%s: want a list item `- {...}`, found %q", rd.section, excerpt(line))
 	default:
 		rd.item = append(append(rd.item, line...), '\n')
@@ -356,10 +377,40 @@ func (rd *reader) line(n int, line []byte) error {
 	return nil
 }
 
+// sizeHint makes room for a section whose size the writer noted
+// ("events: # 100000"), as far as the file's size allows.
+func (rd *reader) sizeHint(section, note string) {
+	n, err := strconv.Atoi(note)
+	if err != nil || n <= 0 || int64(n) > rd.size/16 {
+		return
+	}
+	switch section {
+	case "events":
+		rd.t.Events = make([]Event, 0, n)
+	case "snapshots":
+		rd.t.Snapshots = make([]Snapshot, 0, n)
+	case "messages":
+		rd.t.Messages = make([]Message, 0, n)
+	}
+}
+
 func (rd *reader) addHeader(n int, line []byte) {
 	rd.hdr.Write(line)
 	rd.hdr.WriteByte('\n')
 	rd.hdrLines = append(rd.hdrLines, n)
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence at the end of b.
+func trimPartialRune(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-3; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
 }
 
 func stripComment(s string) string {
@@ -381,11 +432,11 @@ func excerpt(b []byte) string {
 
 // flushItem reads the pending bulk item.
 func (rd *reader) flushItem() error {
-	if rd.item == nil {
+	if !rd.hasItem {
 		return nil
 	}
 	item, line, multi := rd.item, rd.itemLine, rd.itemMulti
-	rd.item = nil
+	rd.hasItem = false
 	var target reflect.Value
 	switch rd.section {
 	case "events":
@@ -401,6 +452,7 @@ func (rd *reader) flushItem() error {
 		target = reflect.ValueOf(&rd.t.Messages[len(rd.t.Messages)-1]).Elem()
 		rd.msgLines = append(rd.msgLines, line)
 	}
+	var fe *flowError
 	if !multi {
 		body := bytes.TrimRight(item, "\n")
 		body = bytes.TrimLeft(body, " \t")[1:] // the "-"
@@ -408,12 +460,17 @@ func (rd *reader) flushItem() error {
 		if err == nil {
 			return nil
 		}
-		var fe *flowError
 		if errors.As(err, &fe) && !fe.syntax {
 			return rd.errf(line, "%s: %s", rd.section, fe.msg)
 		}
 	}
-	return rd.slowItem(item, line, target)
+	if err := rd.slowItem(item, line, target); err != nil {
+		if fe != nil { // the fast reader's words are plainer
+			return rd.errf(line, "%s: %s", rd.section, fe.msg)
+		}
+		return err
+	}
+	return nil
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
@@ -427,7 +484,8 @@ func (rd *reader) slowItem(item []byte, line int, target reflect.Value) error {
 		at, msg := line, err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			at, msg = line+n-1, m[2]
+			last := line + bytes.Count(bytes.TrimRight(item, "\n"), []byte("\n"))
+			at, msg = min(line+n-1, last), m[2]
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		return rd.errf(at, "%s: %s", rd.section, friendlyYAML(msg))

@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"mailsim/lessons"
 )
@@ -350,6 +352,7 @@ func (p *flowReader) value(v reflect.Value) {
 		}
 		m := lessons.Text{}
 		p.mapping(func(k string) {
+			k = p.in.str(k)
 			s, _ := p.scalar()
 			if _, dup := m[k]; dup {
 				p.fail(false, "language %q given twice", k)
@@ -361,22 +364,35 @@ func (p *flowReader) value(v reflect.Value) {
 		}
 		v.Set(reflect.ValueOf(m))
 		return
-	case glossType:
+	}
+	if shared[t] && (c == '{' || c == '[') {
 		start := p.i
 		end := p.spanEnd(start)
-		if g, ok := p.in.glosses[string(p.s[start:end])]; ok {
+		cache := p.in.shared[t]
+		if cache == nil {
+			cache = map[string]reflect.Value{}
+			p.in.shared[t] = cache
+		}
+		if sv, ok := cache[string(p.s[start:end])]; ok {
 			p.i = end
-			v.Set(reflect.ValueOf(g))
+			v.Set(sv)
 			return
 		}
-		g := new(Gloss)
-		p.value(reflect.ValueOf(g).Elem())
-		if len(p.in.glosses) < 1<<16 {
-			p.in.glosses[string(p.s[start:p.i])] = g
+		p.decode(v, t, c)
+		if len(cache) < 1<<16 && end-start < 64<<10 {
+			cache[string(p.s[start:p.i])] = v
 		}
-		v.Set(reflect.ValueOf(g))
 		return
 	}
+	p.decode(v, t, c)
+}
+
+// shared are the types whose values repeat in a long transcript (the
+// glossary's notes, a device's copy from one snapshot to the next): one
+// value is read per distinct text and shared.
+var shared = map[reflect.Type]bool{glossType: true, reflect.TypeOf([]UserSnap(nil)): true, reflect.TypeOf([]DeviceSnap(nil)): true}
+
+func (p *flowReader) decode(v reflect.Value, t reflect.Type, c byte) {
 	switch t.Kind() {
 	case reflect.String:
 		s, _ := p.scalar()
@@ -448,14 +464,25 @@ func (p *flowReader) value(v reflect.Value) {
 		}
 		si := infoOf(t)
 		var seen uint64
-		p.mapping(func(k string) {
-			fi, ok := si.byName[k]
+		next := 0 // keys usually come in the fields' order: look there first
+		p.mapping(func(k string) { // k is valid only in this call
+			fi, ok := -1, false
+			for j := next; j < len(si.fields); j++ {
+				if si.fields[j].name == k {
+					fi, ok = j, true
+					break
+				}
+			}
 			if !ok {
-				p.fail(false, "unknown key %q (known: %s)", k, si.known)
+				fi, ok = si.byName[k]
+			}
+			next = fi + 1
+			if !ok {
+				p.fail(false, "unknown key %q (known: %s)", strings.Clone(k), si.known)
 			}
 			if fi < 64 {
 				if seen&(1<<fi) != 0 {
-					p.fail(false, "key %q given twice", k)
+					p.fail(false, "key %q given twice", strings.Clone(k))
 				}
 				seen |= 1 << fi
 			}
@@ -474,30 +501,42 @@ func (p *flowReader) hasPrefix(s string) bool {
 // it, so that a repeated annotation is looked up rather than read again.
 func (p *flowReader) spanEnd(start int) int {
 	depth := 0
-	inQ := byte(0)
-	for j := start; j < len(p.s); j++ {
-		c := p.s[j]
-		switch {
-		case inQ == '"':
-			if c == '\\' {
-				j++
-			} else if c == '"' {
-				inQ = 0
+	for j := start; j < len(p.s); {
+		k := bytes.IndexAny(p.s[j:], "\"'{}[]")
+		if k < 0 {
+			break
+		}
+		j += k
+		switch p.s[j] {
+		case '"':
+			j++
+			for j < len(p.s) {
+				q := bytes.IndexAny(p.s[j:], "\"\\")
+				if q < 0 {
+					return len(p.s)
+				}
+				j += q
+				if p.s[j] == '\\' {
+					j += 2
+					continue
+				}
+				break
 			}
-		case inQ == '\'':
-			if c == '\'' {
-				inQ = 0
+		case '\'':
+			q := bytes.IndexByte(p.s[j+1:], '\'')
+			if q < 0 {
+				return len(p.s)
 			}
-		case c == '"' || c == '\'':
-			inQ = c
-		case c == '{' || c == '[':
+			j += q + 1
+		case '{', '[':
 			depth++
-		case c == '}' || c == ']':
+		case '}', ']':
 			depth--
 			if depth == 0 {
 				return j + 1
 			}
 		}
+		j++
 	}
 	return len(p.s)
 }
@@ -522,7 +561,7 @@ func (p *flowReader) mapping(each func(key string)) {
 		k, _ := p.key()
 		p.space()
 		if p.peek() != ':' {
-			p.fail(true, "want \":\" after key %q", k)
+			p.fail(true, "want \":\" after key %q", strings.Clone(k))
 		}
 		p.i++
 		each(k)
@@ -549,7 +588,7 @@ func (p *flowReader) key() (string, bool) {
 	if len(k) == 0 {
 		p.fail(true, "a key is missing")
 	}
-	return p.in.strBytes(k), false
+	return unsafeString(k), false
 }
 
 // null reports (and skips) a null value: null, ~ or nothing.
@@ -640,7 +679,7 @@ func (p *flowReader) singleQuoted() string {
 	var sb strings.Builder
 	for {
 		if p.i >= len(p.s) {
-			p.fail(true, "a quoted string does not end on its line")
+			p.fail(true, "a quoted string does not end on its line (cut short?)")
 		}
 		c := p.s[p.i]
 		p.i++
@@ -679,7 +718,7 @@ func (p *flowReader) doubleQuoted() string {
 	buf = append(buf, p.s[start:p.i]...)
 	for {
 		if p.i >= len(p.s) {
-			p.fail(true, "a quoted string does not end on its line")
+			p.fail(true, "a quoted string does not end on its line (cut short?)")
 		}
 		c := p.s[p.i]
 		p.i++
@@ -688,7 +727,7 @@ func (p *flowReader) doubleQuoted() string {
 			return string(buf)
 		case '\\':
 			if p.i >= len(p.s) {
-				p.fail(true, "a quoted string does not end on its line")
+				p.fail(true, "a quoted string does not end on its line (cut short?)")
 			}
 			e := p.s[p.i]
 			p.i++
@@ -758,14 +797,18 @@ func (p *flowReader) hex(n int) rune {
 // transcript (actor names, commands, glossary entries), which keeps a
 // loaded transcript near the size of its text.
 type interner struct {
-	strs    map[string]string
-	texts   map[string]lessons.Text
-	glosses map[string]*Gloss
+	strs   map[string]string
+	texts  map[string]lessons.Text
+	shared map[reflect.Type]map[string]reflect.Value
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, texts: map[string]lessons.Text{}, glosses: map[string]*Gloss{}}
+	return &interner{strs: map[string]string{}, texts: map[string]lessons.Text{}, shared: map[reflect.Type]map[string]reflect.Value{}}
 }
+
+// unsafeString views b as a string without copying; the string must not
+// outlive b's contents.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func (in *interner) strBytes(b []byte) string {
 	if len(b) > 64 {
@@ -775,6 +818,18 @@ func (in *interner) strBytes(b []byte) string {
 		return v
 	}
 	s := string(b)
+	if len(in.strs) < 1<<16 {
+		in.strs[s] = s
+	}
+	return s
+}
+
+// str interns s, which may be borrowed.
+func (in *interner) str(s string) string {
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
 	if len(in.strs) < 1<<16 {
 		in.strs[s] = s
 	}

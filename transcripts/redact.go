@@ -1,7 +1,9 @@
 package transcripts
 
 import (
+	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -37,7 +39,7 @@ func Redact(t *Transcript) *Transcript {
 			st = &secretState{proto: e.Protocol}
 			conns[e.Conn] = st
 		}
-		if text, what, ok := st.redact(e); ok {
+		if text, what, secret, ok := st.redact(e); ok {
 			e.Text, e.Raw, e.Lines, e.Redacted = text, nil, 0, what
 			e.Len = len(e.RawBytes())
 			if e.Gloss != nil {
@@ -45,6 +47,7 @@ func Redact(t *Transcript) *Transcript {
 				g.Text = lessons.Text{lessons.Fallback: what}
 				e.Gloss = &g
 			}
+			e.Note = scrub(e.Note, secretForms(secret))
 		}
 	}
 	return &c
@@ -60,43 +63,43 @@ type secretState struct {
 	sasl        bool // IMAP: client lines answer AUTHENTICATE challenges
 }
 
-func (s *secretState) redact(e *Event) (string, string, bool) {
-	text := e.Text
+func (s *secretState) redact(e *Event) (text, what, secret string, ok bool) {
+	text = e.Text
 	if s.proto == "imap" {
 		return s.imap(e)
 	}
 	words := strings.Fields(text)
 	if len(words) == 0 {
-		return "", "", false
+		return "", "", "", false
 	}
 	verb := strings.ToUpper(words[0])
 	switch {
 	case e.Command == "PASS" && verb == "PASS" && len(words) > 1:
 		secret := strings.TrimPrefix(text[len(words[0]):], " ")
-		return words[0] + " " + Hidden, count("a password", secret), true
+		return words[0] + " " + Hidden, count("a password", secret), secret, true
 	case e.Command == "APOP" && verb == "APOP" && len(words) > 2:
-		return words[0] + " " + words[1] + " " + Hidden, count("an APOP digest", words[2]), true
+		return words[0] + " " + words[1] + " " + Hidden, count("an APOP digest", words[2]), words[2], true
 	case e.Command == "AUTH" && verb == "AUTH" && strings.Contains(text, " "):
 		if len(words) > 2 {
-			return words[0] + " " + words[1] + " " + Hidden, count("a SASL "+strings.ToUpper(words[1])+" response", words[2]) + " of base64", true
+			return words[0] + " " + words[1] + " " + Hidden, count("a SASL "+strings.ToUpper(words[1])+" response", words[2]) + " of base64", words[2], true
 		}
 	case e.Command == "AUTH" && len(words) == 1 && text != "*" && verb != "AUTH":
-		return Hidden, count("a SASL response", strings.TrimSpace(text)) + " of base64", true
+		return Hidden, count("a SASL response", strings.TrimSpace(text)) + " of base64", strings.TrimSpace(text), true
 	}
-	return "", "", false
+	return "", "", "", false
 }
 
-func (s *secretState) imap(e *Event) (string, string, bool) {
-	text := e.Text
+func (s *secretState) imap(e *Event) (text, what, secret string, ok bool) {
+	text = e.Text
 	if e.Unit == "block" {
 		switch {
 		case s.passLiteral:
 			s.passLiteral = false
-			return Hidden, count("a password", strings.TrimSuffix(text, "\n")), true
+			return Hidden, count("a password", strings.TrimSuffix(text, "\n")), strings.TrimSuffix(text, "\n"), true
 		case s.userLiteral:
 			s.userLiteral, s.afterUser = false, true
 		}
-		return "", "", false
+		return "", "", "", false
 	}
 	if s.afterUser && e.Command == "LOGIN" {
 		s.afterUser = false
@@ -104,22 +107,22 @@ func (s *secretState) imap(e *Event) (string, string, bool) {
 		if len(args) > 0 {
 			return s.loginArg(text, args[0])
 		}
-		return "", "", false
+		return "", "", "", false
 	}
 	s.afterUser = false
 	words := strings.Fields(text)
 	if len(words) >= 2 && strings.EqualFold(words[1], "AUTHENTICATE") {
 		s.sasl = true
 		if len(words) > 3 {
-			return words[0] + " " + words[1] + " " + words[2] + " " + Hidden, count("a SASL "+strings.ToUpper(words[2])+" response", words[3]) + " of base64", true
+			return words[0] + " " + words[1] + " " + words[2] + " " + Hidden, count("a SASL "+strings.ToUpper(words[2])+" response", words[3]) + " of base64", words[3], true
 		}
-		return "", "", false
+		return "", "", "", false
 	}
 	if s.sasl && e.Command == "AUTHENTICATE" {
 		if strings.TrimSpace(text) == "*" || len(words) != 1 {
-			return "", "", false
+			return "", "", "", false
 		}
-		return Hidden, count("a SASL response", words[0]) + " of base64", true
+		return Hidden, count("a SASL response", words[0]) + " of base64", words[0], true
 	}
 	s.sasl = false
 	if len(words) >= 2 && strings.EqualFold(words[1], "LOGIN") {
@@ -132,15 +135,15 @@ func (s *secretState) imap(e *Event) (string, string, bool) {
 			s.userLiteral = true
 		}
 	}
-	return "", "", false
+	return "", "", "", false
 }
 
-func (s *secretState) loginArg(text string, a imapArg) (string, string, bool) {
+func (s *secretState) loginArg(line string, a imapArg) (text, what, secret string, ok bool) {
 	if a.literal {
 		s.passLiteral = true
-		return "", "", false
+		return "", "", "", false
 	}
-	return text[:a.start] + Hidden + text[a.end:], count("a password", a.value), true
+	return line[:a.start] + Hidden + line[a.end:], count("a password", a.value), a.value, true
 }
 
 type imapArg struct {
@@ -192,6 +195,45 @@ func imapArgs(s string, i int) []imapArg {
 		}
 		a.end = i
 		out = append(out, a)
+	}
+	return out
+}
+
+// secretForms are the ways a secret may be quoted in an annotation: as
+// sent, and, for base64, decoded (a SASL PLAIN message's password alone,
+// too), raw or escaped as lessons.DescribeSASLPlain writes it.
+func secretForms(secret string) []string {
+	forms := []string{secret}
+	raw, err := base64.StdEncoding.DecodeString(secret)
+	if err != nil || len(raw) == 0 {
+		return forms
+	}
+	dec := string(raw)
+	parts := strings.Split(dec, "\x00")
+	for i, p := range parts {
+		q := strconv.Quote(p)
+		parts[i] = q[1 : len(q)-1]
+	}
+	forms = append(forms, dec, strings.Join(parts, `\0`))
+	if len(parts) == 3 && parts[2] != "" {
+		forms = append(forms, parts[2])
+	}
+	return forms
+}
+
+// scrub replaces every form of a secret in a text.
+func scrub(t lessons.Text, forms []string) lessons.Text {
+	if t == nil {
+		return nil
+	}
+	out := lessons.Text{}
+	for k, v := range t {
+		for _, f := range forms {
+			if len(f) >= 3 { // "a" would take every "a" with it
+				v = strings.ReplaceAll(v, f, Hidden)
+			}
+		}
+		out[k] = v
 	}
 	return out
 }

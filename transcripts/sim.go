@@ -203,6 +203,10 @@ func (rd *reader) validate() error {
 	if t.ID == "" {
 		return rd.errf(rd.keyLine("mailsim-transcript"), "the transcript has no id")
 	}
+	const maxSteps = 1 << 16
+	if t.Lesson != nil && (t.Lesson.Steps < 0 || t.Lesson.Steps > maxSteps) {
+		return rd.errf(rd.keyLine("lesson"), "lesson: steps: %d: want 0 to %d", t.Lesson.Steps, maxSteps)
+	}
 	actors := map[string]bool{}
 	var names []string
 	for _, a := range t.Actors {
@@ -247,6 +251,14 @@ func (rd *reader) validate() error {
 		k, ok := eventKinds[e.Kind]
 		if !ok {
 			return rd.errf(at, "events: unknown kind %q (known: start, step, connect, wire, close, check, quiz, fail, state, end)", e.Kind)
+		}
+		switch {
+		case e.Step < -1:
+			return rd.errf(at, "events: step %d: want -1 (before the first step) or more", e.Step)
+		case t.Lesson != nil && e.Step >= t.Lesson.Steps:
+			return rd.errf(at, "events: step %d: the lesson has steps 0 to %d", e.Step, t.Lesson.Steps-1)
+		case e.Step > maxSteps:
+			return rd.errf(at, "events: step %d: want at most %d", e.Step, maxSteps)
 		}
 		if e.Actor != "" && !actors[e.Actor] {
 			return rd.errf(at, "events: actor %q is not one of the actors (%s)", e.Actor, known)

@@ -1,0 +1,168 @@
+package transcripts
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mailsim/lessons"
+)
+
+// session builds a transcript of one connection's lines: "C: ..." and
+// "S: ..." lines, "C{block}: ..." for a literal.
+func session(proto string, lines ...string) *Transcript {
+	t := &Transcript{Version: Version, ID: "x", Actors: []Actor{{Name: "laptop"}}}
+	t.Events = append(t.Events, Event{Kind: "connect", Conn: 1, Actor: "laptop", Protocol: proto})
+	cmd := ""
+	for _, l := range lines {
+		head, text, _ := strings.Cut(l, ": ")
+		e := Event{Kind: "wire", Conn: 1, Actor: "laptop", Protocol: proto, Dir: head[:1], Text: text, Len: len(text) + 2}
+		if strings.HasSuffix(head, "{block}") {
+			e.Unit = "block"
+		}
+		if e.Dir == "C" && e.Unit == "" {
+			w := strings.Fields(text)
+			switch {
+			case proto == "imap" && len(w) > 1 && !strings.HasPrefix(text, " "):
+				cmd = strings.ToUpper(w[1])
+			case proto != "imap" && len(w) > 0 && (strings.Contains(text, " ") || strings.EqualFold(text, "QUIT")):
+				cmd = strings.ToUpper(w[0])
+			}
+		}
+		e.Command = cmd
+		t.Events = append(t.Events, e)
+	}
+	return t
+}
+
+func clientLines(t *Transcript) []string {
+	var out []string
+	for _, e := range t.Events {
+		if e.Kind == "wire" && e.Dir == "C" {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+func TestRedactionHidesWhatProvesWhoTheClientIs(t *testing.T) {
+	tests := []struct {
+		name  string
+		proto string
+		lines []string
+		want  []string // client lines after redaction
+		what  string   // the first Redacted
+	}{
+		{"POP3 PASS", "pop3", []string{"C: USER alice", "S: +OK", "C: PASS wonderland", "S: +OK"},
+			[]string{"USER alice", "PASS •••"}, "a password, 10 characters"},
+		{"POP3 APOP", "pop3", []string{"C: APOP alice c4c9334bac560ecc979e58001b3e22fb", "S: +OK"},
+			[]string{"APOP alice •••"}, "an APOP digest, 32 characters"},
+		{"POP3 AUTH PLAIN with an initial response", "pop3", []string{"C: AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "S: +OK"},
+			[]string{"AUTH PLAIN •••"}, "a SASL PLAIN response, 24 characters of base64"},
+		{"POP3 AUTH PLAIN answering a challenge", "pop3", []string{"C: AUTH PLAIN", "S: + ", "C: AGFsaWNlAHdvbmRlcmxhbmQ=", "S: +OK"},
+			[]string{"AUTH PLAIN", "•••"}, "a SASL response, 24 characters of base64"},
+		{"SMTP AUTH LOGIN", "smtp", []string{"C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6", "C: YWxpY2U=", "S: 334 UGFzc3dvcmQ6", "C: d29uZGVybGFuZA==", "S: 235 ok", "C: MAIL FROM:<alice@example.com>"},
+			[]string{"AUTH LOGIN", "•••", "•••", "MAIL FROM:<alice@example.com>"}, "a SASL response, 8 characters of base64"},
+		{"a cancelled SASL exchange", "smtp", []string{"C: AUTH PLAIN", "S: 334 ", "C: *", "S: 501 cancelled"},
+			[]string{"AUTH PLAIN", "*"}, ""},
+		{"IMAP LOGIN with a quoted password", "imap", []string{`C: a1 LOGIN alice "wonder land"`, "S: a1 OK", "C: a2 SELECT INBOX"},
+			[]string{"a1 LOGIN alice •••", "a2 SELECT INBOX"}, "a password, 11 characters"},
+		{"IMAP LOGIN with an atom password", "imap", []string{"C: a1 login bob builder", "S: a1 OK"},
+			[]string{"a1 login bob •••"}, "a password, 7 characters"},
+		{"IMAP LOGIN with the password as a literal", "imap", []string{"C: a1 LOGIN alice {10}", "S: + ready", "C{block}: wonderland", "C: ", "S: a1 OK"},
+			[]string{"a1 LOGIN alice {10}", "•••", ""}, "a password, 10 characters"},
+		{"IMAP LOGIN with both as literals", "imap", []string{"C: a1 LOGIN {5}", "S: + ready", "C{block}: alice", "C:  {10}", "S: + ready", "C{block}: wonderland", "C: ", "S: a1 OK"},
+			[]string{"a1 LOGIN {5}", "alice", " {10}", "•••", ""}, "a password, 10 characters"},
+		{"IMAP LOGIN with the user as a literal", "imap", []string{"C: a1 LOGIN {5}", "S: + ready", "C{block}: alice", "C:  wonderland", "S: a1 OK"},
+			[]string{"a1 LOGIN {5}", "alice", " •••"}, "a password, 10 characters"},
+		{"IMAP AUTHENTICATE PLAIN", "imap", []string{"C: a1 AUTHENTICATE PLAIN", "S: + ", "C: AGFsaWNlAHdvbmRlcmxhbmQ=", "S: a1 OK", "C: a2 NOOP"},
+			[]string{"a1 AUTHENTICATE PLAIN", "•••", "a2 NOOP"}, "a SASL response, 24 characters of base64"},
+		{"IMAP AUTHENTICATE with an initial response", "imap", []string{"C: a1 AUTHENTICATE PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "S: a1 OK"},
+			[]string{"a1 AUTHENTICATE PLAIN •••"}, "a SASL PLAIN response, 24 characters of base64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := session(tt.proto, tt.lines...)
+			out := Redact(in)
+			got := clientLines(out)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("client lines\n got %q\nwant %q", got, tt.want)
+			}
+			what := ""
+			for _, e := range out.Events {
+				if e.Redacted != "" {
+					what = e.Redacted
+					if string(e.RawBytes()) != deriveRawFor(e) || e.Len != len(e.RawBytes()) {
+						t.Errorf("raw %q, len %d do not match the redacted text %q", e.RawBytes(), e.Len, e.Text)
+					}
+					break
+				}
+			}
+			if what != tt.what {
+				t.Errorf("Redacted = %q, want %q", what, tt.what)
+			}
+			if strings.Contains(strings.Join(clientLines(in), "|"), Hidden) {
+				t.Error("Redact changed its input")
+			}
+		})
+	}
+}
+
+func deriveRawFor(e Event) string { return string(deriveRaw(e.Text, e.Unit)) }
+
+func TestRedactionScrubsTheSecretFromAnnotations(t *testing.T) {
+	tr := session("smtp", "C: AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=")
+	e := &tr.Events[1]
+	desc, _ := lessons.DescribeSASLPlain("AGFsaWNlAHdvbmRlcmxhbmQ=")
+	e.Note = lessons.Text{"en": "AUTH PLAIN logs in.\n" + desc}
+	e.Gloss = &Gloss{Key: "AUTH", Text: lessons.Text{"en": desc}}
+	out := Redact(tr).Events[1]
+	for _, s := range []string{out.Note["en"], out.Gloss.Text["en"]} {
+		if strings.Contains(s, "wonderland") || strings.Contains(s, "AGFsaWNl") {
+			t.Errorf("an annotation still holds the secret: %q", s)
+		}
+	}
+	if out.Gloss.Text["en"] != out.Redacted {
+		t.Errorf("the glossary note is %q, want what was there (%q)", out.Gloss.Text["en"], out.Redacted)
+	}
+	ev := NewStates(Redact(tr)).SimEvent(1)
+	if !strings.Contains(ev.Note["en"], "a SASL PLAIN response, 24 characters of base64") {
+		t.Errorf("replayed note %q does not say what was there", ev.Note["en"])
+	}
+}
+
+func TestSaveRedactsLiveSessionsUnlessTheSecretsAreKept(t *testing.T) {
+	l := findLesson(t, "pop3-basics")
+	dir := t.TempDir()
+	tests := []struct {
+		name   string
+		live   bool
+		opts   SaveOptions
+		hidden bool
+	}{
+		{"a live session", true, SaveOptions{}, true},
+		{"a live session with --keep-secrets", true, SaveOptions{KeepSecrets: true}, false},
+		{"a lesson's own transcript", false, SaveOptions{}, false},
+		{"a lesson's transcript with --redact", false, SaveOptions{Redact: true}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := recordLessonOf(t, l, tt.live)
+			path := filepath.Join(dir, "t.yaml")
+			if err := Save(path, tr, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Join(clientLines(got), "\n")
+			if hidden := strings.Contains(lines, "PASS •••") && !strings.Contains(lines, "wonderland"); hidden != tt.hidden || got.Redacted != tt.hidden {
+				t.Errorf("redacted = %v (flag %v), want %v:\n%s", hidden, got.Redacted, tt.hidden, lines)
+			}
+			if strings.Contains(strings.Join(clientLines(tr), "\n"), Hidden) {
+				t.Error("Save changed the transcript it was given")
+			}
+		})
+	}
+}
