@@ -1,0 +1,325 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+)
+
+// BroadcastBody is the body of the trainer's message to everyone.
+const BroadcastBody = "This message was sent to every account of the class by the trainer.\n\n" +
+	"A POP3 client sees it at its next check and downloads it; an IMAP client\n" +
+	"in IDLE is told at once (* EXISTS), and the message stays on the server.\n"
+
+// BroadcastSubject is the subject used when the trainer types none.
+const BroadcastSubject = "Hello from your trainer"
+
+// keyMap is the live view's key table: the hint bar and the help are made
+// from it.
+func (lv *liveUI) keyMap() *KeyMap {
+	return &KeyMap{Name: trl(lv.lang, "Classroom"), Bindings: []Binding{
+		{Keys: []Key{r('b')}, Label: "b", Short: "deliver", Desc: "deliver a message to everyone (asks for a subject, then to confirm)", Action: lv.askBroadcast},
+		{Keys: []Key{r('r')}, Label: "r", Short: "reset", Desc: "reset the mailbox shown in the server pane to its starter state (asks first)", Action: lv.askReset},
+		{Keys: []Key{r('x')}, Label: "x", Short: "kick", Desc: "kick the selected connection: close it at once (asks first)", Action: lv.askKick},
+		{Keys: []Key{r('a')}, Label: "a", Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes under lines, the meaning pane)", Action: lv.togglePaused},
+		{Keys: []Key{r('u')}, Label: "u", Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
+		{Keys: []Key{r('c')}, Label: "c", Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
+		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: lv.showHelp},
+		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
+		{Keys: []Key{k(tcell.KeyTab)}, Label: "Tab", Desc: "next pane: list, transcript, server", Action: func() { lv.cycleFocus(1) }},
+		{Keys: []Key{k(tcell.KeyBacktab)}, Label: "S-Tab", Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
+		{Keys: []Key{k(tcell.KeyEscape)}, Label: "Esc", Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
+		{Keys: []Key{r('n')}, Label: "n", Desc: "select the newest connection, and keep following new ones (until you pick one)", Action: lv.followNewest},
+		{Keys: []Key{r('f')}, Label: "f", Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
+		{Keys: []Key{r('t')}, Label: "t", Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
+		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "in the list: go to the transcript; in the transcript: fold / unfold a body"},
+	}}
+}
+
+// capture is the view's key handler: overlays get their own keys;
+// otherwise the key table decides, then the focused pane.
+func (lv *liveUI) capture(ev *tcell.EventKey) *tcell.EventKey {
+	if ev.Key() == tcell.KeyCtrlC {
+		lv.app.Stop()
+		return nil
+	}
+	if lv.overlay != "" {
+		return ev
+	}
+	if lv.keys.Handle(ev) {
+		return nil
+	}
+	return ev
+}
+
+func (lv *liveUI) cycleFocus(d int) {
+	f := lv.app.GetFocus()
+	at := 0
+	for i, p := range lv.panes {
+		if p == f {
+			at = i
+		}
+	}
+	n := len(lv.panes)
+	lv.app.SetFocus(lv.panes[((at+d)%n+n)%n])
+}
+
+// --- overlays
+
+// showOverlay puts p centred over the screen, w×h cells at most.
+func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) {
+	lv.hideOverlay()
+	lv.overlay = name
+	grid := tview.NewGrid().SetColumns(0, w, 0).SetRows(0, h, 0).AddItem(p, 1, 1, 1, 1, 0, 0, true)
+	lv.pages.AddPage(name, grid, true, true)
+	lv.app.SetFocus(p)
+}
+
+// hideOverlay closes the open overlay; the list gets the focus back.
+func (lv *liveUI) hideOverlay() {
+	if lv.overlay == "" {
+		return
+	}
+	lv.pages.RemovePage(lv.overlay)
+	lv.overlay = ""
+	lv.app.SetFocus(lv.conns)
+}
+
+// closeKeys makes Esc and the given runes close an overlay.
+func (lv *liveUI) closeKeys(b *tview.Box, runes string) {
+	b.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && strings.ContainsRune(runes, ev.Rune())) {
+			lv.hideOverlay()
+			return nil
+		}
+		return ev
+	})
+}
+
+func (lv *liveUI) showHelp() {
+	t := helpTable(lv.th, lv.keys, paneKeys(lv.keys))
+	t.SetBackgroundColor(tcell.ColorDefault)
+	lv.th.frame(t.Box, tr(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
+	lv.closeKeys(t.Box, "?q")
+	rows := 2 + len(lv.keys.Bindings) + 2 + len(paneKeys(lv.keys).Bindings) + 1
+	w, h := lv.size()
+	lv.showOverlay("help", t, min(84, w-2), min(rows, h-2))
+}
+
+func (lv *liveUI) showCard() {
+	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(lv.o.Card)
+	tv.SetBackgroundColor(tcell.ColorDefault)
+	tv.SetTextColor(tcell.ColorDefault)
+	lv.th.frame(tv.Box, trl(lv.lang, "Connection card")+" · ↑↓ · Esc")
+	lv.closeKeys(tv.Box, "cq")
+	lines := strings.Count(lv.o.Card, "\n") + 1
+	width := 0
+	for _, l := range strings.Split(lv.o.Card, "\n") {
+		width = max(width, tview.TaggedStringWidth(tview.Escape(l)))
+	}
+	w, h := lv.size()
+	lv.showOverlay("card", tv, min(width+4, w-2), min(lines+2, h-2))
+}
+
+// confirm asks a yes/no question; yes runs on y or Enter.
+func (lv *liveUI) confirm(title, question string, yes func()) {
+	th := lv.th
+	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
+	tv.SetBackgroundColor(tcell.ColorDefault)
+	tv.SetTextColor(tcell.ColorDefault)
+	th.frame(tv.Box, title)
+	tv.SetText(tview.Escape(question) + "\n\n" + th.tag(th.Accent) + "y" + reset + " " + trl(lv.lang, "yes") +
+		"    " + th.tag(th.Accent) + "n" + reset + " " + trl(lv.lang, "no"))
+	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		switch {
+		case ev.Key() == tcell.KeyEnter || ev.Rune() == 'y' || ev.Rune() == 'Y':
+			lv.hideOverlay()
+			yes()
+		case ev.Key() == tcell.KeyEscape || ev.Rune() == 'n' || ev.Rune() == 'N' || ev.Rune() == 'q':
+			lv.hideOverlay()
+		}
+		return nil
+	})
+	w, h := lv.size()
+	width := min(64, w-2)
+	lines := len(tview.WordWrap(question, width-2)) + 4
+	lv.showOverlay("confirm", tv, width, min(lines, h-2))
+}
+
+// --- the trainer's actions. They run on their own goroutine (a broadcast
+// touches every store, a kick closes a socket) and report in the header.
+
+func (lv *liveUI) noClassroom() bool {
+	if lv.o.Classroom == nil {
+		lv.notify(trl(lv.lang, "The trainer's actions are off (no classroom)."))
+		return true
+	}
+	return false
+}
+
+func (lv *liveUI) askBroadcast() {
+	if lv.noClassroom() {
+		return
+	}
+	th, lang := lv.th, lv.lang
+	lv.wantSrv = true // to see the message arrive
+	n := len(accountAddrs(lv.o.Network))
+	in := tview.NewInputField().SetLabel(trl(lang, "Subject") + ": ").SetPlaceholder(BroadcastSubject)
+	in.SetLabelStyle(th.Accent).SetFieldStyle(th.Select).SetPlaceholderStyle(th.Select.Dim(true))
+	in.SetBackgroundColor(tcell.ColorDefault)
+	about := tview.NewTextView().SetWrap(true).SetWordWrap(true)
+	about.SetBackgroundColor(tcell.ColorDefault)
+	about.SetTextColor(tcell.ColorDefault)
+	about.SetText(fmt.Sprintf(trl(lang, "A message from the trainer to every account (%d). Body:"), n) + "\n" + BroadcastBody)
+	box := tview.NewFlex().SetDirection(tview.FlexRow).AddItem(in, 1, 0, true).AddItem(tview.NewBox().SetBackgroundColor(tcell.ColorDefault), 1, 0, false).AddItem(about, 0, 1, false)
+	box.SetBackgroundColor(tcell.ColorDefault)
+	th.frame(box.Box, trl(lang, "Deliver to everyone")+" · Enter · Esc")
+	in.SetDoneFunc(func(key tcell.Key) {
+		if key != tcell.KeyEnter {
+			lv.hideOverlay()
+			return
+		}
+		subject := strings.TrimSpace(in.GetText())
+		if subject == "" {
+			subject = BroadcastSubject
+		}
+		lv.confirm(trl(lang, "Deliver to everyone"),
+			fmt.Sprintf(trl(lang, "Deliver “%s” to every account (%d)?"), subject, n),
+			func() { lv.broadcast(subject) })
+	})
+	w, h := lv.size()
+	lv.showOverlay("broadcast", box, min(76, w-2), min(12, h-2))
+}
+
+func (lv *liveUI) broadcast(subject string) {
+	cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
+	lv.notify(trl(lang, "delivering…"))
+	go func() {
+		n, err := cls.Broadcast(subject, BroadcastBody)
+		msg := fmt.Sprintf(trl(lang, "Delivered “%s” to %d accounts."), subject, n)
+		if err != nil {
+			msg += " " + oneLine(err.Error())
+		}
+		feed.notice(msg)
+	}()
+}
+
+func (lv *liveUI) askReset() {
+	if lv.noClassroom() {
+		return
+	}
+	lv.wantSrv = true
+	addr := lv.srv.addr
+	if addr == "" {
+		lv.notify(trl(lv.lang, "Pick a user first (u)."))
+		return
+	}
+	if _, ok := lv.o.Classroom.Account(addr); !ok {
+		lv.notify(fmt.Sprintf(trl(lv.lang, "%s is not a classroom account."), addr))
+		return
+	}
+	lv.confirm(trl(lv.lang, "Reset a mailbox"),
+		fmt.Sprintf(trl(lv.lang, "Reset %s to its starter state? Every message and folder it has now is removed; the starter messages come back."), addr),
+		func() {
+			cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
+			go func() {
+				if err := cls.ResetMailbox(addr); err != nil {
+					feed.notice(trl(lang, "Reset failed") + ": " + oneLine(err.Error()))
+					return
+				}
+				feed.notice(fmt.Sprintf(trl(lang, "%s is back to its starter mailbox."), addr))
+			}()
+		})
+}
+
+func (lv *liveUI) askKick() {
+	if lv.noClassroom() {
+		return
+	}
+	if lv.trans == nil {
+		lv.notify(trl(lv.lang, "No connection selected."))
+		return
+	}
+	cs := lv.trans.conn
+	if !cs.Open {
+		lv.notify(fmt.Sprintf(trl(lv.lang, "#%d is already closed."), cs.ID))
+		return
+	}
+	who := cs.User
+	if who == "" {
+		who = trl(lv.lang, "not logged in")
+	}
+	lv.confirm(trl(lv.lang, "Kick a connection"),
+		fmt.Sprintf(trl(lv.lang, "Kick #%d (%s, %s from %s)? It is closed at once, as if the network went away: a POP3 session deletes nothing, an SMTP transaction delivers nothing."),
+			cs.ID, who, connWhere(&cs), cs.Remote),
+		func() {
+			cls, feed, lang, id := lv.o.Classroom, lv.feed, lv.lang, cs.ID
+			lv.kicked[id] = true
+			go func() {
+				if cls.Kick(id) {
+					feed.notice(fmt.Sprintf(trl(lang, "Kicked #%d."), id))
+				} else {
+					feed.notice(fmt.Sprintf(trl(lang, "#%d was already gone."), id))
+				}
+			}()
+		})
+}
+
+// togglePaused pauses or resumes the annotations. The registry tells every
+// view (and the recorder) through its feed; this view shows it at once.
+func (lv *liveUI) togglePaused() {
+	p := !lv.paused
+	lv.o.Registry.SetAnnotationsPaused(p)
+	lv.setPaused(p)
+	if p {
+		lv.notify(trl(lv.lang, "Annotations paused."))
+	} else {
+		lv.notify(trl(lv.lang, "Annotations on."))
+	}
+}
+
+// --- words
+
+// liveVietnamese are the live view's own words; the app's shared ones are
+// in i18n.go.
+var liveVietnamese = map[string]string{
+	"Classroom":          "Lớp học",
+	"Connections":        "Kết nối",
+	"Connection card":    "Thẻ kết nối",
+	"User":               "Người dùng",
+	"Server":             "Máy chủ",
+	"State":              "Trạng thái",
+	"Client":             "Phần mềm",
+	"Remote":             "Từ",
+	"closed":             "đã đóng",
+	"dropped":            "bị ngắt",
+	"open":               "đang mở",
+	"classroom":          "lớp học",
+	"plain":              "thô",
+	"plain text":         "văn bản thô",
+	"connected to":       "kết nối tới",
+	"annotations on":     "chú thích bật",
+	"annotations paused": "chú thích tạm dừng",
+	"yes":                "có",
+	"no":                 "không",
+	"Subject":            "Tiêu đề",
+}
+
+// trl translates one of the live view's words (or the app's).
+func trl(lang, s string) string {
+	if lang == "vi" {
+		if v, ok := liveVietnamese[s]; ok {
+			return v
+		}
+	}
+	return tr(lang, s)
+}
+
+// followNewest selects the newest open connection and follows new ones.
+func (lv *liveUI) followNewest() {
+	lv.autoSel = true
+	lv.refreshConns()
+	lv.notify(trl(lv.lang, "Following the newest connection."))
+}

@@ -1,0 +1,131 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mailsim/sim"
+	"mailsim/sim/mailstore"
+)
+
+// liveServer is what the server pane shows: one user's mailboxes, as the
+// store holds them now, with what changed since the pane last showed them
+// highlighted (the lesson screen's server rendering).
+type liveServer struct {
+	n      *sim.Network
+	addr   string // "student01@example.com"; "" none
+	picked bool   // the trainer picked the user (else it follows the selected connection)
+	view   View
+}
+
+// userState snapshots one user of the network, as a sim.State with one
+// provider holding only that user.
+func userState(n *sim.Network, addr string) *sim.State {
+	name, domain, _ := strings.Cut(addr, "@")
+	p, ok := n.Provider(domain)
+	if !ok || p.Store == nil {
+		return nil
+	}
+	snap := p.Store.Snapshot()
+	us, ok := snap.User(name)
+	if !ok {
+		return nil
+	}
+	return &sim.State{Providers: []sim.ProviderState{{Domain: domain,
+		Snapshot: &mailstore.Snapshot{Taken: snap.Taken, Users: []mailstore.UserSnapshot{*us}}}}}
+}
+
+// show switches to another user: nothing is highlighted.
+func (s *liveServer) show(addr string) {
+	s.addr = addr
+	s.view = View{}
+	if s.n != nil && addr != "" {
+		s.view.State = userState(s.n, addr)
+	}
+}
+
+// refresh takes the user's state again, highlighting what changed.
+func (s *liveServer) refresh() {
+	if s.n == nil || s.addr == "" {
+		return
+	}
+	cur := userState(s.n, s.addr)
+	prev := s.view.State
+	s.view = View{State: cur, Prev: prev, Delta: sim.Diff(prev, cur)}
+}
+
+func (s *liveServer) render(th *Theme, lang string, width int) string {
+	switch {
+	case s.addr == "":
+		return th.tag(th.Dim) + tview.Escape(trl(lang, "Press u to pick a user.")) + reset
+	case s.view.State == nil:
+		return th.tag(th.Dim) + tview.Escape(trl(lang, "No such user.")) + reset
+	}
+	return renderServer(th, lang, s.view, width)
+}
+
+// accountAddrs lists every user of the network as user@domain, provider
+// by provider.
+func accountAddrs(n *sim.Network) []string {
+	if n == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range n.Providers {
+		if p.Store == nil {
+			continue
+		}
+		for _, u := range p.Store.Users() {
+			out = append(out, u+"@"+p.Domain)
+		}
+	}
+	return out
+}
+
+// userPicker is the overlay list of users for the server pane.
+func (lv *liveUI) pickUser() {
+	th, lang := lv.th, lv.lang
+	lv.wantSrv = true
+	addrs := accountAddrs(lv.o.Network)
+	t := tview.NewTable().SetSelectable(true, false)
+	t.SetSelectedStyle(th.Select)
+	t.SetBackgroundColor(tcell.ColorDefault)
+	th.frame(t.Box, trl(lang, "Show the mailboxes of")+" · Enter · Esc")
+	t.SetCell(0, 0, tview.NewTableCell(" "+trl(lang, "the selected connection's user")).SetStyle(th.Dim).SetReference(""))
+	sel := 0
+	for i, a := range addrs {
+		t.SetCell(i+1, 0, tview.NewTableCell(" "+a).SetStyle(th.Text).SetReference(a))
+		if lv.srv.picked && a == lv.srv.addr {
+			sel = i + 1
+		}
+	}
+	t.Select(sel, 0)
+	t.SetSelectedFunc(func(row, _ int) {
+		a, _ := t.GetCell(row, 0).GetReference().(string)
+		lv.hideOverlay()
+		if a == "" {
+			lv.srv.picked = false
+			lv.followUser()
+		} else {
+			lv.srv.picked = true
+			lv.srv.show(a)
+		}
+		lv.afterServerChange()
+	})
+	t.SetDoneFunc(func(key tcell.Key) {
+		if key == tcell.KeyEscape {
+			lv.hideOverlay()
+		}
+	})
+	t.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if ev.Rune() == 'q' || ev.Rune() == 'u' {
+			lv.hideOverlay()
+			return nil
+		}
+		return ev
+	})
+	w, h := lv.size()
+	lv.showOverlay("users", t, min(48, w-2), min(len(addrs)+3, h-2))
+}

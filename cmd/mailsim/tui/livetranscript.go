@@ -1,0 +1,308 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/lessons"
+	"mailsim/sim/classroom"
+	"mailsim/sim/wire"
+)
+
+// liveRow is one row of a live transcript: a unit of the connection, the
+// note under it, or the connection's first and last rows.
+type liveRow struct {
+	kind  liveRowKind
+	entry int // index into entries, for rowUnit and rowNote
+}
+
+type liveRowKind int
+
+const (
+	rowOpened liveRowKind = iota // "⇄ 127.0.0.1:5555 connected to POP3 @ example.com"
+	rowUnit                      // a line or a block
+	rowNote                      // what the registry learnt from the unit above
+	rowClosed                    // "✕ closed"
+)
+
+// liveTranscript is the transcript pane's Source over one connection's
+// entries, as the registry keeps them (redacted). Rows are built lazily and
+// kept; pausing the annotations rebuilds the index without the notes.
+type liveTranscript struct {
+	th      *Theme
+	lang    string
+	conn    classroom.ConnState
+	entries []classroom.Entry
+	rows    []liveRow
+	cache   []*transcriptview.Row
+	paused  bool
+	kicked  bool // the trainer kicked it
+}
+
+func newLiveTranscript(th *Theme, lang string, cs classroom.ConnState, entries []classroom.Entry, paused bool) *liveTranscript {
+	t := &liveTranscript{th: th, lang: lang, conn: cs, paused: paused}
+	t.rows = append(t.rows, liveRow{kind: rowOpened, entry: -1})
+	t.cache = append(t.cache, nil)
+	t.append(entries)
+	t.setClosed(!cs.Open)
+	return t
+}
+
+// lastSeq is the Seq of the last entry held, -1 for none.
+func (t *liveTranscript) lastSeq() int {
+	if len(t.entries) == 0 {
+		return -1
+	}
+	return t.entries[len(t.entries)-1].Seq
+}
+
+// append adds the entries newer than the last one held.
+func (t *liveTranscript) append(es []classroom.Entry) {
+	closed := t.hasClosedRow()
+	if closed {
+		t.rows, t.cache = t.rows[:len(t.rows)-1], t.cache[:len(t.cache)-1]
+	}
+	last := t.lastSeq()
+	for _, e := range es {
+		if e.Seq <= last {
+			continue
+		}
+		last = e.Seq
+		t.entries = append(t.entries, e)
+		t.index(len(t.entries) - 1)
+	}
+	if closed {
+		t.rows, t.cache = append(t.rows, liveRow{kind: rowClosed, entry: -1}), append(t.cache, nil)
+	}
+}
+
+// index adds the rows of entry i.
+func (t *liveTranscript) index(i int) {
+	e := &t.entries[i]
+	if e.Layer == wire.Cipher {
+		if e.Note != "" { // "TLS started": shown even when paused, it is what happens
+			t.rows, t.cache = append(t.rows, liveRow{kind: rowNote, entry: i}), append(t.cache, nil)
+		}
+		return
+	}
+	t.rows, t.cache = append(t.rows, liveRow{kind: rowUnit, entry: i}), append(t.cache, nil)
+	if !t.paused && (e.Note != "" || e.Redacted != "") {
+		t.rows, t.cache = append(t.rows, liveRow{kind: rowNote, entry: i}), append(t.cache, nil)
+	}
+}
+
+func (t *liveTranscript) hasClosedRow() bool {
+	return len(t.rows) > 0 && t.rows[len(t.rows)-1].kind == rowClosed
+}
+
+// update takes the connection's new state (user, TLS, closed).
+func (t *liveTranscript) update(cs classroom.ConnState) {
+	t.conn = cs
+	t.cache[0] = nil
+	t.setClosed(!cs.Open)
+}
+
+func (t *liveTranscript) setClosed(closed bool) {
+	switch {
+	case closed && !t.hasClosedRow():
+		t.rows, t.cache = append(t.rows, liveRow{kind: rowClosed, entry: -1}), append(t.cache, nil)
+	case closed:
+		t.cache[len(t.cache)-1] = nil
+	}
+}
+
+// setPaused rebuilds the index with or without the notes.
+func (t *liveTranscript) setPaused(p bool) {
+	if p == t.paused {
+		return
+	}
+	t.paused = p
+	closed := t.hasClosedRow()
+	t.rows, t.cache = t.rows[:1], t.cache[:1]
+	for i := range t.entries {
+		t.index(i)
+	}
+	if closed {
+		t.rows, t.cache = append(t.rows, liveRow{kind: rowClosed, entry: -1}), append(t.cache, nil)
+	}
+}
+
+// Len implements transcriptview.Source.
+func (t *liveTranscript) Len() int { return len(t.rows) }
+
+// Row implements transcriptview.Source.
+func (t *liveTranscript) Row(i int) *transcriptview.Row {
+	if i < 0 || i >= len(t.rows) {
+		return nil
+	}
+	if r := t.cache[i]; r != nil {
+		return r
+	}
+	r := t.build(t.rows[i])
+	r.Ref = i
+	t.cache[i] = r
+	return r
+}
+
+// style is the protocol's colour: its first for the client's lines, its
+// second for the server's.
+func (t *liveTranscript) style(dir wire.Direction) tcell.Style {
+	n := 0
+	if dir == wire.ServerToClient {
+		n = 1
+	}
+	return t.th.fg(t.th.actorColor(string(t.conn.Protocol), n))
+}
+
+func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
+	cs := &t.conn
+	switch lr.kind {
+	case rowOpened:
+		return &transcriptview.Row{Time: cs.Opened, Style: t.th.Dim,
+			Text: fmt.Sprintf("⇄ %s %s %s (%s)", cs.Remote, trl(t.lang, "connected to"), connWhere(cs), tlsState(t.lang, cs))}
+	case rowClosed:
+		txt := "✕ " + trl(t.lang, "closed")
+		st := t.th.Dim
+		switch {
+		case t.kicked:
+			txt = "✕ " + trl(t.lang, "kicked by the trainer")
+			st = t.th.Bad
+		case cs.Err != "":
+			txt += ": " + oneLine(cs.Err)
+			st = t.th.Bad
+		}
+		return &transcriptview.Row{Time: cs.Closed, Text: txt, Style: st}
+	}
+	e := &t.entries[lr.entry]
+	if lr.kind == rowNote {
+		return &transcriptview.Row{Text: "↳ " + noteText(t.lang, e), Style: t.th.Dim}
+	}
+	r := &transcriptview.Row{Time: e.Time, Dir: 'C', Style: t.style(e.Dir)}
+	if e.Dir == wire.ServerToClient {
+		r.Dir = 'S'
+	}
+	if e.Kind == wire.Block {
+		lines := strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")
+		r.Text = fmt.Sprintf("%d lines, %d octets", e.Lines, e.Len)
+		r.Block = lines
+	} else {
+		r.Text = e.Text
+	}
+	if !t.paused && (e.Note != "" || e.Redacted != "") {
+		r.Mark = '•'
+	}
+	return r
+}
+
+// noteText is an entry's annotation: its note and what it hides.
+func noteText(lang string, e *classroom.Entry) string {
+	var parts []string
+	if e.Note != "" {
+		parts = append(parts, e.Note)
+	}
+	if e.Redacted != "" {
+		parts = append(parts, trl(lang, "hidden on screen")+": "+e.Redacted)
+	}
+	return oneLine(strings.Join(parts, " · "))
+}
+
+// connWhere is "POP3S @ example.com" (or the protocol alone while the
+// server is unknown).
+func connWhere(cs *classroom.ConnState) string {
+	role := strings.ToUpper(string(cs.Role))
+	if role == "" {
+		role = strings.ToUpper(string(cs.Protocol))
+	}
+	if cs.Provider != "" {
+		role += " @ " + cs.Provider
+	}
+	return role
+}
+
+func tlsState(lang string, cs *classroom.ConnState) string {
+	if cs.TLS {
+		return "TLS"
+	}
+	return trl(lang, "plain text")
+}
+
+// renderLiveMeaning explains row i of t for the Meaning pane.
+func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTranscript, i, width int) string {
+	if t == nil || i < 0 || i >= t.Len() {
+		return th.tag(th.Dim) + tview.Escape(trl(lang, "Select a connection above, then a line of its transcript.")) + reset
+	}
+	cs := &t.conn
+	lr := t.rows[i]
+	var b strings.Builder
+	switch lr.kind {
+	case rowOpened, rowClosed:
+		head := fmt.Sprintf("#%d %s %s %s", cs.ID, connWhere(cs), trl(lang, "from"), cs.Remote)
+		b.WriteString(th.tag(th.fg(th.protoColor(string(cs.Protocol))).Bold(true)) + tview.Escape(head) + reset + "\n")
+		var about []string
+		if cs.User != "" {
+			about = append(about, trl(lang, "logged in as")+" "+cs.User)
+		}
+		if cs.Client != "" {
+			c := trl(lang, "client") + ": " + cs.Client
+			if cs.ClientHint != "" {
+				c += " (" + cs.ClientHint + ")"
+			}
+			about = append(about, c)
+		}
+		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, trl(lang, "commands"), cs.BytesIn+cs.BytesOut, tr(lang, "octets")))
+		b.WriteString(tview.Escape(strings.Join(about, " · ")) + "\n")
+		if cs.TLS {
+			b.WriteString(th.tag(th.OK) + tview.Escape(trl(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + reset)
+		} else {
+			b.WriteString(th.tag(th.Bad) + tview.Escape(trl(lang, "No TLS: anyone on the network path can read these lines, passwords included.")) + reset)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
+	e := &t.entries[lr.entry]
+	line := e.Text
+	if e.Kind == wire.Block {
+		line = fmt.Sprintf("%d lines, %d octets", e.Lines, e.Len)
+	}
+	if e.Layer != wire.Cipher {
+		line = e.Dir.String() + ": " + line
+	}
+	// The line itself is in the transcript: one row of it here, then what
+	// it means, then the details.
+	b.WriteString(th.tag(t.style(e.Dir).Bold(true)) + tview.Escape(strings.TrimRight(fit(oneLine(line), max(width, 8)), " ")) + reset + "\n")
+	var about []string
+	if e.Dir == wire.ServerToClient && e.Command != "" {
+		about = append(about, tr(lang, "reply to")+" "+e.Command)
+	}
+	about = append(about, fmt.Sprintf("%d %s", e.Len, tr(lang, "octets")))
+	if e.Layer == wire.Inner {
+		about = append(about, trl(lang, "inside TLS"))
+	}
+	if !e.Time.IsZero() {
+		about = append(about, e.Time.Format("15:04:05.000"))
+	}
+	details := th.tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + reset
+	if t.paused {
+		b.WriteString(th.tag(th.Dim) + tview.Escape(trl(lang, "Annotations are paused (a resumes them).")) + reset + "\n" + details)
+		return b.String()
+	}
+	if n := noteText(lang, e); n != "" {
+		b.WriteString(tview.Escape(n) + "\n")
+	}
+	if g != nil && e.Kind == wire.Line && e.Layer != wire.Cipher {
+		if ge, ok := g.Explain(string(t.conn.Protocol), e.Dir == wire.ClientToServer, e.Command, e.Text); ok {
+			if s := oneLine(ge.Text.In(lang)); s != "" {
+				b.WriteString(th.tag(th.Dim) + "· " + reset + tview.Escape(s))
+				if ge.RFC != "" {
+					b.WriteString(" " + th.tag(th.Dim) + tview.Escape("["+ge.RFC+"]") + reset)
+				}
+				b.WriteString("\n")
+			}
+		}
+	}
+	b.WriteString(details)
+	return b.String()
+}
