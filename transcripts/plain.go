@@ -57,6 +57,14 @@ func (p *Plain) printf(format string, args ...any) {
 
 func (p *Plain) tr(t lessons.Text) string { return strings.TrimSpace(t.In(p.o.Lang)) }
 
+// word and wordf give the printer's own words in the transcript's language
+// (lessons/words.yaml); the English is the key, so it prints as written.
+func (p *Plain) word(s string) string { return lessons.Word(p.o.Lang, s) }
+
+func (p *Plain) wordf(format string, args ...any) string {
+	return lessons.Wordf(p.o.Lang, format, args...)
+}
+
 // Event prints one event.
 func (p *Plain) Event(e sim.Event) {
 	switch e.Kind {
@@ -71,24 +79,24 @@ func (p *Plain) Event(e sim.Event) {
 		if s := p.tr(p.lesson.Summary); s != "" {
 			p.printf("%s\n", s)
 		}
-		p.printf("\nAt the start:\n")
+		p.printf("\n%s\n", p.word("At the start:"))
 		p.state(e.State, true)
 	case sim.EventStep:
 		title := p.tr(e.Title)
 		if title != "" {
 			title = " · " + title
 		}
-		p.printf("\nStep %d/%d%s\n", e.Step+1, p.steps, title)
+		p.printf("\n%s\n", p.wordf("Step %d/%d%s", e.Step+1, p.steps, title))
 		if s := p.tr(e.Say); s != "" {
 			for _, l := range strings.Split(s, "\n") {
 				p.printf("  │ %s\n", l)
 			}
 		}
 	case sim.EventConnect:
-		p.printf("  %s ⇄ %s (%s%s)\n", e.Actor, e.Host, strings.ToUpper(string(e.Protocol)), tlsNote(e.Role))
+		p.printf("  %s ⇄ %s (%s, %s)\n", e.Actor, e.Host, strings.ToUpper(string(e.Protocol)), p.word(tlsNote(e.Role)))
 		if e.Eavesdrop && !p.o.Eavesdropper {
 			p.eaves[e.Conn] = &eavesdropped{prefix: "  " + strings.Repeat(" ", len([]rune(p.stamp(e)))+len([]rune(fmt.Sprintf("%-8s C: ", e.Actor))))}
-			p.printf("    (an eavesdropper listens: plain text crosses as it is shown; \"wire\" lines show what crosses inside TLS)\n")
+			p.printf("    %s\n", p.word(`(an eavesdropper listens: plain text crosses as it is shown; "wire" lines show what crosses inside TLS)`))
 		}
 	case sim.EventClose:
 		p.printf("  %s ✕ %s: %s\n", e.Actor, e.Host, p.tr(e.Text))
@@ -111,15 +119,15 @@ func (p *Plain) Event(e sim.Event) {
 			p.now(e.State)
 		}
 	case sim.EventEnd:
-		p.printf("\nResult: %s — %s\n", map[bool]string{true: "passed", false: "FAILED"}[e.OK], p.tr(e.Text))
+		p.printf("\n%s\n", p.wordf("Result: %s — %s", p.word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]), p.tr(e.Text)))
 	}
 }
 
 func tlsNote(r sim.Role) string {
 	if r.ImplicitTLS() {
-		return ", TLS from the first byte"
+		return "TLS from the first byte"
 	}
-	return ", plain text"
+	return "plain text"
 }
 
 func (p *Plain) stamp(e sim.Event) string {
@@ -154,7 +162,7 @@ func (p *Plain) wire(e sim.Event) {
 	switch u.Kind {
 	case wire.Block:
 		lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
-		p.printf("%s┌ %s\n", prefix, blockSummary(u, len(lines)))
+		p.printf("%s┌ %s\n", prefix, p.wordf("%d lines, %d octets", len(lines), u.Len))
 		shown := lines
 		if len(shown) > p.o.BlockLines {
 			shown = shown[:p.o.BlockLines]
@@ -163,7 +171,7 @@ func (p *Plain) wire(e sim.Event) {
 			p.printf("%s│ %s\n", indent, l)
 		}
 		if more := len(lines) - len(shown); more > 0 {
-			p.printf("%s└ … %d more lines\n", indent, more)
+			p.printf("%s└ %s\n", indent, p.wordf("… %d more lines", more))
 		}
 	default:
 		p.printf("%s%s\n", prefix, u.Text)
@@ -220,8 +228,10 @@ func (ev *eavesdropped) flushHandshake(p *Plain) {
 	if ev.hs[0]+ev.hs[1] == 0 {
 		return
 	}
-	p.printf("%s≋ wire: TLS handshake, %d %s from the client and %d from the server; from here on only encrypted records cross\n",
-		ev.prefix, ev.hs[0], plural(ev.hs[0], "record", "records"), ev.hs[1])
+	p.printf("%s%s\n", ev.prefix, p.wordf(plural(ev.hs[0],
+		"≋ wire: TLS handshake, %d record from the client and %d from the server; from here on only encrypted records cross",
+		"≋ wire: TLS handshake, %d records from the client and %d from the server; from here on only encrypted records cross"),
+		ev.hs[0], ev.hs[1]))
 	ev.hs = [2]int{}
 }
 
@@ -239,11 +249,11 @@ func (ev *eavesdropped) flush(p *Plain, d wire.Direction) {
 	var text string
 	switch {
 	case len(rs) == 1:
-		text = fmt.Sprintf("[TLS %s, %d bytes]", rs[0].what, total)
+		text = p.wordf("[TLS %s, %d bytes]", rs[0].what, total)
 	case same:
-		text = fmt.Sprintf("[TLS %s ×%d, %d bytes]", rs[0].what, len(rs), total)
+		text = p.wordf("[TLS %s ×%d, %d bytes]", rs[0].what, len(rs), total)
 	default:
-		text = fmt.Sprintf("[TLS, %d records, %d bytes]", len(rs), total)
+		text = p.wordf("[TLS, %d records, %d bytes]", len(rs), total)
 	}
 	p.printf("%s≋ wire %s: %s\n", ev.prefix, d, text)
 }
@@ -273,10 +283,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func blockSummary(u *wire.Unit, lines int) string {
-	return fmt.Sprintf("%d lines, %d octets", lines, u.Len)
-}
-
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (p *Plain) quiz(q *lessons.QuizSpec) {
@@ -300,7 +306,7 @@ func (p *Plain) delta(changes []sim.Change) {
 	if len(changes) == 0 {
 		return
 	}
-	p.printf("  what changed:\n")
+	p.printf("  %s\n", p.word("what changed:"))
 	for _, c := range changes {
 		sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺", sim.Downloaded: "↓"}[c.Kind]
 		extra := ""
@@ -308,9 +314,13 @@ func (p *Plain) delta(changes []sim.Change) {
 		case sim.FlagsChanged:
 			extra = " " + flagList(c.Flags)
 		case sim.Downloaded:
-			extra = ": " + c.Detail
+			extra = ": " + p.detail(c.Detail)
 		}
-		p.printf("    %s %s: UID %d %q %s%s\n", sign, c.Where, c.UID, c.Subject, c.Kind, extra)
+		where := c.Where
+		if name, ok := strings.CutPrefix(where, "device "); ok {
+			where = p.wordf("device %s", name)
+		}
+		p.printf("    %s %s: UID %d %q %s%s\n", sign, where, c.UID, c.Subject, p.word(c.Kind.String()), extra)
 	}
 }
 
@@ -322,12 +332,12 @@ func (p *Plain) state(s *sim.State, full bool) {
 	for _, ps := range s.Providers {
 		for _, u := range ps.Snapshot.Users {
 			for _, mb := range u.Mailboxes {
-				p.printf("  server %s %s/%s: %s\n", ps.Domain, u.Name, mb.Name, countOf(len(mb.Messages)))
+				p.printf("  %s\n", p.wordf("server %s %s/%s: %s", ps.Domain, u.Name, mb.Name, p.countOf(len(mb.Messages))))
 				if full {
 					for _, m := range mb.Messages {
 						mark := ""
 						if ps.Marked[sim.MarkKey(u.Name, m.UID)] {
-							mark = "  (marked for deletion)"
+							mark = "  (" + p.word("marked for deletion") + ")"
 						}
 						p.printf("    UID %-3d %-28.28s %-32.32q %6d B %s%s\n", m.UID, m.From, m.Subject, m.Size(), flagList(m.Flags), mark)
 					}
@@ -340,7 +350,7 @@ func (p *Plain) state(s *sim.State, full bool) {
 			p.imapDevice(d, full)
 			continue
 		}
-		p.printf("  device %s (%s, %s): %s local\n", d.Name, p.tr(d.Client), strings.ToUpper(d.Protocol), countOf(len(d.Local)))
+		p.printf("  %s\n", p.wordf("device %s (%s, %s): %s local", d.Name, p.tr(d.Client), strings.ToUpper(d.Protocol), p.countOf(len(d.Local))))
 		if full {
 			for _, m := range d.Local {
 				p.printf("    UID %-3d %-28.28s %-32.32q %6d B\n", m.UID, m.From, m.Subject, m.Size)
@@ -352,17 +362,17 @@ func (p *Plain) state(s *sim.State, full bool) {
 // imapDevice prints an IMAP device's cache: a mirror of the server's
 // mailboxes, with what of each message it has downloaded.
 func (p *Plain) imapDevice(d sim.DeviceState, full bool) {
-	p.printf("  device %s (%s, IMAP): cache %s\n", d.Name, p.tr(d.Client), countOf(len(d.Local)))
+	p.printf("  %s\n", p.wordf("device %s (%s, IMAP): cache %s", d.Name, p.tr(d.Client), p.countOf(len(d.Local))))
 	if !full {
 		return
 	}
 	for _, m := range d.Local {
-		got := m.Parts
+		got := p.parts(m.Parts)
 		if got == "" {
-			got = "summary only"
+			got = p.word("summary only")
 		}
-		p.printf("    %s UID %-3d %-28.28s %-32.32q %6d B %s; %s, %d B downloaded\n",
-			m.Mailbox, m.UID, m.From, m.Subject, m.Size, flagList(m.Flags), got, m.Bytes)
+		p.printf("    %s UID %-3d %-28.28s %-32.32q %6d B %s; %s\n",
+			m.Mailbox, m.UID, m.From, m.Subject, m.Size, flagList(m.Flags), p.wordf("%s, %d B downloaded", got, m.Bytes))
 	}
 }
 
@@ -388,7 +398,7 @@ func (p *Plain) now(s *sim.State) {
 		for _, u := range ps.Snapshot.Users {
 			for _, mb := range u.Mailboxes {
 				if mb.Name == "INBOX" || len(mb.Messages) > 0 {
-					parts = append(parts, fmt.Sprintf("server %s/%s %s", u.Name, mb.Name, countOf(len(mb.Messages))))
+					parts = append(parts, p.wordf("server %s/%s %s", u.Name, mb.Name, p.countOf(len(mb.Messages))))
 				}
 			}
 		}
@@ -398,29 +408,64 @@ func (p *Plain) now(s *sim.State) {
 		if d.Protocol == "imap" {
 			what = "cached"
 		}
-		n := "nothing"
+		n := p.word("nothing")
 		if len(d.Local) > 0 {
-			n = countOf(len(d.Local))
+			n = p.countOf(len(d.Local))
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s %s", d.Name, n, what))
+		parts = append(parts, fmt.Sprintf("%s: %s %s", d.Name, n, p.word(what)))
 	}
-	p.printf("  now: %s\n", strings.Join(parts, " · "))
+	p.printf("  %s\n", p.wordf("now: %s", strings.Join(parts, " · ")))
 }
 
 // Final prints the state at the end of the run in full.
 func (p *Plain) Final(s *sim.State) {
-	p.printf("\nAt the end:\n")
+	p.printf("\n%s\n", p.word("At the end:"))
 	p.state(s, true)
 }
 
-func countOf(n int) string {
+func (p *Plain) countOf(n int) string {
 	switch n {
 	case 0:
-		return "empty"
+		return p.word("empty")
 	case 1:
-		return "1 message"
+		return p.word("1 message")
 	}
-	return fmt.Sprintf("%d messages", n)
+	return p.wordf("%d messages", n)
+}
+
+// parts gives what of a message an IMAP device holds ("headers, part 2
+// (a slice)", as the simulator labels it) in the transcript's language.
+func (p *Plain) parts(s string) string {
+	if s == "" || p.o.Lang == lessons.Fallback {
+		return s
+	}
+	labels := strings.Split(s, ", ")
+	for i, l := range labels {
+		l, slice := strings.CutSuffix(l, " (a slice)")
+		switch f := strings.Fields(l); {
+		case len(f) == 2 && f[0] == "part":
+			l = p.wordf("part %s", f[1])
+		case len(f) == 3 && f[0] == "part":
+			l = p.wordf("part %s "+f[2], f[1])
+		default:
+			l = p.word(l)
+		}
+		if slice {
+			l = p.wordf("%s (a slice)", l)
+		}
+		labels[i] = l
+	}
+	return strings.Join(labels, ", ")
+}
+
+// detail is a Downloaded change's detail, "part 1 (+212 B)", in the
+// transcript's language.
+func (p *Plain) detail(s string) string {
+	i := strings.LastIndex(s, " (+")
+	if i < 0 {
+		return p.parts(s)
+	}
+	return p.parts(s[:i]) + s[i:]
 }
 
 func flagList(flags []string) string {
