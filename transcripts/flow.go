@@ -464,8 +464,10 @@ func (p *flowReader) decode(v reflect.Value, t reflect.Type, c byte) {
 		}
 		si := infoOf(t)
 		var seen uint64
-		next := 0 // keys usually come in the fields' order: look there first
-		p.mapping(func(k string) { // k is valid only in this call
+		// Keys usually come in the fields' order: look there first. k is
+		// valid only during the call.
+		next := 0
+		p.mapping(func(k string) {
 			fi, ok := -1, false
 			for j := next; j < len(si.fields); j++ {
 				if si.fields[j].name == k {
