@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"mailsim/transcripts"
+)
+
+func init() {
+	register(command{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, asciicast or pcap", 60, cmdExport})
+}
+
+var exportFormats = []string{"markdown", "html", "asciicast", "pcap"}
+
+func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", "FILE --to markdown|html|asciicast|pcap [-o OUT]", "Turn a saved transcript into a handout (markdown, html: one self-contained page),\na terminal recording (asciicast v2: asciinema play OUT) or a packet capture\n(pcap: wireshark OUT, tshark -r OUT; synthetic addresses, standard ports).", stdout)
+	to := fs.String("to", "", "the format: "+strings.Join(exportFormats, ", "))
+	out := fs.String("o", "-", "write to `OUT` (- = standard output)")
+	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
+	eaves := fs.Bool("eavesdropper", false, "markdown, html, asciicast: show what crossed the network (TLS as opaque records)")
+	idle := fs.Duration("idle", 2*time.Second, "asciicast: the longest pause between two events")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return &exitError{2, "export: name one transcript file (made by `mailsim record`)"}
+	}
+	known := false
+	for _, f := range exportFormats {
+		known = known || f == *to
+	}
+	if !known {
+		return &exitError{2, fmt.Sprintf("export: --to %q: want one of %s", *to, strings.Join(exportFormats, ", "))}
+	}
+	if *to == "pcap" && *out == "-" && isTerminal(stdout) {
+		return &exitError{2, "export: a pcap is binary: write it to a file with -o OUT.pcap"}
+	}
+	t, err := transcripts.Load(pos[0])
+	if err != nil {
+		return &exitError{1, err.Error()}
+	}
+	eo := transcripts.ExportOptions{Lang: *lang, Eavesdropper: *eaves}
+	write := func(w io.Writer) error {
+		switch *to {
+		case "markdown":
+			return transcripts.Markdown(w, t, eo)
+		case "html":
+			return transcripts.HTML(w, t, eo)
+		case "asciicast":
+			return transcripts.Asciicast(w, t, transcripts.AsciicastOptions{ExportOptions: eo, IdleLimit: *idle})
+		}
+		rep, err := transcripts.PCAP(w, t)
+		for _, s := range rep.Short {
+			fmt.Fprintf(stderr, "mailsim: export: %s: only part of it was kept, so the capture holds only that part\n", s)
+		}
+		return err
+	}
+	if *out == "-" {
+		return write(stdout)
+	}
+	if err := transcripts.WriteFileAtomic(*out, write); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"mailsim/transcripts"
+)
+
+func init() {
+	register(command{"replay", "FILE [--plain]", "replay a saved transcript", 50, cmdReplay})
+}
+
+// replayTUI is the interactive replay screen; nil until the TUI offers one.
+var replayTUI func(ctx context.Context, t *transcripts.Transcript) error
+
+func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
+	fs := newFlags("replay", "FILE [--plain]", "Replay a saved transcript. With --plain, print it exactly as `mailsim run --plain`\nprinted the session; without, step through it on screen.", stdout)
+	plain := fs.Bool("plain", false, "print the transcript as plain text")
+	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
+	stamps := fs.Bool("timestamps", false, "print each wire line's time")
+	eaves := fs.Bool("eavesdropper", false, "show what crossed the network (TLS as opaque records)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return &exitError{2, "replay: name one transcript file (made by `mailsim record`)"}
+	}
+	t, err := transcripts.Load(pos[0])
+	if err != nil {
+		return &exitError{1, err.Error()}
+	}
+	if !*plain {
+		if replayTUI == nil {
+			return &exitError{2, "replay: interactive replay needs the TUI, which cannot replay yet; use `mailsim replay " + pos[0] + " --plain`"}
+		}
+		return replayTUI(ctx, t)
+	}
+	return transcripts.Replay(stdout, t, transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})
+}
