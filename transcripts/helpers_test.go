@@ -169,7 +169,7 @@ func (g gen) transcript() *Transcript {
 			d := DeviceSnap{Name: g.str(), Protocol: g.str(), User: g.str(), Client: g.text(), Connected: g.r.Intn(2) == 0, Host: g.str()}
 			for k := g.r.Intn(3); k > 0; k-- {
 				d.Local = append(d.Local, LocalSnap{UID: g.r.Uint32(), Subject: g.str(), From: g.str(), Size: g.int(), Flags: g.strs(),
-					Body: g.r.Intn(2) == 0, Mailbox: g.str(), Parts: g.str(), Bytes: g.int(), Structure: g.str()})
+					Body: g.r.Intn(2) == 0, Account: g.str(), Mailbox: g.str(), Parts: g.str(), Bytes: g.int(), Structure: g.str()})
 			}
 			s.Devices = append(s.Devices, d)
 		}

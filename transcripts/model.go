@@ -236,6 +236,9 @@ type LocalSnap struct {
 	Size    int      `yaml:"size,omitempty"`
 	Flags   []string `yaml:"flags,omitempty"`
 	Body    bool     `yaml:"body,omitempty"`
+	// Account is the account a POP3 device downloaded it with, or sent it
+	// from (a device may hold several).
+	Account string `yaml:"account,omitempty"`
 	// IMAP devices only
 	Mailbox   string `yaml:"mailbox,omitempty"`
 	Parts     string `yaml:"parts,omitempty"`

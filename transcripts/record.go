@@ -236,8 +236,10 @@ func (r *Recorder) snapshot(step int, s *sim.State) Snapshot {
 	for _, d := range s.Devices {
 		ds := DeviceSnap{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: cleanText(d.Client), Connected: d.Connected, Host: d.Host}
 		for _, m := range d.Local {
-			ds.Local = append(ds.Local, LocalSnap{UID: m.UID, Subject: m.Subject, From: m.From, Size: m.Size, Flags: cleanList(m.Flags), Body: m.Body,
-				Mailbox: m.Mailbox, Parts: m.Parts, Bytes: m.Bytes, Structure: m.Structure})
+			var ls LocalSnap
+			copyFields(&ls, &m)
+			ls.Flags = cleanList(ls.Flags)
+			ds.Local = append(ds.Local, ls)
 		}
 		snap.Devices = append(snap.Devices, ds)
 	}
@@ -294,6 +296,18 @@ func cleanList(l []string) []string {
 		return nil
 	}
 	return l
+}
+
+// copyFields copies the fields two structs share by name and type, from
+// *src to *dst: a device's local messages grow fields often.
+func copyFields(dst, src any) {
+	d, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
+	for i := 0; i < d.NumField(); i++ {
+		f := d.Type().Field(i)
+		if s := sv.FieldByName(f.Name); s.IsValid() && s.Type() == f.Type {
+			d.Field(i).Set(s)
+		}
+	}
 }
 
 // Equal reports whether two transcripts are the same, field by field.

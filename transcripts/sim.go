@@ -91,8 +91,9 @@ func (t *Transcript) state(sn *Snapshot) *sim.State {
 	for _, d := range sn.Devices {
 		ds := sim.DeviceState{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: d.Client, Connected: d.Connected, Host: d.Host}
 		for _, m := range d.Local {
-			ds.Local = append(ds.Local, sim.LocalMessage{UID: m.UID, Subject: m.Subject, From: m.From, Size: m.Size, Flags: m.Flags, Body: m.Body,
-				Mailbox: m.Mailbox, Parts: m.Parts, Bytes: m.Bytes, Structure: m.Structure})
+			var lm sim.LocalMessage
+			copyFields(&lm, &m)
+			ds.Local = append(ds.Local, lm)
 		}
 		st.Devices = append(st.Devices, ds)
 	}

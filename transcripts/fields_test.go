@@ -1,0 +1,57 @@
+package transcripts
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/sim/mailstore"
+	"mailsim/sim/wire"
+)
+
+// When the simulator's event stream grows a field, the transcript must
+// learn to keep it (record.go, sim.go, model.go, docs/TRANSCRIPTS.md):
+// this test names the fields the transcript knows, and fails on new ones.
+func TestTheTranscriptKeepsEveryFieldOfTheEventStream(t *testing.T) {
+	known := map[reflect.Type]string{
+		reflect.TypeOf(sim.Event{}):                 "Actor Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step Text Time Title Unit",
+		reflect.TypeOf(wire.Unit{}):                 "Command Conn Cut Dir Kind Layer Len Lines Raw Seq Tag Text Time",
+		reflect.TypeOf(sim.State{}):                 "Devices Providers",
+		reflect.TypeOf(sim.ProviderState{}):         "Domain Marked Snapshot",
+		reflect.TypeOf(sim.DeviceState{}):           "Client Connected Host Local Name Protocol User",
+		reflect.TypeOf(sim.Change{}):                "Detail Flags Kind Subject UID Where",
+		reflect.TypeOf(mailstore.Snapshot{}):        "Taken Users",
+		reflect.TypeOf(mailstore.UserSnapshot{}):    "Mailboxes Name Quota",
+		reflect.TypeOf(mailstore.MailboxSnapshot{}): "Messages Name SpecialUse UIDNext UIDValidity",
+		reflect.TypeOf(mailstore.Message{}):         "Flags From InternalDate MessageID Raw Subject To UID",
+		reflect.TypeOf(lessons.Entry{}):             "Key RFC Text",
+		reflect.TypeOf(lessons.QuizSpec{}):          "Choices Explain Question",
+		reflect.TypeOf(lessons.QuizChoice{}):        "Correct Text",
+	}
+	// a local message's fields are copied by name: LocalSnap must have them all
+	lm, ls := reflect.TypeOf(sim.LocalMessage{}), reflect.TypeOf(LocalSnap{})
+	for i := 0; i < lm.NumField(); i++ {
+		f := lm.Field(i)
+		if g, ok := ls.FieldByName(f.Name); !ok || g.Type != f.Type {
+			t.Errorf("sim.LocalMessage.%s (%s) has no field of the same name and type in LocalSnap: add one (with a yaml tag)", f.Name, f.Type)
+		}
+	}
+	for typ, want := range known {
+		var got []string
+		for i := 0; i < typ.NumField(); i++ {
+			if typ.Field(i).IsExported() {
+				got = append(got, typ.Field(i).Name)
+			}
+		}
+		sort.Strings(got)
+		if want == "" {
+			continue
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s has fields %q; the transcript keeps %q: teach record.go and sim.go the new ones", typ, strings.Join(got, " "), want)
+		}
+	}
+}
