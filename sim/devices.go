@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"fmt"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,9 +130,9 @@ func (r *Runner) check(c *lessons.CheckSpec) error {
 		r.checks[0]++
 	} else {
 		r.checks[1]++
-		msg = err.Error()
+		msg = textOf(err)
 	}
-	r.emit(Event{Kind: EventCheck, OK: ok, Text: lessons.Text{lessons.Fallback: msg}})
+	r.emit(Event{Kind: EventCheck, OK: ok, Text: msg})
 	return err
 }
 
@@ -142,8 +142,10 @@ type checkedMessage struct {
 	flags   []string
 }
 
-func (r *Runner) evalCheck(c *lessons.CheckSpec) (string, error) {
-	var where string
+// evalCheck says what a check found, in every language of lessons' word
+// catalog; its errors are too (textOf).
+func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
+	var where lessons.Text
 	var msgs []checkedMessage
 	switch {
 	case c.Server != "":
@@ -155,34 +157,34 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (string, error) {
 		domain = domainOr(domain)
 		p, ok := r.net.Provider(domain)
 		if !ok {
-			return "", fmt.Errorf("no provider %q", domain)
+			return nil, errorf("no provider %q", domain)
 		}
 		list, _, err := p.Store.Messages(user, mbox)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		for _, m := range list {
 			msgs = append(msgs, checkedMessage{m.UID, m.Subject, m.Flags})
 		}
-		where = "the server's " + user + "@" + domain + " " + mbox
+		where = lessons.Textf("the server's %s@%s %s", user, domain, mbox)
 	case c.Device != "":
 		a, ok := r.actors[c.Device]
 		if !ok {
-			return "", fmt.Errorf("no device %q", c.Device)
+			return nil, errorf("no device %q", c.Device)
 		}
 		for _, m := range a.local {
 			msgs = append(msgs, checkedMessage{m.UID, m.Subject, m.Flags})
 		}
-		where = "device " + c.Device + "'s local mailbox"
+		where = lessons.Textf("device %s's local mailbox", c.Device)
 	default:
-		return "", fmt.Errorf("a check needs a server or a device")
+		return nil, errorf("a check needs a server or a device")
 	}
-	var said []string
+	var said []lessons.Text
 	if c.Count != nil {
 		if len(msgs) != *c.Count {
-			return "", fmt.Errorf("%s holds %s, expected %d", where, plural(len(msgs), "message"), *c.Count)
+			return nil, errorf("%s holds %s, expected %d", where, messages(len(msgs)), *c.Count)
 		}
-		said = append(said, where+" holds "+plural(len(msgs), "message"))
+		said = append(said, lessons.Textf("%s holds %s", where, messages(len(msgs))))
 	}
 	if c.Subject != "" || c.UID != 0 {
 		var found *checkedMessage
@@ -195,39 +197,48 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (string, error) {
 		what := describeTarget(c)
 		switch {
 		case c.Missing && found != nil:
-			return "", fmt.Errorf("%s is still in %s", what, where)
+			return nil, errorf("%s is still in %s", what, where)
 		case c.Missing:
-			said = append(said, what+" is gone from "+where)
+			said = append(said, lessons.Textf("%s is gone from %s", what, where))
 		case found == nil:
-			return "", fmt.Errorf("%s is not in %s", what, where)
+			return nil, errorf("%s is not in %s", what, where)
 		default:
 			for _, f := range c.Flags {
 				if !hasFlag(found.flags, f) {
-					return "", fmt.Errorf("%s in %s lacks %s (flags: %s)", what, where, f, flagList(found.flags))
+					return nil, errorf("%s in %s lacks %s (flags: %s)", what, where, f, flagsText(found.flags))
 				}
 			}
 			for _, f := range c.NoFlags {
 				if hasFlag(found.flags, f) {
-					return "", fmt.Errorf("%s in %s has %s, expected it not to", what, where, f)
+					return nil, errorf("%s in %s has %s, expected it not to", what, where, f)
 				}
 			}
-			said = append(said, what+" is in "+where+" with flags "+flagList(found.flags))
+			said = append(said, lessons.Textf("%s is in %s with flags %s", what, where, flagsText(found.flags)))
 		}
 	}
 	if len(said) == 0 {
-		said = append(said, where+" holds "+plural(len(msgs), "message"))
+		said = append(said, lessons.Textf("%s holds %s", where, messages(len(msgs))))
 	}
-	return strings.Join(said, "; "), nil
+	out := lessons.Text{}
+	for i, t := range said {
+		for _, lang := range lessons.WordLanguages {
+			if i > 0 {
+				out[lang] += "; "
+			}
+			out[lang] += t.In(lang)
+		}
+	}
+	return out, nil
 }
 
-func describeTarget(c *lessons.CheckSpec) string {
+func describeTarget(c *lessons.CheckSpec) lessons.Text {
 	switch {
 	case c.Subject != "" && c.UID != 0:
-		return "message UID " + strconv.Itoa(int(c.UID)) + " (" + strconv.Quote(c.Subject) + ")"
+		return lessons.Textf("message UID %d (%q)", c.UID, c.Subject)
 	case c.Subject != "":
-		return "the message " + strconv.Quote(c.Subject)
+		return lessons.Textf("the message %q", c.Subject)
 	}
-	return "message UID " + strconv.Itoa(int(c.UID))
+	return lessons.Textf("message UID %d", c.UID)
 }
 
 func hasFlag(flags []string, f string) bool {
@@ -244,6 +255,56 @@ func flagList(flags []string) string {
 		return "(none)"
 	}
 	return "(" + strings.Join(flags, " ") + ")"
+}
+
+// messages is "1 message", "3 messages".
+func messages(n int) lessons.Text {
+	if n == 1 {
+		return lessons.Textf("1 message")
+	}
+	return lessons.Textf("%d messages", n)
+}
+
+// flagsText is flagList, "(none)" in the reader's language.
+func flagsText(flags []string) lessons.Text {
+	if len(flags) == 0 {
+		return lessons.Textf("(none)")
+	}
+	return lessons.Text{lessons.Fallback: flagList(flags)}
+}
+
+// textError is an error the learner reads: its message is a Text, in every
+// language of lessons' word catalog; Error() is its English.
+type textError struct {
+	text lessons.Text
+	err  error // the error it was made from, if any
+}
+
+func (e *textError) Error() string         { return e.text.In(lessons.Fallback) }
+func (e *textError) Unwrap() error         { return e.err }
+func (e *textError) In(lang string) string { return e.text.In(lang) }
+
+// errorf is fmt.Errorf for what the learner reads: format is a word of
+// lessons' catalog (use %s, not %w, for an error: the first error among
+// args is wrapped).
+func errorf(format string, args ...any) error {
+	e := &textError{text: lessons.Textf(format, args...)}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			e.err = err
+			break
+		}
+	}
+	return e
+}
+
+// textOf is an error's message in every language it is written in.
+func textOf(err error) lessons.Text {
+	var te *textError
+	if errors.As(err, &te) && te.Error() == err.Error() {
+		return te.text
+	}
+	return lessons.Text{lessons.Fallback: err.Error()}
 }
 
 func plural(n int, what string) string {

@@ -353,13 +353,13 @@ func (r *Runner) Step(ctx context.Context) error {
 	err := r.do(ctx, st)
 	if err != nil {
 		r.failed++
-		r.emit(Event{Kind: EventFail, Actor: st.Actor, Text: lessons.Text{lessons.Fallback: err.Error()}})
+		r.emit(Event{Kind: EventFail, Actor: st.Actor, Text: textOf(err)})
 		err = &StepError{File: r.lesson.File, Line: st.Line, Msg: err.Error()}
 	}
 	r.endStep()
 	if r.Done() {
 		r.emit(Event{Kind: EventEnd, OK: r.failed == 0,
-			Text: lessons.Text{lessons.Fallback: fmt.Sprintf("%d steps, %d checks passed, %d failed", len(r.lesson.Steps), r.checks[0], r.checks[1])}})
+			Text: lessons.Textf("%d steps, %d checks passed, %d failed", len(r.lesson.Steps), r.checks[0], r.checks[1])})
 	}
 	return err
 }
@@ -380,7 +380,7 @@ func (r *Runner) actorFor(st *lessons.Step) (*actor, error) {
 	}
 	a, ok := r.actors[name]
 	if !ok {
-		return nil, fmt.Errorf("no actor %q", name)
+		return nil, errorf("no actor %q", name)
 	}
 	r.lastAct = name
 	return a, nil
@@ -421,7 +421,7 @@ func (r *Runner) do(ctx context.Context, st *lessons.Step) error {
 
 func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error {
 	if a.sess != nil {
-		return fmt.Errorf("%s is already connected to %s", a.spec.Name, a.sess.host)
+		return errorf("%s is already connected to %s", a.spec.Name, a.sess.host)
 	}
 	role := DefaultRole(a.spec.Protocol)
 	if st.To != "" {
@@ -457,10 +457,10 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 				"vi": "kết nối bị từ chối: không có dịch vụ nào lắng nghe ở " + hostport}})
 		return nil
 	case err != nil:
-		return fmt.Errorf("connecting to %s: %w", hostport, err)
+		return errorf("connecting to %s: %s", hostport, err)
 	case refusedWanted:
 		raw.Close()
-		return fmt.Errorf("expected %s to refuse the connection, but a server answered", hostport)
+		return errorf("expected %s to refuse the connection, but a server answered", hostport)
 	}
 	tap := r.rec.Conn(raw, role.Protocol(), wire.ClientSide)
 	s := &session{role: role, host: hostport, proto: role.Protocol(),
@@ -526,7 +526,7 @@ func (r *Runner) read(s *session, cmd string) (reply, error) {
 		rep, err = readReply(s.proto, s.r, cmd)
 	}
 	if err != nil {
-		return rep, fmt.Errorf("reading the reply to %q: %w", firstWord(cmd), err)
+		return rep, errorf("reading the reply to %q: %s", firstWord(cmd), err)
 	}
 	return rep, nil
 }
@@ -561,7 +561,7 @@ func (r *Runner) SendLine(actorName, line string) error {
 func (r *Runner) send(a *actor, st *lessons.Step) error {
 	s := a.sess
 	if s == nil {
-		return fmt.Errorf("%s is not connected", a.spec.Name)
+		return errorf("%s is not connected", a.spec.Name)
 	}
 	cmd := st.Command
 	if st.Literal != "" {
@@ -604,7 +604,7 @@ func (r *Runner) send(a *actor, st *lessons.Step) error {
 		}
 	}
 	if isGoodbye(s.proto, cmd, rep) {
-		r.closeSession(a, "closed after "+firstWordOfCommand(s.proto, cmd))
+		r.closeSession(a, "closed after %s", firstWordOfCommand(s.proto, cmd))
 	}
 	return expect(st, rep)
 }
@@ -645,10 +645,10 @@ func isGoodbye(p wire.Protocol, cmd string, rep reply) bool {
 // expect compares a reply with the step's expectation.
 func expect(st *lessons.Step, rep reply) error {
 	if st.Expect != "" && !strings.HasPrefix(strings.ToUpper(rep.Status), strings.ToUpper(st.Expect)) {
-		return fmt.Errorf("expected a reply starting with %q, got %q", st.Expect, firstLine(rep))
+		return errorf("expected a reply starting with %q, got %q", st.Expect, firstLine(rep))
 	}
 	if st.Contains != "" && !strings.Contains(rep.text(), st.Contains) {
-		return fmt.Errorf("expected the reply to contain %q, got %q", st.Contains, firstLine(rep))
+		return errorf("expected the reply to contain %q, got %q", st.Contains, firstLine(rep))
 	}
 	return nil
 }
@@ -663,7 +663,7 @@ func firstLine(rep reply) string {
 func (r *Runner) data(a *actor, st *lessons.Step) error {
 	s := a.sess
 	if s == nil {
-		return fmt.Errorf("%s is not connected", a.spec.Name)
+		return errorf("%s is not connected", a.spec.Name)
 	}
 	r.noteOn(s, st)
 	s.conn.SetWriteDeadline(time.Now().Add(r.opts.ReplyTimeout))
@@ -680,7 +680,7 @@ func (r *Runner) data(a *actor, st *lessons.Step) error {
 func (r *Runner) disconnect(a *actor, st *lessons.Step) error {
 	s := a.sess
 	if s == nil {
-		return fmt.Errorf("%s is not connected", a.spec.Name)
+		return errorf("%s is not connected", a.spec.Name)
 	}
 	cmd := "QUIT"
 	if s.proto == wire.IMAP {
@@ -695,7 +695,7 @@ func (r *Runner) disconnect(a *actor, st *lessons.Step) error {
 func (r *Runner) drop(a *actor) error {
 	s := a.sess
 	if s == nil {
-		return fmt.Errorf("%s is not connected", a.spec.Name)
+		return errorf("%s is not connected", a.spec.Name)
 	}
 	r.closeSession(a, "connection lost: no QUIT was sent")
 	// Wait for the server to notice, so the next step sees what a real
@@ -715,7 +715,9 @@ func (r *Runner) drop(a *actor) error {
 	return nil
 }
 
-func (r *Runner) closeSession(a *actor, why string) {
+// closeSession ends an actor's connection; why is a word of lessons'
+// catalog, a format for args.
+func (r *Runner) closeSession(a *actor, why string, args ...any) {
 	s := a.sess
 	s.conn.Close()
 	a.sess = nil
@@ -723,13 +725,13 @@ func (r *Runner) closeSession(a *actor, why string) {
 	eaves := r.eavesdrop[s.tap.ID()]
 	r.mu.Unlock()
 	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
-		Text: lessons.Text{lessons.Fallback: why}, Eavesdrop: eaves})
+		Text: lessons.Textf(why, args...), Eavesdrop: eaves})
 }
 
 func (r *Runner) wait(a *actor, st *lessons.Step) error {
 	s := a.sess
 	if s == nil {
-		return fmt.Errorf("%s is not connected", a.spec.Name)
+		return errorf("%s is not connected", a.spec.Name)
 	}
 	timeout := time.Duration(st.Timeout) * time.Millisecond
 	if timeout == 0 {
@@ -747,7 +749,7 @@ func (r *Runner) wait(a *actor, st *lessons.Step) error {
 			line, err = readLine(s.r)
 		}
 		if err != nil {
-			return fmt.Errorf("waiting for %q: %w", st.Contains, err)
+			return errorf("waiting for %q: %s", st.Contains, err)
 		}
 		if st.Contains == "" || strings.Contains(line, st.Contains) {
 			if s.proto == wire.IMAP {
@@ -835,5 +837,5 @@ func (r *Runner) onClose(id uint64, err error) {
 		return
 	}
 	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: id, Protocol: wire.SMTP, Role: MX, Host: a.sess.host,
-		Text: lessons.Text{lessons.Fallback: "relay connection closed"}})
+		Text: lessons.Textf("relay connection closed")})
 }
