@@ -30,6 +30,7 @@ type Message struct {
 const (
 	MemoIMAPEnvelope      = iota // *imap.Envelope (sim/imap)
 	MemoIMAPBodyStructure        // imap.BodyStructure (sim/imap)
+	MemoPOP3DotStuffing          // where RETR doubles a leading "." (sim/pop3)
 	memoSlots
 )
 

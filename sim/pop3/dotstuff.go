@@ -3,6 +3,8 @@ package pop3
 import (
 	"bufio"
 	"bytes"
+
+	"mailsim/sim/mailstore"
 )
 
 // The states of net/textproto's dotWriter, whose output writeDotStuffed
@@ -105,24 +107,64 @@ func isCRLF(b []byte) bool {
 // writeDotStuffedCRLF is writeDotStuffed for a body where isCRLF holds:
 // only lines that start with "." change.
 func writeDotStuffedCRLF(w *bufio.Writer, body []byte) error {
+	return writeWithDots(w, body, leadingDots(body))
+}
+
+// leadingDots returns the offsets of the lines of body that start with
+// "." (nil when none do, as in most messages).
+func leadingDots(body []byte) []int {
+	var dots []int
 	if len(body) > 0 && body[0] == '.' {
-		w.WriteByte('.')
+		dots = append(dots, 0)
 	}
-	start := 0
-	for {
-		i := bytes.Index(body[start:], lfDot)
-		if i < 0 {
-			break
+	for i := 0; ; {
+		j := bytes.Index(body[i:], lfDot)
+		if j < 0 {
+			return dots
 		}
-		i += start + 1 // at the "."
-		w.Write(body[start:i])
+		i += j + 1
+		dots = append(dots, i)
+	}
+}
+
+// writeWithDots writes body with a "." before each offset in dots, the
+// final CRLF if body lacks it (an empty body too, as the DotWriter does)
+// and the ".\r\n" terminator.
+func writeWithDots(w *bufio.Writer, body []byte, dots []int) error {
+	start := 0
+	for _, d := range dots {
+		w.Write(body[start:d])
 		w.WriteByte('.')
-		start = i // the "." goes with the next run
+		start = d
 	}
 	w.Write(body[start:])
 	if !bytes.HasSuffix(body, crlf) {
-		w.Write(crlf) // also for an empty body, as the DotWriter does
+		w.Write(crlf)
 	}
 	_, err := w.Write(dotCRLF)
 	return err
+}
+
+// stuffing is what RETR needs to dot-stuff a stored message, worked out
+// once per message (mailstore.Message.Memo).
+type stuffing struct {
+	crlf bool  // isCRLF(raw): only leading dots change
+	dots []int // leadingDots(raw), when crlf
+}
+
+func planStuffing(raw []byte) any {
+	if !isCRLF(raw) {
+		return &stuffing{}
+	}
+	return &stuffing{crlf: true, dots: leadingDots(raw)}
+}
+
+// writeMessageDotStuffed is writeDotStuffed(w, m.Raw), without looking
+// through the message again after the first time.
+func writeMessageDotStuffed(w *bufio.Writer, m *mailstore.Message) error {
+	st := m.Memo(mailstore.MemoPOP3DotStuffing, planStuffing).(*stuffing)
+	if !st.crlf {
+		return writeDotStuffed(w, m.Raw)
+	}
+	return writeWithDots(w, m.Raw, st.dots)
 }

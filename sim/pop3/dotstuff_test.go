@@ -7,6 +7,8 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+
+	"mailsim/sim/mailstore"
 )
 
 // viaDotWriter is what the reference, textproto's DotWriter, writes for body.
@@ -72,6 +74,41 @@ func TestWriteDotStuffedMatchesDotWriter(t *testing.T) {
 	}
 }
 
+func viaMessage(t testing.TB, m *mailstore.Message) []byte {
+	var out bytes.Buffer
+	bw := bufio.NewWriterSize(&out, 16)
+	if err := writeMessageDotStuffed(bw, m); err != nil {
+		t.Fatal(err)
+	}
+	bw.Flush()
+	return out.Bytes()
+}
+
+// TestWriteMessageDotStuffed: RETR's memoised plan gives the DotWriter's
+// octets for stored messages, the first time and the next.
+func TestWriteMessageDotStuffed(t *testing.T) {
+	store := mailstore.New(mailstore.Options{})
+	if err := store.AddUser("u", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range dotInputs {
+		uid, err := store.Deliver("u", []byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := store.Message("u", mailstore.Inbox, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := viaDotWriter(t, m.Raw)
+		for range 2 {
+			if got := viaMessage(t, m); !bytes.Equal(got, want) {
+				t.Errorf("%.60q:\n got %.80q\nwant %.80q", m.Raw, got, want)
+			}
+		}
+	}
+}
+
 func FuzzWriteDotStuffed(f *testing.F) {
 	for _, in := range dotInputs {
 		f.Add([]byte(in))
@@ -80,6 +117,9 @@ func FuzzWriteDotStuffed(f *testing.F) {
 		want := viaDotWriter(t, in)
 		if got := viaDotStuffed(t, in, 16); !bytes.Equal(got, want) {
 			t.Errorf("%q:\n got %q\nwant %q", in, got, want)
+		}
+		if got := viaMessage(t, &mailstore.Message{Raw: in}); !bytes.Equal(got, want) {
+			t.Errorf("%q (planned):\n got %q\nwant %q", in, got, want)
 		}
 	})
 }

@@ -8,9 +8,8 @@ import (
 	"mailsim/sim/mailstore"
 )
 
-// fetch returns the stored octets of a message in the view, or replies
-// -ERR and returns nil.
-func (c *conn) fetch(verb, arg string) (int, []byte) {
+// fetch returns a message in the view, or replies -ERR and returns nil.
+func (c *conn) fetch(verb, arg string) (int, *mailstore.Message) {
 	n, e := c.message(verb, arg, false)
 	if e == nil {
 		return 0, nil
@@ -24,18 +23,25 @@ func (c *conn) fetch(verb, arg string) (int, []byte) {
 		c.fail("[SYS/TEMP] cannot read message %d: %v", n, err)
 		return 0, nil
 	}
-	return n, m.Raw
+	return n, m
 }
 
-// sendBody writes a +OK line and body as a multi-line reply: lines that
-// begin with "." are doubled, and "." ends it.
-func (c *conn) sendBody(first string, body []byte) {
+// sendBody writes a +OK line and a multi-line reply's data: lines that
+// begin with "." are doubled, and "." ends it. The data is the whole
+// message m when body is nil, else body.
+func (c *conn) sendBody(first string, m *mailstore.Message, body []byte) {
 	c.lastOK = true
 	c.writeLine("+OK " + first)
 	if c.werr != nil {
 		return
 	}
-	if err := writeDotStuffed(c.w, body); err != nil {
+	var err error
+	if body == nil {
+		err = writeMessageDotStuffed(c.w, m)
+	} else {
+		err = writeDotStuffed(c.w, body)
+	}
+	if err != nil {
 		c.werr = err
 		return
 	}
@@ -48,17 +54,19 @@ func (c *conn) retr(args string) {
 	if !ok {
 		return
 	}
-	n, raw := c.fetch("RETR", f[0])
-	if raw == nil {
+	n, m := c.fetch("RETR", f[0])
+	if m == nil {
 		return
 	}
 	// Mark before replying, so that whoever reads the reply (an IMAP
-	// session, the lesson runner's snapshot) already sees \Seen.
-	uid := c.drop.msgs[n-1].uid
-	if _, err := c.o.Store.SetFlags(c.drop.user, mailstore.Inbox, []uint32{uid}, mailstore.FlagsAdd, []string{mailstore.FlagSeen}, c.origin); err != nil {
-		c.logf("RETR %d: setting \\Seen: %v", n, err)
+	// session, the lesson runner's snapshot) already sees \Seen. A message
+	// read just now with \Seen has it already: nothing to change.
+	if !m.HasFlag(mailstore.FlagSeen) {
+		if _, err := c.o.Store.SetFlags(c.drop.user, mailstore.Inbox, []uint32{m.UID}, mailstore.FlagsAdd, []string{mailstore.FlagSeen}, c.origin); err != nil {
+			c.logf("RETR %d: setting \\Seen: %v", n, err)
+		}
 	}
-	c.sendBody(strconv.Itoa(c.drop.msgs[n-1].size)+" octets", raw)
+	c.sendBody(strconv.Itoa(c.drop.msgs[n-1].size)+" octets", m, nil)
 }
 
 // top answers TOP msg n: the header, the blank line, and the first n lines
@@ -73,11 +81,15 @@ func (c *conn) top(args string) {
 		c.fail("TOP needs a number of lines (0 or more), got %s", quote(f[1]))
 		return
 	}
-	n, raw := c.fetch("TOP", f[0])
-	if raw == nil {
+	n, m := c.fetch("TOP", f[0])
+	if m == nil {
 		return
 	}
-	c.sendBody("top of message "+strconv.Itoa(n)+" follows", headAndLines(raw, lines))
+	body := headAndLines(m.Raw, lines)
+	if body == nil {
+		body = []byte{} // an empty message: still the data, not m
+	}
+	c.sendBody("top of message "+strconv.Itoa(n)+" follows", m, body)
 }
 
 var crlf = []byte("\r\n")
