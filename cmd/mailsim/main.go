@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -144,9 +145,54 @@ func loadLessons(extraDir string) ([]*lessons.Lesson, error) {
 		if err != nil {
 			return nil, err
 		}
+		more, err = builtinClashes(list, more)
+		if err != nil {
+			return nil, err
+		}
 		list = append(list, more...)
 	}
 	return list, nil
+}
+
+// builtinClashes reports the lessons of mine whose id a built-in lesson
+// already has: they could never be found by name. A copy of the built-in
+// file itself is no clash: it is left out of the lessons it returns.
+func builtinClashes(builtin, mine []*lessons.Lesson) ([]*lessons.Lesson, error) {
+	var errs lessons.ErrorList
+	var keep []*lessons.Lesson
+	for _, l := range mine {
+		b, ok := lessons.Find(builtin, l.ID)
+		if !ok {
+			keep = append(keep, l)
+			continue
+		}
+		same, _ := os.ReadFile(l.File)
+		if orig, err := lessons.Files.ReadFile(b.File); err == nil && string(orig) == string(same) {
+			continue
+		}
+		line, col := idPosition(l.File)
+		errs = append(errs, &lessons.Error{File: l.File, Line: line, Col: col,
+			Msg: fmt.Sprintf("lesson id %q is a built-in lesson's (%s): pick another id", l.ID, b.File)})
+	}
+	if len(errs) > 0 {
+		return keep, errs
+	}
+	return keep, nil
+}
+
+// idPosition finds the line and column of a lesson file's top-level id
+// value (0, 0 when it cannot be read).
+func idPosition(file string) (int, int) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return 0, 0
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "id:"); ok {
+			return i + 1, len(line) - len(strings.TrimLeft(rest, " \t")) + 1
+		}
+	}
+	return 0, 0
 }
 
 func cmdLessons(_ context.Context, args []string, stdout, _ io.Writer) error {
@@ -178,11 +224,16 @@ func cmdRun(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	stamps := fs.Bool("timestamps", false, "print each wire line's time")
 	eaves := fs.Bool("eavesdropper", false, "show what crossed the network (TLS as opaque records)")
 	fixed := fs.Bool("deterministic", false, "use a fixed clock, so the transcript is the same every run")
+	lang := fs.String("lang", "", "language of the texts: en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	_ = plain
+	language, err := pickLang(*lang)
+	if err != nil {
+		return err
+	}
 	if len(pos) != 1 {
 		return &exitError{2, "run: name one lesson (see `mailsim lessons`)"}
 	}
@@ -194,7 +245,7 @@ func cmdRun(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if !ok {
 		return &exitError{2, fmt.Sprintf("run: no lesson %q (see `mailsim lessons`)", pos[0])}
 	}
-	return runPlain(ctx, l, stdout, transcripts.PlainOptions{Timestamps: *stamps, Eavesdropper: *eaves}, *fixed)
+	return runPlain(ctx, l, stdout, transcripts.PlainOptions{Lang: language, Timestamps: *stamps, Eavesdropper: *eaves}, *fixed)
 }
 
 // runPlain runs a lesson and prints it; it is what `run --plain` does.
@@ -221,21 +272,48 @@ func runPlain(ctx context.Context, l *lessons.Lesson, w io.Writer, po transcript
 }
 
 func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("validate", "FILE...", "Check lesson files. Every mistake is reported as file:line:col: message.", stdout)
-	files, err := parseFlags(fs, args)
+	fs := newFlags("validate", "FILE...", "Check lesson files (or every *.yaml lesson in a folder). Every mistake is reported\nas file:line:col: message.", stdout)
+	args, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
+	if len(args) == 0 {
 		return &exitError{2, "validate: name at least one lesson file"}
 	}
+	var files []string
+	for _, a := range args {
+		entries, err := os.ReadDir(a)
+		if err != nil { // not a folder: a file (LoadFile reports what is wrong with it)
+			files = append(files, a)
+			continue
+		}
+		for _, e := range entries {
+			if n := strings.ToLower(e.Name()); !e.IsDir() && (strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
+				files = append(files, filepath.Join(a, e.Name()))
+			}
+		}
+	}
+	builtin, err := lessons.Builtin()
+	if err != nil {
+		return fmt.Errorf("built-in lessons: %w", err)
+	}
 	bad := 0
+	seen := map[string]string{} // id -> file
 	for _, f := range files {
-		if _, err := lessons.LoadFile(f); err != nil {
+		l, err := lessons.LoadFile(f)
+		if err == nil {
+			_, err = builtinClashes(builtin, []*lessons.Lesson{l})
+		}
+		if err == nil && seen[l.ID] != "" {
+			line, col := idPosition(f)
+			err = &lessons.Error{File: f, Line: line, Col: col, Msg: fmt.Sprintf("lesson id %q is already used by %s", l.ID, seen[l.ID])}
+		}
+		if err != nil {
 			bad++
 			fmt.Fprintln(stderr, err)
 			continue
 		}
+		seen[l.ID] = f
 		fmt.Fprintf(stdout, "%s: ok\n", f)
 	}
 	if bad > 0 {
