@@ -26,8 +26,8 @@ func vietnameseLesson() *lessons.Lesson {
 		{vi("Password", "Mật khẩu"), nil},
 		{vi("How much mail?", "Có bao nhiêu thư?"), nil},
 		{vi("Download", "Tải về"), nil},
-		{vi("Delete", "Xoá"), vi("DELE only marks the message.", "DELE chỉ đánh dấu thư.")},
-		{vi("Quit", "Thoát"), vi("At QUIT the server removes what was marked.", "Khi QUIT, máy chủ mới xoá thư đã đánh dấu.")},
+		{vi("Delete", "Xóa"), vi("DELE only marks the message.", "DELE chỉ đánh dấu thư.")},
+		{vi("Quit", "Thoát"), vi("At QUIT the server removes what was marked.", "Khi QUIT, máy chủ mới xóa thư đã đánh dấu.")},
 		{vi("Check", "Kiểm tra"), nil},
 	}
 	for i, s := range steps {
@@ -149,7 +149,7 @@ func TestVietnameseLessonScreenAt80x24IsAligned(t *testing.T) {
 		h.typeText("n")
 		h.idleAt(i)
 	}
-	s := h.waitFor("Bước 6/8 · Xoá", "DELE chỉ đánh dấu thư.", "alice/INBOX: 3 thư", "× 1 đánh dấu xoá")
+	s := h.waitFor("Bước 6/8 · Xóa", "DELE chỉ đánh dấu thư.", "alice/INBOX: 3 thư", "× 1 đánh dấu xóa")
 	grid := h.cells()
 	if len(grid) != 24 || len(grid[0]) != 80 {
 		t.Fatalf("the screen is %d×%d", len(grid[0]), len(grid))
