@@ -16,8 +16,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gdamore/tcell/v2"
+	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"mailsim/cmd/mailsim/tui"
 	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/classroom"
@@ -57,6 +60,8 @@ type serveOptions struct {
 
 	// ready, when set, is called once the servers run (tests).
 	ready func(*classroom.Classroom)
+	// screen, when set, runs the live view on it whatever stdout is (tests).
+	screen tcell.Screen
 }
 
 func defaultServeOptions() serveOptions {
@@ -110,9 +115,14 @@ It prints a connection card (servers, TLS, accounts), saves the CA
 certificate for the clients to trust, and runs until Ctrl-C, when every
 open session is told the server is going away.
 
-The live view is not built yet: until it is, serve prints one line per
-finished connection (--no-tui prints nothing but the card). --record DIR
-writes every session's redacted transcript to DIR, one file each.
+On a terminal it then opens the live view: every connection (who, which
+server, session state, client software, TLS, bytes), the selected one's
+transcript annotated as it happens, any user's mailboxes, and the trainer's
+actions (deliver to everyone, reset a mailbox, kick, pause annotations);
+press ? there for the keys, q to stop. When stdout is not a terminal, serve
+prints one line per finished connection instead; --no-tui prints nothing but
+the card. --record DIR writes every session's redacted transcript to DIR,
+one file each.
 
 Config file (--config), every key optional, flags win:
   listen: 127.0.0.1
@@ -222,7 +232,7 @@ func parseServeArgs(args []string, stdout io.Writer) (serveOptions, error) {
 	classBox := fs.Bool("class-mailbox", false, "create the shared account class@example.com; everyone gets its password")
 	sheet := fs.String("sheet", "", "write the connection sheet with every account's login to the Markdown `FILE`")
 	record := fs.String("record", "", "record each session's redacted transcript into `DIR`, one file per connection")
-	noTUI := fs.Bool("no-tui", false, "headless: print only the card (the live view is not built yet; without this flag serve logs one line per connection)")
+	noTUI := fs.Bool("no-tui", false, "headless: print only the card (without it: the live view on a terminal, else one line per finished connection)")
 	verbose := fs.Bool("verbose", false, "print the servers' diagnostics to stderr")
 	maxConns := fs.Int("max-conns", d.Limits.MaxConns, "at most `N` connections open at once")
 	perIP := fs.Int("max-conns-per-ip", d.Limits.MaxConnsPerIP, "at most `N` connections open at once from one IP")
@@ -456,15 +466,31 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return &exitError{2, "serve: " + err.Error()}
 	}
 	reg := classroom.NewRegistry(classroom.Options{})
+	live := !o.NoTUI && (o.screen != nil || onTerminal(stdout))
+	headlessLog := !o.NoTUI && !live
+	notices := make(chan string, 16)
 	logf := func(string, ...any) {}
-	if o.Verbose {
+	switch {
+	case o.Verbose && live: // the terminal is the view's: diagnostics go to its header
+		logf = func(format string, args ...any) {
+			select {
+			case notices <- fmt.Sprintf(format, args...):
+			default:
+			}
+		}
+	case o.Verbose:
 		logf = func(format string, args ...any) { fmt.Fprintf(stderr, "mailsim: "+format+"\n", args...) }
 	}
 	lim := o.Limits
-	headlessLog := !o.NoTUI
 	lim.Refused = func(role sim.Role, remote, reason string) {
-		if headlessLog {
+		switch {
+		case headlessLog:
 			fmt.Fprintf(stdout, "%s refused %s connection from %s: too many connections (%s)\n", time.Now().Format("15:04:05"), role, remote, reason)
+		case live:
+			select { // the live view shows it in its header; never block a server
+			case notices <- fmt.Sprintf("refused %s from %s: too many connections (%s)", role, remote, reason):
+			default:
+			}
 		}
 	}
 	n, err := sim.StartNetwork(sim.NetworkOptions{
@@ -517,19 +543,28 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "Recording every session (passwords redacted) into %s\n", o.RecordDir)
 	}
 	if headlessLog {
-		fmt.Fprintf(stdout, "\nNo live view yet: one line per finished connection follows. Ctrl-C stops.\n")
+		fmt.Fprintf(stdout, "\nOne line per finished connection follows. Ctrl-C stops.\n")
 		defer reg.Subscribe(func(ev classroom.Event) {
 			if ev.Kind == classroom.ConnClosed {
 				fmt.Fprintln(stdout, classroom.LogLine(ev.Conn))
 			}
 		})()
-	} else {
+	} else if !live {
 		fmt.Fprintf(stdout, "\nServing. Ctrl-C stops.\n")
 	}
 	if o.ready != nil {
 		o.ready(cls)
 	}
-	<-ctx.Done()
+	if live {
+		var cardText strings.Builder
+		card.Write(&cardText)
+		if err := tui.Serve(ctx, tui.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
+			Lang: serveLang(), Card: cardText.String(), Notices: notices}); err != nil {
+			fmt.Fprintf(stderr, "mailsim: live view: %v\n", err)
+		}
+	} else {
+		<-ctx.Done()
+	}
 	open := 0
 	if l := n.Limiter(); l != nil {
 		open = l.Open()
@@ -547,4 +582,17 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		return serr
 	}
 	return nil
+}
+
+// onTerminal reports whether w is a terminal, and stdin one too: the live
+// view needs both.
+func onTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
+}
+
+// serveLang is the live view's language, from the environment.
+func serveLang() string {
+	l, _ := pickLang("")
+	return l
 }
