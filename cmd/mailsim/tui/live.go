@@ -68,7 +68,6 @@ type liveUI struct {
 	server  *textPane
 	hints   *textPane
 	keys    *KeyMap
-	panes   []tview.Primitive
 
 	list     []classroom.ConnState // as the table shows them
 	sel      uint64                // the selected connection, 0 none
@@ -125,7 +124,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.tv.SetActorWidth(0)
 	lv.tv.SetSelectedFunc(func(int) { lv.renderMeaning() })
 	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
-	lv.cardTV.SetText(th.tag(th.Dim) + tview.Escape(trl(lv.lang, "Waiting for the first connection. The connection card:")) + reset + "\n\n" + tview.Escape(o.Card))
+	lv.cardTV.SetText(th.tag(th.Dim) + tview.Escape(trl(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + reset + "\n\n" + tview.Escape(o.Card))
 	lv.left = tview.NewPages().AddPage("card", lv.cardTV, true, true).AddPage("transcript", lv.tv, true, false)
 	lv.meaning = newTextPane(func(w int) string {
 		i := -1
@@ -146,7 +145,6 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	th.frame(lv.cardTV.Box, trl(lv.lang, "Connection card"))
 	th.frame(lv.meaning.Box, tr(lv.lang, "Meaning"))
 	th.frame(lv.server.Box, tr(lv.lang, "Server"))
-	lv.panes = []tview.Primitive{lv.conns, lv.tv, lv.server}
 
 	lv.keys = lv.keyMap()
 	lv.root = tview.NewFlex().SetDirection(tview.FlexRow)
@@ -329,7 +327,7 @@ func (lv *liveUI) tableWidth() int { w, _ := lv.size(); return max(20, w-3) }
 // --- the connection list
 
 // refreshConns reads the connections again and refills the list, keeping
-// the selection on the same connection (or moving it to the newest open
+// the selection on the same connection (or moving it to the newest
 // one while the selection follows the newest).
 func (lv *liveUI) refreshConns() {
 	list := lv.o.Registry.Conns()
@@ -338,7 +336,7 @@ func (lv *liveUI) refreshConns() {
 	lv.tableFor, _ = lv.size()
 	want := lv.sel
 	if lv.autoSel {
-		if id := newestOpen(list); id != 0 {
+		if id := newest(list); id != 0 {
 			want = id
 		}
 	}
@@ -369,11 +367,12 @@ func (lv *liveUI) refreshConns() {
 	}
 }
 
-// newestOpen is the open connection of the highest id, 0 if none.
-func newestOpen(list []classroom.ConnState) uint64 {
+// newest is the connection of the highest id (the last to connect, open
+// or not: a short session stays on screen until the next one), 0 if none.
+func newest(list []classroom.ConnState) uint64 {
 	var id uint64
 	for i := range list {
-		if list[i].Open && list[i].ID > id {
+		if list[i].ID > id {
 			id = list[i].ID
 		}
 	}

@@ -280,7 +280,7 @@ func TestLiveFitsIn80x24(t *testing.T) {
 	}
 	// The help and the card fit too.
 	h.press("?")
-	h.waitFor("Help", "deliver a message to everyone")
+	h.waitFor("Help", "deliver a message to every account")
 	h.key(tcell.KeyEscape)
 	h.press("c")
 	h.waitFor("Connection card · ↑↓ · Esc", "Servers (students connect to 127.0.0.1)")

@@ -20,21 +20,21 @@ const BroadcastSubject = "Hello from your trainer"
 // from it.
 func (lv *liveUI) keyMap() *KeyMap {
 	return &KeyMap{Name: trl(lv.lang, "Classroom"), Bindings: []Binding{
-		{Keys: []Key{r('b')}, Label: "b", Short: "deliver", Desc: "deliver a message to everyone (asks for a subject, then to confirm)", Action: lv.askBroadcast},
-		{Keys: []Key{r('r')}, Label: "r", Short: "reset", Desc: "reset the mailbox shown in the server pane to its starter state (asks first)", Action: lv.askReset},
-		{Keys: []Key{r('x')}, Label: "x", Short: "kick", Desc: "kick the selected connection: close it at once (asks first)", Action: lv.askKick},
-		{Keys: []Key{r('a')}, Label: "a", Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes under lines, the meaning pane)", Action: lv.togglePaused},
+		{Keys: []Key{r('b')}, Label: "b", Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
+		{Keys: []Key{r('r')}, Label: "r", Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
+		{Keys: []Key{r('x')}, Label: "x", Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
+		{Keys: []Key{r('a')}, Label: "a", Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
 		{Keys: []Key{r('u')}, Label: "u", Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
 		{Keys: []Key{r('c')}, Label: "c", Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
 		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: lv.showHelp},
 		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
-		{Keys: []Key{k(tcell.KeyTab)}, Label: "Tab", Desc: "next pane: list, transcript, server", Action: func() { lv.cycleFocus(1) }},
+		{Keys: []Key{k(tcell.KeyTab)}, Label: "Tab", Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},
 		{Keys: []Key{k(tcell.KeyBacktab)}, Label: "S-Tab", Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
 		{Keys: []Key{k(tcell.KeyEscape)}, Label: "Esc", Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
-		{Keys: []Key{r('n')}, Label: "n", Desc: "select the newest connection, and keep following new ones (until you pick one)", Action: lv.followNewest},
+		{Keys: []Key{r('n')}, Label: "n", Desc: "follow the newest connection (until you pick one)", Action: lv.followNewest},
 		{Keys: []Key{r('f')}, Label: "f", Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
 		{Keys: []Key{r('t')}, Label: "t", Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
-		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "in the list: go to the transcript; in the transcript: fold / unfold a body"},
+		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "list: go to the transcript; transcript: fold a body"},
 	}}
 }
 
@@ -54,16 +54,25 @@ func (lv *liveUI) capture(ev *tcell.EventKey) *tcell.EventKey {
 	return ev
 }
 
+// cycleFocus moves the focus along the panes on screen: the list, the
+// transcript (or the card before the first connection), the server pane.
 func (lv *liveUI) cycleFocus(d int) {
+	panes := []tview.Primitive{lv.conns, lv.tv}
+	if lv.trans == nil {
+		panes[1] = lv.cardTV
+	}
+	if lv.laidOut[2] == 0 {
+		panes = append(panes, lv.server)
+	}
 	f := lv.app.GetFocus()
 	at := 0
-	for i, p := range lv.panes {
+	for i, p := range panes {
 		if p == f {
 			at = i
 		}
 	}
-	n := len(lv.panes)
-	lv.app.SetFocus(lv.panes[((at+d)%n+n)%n])
+	n := len(panes)
+	lv.app.SetFocus(panes[((at+d)%n+n)%n])
 }
 
 // --- overlays
@@ -317,7 +326,7 @@ func trl(lang, s string) string {
 	return tr(lang, s)
 }
 
-// followNewest selects the newest open connection and follows new ones.
+// followNewest selects the newest connection and follows new ones.
 func (lv *liveUI) followNewest() {
 	lv.autoSel = true
 	lv.refreshConns()
