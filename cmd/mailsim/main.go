@@ -75,7 +75,7 @@ func init() {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "mailsim: learn POP3, IMAP and SMTP by watching them happen.\n\nUsage:\n  mailsim [--lang en|vi] [--lessons DIR]   open the app\n  mailsim COMMAND [ARGS]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %-22s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `mailsim COMMAND --help` for a command's flags.\n")
 }
