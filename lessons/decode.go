@@ -14,7 +14,7 @@ import (
 
 // actionKinds are the step kinds written as an action key, in the order
 // the error messages list them.
-var actionKinds = []StepKind{Connect, Send, Data, Disconnect, Drop, Check, Quiz, Deliver, Wait, Pause}
+var actionKinds = []StepKind{Connect, Send, Data, Disconnect, Drop, Check, Quiz, Deliver, Wait, Pause, Server, Device}
 
 // stepCommon are the keys any step may carry.
 var stepCommon = []string{"say", "title", "covers"}
@@ -33,6 +33,8 @@ var stepModifiers = map[StepKind][]string{
 	Deliver:    nil,
 	Wait:       {"contains", "timeout", "reply"},
 	Pause:      nil,
+	Server:     nil,
+	Device:     {"expect"},
 }
 
 // DefaultWaitTimeout is a wait step's timeout when it gives none, in
@@ -248,6 +250,7 @@ func (d *decoder) actor(n *yaml.Node, p path) Actor {
 		"user":     func(v *yaml.Node, _ path) { a.User = d.str(v, "user") },
 		"domain":   func(v *yaml.Node, _ path) { a.Domain = d.str(v, "domain") },
 		"password": func(v *yaml.Node, _ path) { a.Password = d.str(v, "password") },
+		"device":   func(v *yaml.Node, _ path) { a.Device = d.str(v, "device (the actor whose local mail this one fills)") },
 	})
 	return a
 }
@@ -339,6 +342,11 @@ func (d *decoder) step(n *yaml.Node, p path) Step {
 	set(string(Check), func(v *yaml.Node, p path) { s.Check = d.check(v, p) })
 	set(string(Quiz), func(v *yaml.Node, p path) { s.Quiz = d.quiz(v, p) })
 	set(string(Deliver), func(v *yaml.Node, p path) { s.Deliver = d.deliver(v, p) })
+	set(string(Server), func(v *yaml.Node, p path) { s.Server = d.server(v, p) })
+	set(string(Device), func(v *yaml.Node, p path) {
+		s.Device = d.device(v, p)
+		s.Actor = s.Device.Actor
+	})
 
 	d.fields(n, p, "a step", table)
 	if s.Kind == Wait && s.Timeout == 0 {
@@ -367,8 +375,29 @@ func (d *decoder) check(n *yaml.Node, p path) *CheckSpec {
 		"flags":    func(v *yaml.Node, p path) { c.Flags = d.strs(v, p, "flags") },
 		"no-flags": func(v *yaml.Node, p path) { c.NoFlags = d.strs(v, p, "no-flags") },
 		"missing":  func(v *yaml.Node, _ path) { c.Missing = d.bool(v, "missing") },
+		"stats":    func(v *yaml.Node, p path) { c.Stats = d.strs(v, p, "stats (actor names)") },
 	})
 	return c
+}
+
+func (d *decoder) server(n *yaml.Node, p path) *ServerSpec {
+	s := &ServerSpec{}
+	d.fields(n, p, "a server step", map[string]field{
+		"domain": func(v *yaml.Node, _ path) { s.Domain = d.str(v, "domain") },
+		"role":   func(v *yaml.Node, _ path) { s.Role = d.str(v, "role") },
+		"state":  func(v *yaml.Node, _ path) { s.State = d.str(v, "state") },
+	})
+	return s
+}
+
+func (d *decoder) device(n *yaml.Node, p path) *DeviceSpec {
+	ds := &DeviceSpec{}
+	d.fields(n, p, "a device step", map[string]field{
+		"actor":   func(v *yaml.Node, _ path) { ds.Actor = d.str(v, "actor") },
+		"action":  func(v *yaml.Node, _ path) { ds.Action = d.str(v, "action") },
+		"subject": func(v *yaml.Node, _ path) { ds.Subject = d.str(v, "subject") },
+	})
+	return ds
 }
 
 func (d *decoder) quiz(n *yaml.Node, p path) *QuizSpec {

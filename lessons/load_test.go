@@ -136,7 +136,7 @@ bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, m
 		{
 			"a step with no action",
 			func(s string) string { return strings.Replace(s, "  - say: Hello.\n", "  - title: Hello\n", 1) },
-			`bad.yaml:19:5: a step needs an action (one of connect, send, data, disconnect, drop, check, quiz, deliver, wait, pause) or a say`,
+			`bad.yaml:19:5: a step needs an action (one of connect, send, data, disconnect, drop, check, quiz, deliver, wait, pause, server, device) or a say`,
 		},
 		{
 			"an unknown claim",

@@ -91,6 +91,11 @@ type Actor struct {
 	User     string // the account it logs in as ("alice@example.org" in the file is split into User and Domain)
 	Domain   string // the user's provider; empty = DefaultDomain
 	Password string // filled from the seed user's when the file gives none
+	// Device names another actor whose local mail this one fills: several
+	// accounts in one mail app (a second POP3 account, or the SMTP side
+	// that keeps sent mail) share that device's local folders. Empty: the
+	// actor is a device of its own.
+	Device string
 }
 
 // StepKind names what a step does.
@@ -112,7 +117,28 @@ const (
 	Deliver    StepKind = "deliver"    // a message arrives in a mailbox from outside
 	Wait       StepKind = "wait"       // an actor waits for an untagged update (IMAP IDLE)
 	Pause      StepKind = "pause"      // a pause in autoplay (narrative emphasis)
+	Server     StepKind = "server"     // a provider's server goes down (its port refuses connections) or comes back up
+	Device     StepKind = "device"     // something happens on a device, off the network (DeviceActions)
 )
+
+// ExpectFail is the Expect of a device step that must fail: reading a
+// message offline that the device never downloaded, or a scan that finds
+// something dangerous.
+const ExpectFail = "fail"
+
+// ServerStates are the states a server step can put a server in.
+var ServerStates = []string{"down", "up"}
+
+// DeviceActions are what a device step can do, off the network:
+//
+//	read-offline  open a message (by subject) from the device's local copy,
+//	              with no connection; fails when only its summary is there
+//	corrupt       the device's local mail folder is damaged: its mail is lost
+//	export        show the local folders as the files on its disk (mbox)
+//	show          list the local folders: each message, and where it came from
+//	scan          check a message's attachments before opening it (by
+//	              subject); fails when one is a program in disguise
+var DeviceActions = []string{"read-offline", "corrupt", "export", "show", "scan"}
 
 // Step is one step of a lesson. Which fields matter depends on Kind.
 type Step struct {
@@ -140,6 +166,8 @@ type Step struct {
 	Check   *CheckSpec   // check
 	Quiz    *QuizSpec    // quiz
 	Deliver *DeliverSpec // deliver
+	Server  *ServerSpec  // server
+	Device  *DeviceSpec  // device
 	Timeout int          // wait: milliseconds to wait for the update (default 2000); pause: milliseconds to pause
 }
 
@@ -153,6 +181,35 @@ type CheckSpec struct {
 	Flags   []string // the message has these flags
 	NoFlags []string // the message lacks these flags
 	Missing bool     // with Subject: the message is NOT there
+	// Stats lists actors: the check shows, for each, the commands it has
+	// sent, the reply lines it has read and the octets both ways so far.
+	// It takes no other field.
+	Stats []string
+}
+
+// ServerSpec stops or restarts one server of a provider:
+//
+//	server: {domain: example.com, role: pop3, state: down}
+//
+// A down server's address refuses connections (a connect step says
+// expect: refused); the actors connected to it lose their connection.
+// "up" starts it again on the same address.
+type ServerSpec struct {
+	Domain string // default DefaultDomain
+	Role   string // a ServerRoles name
+	State  string // "down" or "up"
+}
+
+// DeviceSpec is something that happens on a device, off the network:
+//
+//	device: {actor: laptop, action: read-offline, subject: "Lunch?"}
+//
+// An actor that fills another's local mail (Actor.Device) acts on that
+// device's folders.
+type DeviceSpec struct {
+	Actor   string
+	Action  string // one of DeviceActions
+	Subject string // read-offline, scan: the message
 }
 
 // QuizSpec is a multiple-choice prediction.

@@ -332,6 +332,34 @@ func (v *validator) actors() {
 			a.Password = u.Password
 		}
 	}
+	v.sharedDevices()
+}
+
+// sharedDevices checks the actors that fill another actor's local mail
+// (device:): the device is a POP3 actor of its own, and the actors that
+// share it speak POP3 (another account) or SMTP (the sending side, which
+// keeps sent mail there).
+func (v *validator) sharedDevices() {
+	for i := range v.l.Actors {
+		a := &v.l.Actors[i]
+		if a.Device == "" {
+			continue
+		}
+		p := path("").key("actors").index(i).key("device")
+		d, ok := v.l.Actor(a.Device)
+		switch {
+		case !ok:
+			v.errorf(p, "actor %q: device %q is not an actor (actors: %s)", a.Name, a.Device, v.actorNames())
+		case d.Name == a.Name:
+			v.errorf(p, "actor %q names itself as its device: leave device: out", a.Name)
+		case d.Device != "":
+			v.errorf(p, "actor %q: %s fills %s's local mail itself: name %s", a.Name, d.Name, d.Device, d.Device)
+		case d.Protocol != "pop3":
+			v.errorf(p, "actor %q: device %s speaks %s; only a POP3 device keeps local folders others fill (an IMAP cache mirrors its one server)", a.Name, d.Name, d.Protocol)
+		case a.Protocol != "pop3" && a.Protocol != "smtp":
+			v.errorf(p, "actor %q speaks %s: only POP3 accounts and SMTP senders fill a device's local folders", a.Name, a.Protocol)
+		}
+	}
 }
 
 // stepState follows the lesson through its steps: which actor acts by
@@ -339,10 +367,12 @@ func (v *validator) actors() {
 type stepState struct {
 	current   string
 	connected map[string]bool
+	at        map[string]string // actor -> the server it is connected to, "example.com/pop3"
+	down      map[string]bool   // servers a server step stopped, "example.com/pop3"
 }
 
 func (v *validator) steps() {
-	st := &stepState{connected: map[string]bool{}}
+	st := &stepState{connected: map[string]bool{}, at: map[string]string{}, down: map[string]bool{}}
 	covers := map[string]bool{}
 	for i := range v.l.Steps {
 		s := &v.l.Steps[i]
@@ -389,7 +419,11 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 		if domain == "" {
 			domain = DefaultDomain
 		}
+		st.at[a.Name] = domain + "/" + s.To
 		switch offered := v.offers(domain, s.To); {
+		case s.Expect != ExpectRefused && offered && st.down[domain+"/"+s.To]:
+			v.errorf(kp, "%s's %s server is down here (a server step stopped it), so this connection is refused: say so with expect: refused", domain, s.To)
+		case s.Expect == ExpectRefused && offered && st.down[domain+"/"+s.To]:
 		case s.Expect == ExpectRefused && offered:
 			v.errorf(p.key("expect"), "expect: refused, but %s runs the %s role: leave it out of providers: %s: roles", domain, s.To, domain)
 		case s.Expect != ExpectRefused && !offered:
@@ -440,6 +474,101 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 		v.quiz(kp, s.Quiz)
 	case Deliver:
 		v.deliver(kp, s.Deliver)
+	case Server:
+		v.server(kp, s.Server, st)
+	case Device:
+		v.device(p, s, st)
+	}
+}
+
+// server checks a server step and follows which servers are down, and
+// which actors lose their connection with them.
+func (v *validator) server(p path, ss *ServerSpec, st *stepState) {
+	if ss == nil {
+		return
+	}
+	if ss.Domain == "" {
+		ss.Domain = DefaultDomain
+	}
+	ok := true
+	if !contains(Domains, ss.Domain) {
+		v.errorf(p.key("domain"), "unknown provider %q: the simulated providers are %s", ss.Domain, strings.Join(Domains, " and "))
+		ok = false
+	}
+	switch {
+	case ss.Role == "":
+		v.errorf(p, "a server step needs role: the server that goes down or up (%s)", strings.Join(ServerRoles, ", "))
+		ok = false
+	case !contains(ServerRoles, ss.Role):
+		v.errorf(p.key("role"), "unknown server role %q (want one of %s)", ss.Role, strings.Join(ServerRoles, ", "))
+		ok = false
+	case ok && !v.offers(ss.Domain, ss.Role):
+		v.errorf(p.key("role"), "%s runs no %s server (see providers:): there is nothing to stop or start", ss.Domain, ss.Role)
+		ok = false
+	}
+	key := ss.Domain + "/" + ss.Role
+	switch {
+	case ss.State == "":
+		v.errorf(p, "a server step needs state: down or up")
+	case !contains(ServerStates, ss.State):
+		v.errorf(p.key("state"), "state %q: want down or up", ss.State)
+	case !ok:
+	case ss.State == "down" && st.down[key]:
+		v.errorf(p.key("state"), "the %s server of %s is already down", ss.Role, ss.Domain)
+	case ss.State == "up" && !st.down[key]:
+		v.errorf(p.key("state"), "the %s server of %s is not down: stop it with state: down first", ss.Role, ss.Domain)
+	case ss.State == "down":
+		st.down[key] = true
+		for name, at := range st.at {
+			if at == key {
+				st.connected[name] = false // the connection is lost with the server
+			}
+		}
+	default:
+		delete(st.down, key)
+	}
+}
+
+// device checks a device step.
+func (v *validator) device(p path, s *Step, st *stepState) {
+	ds := s.Device
+	if ds == nil {
+		return
+	}
+	kp := p.key(string(Device))
+	a, ok := v.actor(kp.key("actor"), ds.Actor)
+	switch {
+	case ds.Action == "":
+		v.errorf(kp, "a device step needs action: one of %s", strings.Join(DeviceActions, ", "))
+		return
+	case !contains(DeviceActions, ds.Action):
+		v.errorf(kp.key("action"), "unknown device action %q (want one of %s)", ds.Action, strings.Join(DeviceActions, ", "))
+		return
+	}
+	needsSubject := ds.Action == "read-offline" || ds.Action == "scan"
+	switch {
+	case needsSubject && ds.Subject == "":
+		v.errorf(kp, "%s needs subject: the message to open", ds.Action)
+	case !needsSubject && ds.Subject != "":
+		v.errorf(kp.key("subject"), "%s acts on the whole local folder: subject does not apply", ds.Action)
+	}
+	switch {
+	case s.Expect != "" && s.Expect != ExpectFail:
+		v.errorf(p.key("expect"), "expect %q: a device step can only expect: fail", s.Expect)
+	case s.Expect == ExpectFail && !needsSubject:
+		v.errorf(p.key("expect"), "%s always happens: only read-offline and scan can expect: fail", ds.Action)
+	}
+	if ok && ds.Action == "read-offline" {
+		dev := a.Name
+		if a.Device != "" {
+			dev = a.Device
+		}
+		for _, b := range v.l.Actors {
+			if (b.Name == dev || b.Device == dev) && st.connected[b.Name] {
+				v.errorf(kp.key("actor"), "read-offline reads with no connection, but %s is connected here: disconnect it first (or stop its server)", b.Name)
+				break
+			}
+		}
 	}
 }
 
@@ -544,6 +673,10 @@ func (v *validator) check(p path, c *CheckSpec) {
 	if c == nil {
 		return
 	}
+	if v.has(p.key("stats")) {
+		v.stats(p, c)
+		return
+	}
 	switch {
 	case c.Server == "" && c.Device == "":
 		v.errorf(p, "a check looks at a server mailbox (server: alice/INBOX) or a device's copy (device: laptop): give one")
@@ -580,6 +713,23 @@ func (v *validator) check(p path, c *CheckSpec) {
 	}
 	if c.Missing && (len(c.Flags) > 0 || len(c.NoFlags) > 0) {
 		v.errorf(p.key("missing"), "a missing message has no flags to check")
+	}
+}
+
+// stats checks a stats check: actors and nothing else.
+func (v *validator) stats(p path, c *CheckSpec) {
+	if c.Server != "" || c.Device != "" || c.Count != nil || c.Subject != "" || c.UID != 0 || len(c.Flags) > 0 || len(c.NoFlags) > 0 || c.Missing {
+		v.errorf(p.key("stats"), "a stats check shows what actors sent and received: it takes no other field (split it into two checks)")
+	}
+	if len(c.Stats) == 0 {
+		v.errorf(p.key("stats"), "stats needs the actors to compare, e.g. stats: [laptop, phone]")
+	}
+	seen := map[string]bool{}
+	for i, name := range c.Stats {
+		if _, ok := v.actor(p.key("stats").index(i), name); ok && seen[name] {
+			v.errorf(p.key("stats").index(i), "%s is listed twice", name)
+		}
+		seen[name] = true
 	}
 }
 
@@ -645,6 +795,14 @@ func (s *Step) String() string {
 		what = "send " + s.Command
 	case Connect, Disconnect, Drop, Wait:
 		what = fmt.Sprintf("%s %s", s.Kind, s.Actor)
+	case Server:
+		if s.Server != nil {
+			what = fmt.Sprintf("server %s %s %s", s.Server.Domain, s.Server.Role, s.Server.State)
+		}
+	case Device:
+		if s.Device != nil {
+			what = fmt.Sprintf("device %s %s", s.Device.Actor, s.Device.Action)
+		}
 	default:
 		what = string(s.Kind)
 	}
