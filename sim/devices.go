@@ -65,14 +65,19 @@ func (r *Runner) track(a *actor, cmd string, rep reply) {
 		}
 		m := parseLocal(uid, rep.Body)
 		m.Body = true
-		for i := range a.local {
-			if a.local[i].UID == uid {
-				a.local[i] = m
+		m.Account = a.account()
+		// The message goes into the device's local mail: the actor's own,
+		// or the device's it shares (several accounts in one mail app).
+		d := a.device()
+		d.keepRaw(m, rep.Body)
+		for i := range d.local {
+			if d.local[i].id() == m.id() {
+				d.local[i] = m
 				return
 			}
 		}
-		a.local = append(a.local, m)
-		sort.Slice(a.local, func(i, j int) bool { return a.local[i].UID < a.local[j].UID })
+		d.local = append(d.local, m)
+		sort.SliceStable(d.local, func(i, j int) bool { return localLess(d.local[i], d.local[j]) })
 	case "QUIT":
 		s.marked = map[uint32]bool{}
 	}
@@ -107,6 +112,18 @@ func (r *Runner) State() *State {
 		if a == nil {
 			continue
 		}
+		if a.device() != a {
+			// It fills another device's local mail: that device shows it.
+			// Its POP3 marks are the server's state all the same.
+			if a.sess != nil {
+				if ps, ok := st.Provider(domainOr(spec.Domain)); ok {
+					for uid := range a.sess.marked {
+						ps.Marked[MarkKey(a.sess.user, uid)] = true
+					}
+				}
+			}
+			continue
+		}
 		ds := DeviceState{Name: spec.Name, Protocol: spec.Protocol, User: spec.User + "@" + domainOr(spec.Domain),
 			Client: spec.Client, Local: append([]LocalMessage(nil), a.local...)}
 		if a.sess != nil {
@@ -124,6 +141,9 @@ func (r *Runner) State() *State {
 
 // check evaluates a check step and emits its result.
 func (r *Runner) check(c *lessons.CheckSpec) error {
+	if len(c.Stats) > 0 {
+		return r.stats(c.Stats)
+	}
 	msg, err := r.evalCheck(c)
 	ok := err == nil
 	if ok {

@@ -82,6 +82,7 @@ type Network struct {
 	// Recorder, so connection ids are unique across the servers.
 	tap    *wire.Recorder
 	cancel context.CancelFunc // stops the MTA workers
+	opts   NetworkOptions     // what the servers were started with (StartServer starts one again)
 
 	mu    sync.Mutex
 	names map[string]string // "pop.example.com:110" -> "127.0.0.1:40123"
@@ -107,6 +108,8 @@ type Server struct {
 	listener net.Listener
 	srv      service
 	done     chan error
+	index    int  // the provider's place in NetworkOptions.Domains
+	down     bool // StopServer stopped it: its address refuses connections
 }
 
 // service is what every protocol server offers.
@@ -144,7 +147,7 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Network{CA: ca, names: map[string]string{}, ids: idSource{deterministic: o.Deterministic}}
+	n := &Network{CA: ca, names: map[string]string{}, ids: idSource{deterministic: o.Deterministic}, opts: o}
 	if o.Limits != nil {
 		n.limiter = NewConnLimiter(*o.Limits)
 	}
@@ -185,7 +188,6 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 }
 
 func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index int) (*Server, error) {
-	host := role.Host(p.Domain)
 	port := 0
 	if fixed, ok := o.Ports[role]; ok && fixed != 0 {
 		port = fixed + 1000*index
@@ -194,6 +196,12 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 	if err != nil {
 		return nil, err
 	}
+	return n.serve(o, p, role, index, ln)
+}
+
+// serve starts the role's server on a listener.
+func (n *Network) serve(o NetworkOptions, p *Provider, role Role, index int, ln net.Listener) (*Server, error) {
+	host := role.Host(p.Domain)
 	tlsCfg, err := n.CA.ServerConfig(host)
 	if err != nil {
 		ln.Close()
@@ -224,7 +232,7 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 		return nil, err
 	}
 	s := &Server{Role: role, Host: host, Addr: ln.Addr().String(), TLS: role.ImplicitTLS(),
-		listener: served, srv: srv, done: make(chan error, 1)}
+		listener: served, srv: srv, done: make(chan error, 1), index: index}
 	go func() { s.done <- srv.Serve(served) }()
 	n.mu.Lock()
 	n.names[net.JoinHostPort(host, strconv.Itoa(role.StandardPort()))] = s.Addr
@@ -262,6 +270,61 @@ func (n *Network) closedPort(o NetworkOptions, p *Provider, role Role) error {
 	n.names[net.JoinHostPort(role.Host(p.Domain), strconv.Itoa(role.StandardPort()))] = addr
 	n.mu.Unlock()
 	return nil
+}
+
+// StopServer stops the provider's server with the role, as an outage
+// does: its open sessions are cut, and its address refuses connections
+// until StartServer. The name table keeps the address.
+func (n *Network) StopServer(domain string, role Role) error {
+	s, err := n.server(domain, role)
+	if err != nil {
+		return err
+	}
+	if s.down {
+		return fmt.Errorf("the %s server of %s is already down", role, domain)
+	}
+	s.down = true
+	err = s.srv.Close()
+	select {
+	case <-s.done: // Serve has returned: nothing listens any more
+	case <-time.After(5 * time.Second):
+	}
+	return err
+}
+
+// StartServer starts a server StopServer stopped, on the same address.
+func (n *Network) StartServer(domain string, role Role) error {
+	s, err := n.server(domain, role)
+	if err != nil {
+		return err
+	}
+	if !s.down {
+		return fmt.Errorf("the %s server of %s is not down", role, domain)
+	}
+	p, _ := n.Provider(domain)
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		return fmt.Errorf("starting %s for %s again on %s: %w", role, domain, s.Addr, err)
+	}
+	ns, err := n.serve(n.opts, p, role, s.index, ln)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	*s = *ns
+	return nil
+}
+
+func (n *Network) server(domain string, role Role) (*Server, error) {
+	p, ok := n.Provider(domain)
+	if !ok {
+		return nil, fmt.Errorf("no provider %q", domain)
+	}
+	s, ok := p.Server(role)
+	if !ok {
+		return nil, fmt.Errorf("%s runs no %s server", domain, role)
+	}
+	return s, nil
 }
 
 // Resolve maps a simulated host and standard port ("pop.example.com:110")
@@ -311,7 +374,9 @@ func (n *Network) Close() error {
 	var errs []error
 	for _, p := range n.Providers {
 		for _, s := range p.Servers {
-			errs = append(errs, s.srv.Close())
+			if !s.down {
+				errs = append(errs, s.srv.Close())
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -325,6 +390,9 @@ func (n *Network) Shutdown(ctx context.Context) error {
 	errs := make(chan error, 16)
 	for _, p := range n.Providers {
 		for _, s := range p.Servers {
+			if s.down {
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

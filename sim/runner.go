@@ -67,6 +67,9 @@ type Runner struct {
 	lastAct     string
 	// lastTime is the time of the last event emitted.
 	lastTime time.Time
+	// traffic counts, per actor, what crossed its connections (stats
+	// checks); guarded by mu.
+	traffic map[string]*traffic
 }
 
 // pendingNote carries the step's annotations to the units they belong to:
@@ -82,6 +85,12 @@ type actor struct {
 	sess  *session
 	local []LocalMessage
 	imap  imapDevice // IMAP: what the cache needs across connections (devices_imap.go)
+	// dev is the actor whose local mail this one fills: itself, or the
+	// lesson's Actor.Device (devices_local.go).
+	dev *actor
+	raw map[localID][]byte // the octets of local messages this device holds whole
+	// sent numbers the sent copies the device keeps.
+	sent uint32
 }
 
 // session is a scripted client's connection.
@@ -112,7 +121,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 		o.ReplyTimeout = 10 * time.Second
 	}
 	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, relayConns: map[uint64]bool{},
-		eavesdrop: map[uint64]bool{}, cur: -1}
+		eavesdrop: map[uint64]bool{}, cur: -1, traffic: map[string]*traffic{}}
 	no := NetworkOptions{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
 		Throttle: &authpolicy.Throttle{Base: 200 * time.Millisecond, Max: time.Second}}
 	if len(l.Providers) > 0 {
@@ -161,6 +170,11 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	r.rec = wire.NewRecorder(wire.SinkFuncs{OnUnit: r.onUnit, OnClose: r.onClose}, wire.Options{Clock: tapClock})
 	for _, a := range l.Actors {
 		r.actors[a.Name] = &actor{spec: a}
+	}
+	for _, a := range l.Actors {
+		if d, ok := r.actors[a.Device]; ok && a.Device != "" {
+			r.actors[a.Name].dev = d
+		}
 	}
 	r.last = r.State()
 	r.emit(Event{Kind: EventStart, State: r.last})
@@ -247,6 +261,9 @@ func (r *Runner) onUnit(u wire.Unit) {
 	}
 	eaves := r.eavesdrop[u.Conn]
 	hs := u.Layer == wire.Cipher && r.handshaking == u.Conn
+	if a != nil && u.Layer != wire.Cipher {
+		r.count(a.spec.Name, u)
+	}
 	r.mu.Unlock()
 	e := Event{Kind: EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time,
 		Eavesdrop: eaves, Handshake: hs}
@@ -397,6 +414,10 @@ func (r *Runner) do(ctx context.Context, st *lessons.Step) error {
 		return r.check(st.Check)
 	case lessons.Deliver:
 		return r.deliver(st.Deliver)
+	case lessons.Server:
+		return r.serverStep(st.Server)
+	case lessons.Device:
+		return r.deviceStep(st)
 	}
 	a, err := r.actorFor(st)
 	if err != nil {
@@ -673,6 +694,9 @@ func (r *Runner) data(a *actor, st *lessons.Step) error {
 	rep, err := r.read(s, "DATA")
 	if err != nil {
 		return err
+	}
+	if rep.Status == "250" {
+		a.keepSent(st.Body)
 	}
 	return expect(st, rep)
 }

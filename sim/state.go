@@ -44,6 +44,10 @@ type LocalMessage struct {
 	Size    int
 	Flags   []string
 	Body    bool // the whole message is held locally (not just headers)
+	// Account is the account a POP3 device downloaded it with, or sent it
+	// from, "alice@example.org": a device can hold several (lessons'
+	// Actor.Device). Empty for IMAP caches.
+	Account string
 
 	// IMAP devices only.
 	Mailbox   string // the server mailbox it mirrors ("INBOX")
@@ -136,16 +140,16 @@ func Diff(a, b *State) []Change {
 	for _, db := range b.Devices {
 		where := "device " + db.Name
 		da, _ := a.Device(db.Name)
-		have := map[uint32]LocalMessage{}
+		have := map[localID]LocalMessage{}
 		if da != nil {
 			for _, m := range da.Local {
-				have[m.UID] = m
+				have[m.id()] = m
 			}
 		}
-		now := map[uint32]bool{}
+		now := map[localID]bool{}
 		for _, m := range db.Local {
-			now[m.UID] = true
-			old, ok := have[m.UID]
+			now[m.id()] = true
+			old, ok := have[m.id()]
 			if !ok {
 				out = append(out, Change{Kind: Added, Where: where, UID: m.UID, Subject: m.Subject})
 			}
@@ -159,7 +163,7 @@ func Diff(a, b *State) []Change {
 		}
 		if da != nil {
 			for _, m := range da.Local {
-				if !now[m.UID] {
+				if !now[m.id()] {
 					out = append(out, Change{Kind: Removed, Where: where, UID: m.UID, Subject: m.Subject})
 				}
 			}
@@ -167,6 +171,15 @@ func Diff(a, b *State) []Change {
 	}
 	return out
 }
+
+// localID names a message in a device's local mail: UIDs repeat across
+// the accounts and mailboxes one device holds.
+type localID struct {
+	mailbox, account string
+	uid              uint32
+}
+
+func (m LocalMessage) id() localID { return localID{m.Mailbox, m.Account, m.UID} }
 
 func diffMessages(where string, old, now []*mailstore.Message) []Change {
 	var out []Change

@@ -1,0 +1,636 @@
+package sim
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mailsim/lessons"
+	"mailsim/sim/mailstore"
+	"mailsim/sim/wire"
+)
+
+// This file holds what happens on a device off the network, and to the
+// servers themselves:
+//
+//   - device steps: reading a message from the local copy with no
+//     connection (read-offline), the local folder being damaged (corrupt),
+//     the local folders as the files on disk (export), what the device
+//     holds and where it came from (show), and checking a message's
+//     attachments before opening it (scan);
+//   - a device's local mail shared by several actors (lessons'
+//     Actor.Device): a second POP3 account, or the SMTP side that keeps
+//     sent mail, in one mail app;
+//   - server steps: a server goes down and comes back up;
+//   - stats checks: the commands and octets each actor has exchanged.
+
+// device is the actor whose local mail a's downloads and sent copies go
+// to: a itself, or the device it shares.
+func (a *actor) device() *actor {
+	if a.dev != nil {
+		return a.dev
+	}
+	return a
+}
+
+// account is the account the actor logs in as, "alice@example.com".
+func (a *actor) account() string {
+	return a.spec.User + "@" + domainOr(a.spec.Domain)
+}
+
+// keepRaw remembers the octets of a message the device holds whole.
+func (a *actor) keepRaw(m LocalMessage, raw []byte) {
+	if a.raw == nil {
+		a.raw = map[localID][]byte{}
+	}
+	a.raw[m.id()] = append([]byte(nil), raw...)
+}
+
+// localLess orders a POP3 device's local mail: the inbox first, then the
+// other folders by name; by account, then by number, within a folder.
+func localLess(x, y LocalMessage) bool {
+	if x.Mailbox != y.Mailbox {
+		return x.Mailbox < y.Mailbox
+	}
+	if x.Account != y.Account {
+		return x.Account < y.Account
+	}
+	return x.UID < y.UID
+}
+
+// sentFolder is the local folder a device keeps the mail it sent in.
+const sentFolder = "Sent"
+
+// keepSent files a copy of a message the actor sent in its device's local
+// Sent folder, as a POP3 mail app does: the server keeps none. Only actors
+// that fill a device's local mail (Actor.Device) do it.
+func (a *actor) keepSent(body string) {
+	if a.spec.Device == "" {
+		return
+	}
+	d := a.device()
+	raw := []byte(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
+	d.sent++
+	m := parseLocal(d.sent, raw)
+	m.Mailbox, m.Body, m.Account = sentFolder, true, a.account()
+	d.keepRaw(m, raw)
+	d.local = append(d.local, m)
+	sort.SliceStable(d.local, func(i, j int) bool { return localLess(d.local[i], d.local[j]) })
+}
+
+// outcome is what a device step found, in English and Vietnamese.
+type outcome struct {
+	ok     bool
+	hard   bool // a mistake in the lesson (no such message): expect: fail does not excuse it
+	en, vi string
+}
+
+func (o outcome) text() lessons.Text { return lessons.Text{lessons.Fallback: o.en, "vi": o.vi} }
+
+// deviceStep runs a device step and emits its result as a check.
+func (r *Runner) deviceStep(st *lessons.Step) error {
+	ds := st.Device
+	if ds == nil {
+		return fmt.Errorf("a device step needs its action")
+	}
+	a, ok := r.actors[ds.Actor]
+	if !ok {
+		return fmt.Errorf("no actor %q", ds.Actor)
+	}
+	r.lastAct = ds.Actor
+	var o outcome
+	switch ds.Action {
+	case "read-offline":
+		o = a.readOffline(ds.Subject)
+	case "corrupt":
+		o = a.corrupt()
+	case "export":
+		o = a.export()
+	case "show":
+		o = a.show()
+	case "scan":
+		o = a.scan(ds.Subject)
+	default:
+		return fmt.Errorf("unknown device action %q", ds.Action)
+	}
+	wantFail := st.Expect == lessons.ExpectFail
+	switch {
+	case o.ok == !wantFail && !o.hard:
+		if wantFail {
+			o.en = "as expected: " + o.en
+			o.vi = "đúng như dự đoán: " + o.vi
+		}
+		r.checks[0]++
+		r.emit(Event{Kind: EventCheck, OK: true, Actor: ds.Actor, Text: o.text()})
+		return nil
+	case o.ok:
+		r.checks[1]++
+		r.emit(Event{Kind: EventCheck, Actor: ds.Actor, Text: o.text()})
+		return fmt.Errorf("expected %s to fail, but it did not", ds.Action)
+	}
+	r.checks[1]++
+	r.emit(Event{Kind: EventCheck, Actor: ds.Actor, Text: o.text()})
+	return fmt.Errorf("%s", o.en)
+}
+
+// find looks a message up in the device's local mail by subject.
+func (a *actor) find(subject string) *LocalMessage {
+	for i := range a.local {
+		if a.local[i].Subject == subject {
+			return &a.local[i]
+		}
+	}
+	return nil
+}
+
+// indent joins lines under the first one, as the transcript prints a
+// check's text.
+func indent(first string, lines []string) string {
+	if len(lines) == 0 {
+		return first
+	}
+	return first + "\n    " + strings.Join(lines, "\n    ")
+}
+
+func (a *actor) readOffline(subject string) outcome {
+	d := a.device()
+	name := a.spec.Name
+	m := d.find(subject)
+	if m == nil {
+		return outcome{hard: true,
+			en: fmt.Sprintf("%s has no message %q in its local mail", name, subject),
+			vi: fmt.Sprintf("%s không có thư %q trong thư mục cục bộ", name, subject)}
+	}
+	if !m.Body {
+		got, gotVi := "only the summary (sender, subject, flags)", "chỉ có phần tóm tắt (người gửi, tiêu đề, cờ)"
+		if m.Parts != "" {
+			got, gotVi = "only "+m.Parts, "chỉ có "+m.Parts
+		}
+		return outcome{
+			en: fmt.Sprintf("%s cannot open %q with no connection: its cache holds %s; the message itself is on the server, out of reach", name, subject, got),
+			vi: fmt.Sprintf("%s không mở được %q khi không có kết nối: bộ nhớ đệm của nó %s; bản thân bức thư nằm trên máy chủ, mà máy chủ thì không với tới được", name, subject, gotVi)}
+	}
+	var preview []string
+	if raw, ok := d.raw[m.id()]; ok {
+		preview = previewLines(raw, 4)
+	}
+	return outcome{ok: true,
+		en: indent(fmt.Sprintf("%s opens %q from its own disk, with no connection: the whole message (%d B) is there", name, subject, m.Size), preview),
+		vi: indent(fmt.Sprintf("%s mở %q ngay từ ổ đĩa của mình, không cần kết nối: cả bức thư (%d B) đều nằm sẵn ở đó", name, subject, m.Size), preview)}
+}
+
+// previewLines shows a message as a reader sees it opened: From, Subject,
+// and the first lines of its text.
+func previewLines(raw []byte, body int) []string {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return nil
+	}
+	h := mailstore.ParseHeaders(raw)
+	out := []string{"│ From: " + h.From, "│ Subject: " + h.Subject}
+	text := firstText(msg.Header, msg.Body)
+	for _, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		if len(out) >= 2+body {
+			break
+		}
+		if strings.TrimSpace(l) != "" {
+			out = append(out, "│ "+l)
+		}
+	}
+	return out
+}
+
+// firstText finds the first text/plain part of a message.
+func firstText(h mail.Header, body io.Reader) string {
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil || mt == "" {
+		mt = "text/plain"
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				return ""
+			}
+			if t := firstText(mail.Header(p.Header), p); t != "" {
+				return t
+			}
+		}
+	}
+	if mt != "text/plain" {
+		return ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(body, 4096))
+	return string(b)
+}
+
+func (a *actor) corrupt() outcome {
+	d := a.device()
+	name := d.spec.Name
+	n := len(d.local)
+	byFolder := map[string]int{}
+	var folders []string
+	for _, m := range d.local {
+		f := d.folderName(m)
+		if byFolder[f] == 0 {
+			folders = append(folders, f)
+		}
+		byFolder[f]++
+	}
+	var parts, partsVi []string
+	for _, f := range folders {
+		parts = append(parts, fmt.Sprintf("%d in %s", byFolder[f], f))
+		partsVi = append(partsVi, fmt.Sprintf("%d trong %s", byFolder[f], f))
+	}
+	d.local, d.raw, d.imap.validity = nil, nil, nil
+	what, whatVi := "local mail folder", "thư mục mail cục bộ"
+	if d.spec.Protocol == "imap" {
+		what, whatVi = "cache", "bộ nhớ đệm"
+	}
+	detail, detailVi := "", ""
+	if len(parts) > 0 {
+		detail, detailVi = " ("+strings.Join(parts, ", ")+")", " ("+strings.Join(partsVi, ", ")+")"
+	}
+	return outcome{ok: true,
+		en: fmt.Sprintf("%s's %s is damaged or wiped: %s lost%s", name, what, plural(n, "message"), detail),
+		vi: fmt.Sprintf("%s của %s bị hỏng hoặc bị xóa sạch: mất %d thư%s", whatVi, name, n, detailVi)}
+}
+
+// folderName names a local message's folder as the mail app shows it.
+func (a *actor) folderName(m LocalMessage) string {
+	switch {
+	case m.Mailbox == "" && a.spec.Protocol == "imap":
+		return mailstore.Inbox
+	case m.Mailbox == "":
+		return "Inbox"
+	}
+	return m.Mailbox
+}
+
+// folders groups the device's local mail by folder, in order.
+func (a *actor) folders() (names []string, msgs map[string][]LocalMessage) {
+	msgs = map[string][]LocalMessage{}
+	for _, m := range a.local {
+		f := a.folderName(m)
+		if _, ok := msgs[f]; !ok {
+			names = append(names, f)
+		}
+		msgs[f] = append(msgs[f], m)
+	}
+	return names, msgs
+}
+
+func (a *actor) export() outcome {
+	d := a.device()
+	name := d.spec.Name
+	dir := "Mail/Local Folders/"
+	if d.spec.Protocol == "imap" {
+		dir = "ImapMail/" + IMAP.Host(domainOr(d.spec.Domain)) + "/"
+	}
+	names, msgs := d.folders()
+	if len(names) == 0 {
+		return outcome{ok: true,
+			en: fmt.Sprintf("%s's local mail folder holds no messages: %s has only empty files", name, dir),
+			vi: fmt.Sprintf("thư mục mail cục bộ của %s không có thư nào: %s chỉ có các tệp rỗng", name, dir)}
+	}
+	var lines, linesVi []string
+	for _, f := range names {
+		file := path.Join(dir, f)
+		total := 0
+		var entries []string
+		for _, m := range msgs[f] {
+			raw, whole := d.raw[m.id()]
+			total += len(raw)
+			entry := mboxFromLine(m, raw)
+			if !whole {
+				entry += "  (summary only: the body stays on the server)"
+			}
+			entries = append(entries, "  "+entry)
+		}
+		head := fmt.Sprintf("%-30s mbox file: %s, %d B, one after another, each starting with a \"From \" line", file, plural(len(msgs[f]), "message"), total)
+		headVi := fmt.Sprintf("%-30s tệp mbox: %d thư, %d B, nối tiếp nhau, mỗi thư mở đầu bằng một dòng \"From \"", file, len(msgs[f]), total)
+		lines = append(lines, head)
+		linesVi = append(linesVi, headVi)
+		lines = append(lines, entries...)
+		linesVi = append(linesVi, entries...)
+		lines = append(lines, fmt.Sprintf("%-30s the mail app's own index of %s (read marks, tags, sort order): no other program reads it", file+".msf", f))
+		linesVi = append(linesVi, fmt.Sprintf("%-30s chỉ mục riêng của ứng dụng cho %s (đã đọc, nhãn, thứ tự): không chương trình nào khác đọc được", file+".msf", f))
+	}
+	return outcome{ok: true,
+		en: indent(fmt.Sprintf("%s's local mail, as the files on its disk:", name), lines),
+		vi: indent(fmt.Sprintf("mail cục bộ của %s, dưới dạng các tệp trên ổ đĩa:", name), linesVi)}
+}
+
+// mboxFromLine is the line that starts a message in an mbox file: "From ",
+// the sender's address and the date in asctime form; then the subject.
+func mboxFromLine(m LocalMessage, raw []byte) string {
+	sender := m.From
+	if addr, err := mail.ParseAddress(m.From); err == nil {
+		sender = addr.Address
+	}
+	if sender == "" {
+		sender = "MAILER-DAEMON"
+	}
+	date := ""
+	if raw != nil {
+		if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+			if t, err := msg.Header.Date(); err == nil {
+				date = " " + t.UTC().Format("Mon Jan _2 15:04:05 2006")
+			}
+		}
+	}
+	return fmt.Sprintf("From %s%s   %q", sender, date, m.Subject)
+}
+
+func (a *actor) show() outcome {
+	d := a.device()
+	name := d.spec.Name
+	accounts := map[string]bool{}
+	var lines, linesVi []string
+	for _, m := range d.local {
+		f := d.folderName(m)
+		acct := m.Account
+		if acct == "" {
+			acct = d.account()
+		}
+		accounts[acct] = true
+		num := "UID " + strconv.Itoa(int(m.UID))
+		var how, howVi string
+		switch {
+		case f == sentFolder && d.spec.Protocol != "imap":
+			num = "#" + strconv.Itoa(int(m.UID))
+			how = fmt.Sprintf("sent from %s; the copy is kept here only, %d B", acct, m.Size)
+			howVi = fmt.Sprintf("gửi từ %s; bản sao chỉ được lưu ở đây, %d B", acct, m.Size)
+		case m.Body:
+			host := POP3.Host(domainOr(domainOf(acct)))
+			if d.spec.Protocol == "imap" {
+				host = IMAP.Host(domainOr(domainOf(acct)))
+			}
+			how = fmt.Sprintf("downloaded from %s (%s), whole, %d B", acct, host, m.Size)
+			howVi = fmt.Sprintf("tải về từ %s (%s), trọn vẹn, %d B", acct, host, m.Size)
+		default:
+			how, howVi = "summary only: the body is on the server", "chỉ có phần tóm tắt: nội dung nằm trên máy chủ"
+		}
+		lines = append(lines, fmt.Sprintf("%-6s %-8s %-30q %s", f, num, m.Subject, how))
+		linesVi = append(linesVi, fmt.Sprintf("%-6s %-8s %-30q %s", f, num, m.Subject, howVi))
+	}
+	accts := make([]string, 0, len(accounts))
+	for acct := range accounts {
+		accts = append(accts, acct)
+	}
+	sort.Strings(accts)
+	from, fromVi := "", ""
+	if len(accts) > 0 {
+		from = ", from " + strings.Join(accts, " and ")
+		fromVi = ", từ " + strings.Join(accts, " và ")
+	}
+	return outcome{ok: true,
+		en: indent(fmt.Sprintf("%s's local mail: %s%s", name, plural(len(d.local), "message"), from), lines),
+		vi: indent(fmt.Sprintf("mail cục bộ của %s: %d thư%s", name, len(d.local), fromVi), linesVi)}
+}
+
+func domainOf(account string) string {
+	_, d, _ := strings.Cut(account, "@")
+	return d
+}
+
+// attachment is one part of a message, as a careful reader checks it.
+type attachment struct {
+	num, typ, name string
+}
+
+// riskyExt are file name endings that run as programs when opened.
+var riskyExt = map[string]bool{"exe": true, "scr": true, "com": true, "pif": true, "bat": true, "cmd": true,
+	"js": true, "jse": true, "vbs": true, "vbe": true, "wsf": true, "msi": true, "jar": true, "ps1": true,
+	"lnk": true, "hta": true, "cpl": true, "dll": true}
+
+// riskyType are content types of programs.
+var riskyType = map[string]bool{"application/x-msdownload": true, "application/x-msdos-program": true,
+	"application/x-dosexec": true, "application/x-executable": true, "application/vnd.microsoft.portable-executable": true}
+
+func (a *actor) scan(subject string) outcome {
+	d := a.device()
+	name := a.spec.Name
+	m := d.find(subject)
+	if m == nil {
+		return outcome{hard: true,
+			en: fmt.Sprintf("%s has no message %q to check", name, subject),
+			vi: fmt.Sprintf("%s không có thư %q để kiểm tra", name, subject)}
+	}
+	var parts []attachment
+	if raw, ok := d.raw[m.id()]; ok {
+		parts = mimeParts(raw)
+	} else if m.Structure != "" {
+		parts = structureParts(m.Structure)
+	} else {
+		return outcome{hard: true,
+			en: fmt.Sprintf("%s holds only the summary of %q: fetch the message (or its BODYSTRUCTURE) before checking it", name, subject),
+			vi: fmt.Sprintf("%s chỉ có phần tóm tắt của %q: hãy tải thư (hoặc BODYSTRUCTURE của nó) về trước khi kiểm tra", name, subject)}
+	}
+	var bad, badVi, files []string
+	for _, p := range parts {
+		if p.name == "" {
+			continue
+		}
+		files = append(files, strconv.Quote(p.name))
+		exts := strings.Split(strings.ToLower(p.name), ".")
+		last := exts[len(exts)-1]
+		if !riskyExt[last] && !riskyType[p.typ] {
+			continue
+		}
+		what, whatVi := "a program: opening it runs it", "một chương trình: mở nó ra là chạy nó"
+		if len(exts) > 2 && !riskyExt[exts[len(exts)-2]] {
+			what = fmt.Sprintf("a program dressed up as a .%s file: opening it runs it", exts[len(exts)-2])
+			whatVi = fmt.Sprintf("một chương trình giả dạng tệp .%s: mở nó ra là chạy nó", exts[len(exts)-2])
+		}
+		bad = append(bad, fmt.Sprintf("part %s %q (%s) is %s", p.num, p.name, p.typ, what))
+		badVi = append(badVi, fmt.Sprintf("phần %s %q (%s) là %s", p.num, p.name, p.typ, whatVi))
+	}
+	if len(bad) > 0 {
+		return outcome{
+			en: fmt.Sprintf("%s checks %q before opening it: DANGER, %s. Do not open it: delete the message", name, subject, strings.Join(bad, "; ")),
+			vi: fmt.Sprintf("%s kiểm tra %q trước khi mở: NGUY HIỂM, %s. Đừng mở: hãy xóa thư này", name, subject, strings.Join(badVi, "; "))}
+	}
+	if len(files) == 0 {
+		return outcome{ok: true,
+			en: fmt.Sprintf("%s checks %q before opening it: no attachments, nothing that could run", name, subject),
+			vi: fmt.Sprintf("%s kiểm tra %q trước khi mở: không có tệp đính kèm, không có gì có thể tự chạy", name, subject)}
+	}
+	return outcome{ok: true,
+		en: fmt.Sprintf("%s checks %q before opening it: %s, nothing that runs as a program", name, subject, strings.Join(files, ", ")),
+		vi: fmt.Sprintf("%s kiểm tra %q trước khi mở: %s, không có tệp nào là chương trình", name, subject, strings.Join(files, ", "))}
+}
+
+// mimeParts lists the leaf parts of a message, numbered as IMAP numbers
+// them, with their types and file names.
+func mimeParts(raw []byte) []attachment {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return nil
+	}
+	var out []attachment
+	var walk func(h mail.Header, body io.Reader, num string)
+	walk = func(h mail.Header, body io.Reader, num string) {
+		mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+		if err != nil || mt == "" {
+			mt, params = "text/plain", map[string]string{}
+		}
+		if strings.HasPrefix(mt, "multipart/") {
+			mr := multipart.NewReader(body, params["boundary"])
+			for k := 1; ; k++ {
+				p, err := mr.NextPart()
+				if err != nil {
+					return
+				}
+				sub := strconv.Itoa(k)
+				if num != "" {
+					sub = num + "." + sub
+				}
+				walk(mail.Header(p.Header), p, sub)
+			}
+		}
+		if num == "" {
+			num = "1"
+		}
+		name := params["name"]
+		if _, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && dp["filename"] != "" {
+			name = dp["filename"]
+		}
+		out = append(out, attachment{num: num, typ: mt, name: name})
+	}
+	walk(msg.Header, msg.Body, "")
+	return out
+}
+
+// structureParts reads LocalMessage.Structure ("1 text/plain 212 B; 2
+// image/svg+xml dalat.svg 6120 B").
+func structureParts(s string) []attachment {
+	var out []attachment
+	for _, p := range strings.Split(s, "; ") {
+		f := strings.Fields(p)
+		if len(f) < 2 {
+			continue
+		}
+		at := attachment{num: f[0], typ: f[1]}
+		if len(f) > 4 {
+			at.name = strings.Join(f[2:len(f)-2], " ")
+		}
+		out = append(out, at)
+	}
+	return out
+}
+
+// serverStep stops or starts a provider's server.
+func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
+	if ss == nil {
+		return fmt.Errorf("a server step needs its server")
+	}
+	role, err := ParseRole(ss.Role)
+	if err != nil {
+		return err
+	}
+	domain := domainOr(ss.Domain)
+	hostport := net.JoinHostPort(role.Host(domain), strconv.Itoa(role.StandardPort()))
+	var text lessons.Text
+	switch ss.State {
+	case "down":
+		// The actors connected to it lose their connection first, so the
+		// transcript says who was cut off, in lesson order.
+		for _, spec := range r.lesson.Actors {
+			if a := r.actors[spec.Name]; a != nil && a.sess != nil && a.sess.role == role && domainOr(spec.Domain) == domain {
+				r.loseSession(a, lessons.Text{lessons.Fallback: "connection lost: the server went down",
+					"vi": "mất kết nối: máy chủ đã ngừng hoạt động"})
+			}
+		}
+		if err := r.net.StopServer(domain, role); err != nil {
+			return err
+		}
+		text = lessons.Text{lessons.Fallback: hostport + " is down: the server has stopped, and connections to it are refused",
+			"vi": hostport + " đã ngừng hoạt động: máy chủ đã dừng, mọi kết nối đến đó đều bị từ chối"}
+	case "up":
+		if err := r.net.StartServer(domain, role); err != nil {
+			return err
+		}
+		text = lessons.Text{lessons.Fallback: hostport + " is up again, at the same address",
+			"vi": hostport + " đã hoạt động trở lại, vẫn ở địa chỉ cũ"}
+	default:
+		return fmt.Errorf("server state %q: want down or up", ss.State)
+	}
+	r.emit(Event{Kind: EventCheck, OK: true, Role: role, Host: hostport, Text: text})
+	return nil
+}
+
+// loseSession closes an actor's connection that the other end cut.
+func (r *Runner) loseSession(a *actor, why lessons.Text) {
+	s := a.sess
+	s.conn.Close()
+	a.sess = nil
+	r.mu.Lock()
+	eaves := r.eavesdrop[s.tap.ID()]
+	r.mu.Unlock()
+	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
+		Text: why, Eavesdrop: eaves})
+}
+
+// traffic is what crossed one actor's connections, as the protocol sees
+// it (inside TLS where there is TLS).
+type traffic struct {
+	commands int // lines the actor sent: commands, and SASL or DONE lines
+	lines    int // lines the servers sent back
+	out, in  int // octets each way
+}
+
+// count adds a unit to its actor's traffic; r.mu is held.
+func (r *Runner) count(name string, u wire.Unit) {
+	t := r.traffic[name]
+	if t == nil {
+		t = &traffic{}
+		r.traffic[name] = t
+	}
+	if u.Dir == wire.ClientToServer {
+		if u.Kind == wire.Line {
+			t.commands++
+		}
+		t.out += u.Len
+		return
+	}
+	t.lines += u.Lines
+	t.in += u.Len
+}
+
+// stats emits, for each actor, what it has sent and received so far.
+func (r *Runner) stats(names []string) error {
+	var lines, linesVi []string
+	r.mu.Lock()
+	for _, name := range names {
+		a, ok := r.actors[name]
+		if !ok {
+			r.mu.Unlock()
+			return fmt.Errorf("no actor %q", name)
+		}
+		t := traffic{}
+		if c := r.traffic[name]; c != nil {
+			t = *c
+		}
+		proto := strings.ToUpper(a.spec.Protocol)
+		lines = append(lines, fmt.Sprintf("%-8s %-5s %3d commands sent, %4d lines back; %6d B sent, %7d B received",
+			name, proto, t.commands, t.lines, t.out, t.in))
+		linesVi = append(linesVi, fmt.Sprintf("%-8s %-5s đã gửi %3d lệnh, nhận về %4d dòng; gửi %6d B, nhận %7d B",
+			name, proto, t.commands, t.lines, t.out, t.in))
+	}
+	r.mu.Unlock()
+	r.checks[0]++
+	r.emit(Event{Kind: EventCheck, OK: true, Text: lessons.Text{
+		lessons.Fallback: indent("what each one has sent and received so far (the protocol's own lines and octets):", lines),
+		"vi":             indent("mỗi bên đã gửi và nhận những gì cho đến giờ (tính theo dòng và octet của chính giao thức):", linesVi)}})
+	return nil
+}
