@@ -136,9 +136,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.meaning.SetWrap(true).SetWordWrap(true)
 	lv.server = newTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
 	lv.hints = newTextPane(func(w int) string { return lv.keys.Hints(th, w) })
-	for _, b := range []*tview.Box{lv.cardTV.Box} {
-		b.SetBackgroundColor(tcell.ColorDefault)
-	}
+	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
 	th.frame(lv.conns.Box, trl(lv.lang, "Connections"))
 	th.frame(lv.tv.Box, tr(lv.lang, "Transcript"))
