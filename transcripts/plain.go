@@ -334,7 +334,13 @@ func (p *Plain) state(s *sim.State, full bool) {
 			for _, mb := range u.Mailboxes {
 				p.printf("  %s\n", p.wordf("server %s %s/%s: %s", ps.Domain, u.Name, mb.Name, p.countOf(len(mb.Messages))))
 				if full {
-					for _, m := range mb.Messages {
+					for i, m := range mb.Messages {
+						if skip := len(mb.Messages) - foldHead - foldTail; len(mb.Messages) > foldOver && i >= foldHead && i < foldHead+skip {
+							if i == foldHead {
+								p.printf("    %s\n", p.wordf("… %d more messages", skip))
+							}
+							continue
+						}
 						mark := ""
 						if ps.Marked[sim.MarkKey(u.Name, m.UID)] {
 							mark = "  (" + p.word("marked for deletion") + ")"
@@ -358,6 +364,10 @@ func (p *Plain) state(s *sim.State, full bool) {
 		}
 	}
 }
+
+// A mailbox of more than foldOver messages is printed as its first
+// foldHead and last foldTail: a 10,000-message mailbox stays readable.
+const foldOver, foldHead, foldTail = 20, 3, 2
 
 // imapDevice prints an IMAP device's cache: a mirror of the server's
 // mailboxes, with what of each message it has downloaded.
