@@ -322,8 +322,8 @@ func (a *actor) export() outcome {
 		linesVi = append(linesVi, headVi)
 		lines = append(lines, entries...)
 		linesVi = append(linesVi, entries...)
-		lines = append(lines, fmt.Sprintf("%-30s the mail app's own index of %s (read marks, tags, sort order): no other program reads it", file+".msf", f))
-		linesVi = append(linesVi, fmt.Sprintf("%-30s chỉ mục riêng của ứng dụng cho %s (đã đọc, nhãn, thứ tự): không chương trình nào khác đọc được", file+".msf", f))
+		lines = append(lines, fmt.Sprintf("%-30s the mail app's own index of %s (read marks, tags, sort order): other mail apps ignore it", file+".msf", f))
+		linesVi = append(linesVi, fmt.Sprintf("%-30s chỉ mục riêng của ứng dụng cho %s (đã đọc, nhãn, thứ tự): các ứng dụng thư khác bỏ qua nó", file+".msf", f))
 	}
 	return outcome{ok: true,
 		en: indent(fmt.Sprintf("%s's local mail, as the files on its disk:", name), lines),
