@@ -20,7 +20,7 @@ func builtin(t *testing.T) []*Lesson {
 
 func TestBuiltinLessonsAreValid(t *testing.T) {
 	list := builtin(t)
-	want := []string{"account-setup", "imap-attachments-on-demand", "imap-basics", "imap-multi-device", "pop-vs-imap", "pop3-basics", "pop3-drop-before-quit", "pop3-keep-copy", "ports-and-tls", "smtp-open-relay", "smtp-send"}
+	want := []string{"account-setup", "choose-pop-or-imap", "history", "imap-attachments-on-demand", "imap-basics", "imap-multi-device", "imap-tradeoffs", "pop-tradeoffs", "pop-vs-imap", "pop3-basics", "pop3-drop-before-quit", "pop3-keep-copy", "ports-and-tls", "smtp-open-relay", "smtp-send"}
 	if got := IDs(list); !slices.Equal(got, want) {
 		t.Fatalf("built-in lessons %v, want %v", got, want)
 	}
@@ -60,6 +60,11 @@ func TestBuiltinLessonsCoverTheirClaims(t *testing.T) {
 		"smtp-open-relay":            {"fix.smtp-ports"},
 		"ports-and-tls":              {"pop.ports", "imap.ports", "smtp.ports", "fix.smtp-ports", "fix.starttls", "fix.plaintext"},
 		"account-setup":              {"setup.account", "setup.imap-first", "setup.pop-fallback", "setup.hostnames"},
+		"pop-tradeoffs": {"pop.pro.single", "pop.pro.offline", "pop.pro.online-only-to-transfer", "pop.pro.server-space",
+			"pop.pro.sent-local", "pop.pro.merge", "pop.con.export", "pop.con.corruption", "pop.con.virus"},
+		"imap-tradeoffs":     {"imap.con.complex", "imap.con.online", "imap.con.quota", "imap.con.volume"},
+		"history":            {"fix.history", "pop.what", "imap.what"},
+		"choose-pop-or-imap": {"choose.imap", "choose.pop"},
 	}
 	list := builtin(t)
 	for id, claims := range want {
