@@ -56,11 +56,22 @@ func bigTranscript(t testing.TB, n int) *Transcript {
 	return &big
 }
 
+var benchDir string // removed by TestMain
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
 var bigFile = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "mailsim-bench")
 	if err != nil {
 		return "", err
 	}
+	benchDir = dir
 	path := filepath.Join(dir, "100k.yaml")
 	return path, Save(path, bigTranscript(&testing.B{}, 100_000), SaveOptions{})
 })

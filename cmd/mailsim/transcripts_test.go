@@ -32,6 +32,7 @@ func TestReplayingARecordingPrintsWhatTheLiveRunPrinted(t *testing.T) {
 	}
 	for _, l := range list {
 		t.Run(l.ID, func(t *testing.T) {
+			t.Parallel() // each run has servers of its own
 			live, errs, code := runCLI(t, "run", l.ID, "--plain", "--deterministic", "--timestamps")
 			if code != 0 {
 				t.Fatalf("run: exit %d: %s", code, errs)
