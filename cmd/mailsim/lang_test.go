@@ -64,7 +64,7 @@ func TestRunPrintsVietnameseWhenLANGAsks(t *testing.T) {
 		"(POP3, văn bản thô)",
 		"┌ 4 dòng, 24 octet",
 		"những gì thay đổi:",
-		"đánh dấu xoá",
+		"đánh dấu xóa",
 		"✓ hộp thư INBOX của alice@example.com trên máy chủ có 3 thư", // a check the runner words
 		"✓ hộp thư cục bộ của thiết bị laptop có 3 thư",
 		"laptop ✕ pop.example.com:110: đã đóng sau lệnh QUIT",

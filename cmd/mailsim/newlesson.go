@@ -119,8 +119,8 @@ group: pop3
 # Texts are plain strings (English). To add Vietnamese, write a text as
 # {en: ..., vi: ...}; once the title has vi, every text must.
 {{- end}}
-title:{{text 2 "My first lesson: POP3 download and delete" "Bài học đầu tiên: tải thư về và xoá bằng POP3"}}
-summary:{{text 2 "A laptop downloads Alice's mail over POP3 and deletes it from the server." "Laptop tải thư của Alice về qua POP3 và xoá thư trên máy chủ."}}
+title:{{text 2 "My first lesson: POP3 download and delete" "Bài học đầu tiên: tải thư về và xóa bằng POP3"}}
+summary:{{text 2 "A laptop downloads Alice's mail over POP3 and deletes it from the server." "Laptop tải thư của Alice về qua POP3 và xóa thư trên máy chủ."}}
 
 # providers: (optional) which server roles a simulated provider runs; a
 # provider not named runs them all. Roles: pop3 pop3s imap imaps submission
@@ -213,7 +213,7 @@ steps:
       count: 2
     say:{{text 6 "DELE only marks the message: it is still there." "DELE chỉ đánh dấu thư: thư vẫn còn đó."}}
   - disconnect: laptop
-    reply:{{text 6 "At QUIT the server removes what was marked." "Khi QUIT, máy chủ mới xoá những thư đã đánh dấu."}}
+    reply:{{text 6 "At QUIT the server removes what was marked." "Khi QUIT, máy chủ mới xóa những thư đã đánh dấu."}}
   - check:
       server: alice/INBOX
       count: 1

@@ -48,7 +48,7 @@ func testLesson(quiz bool) *lessons.Lesson {
 	return &lessons.Lesson{
 		ID: "test-pop3", Group: "pop3",
 		Title:   lessons.Text{"en": "POP3 by hand", "vi": "POP3 bằng tay"},
-		Summary: lessons.Text{"en": "Download, then delete", "vi": "Tải về rồi xoá trên máy chủ"},
+		Summary: lessons.Text{"en": "Download, then delete", "vi": "Tải về rồi xóa trên máy chủ"},
 		Seed: lessons.Seed{Users: []lessons.SeedUser{{SeedUser: mailstore.SeedUser{Name: "alice", Password: "secret",
 			Mailboxes: map[string][]mailstore.SeedMessage{"INBOX": {
 				{From: "Bob <bob@example.org>", Subject: "Lunch?", Body: "Noon?"},

@@ -171,7 +171,7 @@ func TestSmallScreenAndResize(t *testing.T) {
 func TestVietnameseIsAligned(t *testing.T) {
 	vi := testLesson(false)
 	h := startApp(t, Options{Lessons: []*lessons.Lesson{vi}, Lang: "vi"}, 80, 24)
-	s := h.waitFor("POP3 bằng tay", "Tải về rồi xoá trên máy chủ")
+	s := h.waitFor("POP3 bằng tay", "Tải về rồi xóa trên máy chủ")
 	// The row holds title, summary and step count, and ends at the border.
 	found := false
 	for _, line := range strings.Split(s, "\n") {
@@ -185,10 +185,10 @@ func TestVietnameseIsAligned(t *testing.T) {
 	if !found {
 		t.Errorf("no picker row with the title and the step count:\n%s", s)
 	}
-	if got := fit("Tải về rồi xoá", 8); got != "Tải về …" {
+	if got := fit("Tải về rồi xóa", 8); got != "Tải về …" {
 		t.Errorf("fit = %q", got)
 	}
-	if got := fit("xoá", 5); got != "xoá  " {
+	if got := fit("xóa", 5); got != "xóa  " {
 		t.Errorf("fit pads by cells, not bytes: %q", got)
 	}
 }
