@@ -17,7 +17,7 @@ import (
 // back gives an equal Transcript.
 func TestSavingAndLoadingGivesBackAnEqualTranscript(t *testing.T) {
 	n := 1000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 300
 	}
 	for i := 0; i < n; i++ {
