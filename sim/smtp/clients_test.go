@@ -67,8 +67,7 @@ func TestSwaksRelaysAcrossProvidersOverSTARTTLS(t *testing.T) {
 		t.Errorf("submission recorded %+v", acc)
 	}
 
-	// The IMAP server is built elsewhere; once it exists this check reads
-	// bob's message with python imaplib instead of from the store.
+	// sim's TestSwaksToImaplibAcrossTwoProviders reads it with imaplib too.
 	msg := waitMessages(t, w.org.store, "bob", 1)[0]
 	raw := string(msg.Raw)
 	hop2 := "Received: from smtp.example.com ([127.0.0.1])\r\n\tby mx.example.org with ESMTPS id ORG"
