@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"mailsim/lessons"
 	"sort"
 	"strconv"
 	"strings"
@@ -251,8 +252,15 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 				if len(rows) > 0 {
 					b.WriteString(th.tag(th.Dim) + tview.Escape(cols.header(lang)) + reset + "\n")
 				}
-				for _, r := range rows {
+				shown, gaps := foldRows(rows)
+				for i, r := range shown {
+					if n := gaps[i]; n > 0 {
+						b.WriteString(th.tag(th.Dim) + tview.Escape(lessons.Wordf(lang, "… %d more messages", n)) + reset + "\n")
+					}
 					b.WriteString(cols.row(th, lang, r) + "\n")
+				}
+				if n := gaps[len(shown)]; n > 0 {
+					b.WriteString(th.tag(th.Dim) + tview.Escape(lessons.Wordf(lang, "… %d more messages", n)) + reset + "\n")
 				}
 			}
 		}
@@ -285,6 +293,31 @@ func mailboxRows(v View, p sim.ProviderState, user string, mb mailstore.MailboxS
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
 	return rows
+}
+
+// maxMailboxRows is how many rows a mailbox shows before it folds: a
+// 10,000-message mailbox shows its first and last messages and the ones the
+// last step changed, not 10,000 lines.
+const maxMailboxRows = 30
+
+// foldRows picks the rows to show and, for each, how many were skipped
+// before it; gaps[len(shown)] counts those skipped after the last one.
+func foldRows(rows []msgRow) (shown []msgRow, gaps []int) {
+	if len(rows) <= maxMailboxRows {
+		return rows, make([]int, len(rows)+1)
+	}
+	keep := func(i int) bool { return i < 3 || i >= len(rows)-2 || rows[i].mark != markNone }
+	skipped := 0
+	for i, r := range rows {
+		if !keep(i) || len(shown) >= maxMailboxRows && i < len(rows)-2 {
+			skipped++
+			continue
+		}
+		shown = append(shown, r)
+		gaps = append(gaps, skipped)
+		skipped = 0
+	}
+	return shown, append(gaps, skipped)
 }
 
 func hasUID(list []*mailstore.Message, uid uint32) bool {
