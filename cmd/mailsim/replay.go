@@ -3,12 +3,27 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 
+	"golang.org/x/term"
+
+	"mailsim/cmd/mailsim/tui"
+	"mailsim/lessons"
 	"mailsim/transcripts"
 )
 
 func init() {
 	register(command{"replay", "FILE [--plain]", "replay a saved transcript", 50, cmdReplay})
+	replayTUI = func(ctx context.Context, t *transcripts.Transcript) error {
+		if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
+			return &exitError{2, "replay: the interactive replay needs a terminal; for plain text add --plain"}
+		}
+		g, err := lessons.LoadGlossary()
+		if err != nil {
+			return err
+		}
+		return tui.Replay(ctx, tui.ReplayOptions{Transcript: t, Glossary: g})
+	}
 }
 
 // replayTUI is the interactive replay screen; nil until the TUI offers one.

@@ -55,6 +55,10 @@ type lessonScreen struct {
 	addrs   map[string]string // actor -> server address
 	scratch []sim.Event
 	quizOn  bool
+
+	rp      *replayer // replay mode (replay.go): the steps come from a saved transcript
+	flash   string    // a message for the story pane ("saved to …"); cleared on the next move
+	saveDir string    // where w saves; "" = the current directory
 }
 
 func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
@@ -159,6 +163,7 @@ func (ls *lessonScreen) keyMap() *KeyMap {
 		{Keys: []Key{r('g')}, Label: "g", Short: "go to", Desc: "go to step…", Action: ls.askGoTo},
 		{Keys: []Key{r('G')}, Label: "G", Desc: "go to the latest step", Action: func() { ls.s.Seek(ls.s.Ran()) }},
 		{Keys: []Key{r('r')}, Label: "r", Desc: "restart the lesson (fresh servers)", Action: ls.restart},
+		{Keys: []Key{r('w')}, Label: "w", Short: "save", Desc: saveHelp, Action: ls.save},
 		{Keys: []Key{r('f')}, Label: "f", Desc: "follow the newest line on/off", Action: ls.toggleFollow},
 		{Keys: []Key{r('t')}, Label: "t", Desc: "timestamps on/off", Action: ls.toggleTime},
 		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
@@ -197,6 +202,9 @@ func paneKeys(taken *KeyMap) *KeyMap {
 
 // SessionChanged refreshes the panes that show what changed.
 func (ls *lessonScreen) SessionChanged(s *Session, what What) {
+	if what&(ChangedPosition|ChangedReset) != 0 {
+		ls.flash = ""
+	}
 	if what&ChangedReset != 0 {
 		ls.trans.reset()
 	}
@@ -292,6 +300,9 @@ func (ls *lessonScreen) renderStory() {
 	}
 	if e := s.LastError(); e != "" {
 		b.WriteString(th.tag(th.Bad) + tview.Escape(e) + reset + "\n")
+	}
+	if ls.flash != "" {
+		b.WriteString(th.tag(th.OK) + tview.Escape(ls.flash) + reset + "\n")
 	}
 	ls.story.SetText(strings.TrimRight(b.String(), "\n"))
 	ls.story.ScrollToBeginning()
@@ -442,7 +453,7 @@ func (ls *lessonScreen) next() {
 	if s.Busy() || ls.quizOn || s.StartErr() != nil {
 		return
 	}
-	if !s.NeedsRun() {
+	if !s.NeedsRun() || ls.rp != nil { // a replay never runs anything
 		if s.Seek(s.Pos() + 1) {
 			ls.afterAdvance()
 		} else {
@@ -523,6 +534,9 @@ func (ls *lessonScreen) schedule() {
 	d := time.Duration(float64(baseDelay) / speeds[ls.speed])
 	if p := ls.s.Pos(); p < ls.s.Steps() && ls.s.Lesson.Steps[p].Kind == lessons.Pause && ls.s.Lesson.Steps[p].Timeout > 0 {
 		d += time.Duration(float64(time.Duration(ls.s.Lesson.Steps[p].Timeout)*time.Millisecond) / speeds[ls.speed])
+	}
+	if ls.rp != nil {
+		d = ls.replayDelay() // the recorded pace
 	}
 	gen := ls.gen
 	ls.timer = time.AfterFunc(d, func() {

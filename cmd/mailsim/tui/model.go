@@ -151,6 +151,12 @@ func (s *Session) End() int {
 	return s.stepFirst[s.pos]
 }
 
+// PosOfEvent is the position at which event i is the last step's: the
+// first position that shows it.
+func (s *Session) PosOfEvent(i int) int {
+	return min(sort.SearchInts(s.stepFirst, i+1), s.Ran())
+}
+
 // CurrentStep is the index of the step shown, -1 before the first.
 func (s *Session) CurrentStep() int { return s.pos - 1 }
 

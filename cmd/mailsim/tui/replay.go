@@ -1,0 +1,339 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"mailsim/lessons"
+	"mailsim/transcripts"
+)
+
+// ReplayOptions configure Replay.
+type ReplayOptions struct {
+	Transcript *transcripts.Transcript
+	Glossary   *lessons.Glossary // accepted for symmetry with Options; the transcript carries its annotations
+	Lang       string            // "" = the transcript's language
+	Screen     tcell.Screen      // nil = the real terminal
+}
+
+// idleCap bounds a pause of the recording when it is played back.
+const idleCap = 2 * time.Second
+
+// Replay shows a saved transcript on the lesson screen, with no servers
+// running: the Session is fed every event of the file at once and starts
+// before the first step, so stepping, going back, go-to-step and autoplay
+// are the lesson screen's own, over the recorded events and snapshots.
+// Search (/ n N) and the step markers ([ ]) come from a transcripts.Cursor.
+func Replay(ctx context.Context, o ReplayOptions) error {
+	u, err := newReplayUI(ctx, o, "")
+	if err != nil {
+		return err
+	}
+	return u.run()
+}
+
+// replayer is what a lesson screen in replay mode has besides its Session:
+// the transcript and a cursor over it, and the search.
+type replayer struct {
+	t       *transcripts.Transcript
+	cur     *transcripts.Cursor
+	query   string
+	search  *tview.InputField
+	markers []int // the lesson step of each marker
+}
+
+func newReplayUI(ctx context.Context, o ReplayOptions, stateDir string) (*ui, error) {
+	t := o.Transcript
+	if t == nil {
+		return nil, errors.New("replay: no transcript")
+	}
+	lang := o.Lang
+	if lang == "" {
+		lang = t.Lang()
+	}
+	if stateDir == "" {
+		stateDir = defaultStateDir()
+	}
+	u, err := newUI(ctx, Options{Glossary: o.Glossary, Lang: lang, Screen: o.Screen, StateDir: stateDir})
+	if err != nil {
+		return nil, err
+	}
+	u.openReplay(t)
+	return u, nil
+}
+
+// openReplay shows transcript t on the lesson screen, before its first step.
+func (u *ui) openReplay(t *transcripts.Transcript) {
+	u.closeLesson()
+	u.gen++
+	l := replayLesson(t)
+	ls := newLessonScreen(u, l, u.gen)
+	u.ls = ls
+	rp := &replayer{t: t, cur: transcripts.NewCursor(t)}
+	for _, m := range rp.cur.Markers() {
+		rp.markers = append(rp.markers, m.Step)
+	}
+	ls.rp = rp
+
+	rp.search = tview.NewInputField().SetLabel("/").SetFieldWidth(30)
+	rp.search.SetLabelStyle(u.th.Accent).SetFieldStyle(u.th.Select)
+	rp.search.SetDoneFunc(ls.searchDone)
+	ls.bottom.AddPage("search", rp.search, true, false)
+	ls.keys = ls.replayKeyMap()
+	ls.hints.invalidate()
+
+	ls.s.Append(t.SimEvents())
+	for _, a := range t.Answers {
+		if a.Step >= 0 && a.Step < len(l.Steps) && l.Steps[a.Step].Quiz != nil {
+			ls.s.AnswerQuiz(a.Step, a.Choice)
+		}
+	}
+	ls.s.Seek(0)
+	ls.tv.SetFollow(true)
+	u.pages.AddAndSwitchToPage("lesson", ls.root, true)
+	u.app.SetFocus(ls.tv)
+}
+
+// replayLesson is the lesson as far as the transcript tells it: the
+// titles and narrative of the steps, their quizzes, who acted and what
+// they sent, and the actors.
+func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
+	l := t.Lessonish()
+	for _, a := range t.Actors {
+		act := lessons.Actor{Name: a.Name, Protocol: a.Protocol, Client: a.Client}
+		if user, dom, ok := strings.Cut(a.User, "@"); ok {
+			act.User, act.Domain = user, dom
+		} else {
+			act.User = a.User
+		}
+		l.Actors = append(l.Actors, act)
+	}
+	for i := range t.Events {
+		e := &t.Events[i]
+		if e.Step < 0 {
+			continue
+		}
+		for len(l.Steps) <= e.Step {
+			l.Steps = append(l.Steps, lessons.Step{})
+		}
+		st := &l.Steps[e.Step]
+		switch e.Kind {
+		case "step":
+			st.Title, st.Say = e.Title, e.Say
+		case "quiz":
+			if q := e.Quiz; q != nil {
+				st.Kind = lessons.Quiz
+				st.Quiz = &lessons.QuizSpec{Question: q.Question, Explain: q.Explain}
+				for _, c := range q.Choices {
+					st.Quiz.Choices = append(st.Quiz.Choices, lessons.QuizChoice{Text: c.Text, Correct: c.Correct})
+				}
+			}
+		case "connect":
+			if st.Kind == "" {
+				st.Kind, st.Actor, st.To, st.Host = lessons.Connect, e.Actor, e.Role, e.Host
+			}
+		case "wire":
+			if st.Kind == "" && e.Dir == "C" && e.Layer != "cipher" && e.Unit == "" {
+				st.Kind, st.Actor, st.Command = lessons.Send, e.Actor, e.Text
+			}
+		}
+	}
+	return l
+}
+
+// replayKeyMap is the lesson screen's key table for a replay: no sandbox,
+// no restart, no saving; n and N find the next and previous match (→ and
+// space step), / searches, [ and ] go to the step markers, Esc quits.
+func (ls *lessonScreen) replayKeyMap() *KeyMap {
+	base := ls.keyMap()
+	m := &KeyMap{Name: "Replay"}
+	for _, b := range base.Bindings {
+		switch b.Label {
+		case "s", "r", "w":
+			continue
+		case "→ n space":
+			b.Keys, b.Label = []Key{k(tcell.KeyRight), r(' ')}, "→ space"
+			b.Desc = "next step"
+		case "Esc":
+			b.Short, b.Desc, b.Action = "quit", "quit the replay", ls.u.quit
+		case "q Ctrl-C":
+			b.Short = ""
+		case "g":
+			m.Bindings = append(m.Bindings, b,
+				Binding{Keys: []Key{r(']')}, Label: "]", Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
+				Binding{Keys: []Key{r('[')}, Label: "[", Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
+				Binding{Keys: []Key{r('/')}, Label: "/", Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
+				Binding{Keys: []Key{r('n')}, Label: "n", Desc: "next match", Action: func() { ls.searchMove(1) }},
+				Binding{Keys: []Key{r('N')}, Label: "N", Desc: "previous match", Action: func() { ls.searchMove(-1) }},
+			)
+			continue
+		}
+		m.Bindings = append(m.Bindings, b)
+	}
+	return m
+}
+
+// replayDelay is how long autoplay waits before showing the next step: the
+// recorded time between the step shown and the next, at most idleCap,
+// scaled by the speed.
+func (ls *lessonScreen) replayDelay() time.Duration {
+	s := ls.s
+	from, ok1 := s.StepEvent(s.CurrentStep())
+	to, ok2 := s.StepEvent(s.CurrentStep() + 1)
+	var gap time.Duration
+	switch {
+	case ok1 && ok2:
+		gap = to.Time.Sub(from.Time)
+	case ok2 && len(s.Events()) > 0:
+		gap = to.Time.Sub(s.Event(0).Time)
+	}
+	gap = max(20*time.Millisecond, min(gap, idleCap))
+	return time.Duration(float64(gap) / speeds[ls.speed])
+}
+
+// --- step markers
+
+// jumpMarker goes to the next (d > 0) or previous step marker.
+func (ls *lessonScreen) jumpMarker(d int) {
+	cur := ls.s.CurrentStep()
+	ms := ls.rp.markers
+	target := -1
+	if d > 0 {
+		for _, st := range ms {
+			if st > cur {
+				target = st
+				break
+			}
+		}
+	} else {
+		for i := len(ms) - 1; i >= 0; i-- {
+			if ms[i] < cur {
+				target = ms[i]
+				break
+			}
+		}
+	}
+	if target < 0 {
+		return
+	}
+	ls.setPlaying(false)
+	ls.s.Seek(target + 1)
+}
+
+// --- search
+
+func (ls *lessonScreen) askSearch() {
+	ls.setPlaying(false)
+	ls.rp.search.SetText("")
+	ls.bottom.SwitchToPage("search")
+	ls.u.app.SetFocus(ls.rp.search)
+}
+
+func (ls *lessonScreen) searchDone(key tcell.Key) {
+	ls.bottom.SwitchToPage("hints")
+	ls.u.app.SetFocus(ls.tv)
+	if key != tcell.KeyEnter {
+		return
+	}
+	if q := ls.rp.search.GetText(); q != "" { // an empty search repeats the last
+		ls.rp.query = q
+	}
+	ls.searchMove(1)
+}
+
+// here is the event the learner looks at: the selected line's, else the
+// last one shown.
+func (ls *lessonScreen) here() int {
+	if i := ls.tv.Selected(); i >= 0 && i < ls.trans.Len() {
+		if row := ls.trans.Row(i); row != nil {
+			return row.Ref
+		}
+	}
+	return ls.s.End() - 1
+}
+
+// searchMove jumps to the next (d > 0) or previous line matching the
+// query, wrapping around.
+func (ls *lessonScreen) searchMove(d int) {
+	rp := ls.rp
+	if rp.query == "" {
+		ls.setFlash("")
+		return
+	}
+	hits := ls.searchHits(rp.query)
+	if len(hits) == 0 {
+		ls.setFlash(fmt.Sprintf("%s: %q", tr(ls.u.lang, "not found"), rp.query))
+		return
+	}
+	at := ls.here()
+	var ev int
+	if d > 0 {
+		k := sort.SearchInts(hits, at+1)
+		ev = hits[k%len(hits)]
+	} else {
+		k := sort.SearchInts(hits, at) - 1
+		if k < 0 {
+			k = len(hits) - 1
+		}
+		ev = hits[k]
+	}
+	n := sort.SearchInts(hits, ev) + 1
+	ls.showEvent(ev)
+	ls.setFlash(fmt.Sprintf("/%s  %d/%d", rp.query, n, len(hits)))
+}
+
+// searchHits are the events whose line matches q: of the cursor's matches
+// (lines, annotations, narrative, case folded), those whose line as shown
+// contains q, case-sensitive when q has a capital letter (smart case); when
+// no line shows q, every match with a line.
+func (ls *lessonScreen) searchHits(q string) []int {
+	evs := ls.s.Events()
+	exact := strings.ToLower(q) != q
+	shows := func(text string) bool {
+		if exact {
+			return strings.Contains(text, q)
+		}
+		return strings.Contains(strings.ToLower(text), strings.ToLower(q))
+	}
+	var all, lines []int
+	for _, i := range ls.rp.cur.Search(q) {
+		if i >= len(evs) || !hasRow(&evs[i]) {
+			continue
+		}
+		all = append(all, i)
+		row := ls.trans.Row(ls.trans.RowOfEvent(i))
+		if row == nil || row.Ref != i {
+			continue
+		}
+		text := row.Text
+		for _, b := range row.Block {
+			text += "\n" + b
+		}
+		if shows(text) {
+			lines = append(lines, i)
+		}
+	}
+	if len(lines) > 0 {
+		return lines
+	}
+	return all
+}
+
+// showEvent moves to the step that holds event ev and selects its line.
+func (ls *lessonScreen) showEvent(ev int) {
+	ls.setPlaying(false)
+	if err := ls.rp.cur.SeekEvent(ev); err != nil {
+		return
+	}
+	ls.s.Seek(ls.s.PosOfEvent(ev))
+	if row := ls.trans.RowOfEvent(ev); row >= 0 {
+		ls.tv.Select(row)
+	}
+}

@@ -1,0 +1,225 @@
+package tui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/transcripts"
+)
+
+// recordLesson runs a lesson headless, as `mailsim record` does, and
+// returns its transcript; answers are quiz answers (step -> choice).
+func recordLesson(t testing.TB, l *lessons.Lesson, answers map[int]int) *transcripts.Transcript {
+	t.Helper()
+	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Deterministic: true})
+	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: rolesFor(l)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.RunAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for step, choice := range answers {
+		rec.Answer(step, choice)
+	}
+	return rec.Transcript()
+}
+
+// startReplay runs Replay's screen on a simulation screen.
+func startReplay(t testing.TB, tr *transcripts.Transcript, w, h int) *harness {
+	t.Helper()
+	scr := tcell.NewSimulationScreen("UTF-8")
+	u, err := newReplayUI(context.Background(), ReplayOptions{Transcript: tr, Screen: scr}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr.SetSize(w, h)
+	hs := &harness{t: t, scr: scr, u: u, done: make(chan error, 1)}
+	go func() { hs.done <- u.run() }()
+	t.Cleanup(hs.quit)
+	return hs
+}
+
+// at waits until the replay shows pos steps.
+func (h *harness) at(pos int) {
+	h.t.Helper()
+	h.waitUntil("the replay is at its step "+itoa(pos), func(u *ui) bool { return u.ls.s.Pos() == pos })
+}
+
+func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
+
+func fmtInt(n int) string {
+	if n < 0 {
+		return "-" + fmtInt(-n)
+	}
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return fmtInt(n/10) + string(rune('0'+n%10))
+}
+
+// messagesIn counts the messages of the first mailbox of a state.
+func messagesIn(st *sim.State) int {
+	for _, p := range st.Providers {
+		for _, u := range p.Snapshot.Users {
+			for _, mb := range u.Mailboxes {
+				return len(mb.Messages)
+			}
+		}
+	}
+	return -1
+}
+
+func TestReplayStepsBackAndShowsTheStoredState(t *testing.T) {
+	tr := recordLesson(t, testLesson(false), nil)
+	h := startReplay(t, tr, 120, 40)
+	h.waitFor("POP3 by hand", "Press → to start.")
+
+	for range 5 {
+		h.key(tcell.KeyRight)
+	}
+	h.at(5)
+	h.waitFor("Step 5/8 · Download")
+	h.key(tcell.KeyLeft)
+	h.key(tcell.KeyLeft)
+	h.at(3)
+	h.waitFor("Step 3/8 · Password", ": 3 messages")
+	sp := h.serverPane()
+	if strings.Contains(sp, "marked for deletion") {
+		t.Errorf("at step 3 nothing is marked yet:\n%s", sp)
+	}
+	// The state shown is the snapshot the cursor has for that step.
+	h.on(func() {
+		c := transcripts.NewCursor(tr)
+		want := c.StateAt(2)
+		got := h.u.ls.s.View().State
+		if got == nil || want == nil || messagesIn(got) != messagesIn(want) {
+			t.Errorf("the server pane's state is not the recorded one of step 3")
+		}
+	})
+	for range 3 {
+		h.typeText(" ")
+	}
+	h.at(6)
+	h.waitFor("Step 6/8 · Delete", "1 marked for deletion")
+	// Nothing runs in a replay: no servers, no step beyond the file.
+	for range 5 {
+		h.key(tcell.KeyRight)
+	}
+	h.at(8)
+	h.waitFor("Step 8/8 · Check")
+}
+
+func TestReplaySearchAndGoTo(t *testing.T) {
+	tr := recordLesson(t, testLesson(false), nil)
+	h := startReplay(t, tr, 120, 40)
+	h.waitFor("Press → to start.")
+
+	h.typeText("/")
+	h.waitUntil("the search field has the focus", func(u *ui) bool { return u.app.GetFocus() == u.ls.rp.search })
+	h.typeText("DELE")
+	h.key(tcell.KeyEnter)
+	h.at(6)
+	h.waitFor("Step 6/8 · Delete", "/DELE  1/")
+	h.on(func() {
+		ls := h.u.ls
+		row := ls.trans.Row(ls.tv.Selected())
+		if row == nil || !strings.Contains(row.Text, "DELE 1") {
+			t.Errorf("the selected line should be DELE's, is %+v", row)
+		}
+	})
+	// n finds the next match (the server's reply annotates DELE too, or it
+	// wraps around to the same line); N goes back.
+	h.typeText("n")
+	h.typeText("N")
+	h.waitUntil("N comes back to the DELE line", func(u *ui) bool {
+		row := u.ls.trans.Row(u.ls.tv.Selected())
+		return row != nil && strings.Contains(row.Text, "DELE 1")
+	})
+
+	// g + number goes to a step.
+	h.typeText("g")
+	h.waitUntil("the go-to field has the focus", func(u *ui) bool { return u.app.GetFocus() == u.ls.goTo })
+	h.typeText("2")
+	h.key(tcell.KeyEnter)
+	h.at(2)
+	h.waitFor("Step 2/8 · Who are you?")
+
+	// ] and [ go to the step markers.
+	h.typeText("]")
+	h.at(3)
+	h.typeText("[")
+	h.typeText("[")
+	h.at(1)
+
+	h.typeText("/")
+	h.typeText("no such text")
+	h.key(tcell.KeyEnter)
+	h.waitFor(`not found: "no such text"`)
+}
+
+func TestReplayShowsTheRecordedQuizAnswer(t *testing.T) {
+	l := testLesson(true) // quizzes at steps 3 and 7 (0-based)
+	tr := recordLesson(t, l, map[int]int{3: 1})
+	h := startReplay(t, tr, 120, 40)
+	h.waitFor("Press → to start.")
+	h.typeText("g4")
+	h.key(tcell.KeyEnter)
+	h.at(4)
+	h.waitFor("What will STAT answer?", "Not quite. -ERR")
+	h.on(func() {
+		if h.u.overlay != "" {
+			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.overlay)
+		}
+	})
+}
+
+func TestReplayPlaysAtTheRecordedPace(t *testing.T) {
+	tr := recordLesson(t, testLesson(false), nil)
+	h := startReplay(t, tr, 120, 40)
+	h.waitFor("Press → to start.")
+	for range 5 {
+		h.typeText("+") // 8×
+	}
+	h.typeText("P")
+	h.waitUntil("autoplay reaches the end", func(u *ui) bool { return u.ls.s.Pos() == 8 && !u.ls.playing })
+}
+
+func TestSaveKeyWritesATranscript(t *testing.T) {
+	dir := t.TempDir()
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h.started()
+	h.on(func() { h.u.ls.saveDir = dir })
+	for i := 1; i <= 3; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	h.typeText("w")
+	h.waitFor("saved to " + dir)
+	var n int
+	h.on(func() { n = len(h.u.ls.s.Events()) })
+	files, _ := filepath.Glob(filepath.Join(dir, "test-pop3-*.mailsim.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("want one saved file, got %v", files)
+	}
+	got, err := transcripts.Load(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Events) != n {
+		t.Errorf("the file has %d events, the screen %d", len(got.Events), n)
+	}
+	if got.Live || got.Redacted {
+		t.Errorf("a lesson without the sandbox is not live: live %v, redacted %v", got.Live, got.Redacted)
+	}
+	if got.Lesson == nil || got.Lesson.ID != "test-pop3" {
+		t.Errorf("lesson %+v", got.Lesson)
+	}
+}
