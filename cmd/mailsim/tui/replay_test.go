@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,19 +51,7 @@ func startReplay(t testing.TB, tr *transcripts.Transcript, w, h int) *harness {
 // at waits until the replay shows pos steps.
 func (h *harness) at(pos int) {
 	h.t.Helper()
-	h.waitUntil("the replay is at its step "+itoa(pos), func(u *ui) bool { return u.ls.s.Pos() == pos })
-}
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	if n < 0 {
-		return "-" + fmtInt(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return fmtInt(n/10) + string(rune('0'+n%10))
+	h.waitUntil("the replay is at its step "+strconv.Itoa(pos), func(u *ui) bool { return u.ls.s.Pos() == pos })
 }
 
 // messagesIn counts the messages of the first mailbox of a state.
