@@ -212,3 +212,34 @@ func TestSaveKeyWritesATranscript(t *testing.T) {
 		t.Errorf("lesson %+v", got.Lesson)
 	}
 }
+
+func TestReplayABuiltinLesson(t *testing.T) {
+	list, err := lessons.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, ok := lessons.Find(list, "pop3-basics")
+	if !ok {
+		t.Skip("no pop3-basics")
+	}
+	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Deterministic: true})
+	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Files: l.SeedFS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RunAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	tr := rec.Transcript()
+	h := startReplay(t, tr, 100, 30)
+	h.waitFor("Press → to start.")
+	h.typeText("/DELE")
+	h.key(tcell.KeyEnter)
+	h.waitUntil("the search selects a DELE line", func(u *ui) bool {
+		row := u.ls.trans.Row(u.ls.tv.Selected())
+		return u.ls.s.Pos() > 0 && row != nil && strings.Contains(row.Text, "DELE")
+	})
+	h.typeText("G")
+	h.waitUntil("G goes to the last step", func(u *ui) bool { return u.ls.s.Pos() == u.ls.s.Ran() && u.ls.s.AtEnd() })
+}
