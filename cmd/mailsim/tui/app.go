@@ -97,7 +97,7 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	if o.Start != "" {
 		l, ok := lessons.Find(o.Lessons, o.Start)
 		if !ok {
-			u.picker.setMessage(fmt.Sprintf("No lesson %q: pick one below.", o.Start))
+			u.picker.setMessage(lessons.Wordf(u.lang, "No lesson %q: pick one below.", o.Start))
 		} else {
 			u.openLesson(l)
 		}
@@ -296,7 +296,7 @@ func (u *ui) hideOverlay(focus tview.Primitive) {
 // showHelp shows the key tables of the current screen.
 func (u *ui) showHelp(maps ...*KeyMap) {
 	back := u.app.GetFocus()
-	t := helpTable(u.th, maps...)
+	t := helpTable(u.th, u.lang, maps...)
 	u.th.frame(t.Box, tr(u.lang, "Help")+" · Esc")
 	t.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		if ev.Key() == tcell.KeyEscape || ev.Rune() == '?' || ev.Rune() == 'q' {

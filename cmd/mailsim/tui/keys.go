@@ -56,20 +56,22 @@ func (m *KeyMap) Handle(ev *tcell.EventKey) bool {
 	return false
 }
 
-// Hints is the hint bar's text (tview tags), cut to width on a whole hint.
-func (m *KeyMap) Hints(th *Theme, width int) string {
+// Hints is the hint bar's text (tview tags) in lang, cut to width on a
+// whole hint. The words are translated here, when the bar is drawn, so
+// the key tables stay in English.
+func (m *KeyMap) Hints(th *Theme, lang string, width int) string {
 	var b strings.Builder
 	used := 0
 	for _, x := range m.Bindings {
 		if x.Short == "" {
 			continue
 		}
-		key := firstLabel(x.Label)
-		w := tview.TaggedStringWidth(key) + 1 + tview.TaggedStringWidth(x.Short) + 2
+		key, short := firstLabel(x.Label), tr(lang, x.Short)
+		w := tview.TaggedStringWidth(key) + 1 + tview.TaggedStringWidth(short) + 2
 		if used+w > width {
 			break
 		}
-		b.WriteString(th.tag(th.Accent) + tview.Escape(key) + reset + " " + tview.Escape(x.Short) + "  ")
+		b.WriteString(th.tag(th.Accent) + tview.Escape(key) + reset + " " + tview.Escape(short) + "  ")
 		used += w
 	}
 	return b.String()
@@ -83,19 +85,20 @@ func firstLabel(l string) string {
 	return f[0]
 }
 
-// helpTable fills a table with the key maps' bindings, one section per map.
-func helpTable(th *Theme, maps ...*KeyMap) *tview.Table {
+// helpTable fills a table with the key maps' bindings, one section per
+// map, in lang.
+func helpTable(th *Theme, lang string, maps ...*KeyMap) *tview.Table {
 	t := tview.NewTable().SetSelectable(false, false)
 	row := 0
 	for _, m := range maps {
 		if row > 0 {
 			row++
 		}
-		t.SetCell(row, 0, tview.NewTableCell(m.Name).SetStyle(th.Title))
+		t.SetCell(row, 0, tview.NewTableCell(tr(lang, m.Name)).SetStyle(th.Title))
 		row++
 		for _, b := range m.Bindings {
 			t.SetCell(row, 0, tview.NewTableCell(" "+b.Label+"  ").SetStyle(th.Accent))
-			t.SetCell(row, 1, tview.NewTableCell(b.Desc).SetStyle(th.Text))
+			t.SetCell(row, 1, tview.NewTableCell(tr(lang, b.Desc)).SetStyle(th.Text))
 			row++
 		}
 	}

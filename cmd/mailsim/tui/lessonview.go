@@ -75,7 +75,7 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.devices = newTextPane(func(w int) string {
 		return renderDevices(th, u.lang, ls.s.View(), ls.trans.actorStyle, w)
 	})
-	ls.hints = newTextPane(func(w int) string { return ls.keys.Hints(th, w) })
+	ls.hints = newTextPane(func(w int) string { return ls.keys.Hints(th, u.lang, w) })
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
 	ls.goTo.SetDoneFunc(ls.goToDone)
@@ -257,7 +257,7 @@ func (ls *lessonScreen) renderStory() {
 
 	switch {
 	case s.StartErr() != nil:
-		b.WriteString(th.tag(th.Bad) + tview.Escape("Could not start the lesson's servers: "+s.StartErr().Error()) + reset + "\n")
+		b.WriteString(th.tag(th.Bad) + tview.Escape(lessons.Wordf(lang, "Could not start the lesson's servers: %s", tr(lang, s.StartErr().Error()))) + reset + "\n")
 	case step < 0:
 		if sum := l.Summary.In(lang); sum != "" {
 			b.WriteString(tview.Escape(sum) + "\n")
@@ -272,7 +272,7 @@ func (ls *lessonScreen) renderStory() {
 		if say := strings.TrimSpace(st.Say.In(lang)); say != "" {
 			b.WriteString(tview.Escape(say) + "\n")
 		}
-		if act := stepAction(st); act != "" {
+		if act := stepAction(lang, st); act != "" {
 			b.WriteString(th.tag(ls.trans.actorStyle(st.Actor)) + tview.Escape(act) + reset)
 			if n := oneLine(st.Note.In(lang)); n != "" {
 				b.WriteString(" " + th.tag(th.Dim) + "— " + tview.Escape(n) + reset)
@@ -299,7 +299,7 @@ func (ls *lessonScreen) renderStory() {
 		b.WriteString(th.tag(st) + tview.Escape(msg) + reset + "\n")
 	}
 	if e := s.LastError(); e != "" {
-		b.WriteString(th.tag(th.Bad) + tview.Escape(e) + reset + "\n")
+		b.WriteString(th.tag(th.Bad) + tview.Escape(tr(lang, e)) + reset + "\n")
 	}
 	if ls.flash != "" {
 		b.WriteString(th.tag(th.OK) + tview.Escape(ls.flash) + reset + "\n")
@@ -320,7 +320,7 @@ func sectionTitle(l *lessons.Lesson, step int, lang string) string {
 }
 
 // stepAction says in a line what a step does, e.g. "laptop ▸ DELE 2".
-func stepAction(st *lessons.Step) string {
+func stepAction(lang string, st *lessons.Step) string {
 	switch st.Kind {
 	case lessons.Connect:
 		to := st.To
@@ -335,9 +335,9 @@ func stepAction(st *lessons.Step) string {
 	case lessons.Disconnect:
 		return fmt.Sprintf("%s ▸ QUIT", st.Actor)
 	case lessons.Drop:
-		return fmt.Sprintf("%s ✕ connection lost", st.Actor)
+		return fmt.Sprintf("%s ✕ %s", st.Actor, tr(lang, "connection lost"))
 	case lessons.Wait:
-		return fmt.Sprintf("%s … waits", st.Actor)
+		return fmt.Sprintf("%s … %s", st.Actor, tr(lang, "waits"))
 	case lessons.Deliver:
 		if st.Deliver != nil {
 			return "✉ → " + st.Deliver.To

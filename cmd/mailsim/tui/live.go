@@ -135,7 +135,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	})
 	lv.meaning.SetWrap(true).SetWordWrap(true)
 	lv.server = newTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
-	lv.hints = newTextPane(func(w int) string { return lv.keys.Hints(th, w) })
+	lv.hints = newTextPane(func(w int) string { return lv.keys.Hints(th, lv.lang, w) })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
 	th.frame(lv.conns.Box, trl(lv.lang, "Connections"))

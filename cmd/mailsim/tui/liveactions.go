@@ -108,7 +108,7 @@ func (lv *liveUI) closeKeys(b *tview.Box, runes string) {
 }
 
 func (lv *liveUI) showHelp() {
-	t := helpTable(lv.th, lv.keys, paneKeys(lv.keys))
+	t := helpTable(lv.th, lv.lang, lv.keys, paneKeys(lv.keys))
 	t.SetBackgroundColor(tcell.ColorDefault)
 	lv.th.frame(t.Box, tr(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
 	lv.closeKeys(t.Box, "?q")

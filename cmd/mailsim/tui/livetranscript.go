@@ -187,7 +187,7 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	}
 	if e.Kind == wire.Block {
 		lines := strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")
-		r.Text = fmt.Sprintf("%d lines, %d octets", e.Lines, e.Len)
+		r.Text = lessons.Wordf(t.lang, "%d lines, %d octets", e.Lines, e.Len)
 		r.Block = lines
 	} else {
 		r.Text = e.Text
@@ -265,7 +265,7 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 	e := &t.entries[lr.entry]
 	line := e.Text
 	if e.Kind == wire.Block {
-		line = fmt.Sprintf("%d lines, %d octets", e.Lines, e.Len)
+		line = lessons.Wordf(lang, "%d lines, %d octets", e.Lines, e.Len)
 	}
 	if e.Layer != wire.Cipher {
 		line = e.Dir.String() + ": " + line

@@ -56,7 +56,7 @@ func newPickerScreen(u *ui) *pickerScreen {
 		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
 		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit", Action: u.quit},
 	}}
-	p.hints = newTextPane(func(w int) string { return p.keys.Hints(th, w) })
+	p.hints = newTextPane(func(w int) string { return p.keys.Hints(th, p.u.lang, w) })
 	p.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(p.table, 0, 1, true).
 		AddItem(p.detail, 5, 0, false).
@@ -136,7 +136,7 @@ func (p *pickerScreen) refresh() {
 		if l.Group != group {
 			group = l.Group
 			row := len(p.rows)
-			p.table.SetCell(row, 0, tview.NewTableCell(" "+groupTitle(group)).SetStyle(th.Title).SetSelectable(false))
+			p.table.SetCell(row, 0, tview.NewTableCell(" "+tr(lang, groupTitle(group))).SetStyle(th.Title).SetSelectable(false))
 			for c := 1; c < 5; c++ {
 				p.table.SetCell(row, c, tview.NewTableCell("").SetSelectable(false))
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/wire"
 )
@@ -126,7 +127,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		switch u.Kind {
 		case wire.Block:
 			lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
-			r.Text = fmt.Sprintf("%d lines, %d octets", len(lines), u.Len)
+			r.Text = lessons.Wordf(t.lang, "%d lines, %d octets", len(lines), u.Len)
 			r.Block = lines
 		default:
 			r.Text = u.Text

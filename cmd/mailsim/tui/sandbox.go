@@ -1,12 +1,13 @@
 package tui
 
 import (
-	"fmt"
 	"net"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"mailsim/lessons"
 )
 
 // sandbox is "try it": a command line attached to one of the lesson's
@@ -104,7 +105,7 @@ func (sb *sandbox) relabel() {
 	if addr != "" {
 		host, port, err := net.SplitHostPort(addr)
 		if err == nil {
-			info += "  " + th.tag(th.Dim) + tview.Escape(fmt.Sprintf("· same from a shell: nc %s %s", host, port)) + reset
+			info += "  " + th.tag(th.Dim) + tview.Escape(lessons.Wordf(lang, "· same from a shell: nc %s %s", host, port)) + reset
 		}
 	}
 	sb.info.SetText(info)
