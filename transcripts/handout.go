@@ -29,11 +29,26 @@ func (o ExportOptions) lang(t *Transcript) string {
 
 // handout is what the markdown and HTML exports show, built once.
 type handout struct {
+	L                     labels // the handout's own words, in its language
 	Title, Summary, About string
 	Start                 *table
 	Steps                 []hStep
 	End                   *table
 	Result                string
+}
+
+// labels are the handout's headings and labels in its language.
+type labels struct {
+	Lang, AtStart, AtEnd, WhatChanged, Result string
+}
+
+func handoutLabels(lang string) labels {
+	w := func(s string) string { return lessons.Word(lang, s) }
+	html := lang
+	if html == "" {
+		html = "en"
+	}
+	return labels{Lang: html, AtStart: w("At the start"), AtEnd: w("At the end"), WhatChanged: w("What changed:"), Result: w("Result:")}
 }
 
 type hStep struct {
@@ -64,10 +79,15 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	}
 	tr := func(x lessons.Text) string { return strings.TrimSpace(x.In(lang)) }
 	l := t.Lessonish()
-	h := &handout{Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
-	h.About = fmt.Sprintf("Transcript %s, recorded %s.", t.ID, t.Created.Format("2 January 2006 15:04"))
+	word := func(s string) string { return lessons.Word(lang, s) }
+	h := &handout{L: handoutLabels(lang), Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
+	layout := "2 January 2006 15:04"
+	if lang == "vi" {
+		layout = "02/01/2006 15:04"
+	}
+	h.About = lessons.Wordf(lang, "Transcript %s, recorded %s.", t.ID, t.Created.Format(layout))
 	if t.Redacted {
-		h.About += " Passwords and SASL payloads are shown as •••."
+		h.About += " " + word("Passwords and SASL payloads are shown as •••.")
 	}
 	states := NewStates(t)
 	var cur *hStep
@@ -78,23 +98,24 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 		case "start":
 			h.Start = stateTable(states.Get(e.Snapshot), lang)
 		case "step":
-			head := fmt.Sprintf("Step %d/%d", e.Step+1, steps)
+			title := ""
 			if s := tr(e.Title); s != "" {
-				head += " · " + s
+				title = " · " + s
 			}
+			head := lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title)
 			h.Steps = append(h.Steps, hStep{Head: head, Say: paragraphs(tr(e.Say))})
 			cur = &h.Steps[len(h.Steps)-1]
 		case "end":
-			h.Result = map[bool]string{true: "passed", false: "FAILED"}[e.OK] + " — " + tr(e.What)
+			h.Result = word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]) + " — " + tr(e.What)
 		}
 		if cur == nil {
 			continue
 		}
 		switch e.Kind {
 		case "connect":
-			tls := ", plain text"
+			tls := ", " + word("plain text")
 			if sim.Role(e.Role).ImplicitTLS() {
-				tls = ", TLS from the first byte"
+				tls = ", " + word("TLS from the first byte")
 			}
 			cur.Lines = append(cur.Lines, hLine{Class: "event", Text: fmt.Sprintf("%s ⇄ %s (%s%s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls)})
 		case "close":
@@ -107,7 +128,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 			hl := hLine{Class: e.Protocol, Who: fmt.Sprintf("%-8s %s:", e.Actor, e.Dir)}
 			if e.Unit == "block" {
 				lines := strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")
-				hl.Text = fmt.Sprintf("┌ %d lines, %d octets", len(lines), e.Len)
+				hl.Text = "┌ " + lessons.Wordf(lang, "%d lines, %d octets", len(lines), e.Len)
 				cur.Lines = append(cur.Lines, hl)
 				more := 0
 				if len(lines) > o.BlockLines {
@@ -117,7 +138,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 					cur.Lines = append(cur.Lines, hLine{Class: e.Protocol, Text: "│ " + s})
 				}
 				if more > 0 {
-					cur.Lines = append(cur.Lines, hLine{Class: e.Protocol, Text: fmt.Sprintf("└ … %d more lines", more)})
+					cur.Lines = append(cur.Lines, hLine{Class: e.Protocol, Text: "└ " + lessons.Wordf(lang, "… %d more lines", more)})
 				}
 				hl = hLine{Class: e.Protocol}
 			} else {
@@ -169,7 +190,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 						if a.Correct {
 							right = "right"
 						}
-						cur.Lines = append(cur.Lines, hLine{Class: "quiz", Text: fmt.Sprintf("  answered %c): %s", 'a'+a.Choice, right)})
+						cur.Lines = append(cur.Lines, hLine{Class: "quiz", Text: "  " + lessons.Wordf(lang, "answered %c): %s", 'a'+a.Choice, word(right))})
 					}
 				}
 			}
@@ -184,7 +205,11 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 				case sim.Downloaded:
 					extra = ": " + c.Detail
 				}
-				cur.Changes = append(cur.Changes, fmt.Sprintf("%s %s: UID %d %q %s%s", sign, c.Where, c.UID, c.Subject, c.Kind, extra))
+				where := c.Where
+				if name, ok := strings.CutPrefix(where, "device "); ok {
+					where = lessons.Wordf(lang, "device %s", name)
+				}
+				cur.Changes = append(cur.Changes, fmt.Sprintf("%s %s: UID %d %q %s%s", sign, where, c.UID, c.Subject, word(c.Kind.String()), extra))
 			}
 			if len(se.Delta) > 0 {
 				cur.State = stateTable(se.State, lang)
@@ -210,18 +235,19 @@ func stateTable(s *sim.State, lang string) *table {
 	if s == nil {
 		return nil
 	}
-	tb := &table{Head: []string{"Where", "UID", "From", "Subject", "Size", "Flags / held"}}
+	w := func(s string) string { return lessons.Word(lang, s) }
+	tb := &table{Head: []string{w("Where"), "UID", w("From"), w("Subject"), w("Size"), w("Flags / held")}}
 	for _, ps := range s.Providers {
 		for _, u := range ps.Snapshot.Users {
 			for _, mb := range u.Mailboxes {
-				where := fmt.Sprintf("server %s %s/%s", ps.Domain, u.Name, mb.Name)
+				where := lessons.Wordf(lang, "server %s %s/%s", ps.Domain, u.Name, mb.Name)
 				if len(mb.Messages) == 0 {
-					tb.Rows = append(tb.Rows, []string{where, "", "", "(empty)", "", ""})
+					tb.Rows = append(tb.Rows, []string{where, "", "", w("(empty)"), "", ""})
 				}
 				for _, m := range mb.Messages {
 					flags := flagList(m.Flags)
 					if ps.Marked[sim.MarkKey(u.Name, m.UID)] {
-						flags += " marked for deletion"
+						flags += " " + w("marked for deletion")
 					}
 					tb.Rows = append(tb.Rows, []string{where, fmt.Sprint(m.UID), m.From, m.Subject, fmt.Sprintf("%d B", m.Size()), flags})
 				}
@@ -229,16 +255,16 @@ func stateTable(s *sim.State, lang string) *table {
 		}
 	}
 	for _, d := range s.Devices {
-		where := fmt.Sprintf("device %s (%s)", d.Name, strings.ToUpper(d.Protocol))
+		where := lessons.Wordf(lang, "device %s (%s)", d.Name, strings.ToUpper(d.Protocol))
 		if len(d.Local) == 0 {
-			tb.Rows = append(tb.Rows, []string{where, "", "", "(nothing local)", "", ""})
+			tb.Rows = append(tb.Rows, []string{where, "", "", w("(nothing local)"), "", ""})
 		}
 		for _, m := range d.Local {
-			held := "whole message"
+			held := w("whole message")
 			if d.Protocol == "imap" {
 				held = m.Parts
 				if held == "" {
-					held = "summary only"
+					held = w("summary only")
 				}
 				held = flagList(m.Flags) + " " + held
 			}
@@ -259,7 +285,7 @@ func Markdown(w io.Writer, t *Transcript, o ExportOptions) error {
 	}
 	fmt.Fprintf(&b, "_%s_\n\n", mdEscape(h.About))
 	if h.Start != nil {
-		b.WriteString("## At the start\n\n")
+		fmt.Fprintf(&b, "## %s\n\n", mdEscape(h.L.AtStart))
 		mdTable(&b, h.Start)
 	}
 	for _, s := range h.Steps {
@@ -287,7 +313,7 @@ func Markdown(w io.Writer, t *Transcript, o ExportOptions) error {
 			fmt.Fprintf(&b, "%stext\n%s%s\n\n", fence, code.String(), fence)
 		}
 		if len(s.Changes) > 0 {
-			b.WriteString("What changed:\n\n")
+			fmt.Fprintf(&b, "%s\n\n", mdEscape(h.L.WhatChanged))
 			for _, c := range s.Changes {
 				fmt.Fprintf(&b, "- %s\n", mdEscape(c))
 			}
@@ -298,10 +324,10 @@ func Markdown(w io.Writer, t *Transcript, o ExportOptions) error {
 		}
 	}
 	if h.Result != "" {
-		fmt.Fprintf(&b, "**Result:** %s\n\n", mdEscape(h.Result))
+		fmt.Fprintf(&b, "**%s** %s\n\n", mdEscape(h.L.Result), mdEscape(h.Result))
 	}
 	if h.End != nil {
-		b.WriteString("## At the end\n\n")
+		fmt.Fprintf(&b, "## %s\n\n", mdEscape(h.L.AtEnd))
 		mdTable(&b, h.End)
 	}
 	_, err := io.WriteString(w, b.String())
@@ -349,7 +375,7 @@ func HTML(w io.Writer, t *Transcript, o ExportOptions) error {
 }
 
 var htmlPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en">
+<html lang="{{.L.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -381,19 +407,19 @@ th { background: #2a2a2a; }
 {{if .Summary}}<p>{{.Summary}}</p>{{end}}
 <p class="about">{{.About}}</p>
 <p class="legend"><span class="pop3">■ POP3</span><span class="imap">■ IMAP</span><span class="smtp">■ SMTP</span></p>
-{{with .Start}}<h2>At the start</h2>{{template "table" .}}{{end}}
+{{with .Start}}<h2>{{$.L.AtStart}}</h2>{{template "table" .}}{{end}}
 {{range .Steps}}<section>
 <h2>{{.Head}}</h2>
 {{range .Say}}<p class="say">{{.}}</p>
 {{end}}{{if .Lines}}<pre>{{range .Lines}}<span class="{{.Class}}">{{if .Who}}{{.Who}} {{end}}{{.Text}}</span>
 {{range .Notes}}<span class="note">    {{.}}</span>
 {{end}}{{end}}</pre>
-{{end}}{{if .Changes}}<p>What changed:</p>
+{{end}}{{if .Changes}}<p>{{$.L.WhatChanged}}</p>
 <ul>{{range .Changes}}<li>{{.}}</li>{{end}}</ul>
 {{end}}{{with .State}}{{template "table" .}}{{end}}
 </section>
-{{end}}{{if .Result}}<p><strong>Result:</strong> {{.Result}}</p>{{end}}
-{{with .End}}<h2>At the end</h2>{{template "table" .}}{{end}}
+{{end}}{{if .Result}}<p><strong>{{.L.Result}}</strong> {{.Result}}</p>{{end}}
+{{with .End}}<h2>{{$.L.AtEnd}}</h2>{{template "table" .}}{{end}}
 </body>
 </html>
 {{define "table"}}<table>

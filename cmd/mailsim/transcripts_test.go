@@ -250,3 +250,37 @@ func TestHandoutsCarryTheLessonAndEscapeTheWire(t *testing.T) {
 		t.Errorf("an unknown format: exit %d, %q", code, errs)
 	}
 }
+
+func TestHandoutsOfAVietnameseTranscriptAreInVietnamese(t *testing.T) {
+	path := record(t, "pop3-basics", "--lang", "vi")
+	md, errs, code := runCLI(t, "export", path, "--to", "markdown")
+	if code != 0 {
+		t.Fatalf("markdown: %s", errs)
+	}
+	for _, want := range []string{"## Lúc bắt đầu\n", "## Bước 1/", "| Ở đâu | UID | Người gửi | Tiêu đề | Cỡ | Cờ / đang giữ |", "Những gì thay đổi:", "**Kết quả:** đạt", "## Lúc kết thúc\n", "dòng,", "máy chủ "} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Vietnamese markdown lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"## At the start", "## At the end", "## Step ", "What changed:", "**Result:**", "| Where |"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("the Vietnamese markdown still says %q", bad)
+		}
+	}
+	page, errs, code := runCLI(t, "export", path, "--to", "html")
+	if code != 0 {
+		t.Fatalf("html: %s", errs)
+	}
+	for _, want := range []string{`<html lang="vi">`, "<h2>Lúc bắt đầu</h2>", "<h2>Lúc kết thúc</h2>", "<strong>Kết quả:</strong>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Vietnamese page lacks %q", want)
+		}
+	}
+	// --lang en gives the English handout back.
+	en, _, _ := runCLI(t, "export", path, "--to", "markdown", "--lang", "en")
+	for _, want := range []string{"## At the start\n", "## Step 1/", "| Where | UID | From |", "## At the end\n"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the English markdown lacks %q", want)
+		}
+	}
+}
