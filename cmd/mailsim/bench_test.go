@@ -1,7 +1,11 @@
 package main
 
 import (
+	"time"
+
 	"encoding/json"
+	"mailsim/sim"
+	"mailsim/sim/authpolicy"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,19 +93,20 @@ func TestBenchJSONAndProfile(t *testing.T) {
 }
 
 func TestBenchErrorsExitOne(t *testing.T) {
-	// In-process, --pass is the users' password; a server elsewhere would
-	// refuse a wrong one. Two POP3 sessions of one user at once: the
-	// second finds the maildrop locked, which must be reported.
-	out, errs, code := runCLI(t, "bench", "--proto", "pop3", "--conns", "2", "--sessions", "1", "--messages", "2000",
-		"--user", "solo", "--pass", "pw")
-	if code == 0 {
-		// Both sessions may run one after the other; that is no error.
-		if !strings.Contains(out, "errors: protocol 0") {
-			t.Fatalf("exit 0 with errors:\n%s", out)
-		}
-		t.Skip("the two sessions did not overlap")
+	// A server elsewhere that refuses the password: every session's login
+	// is a protocol error, which must be reported and fail the run.
+	n, err := sim.StartNetwork(sim.NetworkOptions{Domains: []string{sim.DomainCom}, Roles: []sim.Role{sim.POP3},
+		Throttle: &authpolicy.Throttle{Base: time.Millisecond, Max: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code != 1 || !strings.Contains(errs, "bench: 1 errors (1 protocol, 0 I/O)") || !strings.Contains(out, "[IN-USE]") {
+	defer n.Close()
+	p, _ := n.Provider(sim.DomainCom)
+	p.Store.AddUser("solo", "right")
+	srv, _ := p.Server(sim.POP3)
+	out, errs, code := runCLI(t, "bench", "--proto", "pop3", "--addr", srv.Addr, "--conns", "1", "--sessions", "1",
+		"--user", "solo", "--pass", "wrong")
+	if code != 1 || !strings.Contains(errs, "bench: 1 errors (1 protocol, 0 I/O)") || !strings.Contains(out, "-ERR") {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
 	}
 }

@@ -65,13 +65,10 @@ func TestReplayingAsAnEavesdropperMatchesTheRecordedRun(t *testing.T) {
 	}
 }
 
-func TestReplayWithoutPlainSaysWhatToDo(t *testing.T) {
-	if replayTUI != nil {
-		t.Skip("the TUI replays")
-	}
+func TestReplayWithoutATerminalSaysWhatToDo(t *testing.T) {
 	path := record(t, "pop3-basics")
 	_, errs, code := runCLI(t, "replay", path)
-	if code != 2 || !strings.Contains(errs, "interactive replay needs the TUI") || !strings.Contains(errs, "--plain") {
+	if code != 2 || !strings.Contains(errs, "needs a terminal") || !strings.Contains(errs, "--plain") {
 		t.Errorf("exit %d, %q", code, errs)
 	}
 }
