@@ -147,9 +147,27 @@ func (c countingConn) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// dial opens a connection (and its implicit TLS) and reads the greeting
-// line, timed as the "connect" operation. The greeting is returned for
-// the protocol to judge.
+// connect dials and reads the greeting with read, timing both as the
+// "connect" operation; the protocol then judges the greeting.
+func (w *worker) connect(ctx context.Context, read func(*conn) error) (*conn, *opStat, error) {
+	o := w.op("connect")
+	t0 := time.Now()
+	c, err := w.dial(ctx)
+	if err != nil {
+		return nil, o, err
+	}
+	c.deadline()
+	err = read(c)
+	o.hist.Record(time.Since(t0))
+	o.count++
+	if err != nil {
+		c.close()
+		return nil, o, err
+	}
+	return c, o, nil
+}
+
+// dial opens a connection and its implicit TLS.
 func (w *worker) dial(ctx context.Context) (*conn, error) {
 	d := net.Dialer{Timeout: w.cfg.DialTimeout}
 	nc, err := d.DialContext(ctx, "tcp", w.cfg.Addr)

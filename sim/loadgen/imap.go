@@ -128,20 +128,12 @@ func imapQuote(dst []byte, s string) []byte {
 }
 
 func (w *worker) imapSession(ctx context.Context) error {
-	o := w.op("connect")
-	t0 := time.Now()
-	c, err := w.dial(ctx)
+	var greet []byte
+	c, o, err := w.connect(ctx, func(c *conn) (err error) { greet, err = c.readLine(); return err })
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	c.deadline()
-	greet, err := c.readLine()
-	o.hist.Record(time.Since(t0))
-	o.count++
-	if err != nil {
-		return err
-	}
 	switch {
 	case bytes.HasPrefix(greet, []byte("* OK")), bytes.HasPrefix(greet, []byte("* PREAUTH")):
 	case bytes.HasPrefix(greet, []byte("* BYE")):

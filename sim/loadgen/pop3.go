@@ -38,20 +38,12 @@ func pop3Status(w *worker, name string, o *opStat, reply []byte) error {
 }
 
 func (w *worker) pop3Session(ctx context.Context) error {
-	o := w.op("connect")
-	t0 := time.Now()
-	c, err := w.dial(ctx)
+	var greet []byte
+	c, o, err := w.connect(ctx, func(c *conn) (err error) { greet, err = c.readLine(); return err })
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	c.deadline()
-	greet, err := c.readLine()
-	o.hist.Record(time.Since(t0))
-	o.count++
-	if err != nil {
-		return err
-	}
 	if err := pop3Status(w, "connect", o, greet); err != nil {
 		return err
 	}

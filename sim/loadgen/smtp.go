@@ -75,20 +75,13 @@ func (w *worker) smtpConnection(ctx context.Context) error {
 	}
 	from = strings.ReplaceAll(from, "%d", strconv.Itoa(w.id+1))
 	to = strings.ReplaceAll(to, "%d", strconv.Itoa(w.id+1))
-	o := w.op("connect")
-	t0 := time.Now()
-	c, err := w.dial(ctx)
+	var code int
+	var greet []byte
+	c, o, err := w.connect(ctx, func(c *conn) (err error) { code, greet, err = c.smtpReply("connect"); return err })
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	c.deadline()
-	code, greet, err := c.smtpReply("connect")
-	o.hist.Record(time.Since(t0))
-	o.count++
-	if err != nil {
-		return err
-	}
 	quit := func() error { return c.smtpCmd("QUIT", []byte("QUIT"), 2) }
 	if code != 220 {
 		if code >= 400 {
