@@ -2,6 +2,10 @@
 // lesson screen that shows every protocol line annotated next to the
 // servers' mailboxes and each device's local copy, with stepping back and
 // forth, autoplay, quizzes and a sandbox to type commands of one's own.
+// The same lesson screen replays a saved transcript (Replay, replay.go)
+// with no servers running, and saves the session on `w` (save.go). The
+// classroom live view of `mailsim serve` (Serve, live*.go) shows real
+// clients' connections over sim/classroom's registry.
 //
 // It has three layers, as k9s does:
 //
@@ -18,6 +22,6 @@
 // loopback TCP for milliseconds. Its events come back batched, at most every
 // 50 ms, through one QueueUpdateDraw at a time, in order.
 //
-// It imports lessons, sim and its sub-packages, and transcriptview; nothing
-// imports it but cmd/mailsim.
+// It imports lessons, sim and its sub-packages, transcripts and
+// transcriptview; nothing imports it but cmd/mailsim.
 package tui
