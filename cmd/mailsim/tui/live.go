@@ -27,6 +27,9 @@ type ServeOptions struct {
 	Screen    tcell.Screen         // nil = the real terminal; tests pass a SimulationScreen
 	Lang      string               // "en" | "vi"; "" = "en"
 	Card      string               // the connection card, as text
+	// SaveDir is where w saves the selected connection's transcript
+	// (serve --record DIR); "" = the current directory.
+	SaveDir string
 	// Notices, when set, brings lines for the status bar from elsewhere
 	// (e.g. "refused a connection: too many").
 	Notices <-chan string

@@ -23,6 +23,7 @@ func (lv *liveUI) keyMap() *KeyMap {
 		{Keys: []Key{r('b')}, Label: "b", Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
 		{Keys: []Key{r('r')}, Label: "r", Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
 		{Keys: []Key{r('x')}, Label: "x", Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
+		{Keys: []Key{r('w')}, Label: "w", Desc: liveSaveHelp, Action: lv.saveConn},
 		{Keys: []Key{r('a')}, Label: "a", Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
 		{Keys: []Key{r('u')}, Label: "u", Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
 		{Keys: []Key{r('c')}, Label: "c", Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
