@@ -40,6 +40,9 @@ func Redact(t *Transcript) *Transcript {
 			conns[e.Conn] = st
 		}
 		if text, what, secret, ok := st.redact(e); ok {
+			if secret == Hidden {
+				continue // hidden already (the classroom registry does it): keep what it said was there
+			}
 			e.Text, e.Raw, e.Lines, e.Redacted = text, nil, 0, what
 			e.Len = len(e.RawBytes())
 			if e.Gloss != nil {

@@ -559,7 +559,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		var cardText strings.Builder
 		card.Write(&cardText)
 		if err := tui.Serve(ctx, tui.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
-			Lang: serveLang(), Card: cardText.String(), Notices: notices}); err != nil {
+			Lang: serveLang(), Card: cardText.String(), Notices: notices, SaveDir: o.RecordDir}); err != nil {
 			fmt.Fprintf(stderr, "mailsim: live view: %v\n", err)
 		}
 	} else {
