@@ -404,11 +404,21 @@ func hasIMAPDevice(s *sim.State) bool {
 // mailbox holding mail) on the server, and every device's copy.
 func (p *Plain) now(s *sim.State) {
 	var parts []string
+	names := map[string]int{} // a user name at more than one provider gets its domain
 	for _, ps := range s.Providers {
 		for _, u := range ps.Snapshot.Users {
+			names[u.Name]++
+		}
+	}
+	for _, ps := range s.Providers {
+		for _, u := range ps.Snapshot.Users {
+			who := u.Name
+			if names[u.Name] > 1 {
+				who += "@" + ps.Domain
+			}
 			for _, mb := range u.Mailboxes {
 				if mb.Name == "INBOX" || len(mb.Messages) > 0 {
-					parts = append(parts, p.wordf("server %s/%s %s", u.Name, mb.Name, p.countOf(len(mb.Messages))))
+					parts = append(parts, p.wordf("server %s/%s %s", who, mb.Name, p.countOf(len(mb.Messages))))
 				}
 			}
 		}
