@@ -47,7 +47,9 @@ func (sess *session) Select(name string, options *imap.SelectOptions) (*imap.Sel
 	if err != nil {
 		return nil, storeError(err, name, false)
 	}
+	sess.selMu.Lock()
 	sess.sel = sel
+	sess.selMu.Unlock()
 	// The details (flags, first unseen) come from a later snapshot; a
 	// change in between is already queued for this session and follows.
 	msgs, info, err := sess.srv.store.Messages(sess.user, sel.key.name)
@@ -116,9 +118,12 @@ func (sess *session) Unselect() error {
 }
 
 func (sess *session) unselect() {
-	if sess.sel != nil {
-		sess.srv.reg.close(sess.sel)
-		sess.sel = nil
+	sess.selMu.Lock()
+	sel := sess.sel
+	sess.sel = nil
+	sess.selMu.Unlock()
+	if sel != nil {
+		sess.srv.reg.close(sel)
 	}
 }
 
@@ -131,14 +136,16 @@ func (sess *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	if err := sel.tracker.Poll(w, allowExpunge); err != nil {
 		return err
 	}
-	return sess.writeRecent(w)
+	return sess.writeRecent(w, sel)
 }
 
 // Idle writes changes as they are queued until stop is closed. It does
 // not use SessionTracker.Idle, which would hold back the changes queued
 // just before IDLE until the next one arrives.
 func (sess *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	sess.selMu.Lock()
 	sel := sess.sel
+	sess.selMu.Unlock()
 	if sel == nil {
 		<-stop
 		return nil
@@ -147,7 +154,7 @@ func (sess *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) erro
 		if err := sel.tracker.Poll(w, true); err != nil {
 			return err
 		}
-		if err := sess.writeRecent(w); err != nil {
+		if err := sess.writeRecent(w, sel); err != nil {
 			return err
 		}
 		select {
@@ -160,8 +167,7 @@ func (sess *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) erro
 
 // writeRecent sends `* n RECENT` when the count changed (IMAP4rev1 only;
 // the library drops it for IMAP4rev2 clients).
-func (sess *session) writeRecent(w *imapserver.UpdateWriter) error {
-	sel := sess.sel
+func (sess *session) writeRecent(w *imapserver.UpdateWriter, sel *selection) error {
 	if !sel.showsRecent {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -24,6 +25,11 @@ type session struct {
 	remote net.Addr
 	user   string     // canonical name; "" until logged in
 	sel    *selection // nil unless a mailbox is selected
+
+	// selMu orders the writes of sel with the IDLE goroutine's read of it:
+	// when the connection drops during IDLE, the library returns without
+	// waiting for Idle, and Close runs while Idle may still be starting.
+	selMu sync.Mutex
 }
 
 var (
