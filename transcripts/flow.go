@@ -433,26 +433,13 @@ func (p *flowReader) decode(v reflect.Value, t reflect.Type, c byte) {
 		}
 		p.i++
 		var out reflect.Value
-		for n := 0; ; n++ {
-			p.space()
-			if p.peek() == ']' {
-				p.i++
-				break
-			}
-			if n > 0 {
-				p.expect(',')
-				p.space()
-				if p.peek() == ']' { // a trailing comma
-					p.i++
-					break
-				}
-			}
+		p.items(']', func() {
 			if !out.IsValid() {
 				out = reflect.MakeSlice(t, 0, 4)
 			}
 			out = reflect.Append(out, reflect.Zero(t.Elem()))
 			p.value(out.Index(out.Len() - 1))
-		}
+		})
 		if out.IsValid() {
 			v.Set(out)
 		} else {
@@ -546,20 +533,7 @@ func (p *flowReader) spanEnd(start int) int {
 // mapping reads {key: value, ...}, calling each for every key.
 func (p *flowReader) mapping(each func(key string)) {
 	p.expect('{')
-	for n := 0; ; n++ {
-		p.space()
-		if p.peek() == '}' {
-			p.i++
-			return
-		}
-		if n > 0 {
-			p.expect(',')
-			p.space()
-			if p.peek() == '}' {
-				p.i++
-				return
-			}
-		}
+	p.items('}', func() {
 		k, _ := p.key()
 		p.space()
 		if p.peek() != ':' {
@@ -567,6 +541,28 @@ func (p *flowReader) mapping(each func(key string)) {
 		}
 		p.i++
 		each(k)
+	})
+}
+
+// items reads comma-separated items up to and including end (the opening
+// bracket is already read), calling item for each; a trailing comma is
+// allowed.
+func (p *flowReader) items(end byte, item func()) {
+	for n := 0; ; n++ {
+		p.space()
+		if p.peek() == end {
+			p.i++
+			return
+		}
+		if n > 0 {
+			p.expect(',')
+			p.space()
+			if p.peek() == end { // a trailing comma
+				p.i++
+				return
+			}
+		}
+		item()
 	}
 }
 
