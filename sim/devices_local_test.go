@@ -247,10 +247,7 @@ steps:
     actor: laptop
     expect: +OK
 `
-	r, events := record(t, parseLesson(t, src))
-	if err := r.RunAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	events := runAll(t, src)
 	var closed []string
 	for _, e := range *events {
 		if e.Kind == EventClose {

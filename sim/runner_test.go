@@ -66,6 +66,16 @@ func record(t *testing.T, l *lessons.Lesson) (*Runner, *[]Event) {
 	return r, &events
 }
 
+// runAll runs a lesson given as YAML to its end and returns its events.
+func runAll(t *testing.T, src string) *[]Event {
+	t.Helper()
+	r, events := record(t, parseLesson(t, src))
+	if err := r.RunAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
 func TestAStepAnnotatesItsLineAndItsReply(t *testing.T) {
 	r, events := record(t, parseLesson(t, twoMessages))
 	for i := 0; i < 3; i++ {
@@ -85,10 +95,7 @@ func TestAStepAnnotatesItsLineAndItsReply(t *testing.T) {
 }
 
 func TestDeleMarksUntilQuitAndTheDiffSaysSo(t *testing.T) {
-	r, events := record(t, parseLesson(t, twoMessages))
-	if err := r.RunAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	events := runAll(t, twoMessages)
 	var kinds []string
 	for _, e := range *events {
 		if e.Kind == EventState {
