@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -86,13 +87,52 @@ type trackedConn struct {
 
 func (c *trackedConn) Read(b []byte) (int, error) {
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return 0, net.ErrClosed
+	}
 	c.reading = true
 	c.mu.Unlock()
 	n, err := c.Conn.Read(b)
 	c.mu.Lock()
 	c.reading = false
 	c.mu.Unlock()
+	if err != nil && isTimeout(err) {
+		// RFC 5321 4.5.3.2: a server that times out closes the session with
+		// 421. Closing here, below go-smtp, is what keeps the rest of a
+		// stalled DATA body or a partial command line from ever being read
+		// as commands: go-smtp would otherwise answer 554 (or take the
+		// partial line as a command) and read on.
+		c.goodbye(fmt.Sprintf("421 4.4.2 %s Error: timeout exceeded, closing connection", c.srv.o.Hostname))
+		return n, err
+	}
 	return n, err
+}
+
+// Write refuses once the connection was closed, so that go-smtp's answer
+// to a partial line cut by a timeout reaches neither the client nor a tap.
+func (c *trackedConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(b)
+}
+
+// isClosed reports whether the connection was closed, by a timeout or
+// otherwise: session callbacks then do nothing (go-smtp may still hand them
+// the partial line a timeout cut).
+func (c *trackedConn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // TLS reports whether the connection under the wrapper is TLS (the 465
@@ -124,7 +164,18 @@ func (c *trackedConn) sawTLS(t *tls.Conn) {
 // waiting for a command.
 func (c *trackedConn) shutdown(idleOnly bool) {
 	c.mu.Lock()
-	if c.closed || idleOnly && (!c.reading || c.inData) {
+	skip := c.closed || idleOnly && (!c.reading || c.inData)
+	c.mu.Unlock()
+	if !skip {
+		c.goodbye(fmt.Sprintf("421 4.3.2 %s shutting down", c.srv.o.Hostname))
+	}
+}
+
+// goodbye writes the reply line (inside TLS once STARTTLS has begun) and
+// closes the connection.
+func (c *trackedConn) goodbye(reply string) {
+	c.mu.Lock()
+	if c.closed {
 		c.mu.Unlock()
 		return
 	}
@@ -137,7 +188,7 @@ func (c *trackedConn) shutdown(idleOnly bool) {
 	c.mu.Unlock()
 	if w != nil {
 		w.SetWriteDeadline(time.Now().Add(time.Second))
-		fmt.Fprintf(w, "421 4.3.2 %s shutting down\r\n", c.srv.o.Hostname)
+		fmt.Fprintf(w, "%s\r\n", reply)
 	}
 	c.Close()
 }

@@ -19,6 +19,8 @@ var (
 		Message: "Message not accepted: bare LF or CR in the message; SMTP lines end with CRLF (curl: use --crlf)"}
 	errShuttingDown = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 3, 2},
 		Message: "Service shutting down, try again later"}
+	errGone = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 4, 2},
+		Message: "Connection closed"}
 )
 
 func errLineTooLong(max int) *gosmtp.SMTPError {

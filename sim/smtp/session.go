@@ -64,6 +64,11 @@ func (s *Server) newSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 	}, nil
 }
 
+// gone reports that the connection was closed under go-smtp (a timeout):
+// what go-smtp still hands the session, such as a partial command line the
+// timeout cut, must have no effect.
+func (s *session) gone() bool { return s.tc != nil && s.tc.isClosed() }
+
 // authAllowed applies the plaintext policy ourselves: go-smtp's test
 // (conn.(*tls.Conn)) fails on a tapped connection.
 func (s *session) authAllowed() bool {
@@ -80,6 +85,9 @@ func (s *session) AuthMechanisms() []string {
 }
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
+	if s.gone() {
+		return nil, errGone
+	}
 	if s.srv.o.Role != Submission {
 		return nil, gosmtp.ErrAuthUnsupported
 	}
@@ -154,6 +162,9 @@ func splitAddress(addr string) (local, domain string, ok bool) {
 }
 
 func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
+	if s.gone() {
+		return errGone
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srv.o.Role == Submission && s.user == "" {
@@ -174,6 +185,9 @@ func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
 }
 
 func (s *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	if s.gone() {
+		return errGone
+	}
 	local, domain, ok := splitAddress(to)
 	if !ok {
 		return errBadAddress(to)
@@ -213,6 +227,9 @@ func (s *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return s.readError(err)
+	}
+	if s.gone() {
+		return errGone
 	}
 	if hasBareLineEnding(raw) {
 		return errBareLF
