@@ -114,7 +114,19 @@ bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, m
 		{
 			"broken YAML",
 			func(s string) string { return strings.Replace(s, "title: Tiny", "title: [Tiny", 1) },
-			`bad.yaml:4: YAML: did not find expected ',' or ']'`,
+			`bad.yaml:4:8: YAML: did not find expected ',' or ']'`,
+		},
+		{
+			"a key indented one space short, far below where its list begins",
+			func(s string) string {
+				return strings.Replace(s, "    expect: +OK\n    covers", "   expect: +OK\n    covers", 1)
+			},
+			`bad.yaml:23:4: YAML: did not find expected '-' indicator (in "steps", which begins at line 18)`,
+		},
+		{
+			"a tab in the indentation",
+			func(s string) string { return strings.Replace(s, "    client: A laptop", "\tclient: A laptop", 1) },
+			`bad.yaml:16:1: YAML: found a tab character that violates indentation`,
 		},
 		{
 			"a wrong version",

@@ -147,7 +147,7 @@ func (d *decoder) parseYAML(data []byte) (root *yaml.Node) {
 	}()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		d.yamlError(err)
+		d.yamlError(data, err)
 		return nil
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -177,7 +177,10 @@ var yamlParserProblems = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
-func (d *decoder) yamlError(err error) {
+// yamlError records yaml.v3's errors at the line and column of the
+// problem itself (see yamlProblem), naming the key of the block yaml.v3
+// reported when that is elsewhere.
+func (d *decoder) yamlError(data []byte, err error) {
 	for _, msg := range strings.Split(err.Error(), "\n") {
 		msg = strings.TrimSpace(msg)
 		if msg == "" || msg == "yaml: unmarshal errors:" {
@@ -187,8 +190,15 @@ func (d *decoder) yamlError(err error) {
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = "YAML: " + m[2]
-			if yamlParserProblems[m[2]] {
+			parser := yamlParserProblems[m[2]]
+			if parser {
 				e.Line++
+			}
+			if line, col, ok := yamlProblem(data, e.Line, m[2]); ok {
+				if key, at := blockKey(data, e.Line); parser && line != e.Line && key != "" {
+					e.Msg += fmt.Sprintf(" (in %q, which begins at line %d)", key, at)
+				}
+				e.Line, e.Col = line, col
 			}
 		}
 		d.errs = append(d.errs, e)
