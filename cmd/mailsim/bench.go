@@ -16,10 +16,6 @@ import (
 	"mailsim/sim/loadgen"
 )
 
-func init() {
-	register(command{"bench", "--proto imap|pop3|smtp", "load-test a POP3, IMAP or SMTP server (mailsim's own, or --addr)", 40, cmdBench})
-}
-
 const benchSummary = `Load-test a POP3, IMAP or SMTP server and print wall time, commands/s,
 bytes/s, latency percentiles per command and every error.
 

@@ -26,8 +26,6 @@ func TestBenchBadFlags(t *testing.T) {
 		{"bench", "--proto", "pop3", "extra"},
 		{"bench", "--serve", "--addr", "127.0.0.1:110"},
 	} {
-		// (The flag package prints the usage to stdout on a flag it
-		// cannot parse; the error itself is one line on stderr.)
 		_, errs, code := runCLI(t, args...)
 		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
 		if code != 2 || len(lines) != 1 || !strings.HasPrefix(errs, "mailsim: bench") {

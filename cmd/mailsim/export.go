@@ -11,10 +11,6 @@ import (
 	"mailsim/transcripts"
 )
 
-func init() {
-	register(command{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, asciicast or pcap", 60, cmdExport})
-}
-
 var exportFormats = []string{"markdown", "html", "asciicast", "pcap"}
 
 func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error {

@@ -12,18 +12,19 @@ import (
 	"mailsim/lessons"
 )
 
-func init() {
-	register(command{"learn", "[LESSON]", "open the app (on LESSON, or on the lesson picker)", 5, cmdLearn})
-}
-
 // openApp runs the TUI on the built-in lessons (plus those in dir).
 func openApp(ctx context.Context, start, dir, lang string) error {
-	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
-		return &exitError{2, "the app needs a terminal; for plain text use `mailsim run LESSON --plain`"}
-	}
 	list, err := loadLessons(dir)
 	if err != nil {
 		return err
+	}
+	if start != "" {
+		if _, err := findLesson("learn", list, start); err != nil {
+			return err
+		}
+	}
+	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
+		return &exitError{2, "the app needs a terminal; for plain text use `mailsim run LESSON --plain`"}
 	}
 	g, err := lessons.LoadGlossary()
 	if err != nil {
@@ -34,7 +35,12 @@ func openApp(ctx context.Context, start, dir, lang string) error {
 }
 
 func cmdLearn(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	fs := newFlags("learn", "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
+	return learn(ctx, "learn", args, stdout)
+}
+
+// learn opens the app; cmd is "learn", or "" for mailsim without a command.
+func learn(ctx context.Context, cmd string, args []string, stdout io.Writer) error {
+	fs := newFlags(cmd, "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
 	lang := fs.String("lang", "", "language of the lessons and the app: en or vi (default from LANG)")
 	pos, err := parseFlags(fs, args)

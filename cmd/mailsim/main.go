@@ -15,7 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"runtime/debug"
 	"strings"
 
 	"mailsim/lessons"
@@ -48,33 +48,30 @@ func main() {
 	}
 }
 
-// command is one subcommand. Each file that adds one registers it in an
-// init function, so subcommands live beside their code.
+// command is one subcommand.
 type command struct {
 	name, args, summary string
-	order               int // place in the usage list
 	run                 func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-var registry []command
-
-func register(c command) { registry = append(registry, c) }
-
-func commands() []command {
-	out := append([]command(nil), registry...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
-	return out
-}
-
-func init() {
-	register(command{"lessons", "", "list the lessons", 10, cmdLessons})
-	register(command{"run", "LESSON [--plain]", "run a lesson headless and print its annotated transcript", 20, cmdRun})
-	register(command{"validate", "FILE...", "check lesson files and report mistakes as file:line:col", 30, cmdValidate})
+// commands are mailsim's subcommands, in the order the usage lists them.
+// This list is the one place a subcommand is named.
+var commands = []command{
+	{"learn", "[LESSON]", "open the app (on LESSON, or on the lesson picker)", cmdLearn},
+	{"lessons", "[--lang en|vi]", "list the lessons", cmdLessons},
+	{"run", "LESSON [--plain]", "run a lesson headless and print its annotated transcript", cmdRun},
+	{"validate", "FILE...", "check lesson files and report mistakes as file:line:col", cmdValidate},
+	{"new-lesson", "NAME [-o FILE]", "write a commented lesson template to start a lesson of your own", cmdNewLesson},
+	{"record", "LESSON -o FILE", "run a lesson headless and save its transcript", cmdRecord},
+	{"serve", "[--listen ADDR] [--students N]", "run the providers on fixed ports for real mail clients (classroom mode)", cmdServe},
+	{"bench", "--proto imap|pop3|smtp", "load-test a POP3, IMAP or SMTP server (mailsim's own, or --addr)", cmdBench},
+	{"replay", "FILE [--plain]", "replay a saved transcript", cmdReplay},
+	{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, asciicast or pcap", cmdExport},
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "mailsim: learn POP3, IMAP and SMTP by watching them happen.\n\nUsage:\n  mailsim [--lang en|vi] [--lessons DIR]   open the app\n  mailsim COMMAND [ARGS]\n\nCommands:\n")
-	for _, c := range commands() {
+	fmt.Fprintf(w, "mailsim: learn POP3, IMAP and SMTP by watching them happen.\n\nUsage:\n  mailsim [--lang en|vi] [--lessons DIR]   open the app\n  mailsim COMMAND [ARGS]\n  mailsim --version\n\nCommands:\n")
+	for _, c := range commands {
 		fmt.Fprintf(w, "  %s\n      %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintf(w, "\nRun `mailsim COMMAND --help` for a command's flags.\n")
@@ -82,28 +79,76 @@ func usage(w io.Writer) {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
+	case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+		fmt.Fprintln(stdout, version())
+		return nil
 	case len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help":
 		// No command: open the app, with the global flags given.
-		return cmdLearn(ctx, args, stdout, stderr)
+		return learn(ctx, "", args, stdout)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		usage(stdout)
 		return nil
 	}
-	for _, c := range commands() {
+	for _, c := range commands {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return &exitError{2, fmt.Sprintf("unknown command %q (try `mailsim --help`)", args[0])}
+	return &exitError{2, fmt.Sprintf("unknown command %q; see mailsim --help", args[0])}
 }
 
-// newFlags makes a FlagSet whose errors become one readable line and exit
-// code 2, and whose --help prints to stdout.
-func newFlags(name, args, summary string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+// version is what `mailsim --version` says: the module version, the
+// commit it was built from (marked +modified when the tree had changes)
+// and the Go version, as the build recorded them.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "mailsim (no build information)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+modified"
+			}
+		}
+	}
+	out := "mailsim " + v
+	if rev != "" {
+		out += fmt.Sprintf(" commit %.12s%s", rev, dirty)
+		if at != "" {
+			out += " (" + at + ")"
+		}
+	}
+	return out + " " + bi.GoVersion
+}
+
+// flagSet is a command's flags: errors are one line and exit code 2, and
+// --help prints the command's usage to stdout.
+type flagSet struct {
+	*flag.FlagSet
+	cmd  string // as typed after mailsim: "run"; "" for the app itself
+	help func()
+}
+
+// newFlags makes the flags of the command cmd ("" for mailsim itself),
+// whose usage line shows args and summary.
+func newFlags(cmd, args, summary string, stdout io.Writer) *flagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: mailsim %s %s\n\n%s\n", name, args, summary)
+	fs.Usage = func() {} // flag calls it on every error; help is printed below, only when asked
+	f := &flagSet{FlagSet: fs, cmd: cmd}
+	f.help = func() {
+		fmt.Fprintf(stdout, "Usage: %s %s\n\n%s\n", f.prog(), args, summary)
 		has := false
 		fs.VisitAll(func(*flag.Flag) { has = true })
 		if has {
@@ -113,18 +158,30 @@ func newFlags(name, args, summary string, stdout io.Writer) *flag.FlagSet {
 			fs.SetOutput(io.Discard)
 		}
 	}
-	return fs
+	return f
 }
 
-// parseFlags parses interleaved flags and positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// prog is the command as typed: "mailsim run", or "mailsim".
+func (f *flagSet) prog() string { return strings.TrimSpace("mailsim " + f.cmd) }
+
+// parseFlags parses interleaved flags and positional arguments. A bad
+// flag is one line naming it and where the command's flags are listed.
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) { // fs.Parse has printed the usage
+			if errors.Is(err, flag.ErrHelp) {
+				fs.help()
 				return nil, &exitError{0, ""}
 			}
-			return nil, &exitError{2, fmt.Sprintf("%s: %v", fs.Name(), err)}
+			msg := err.Error()
+			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+				msg = "unknown flag " + name
+			}
+			if fs.cmd != "" {
+				msg = fs.cmd + ": " + msg
+			}
+			return nil, &exitError{2, fmt.Sprintf("%s; see %s --help", msg, fs.prog())}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -133,6 +190,19 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// findLesson is the lesson named id, or an exit error for cmd that
+// suggests the id meant when it was mistyped.
+func findLesson(cmd string, list []*lessons.Lesson, id string) (*lessons.Lesson, error) {
+	if l, ok := lessons.Find(list, id); ok {
+		return l, nil
+	}
+	msg := fmt.Sprintf("%s: no lesson %q", cmd, id)
+	if near := lessons.Closest(list, id); near != "" {
+		msg += fmt.Sprintf("; did you mean %s?", near)
+	}
+	return nil, &exitError{2, msg + " (see mailsim lessons)"}
 }
 
 func loadLessons(extraDir string) ([]*lessons.Lesson, error) {
@@ -196,23 +266,32 @@ func idPosition(file string) (int, int) {
 }
 
 func cmdLessons(_ context.Context, args []string, stdout, _ io.Writer) error {
-	fs := newFlags("lessons", "", "List the lessons, grouped by protocol.", stdout)
+	fs := newFlags("lessons", "[--lang en|vi]", "List the lessons, grouped by protocol in the order the app shows them.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
+	lang := fs.String("lang", "", "language of the titles: en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
 	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	language, err := pickLang(*lang)
+	if err != nil {
 		return err
 	}
 	list, err := loadLessons(*dir)
 	if err != nil {
 		return err
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].Group < list[j].Group })
-	group := ""
+	idW := 0
 	for _, l := range list {
+		idW = max(idW, len(l.ID))
+	}
+	steps := lessons.Word(language, "steps")
+	group := "\x00"
+	for _, l := range lessons.SortByGroup(list) {
 		if l.Group != group {
 			group = l.Group
-			fmt.Fprintf(stdout, "%s\n", strings.ToUpper(group))
+			fmt.Fprintf(stdout, "%s\n", strings.ToUpper(lessons.Word(language, lessons.GroupTitle(group))))
 		}
-		fmt.Fprintf(stdout, "  %-26s %-3d steps  %-6s %s\n", l.ID, len(l.Steps), strings.Join(l.Languages(), ","), l.Title.In("en"))
+		fmt.Fprintf(stdout, "  %-*s %3d %s  %-6s %s\n", idW, l.ID, len(l.Steps), steps, strings.Join(l.Languages(), ","), l.Title.In(language))
 	}
 	return nil
 }
@@ -241,9 +320,9 @@ func cmdRun(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	l, ok := lessons.Find(list, pos[0])
-	if !ok {
-		return &exitError{2, fmt.Sprintf("run: no lesson %q (see `mailsim lessons`)", pos[0])}
+	l, err := findLesson("run", list, pos[0])
+	if err != nil {
+		return err
 	}
 	return runPlain(ctx, l, stdout, transcripts.PlainOptions{Lang: language, Timestamps: *stamps, Eavesdropper: *eaves}, *fixed)
 }

@@ -152,16 +152,16 @@ func TestBadFlagsGiveOneLineAndExitTwo(t *testing.T) {
 		want string
 	}{
 		{"an unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
-		{"an unknown flag", []string{"run", "pop3-basics", "--colour"}, "flag provided but not defined: -colour"},
+		{"an unknown flag", []string{"run", "pop3-basics", "--colour"}, "run: unknown flag -colour; see mailsim run --help"},
 		{"an unknown lesson", []string{"run", "no-such-lesson"}, `no lesson "no-such-lesson"`},
 		{"run without a lesson", []string{"run"}, "name one lesson"},
 		{"validate without files", []string{"validate"}, "name at least one lesson file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errs, code := runCLI(t, tt.args...)
-			if code != 2 {
-				t.Errorf("exit %d, want 2", code)
+			out, errs, code := runCLI(t, tt.args...)
+			if code != 2 || out != "" {
+				t.Errorf("exit %d, stdout %q; want 2 and nothing", code, out)
 			}
 			if strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.want) {
 				t.Errorf("stderr = %q, want one line containing %q", errs, tt.want)

@@ -7,14 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"text/template"
 )
-
-func init() {
-	register(command{"new-lesson", "NAME [-o FILE]", "write a commented lesson template to start a lesson of your own", 35, cmdNewLesson})
-}
 
 var lessonIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -67,8 +64,17 @@ func cmdNewLesson(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err := f.Close(); err != nil {
 		return &exitError{1, "new-lesson: " + err.Error()}
 	}
-	fmt.Fprintf(stderr, "wrote %s: check it with `mailsim validate %s`, run it with `mailsim run %s --lessons DIR`\n", file, file, name)
+	fmt.Fprintf(stderr, "wrote %s: check it with `mailsim validate %s`, run it with `mailsim run %s --lessons %s`\n", file, shellWord(file), name, shellWord(filepath.Dir(file)))
 	return nil
+}
+
+// shellWord quotes s for a shell when it holds anything but plain path
+// characters, so a printed command can be pasted as it is.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+:@,=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // lessonTemplate is the template for a lesson named id; vi adds the

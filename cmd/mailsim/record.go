@@ -10,10 +10,6 @@ import (
 	"mailsim/transcripts"
 )
 
-func init() {
-	register(command{"record", "LESSON -o FILE", "run a lesson headless and save its transcript", 40, cmdRecord})
-}
-
 func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("record", "LESSON -o FILE", "Run a lesson headless, as `run` does, and save its transcript (YAML, see\ndocs/TRANSCRIPTS.md) for `mailsim replay` and `mailsim export`. The transcript\nis saved even when a step fails (exit 1).", stdout)
 	out := fs.String("o", "", "save the transcript to `FILE` (required)")
@@ -38,9 +34,9 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	l, ok := lessons.Find(list, pos[0])
-	if !ok {
-		return &exitError{2, fmt.Sprintf("record: no lesson %q (see `mailsim lessons`)", pos[0])}
+	l, err := findLesson("record", list, pos[0])
+	if err != nil {
+		return err
 	}
 	g, err := lessons.LoadGlossary()
 	if err != nil {

@@ -12,22 +12,17 @@ import (
 	"mailsim/transcripts"
 )
 
-func init() {
-	register(command{"replay", "FILE [--plain]", "replay a saved transcript", 50, cmdReplay})
-	replayTUI = func(ctx context.Context, t *transcripts.Transcript) error {
-		if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
-			return &exitError{2, "replay: the interactive replay needs a terminal; for plain text add --plain"}
-		}
-		g, err := lessons.LoadGlossary()
-		if err != nil {
-			return err
-		}
-		return tui.Replay(ctx, tui.ReplayOptions{Transcript: t, Glossary: g})
+// replayTUI steps through a transcript on screen.
+func replayTUI(ctx context.Context, t *transcripts.Transcript) error {
+	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
+		return &exitError{2, "replay: the interactive replay needs a terminal; for plain text add --plain"}
 	}
+	g, err := lessons.LoadGlossary()
+	if err != nil {
+		return err
+	}
+	return tui.Replay(ctx, tui.ReplayOptions{Transcript: t, Glossary: g})
 }
-
-// replayTUI is the interactive replay screen; nil until the TUI offers one.
-var replayTUI func(ctx context.Context, t *transcripts.Transcript) error
 
 func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	fs := newFlags("replay", "FILE [--plain]", "Replay a saved transcript. With --plain, print it exactly as `mailsim run --plain`\nprinted the session; without, step through it on screen.", stdout)
@@ -47,9 +42,6 @@ func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return &exitError{1, err.Error()}
 	}
 	if !*plain {
-		if replayTUI == nil {
-			return &exitError{2, "replay: interactive replay needs the TUI, which cannot replay yet; use `mailsim replay " + pos[0] + " --plain`"}
-		}
 		return replayTUI(ctx, t)
 	}
 	return transcripts.Replay(stdout, t, transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})

@@ -26,10 +26,6 @@ import (
 	"mailsim/sim/classroom"
 )
 
-func init() {
-	register(command{"serve", "[--listen ADDR] [--students N]", "run the providers on fixed ports for real mail clients (classroom mode)", 40, cmdServe})
-}
-
 // defaultPorts are serve's ports for example.com: the standard ones plus
 // 1000, so no privileges are needed. example.org gets each one plus 1000.
 var defaultPorts = map[sim.Role]int{

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -10,16 +9,6 @@ import (
 
 	"mailsim/lessons"
 )
-
-// groups orders the picker's sections; lessons of other groups follow.
-var groups = []struct{ id, title string }{
-	{"pop3", "POP3"},
-	{"imap", "IMAP"},
-	{"smtp", "SMTP"},
-	{"compare", "Comparisons"},
-	{"setup", "Setup"},
-	{"history", "History"},
-}
 
 // pickerScreen lists the lessons by group, each with its title, summary,
 // step count, languages and a done mark.
@@ -79,40 +68,6 @@ func (p *pickerScreen) fitWidth(w int) {
 	}
 }
 
-// sorted groups the lessons in the groups' order, keeping their order
-// within a group.
-func sortedLessons(list []*lessons.Lesson) []*lessons.Lesson {
-	rank := func(g string) int {
-		for i, x := range groups {
-			if x.id == g {
-				return i
-			}
-		}
-		return len(groups)
-	}
-	out := append([]*lessons.Lesson(nil), list...)
-	sort.SliceStable(out, func(i, j int) bool {
-		ri, rj := rank(out[i].Group), rank(out[j].Group)
-		if ri != rj {
-			return ri < rj
-		}
-		return ri == len(groups) && out[i].Group < out[j].Group
-	})
-	return out
-}
-
-func groupTitle(g string) string {
-	for _, x := range groups {
-		if x.id == g {
-			return x.title
-		}
-	}
-	if g == "" {
-		return "Other"
-	}
-	return strings.ToUpper(g[:1]) + g[1:]
-}
-
 // refresh fills the table (after a language change or a finished lesson).
 func (p *pickerScreen) refresh() {
 	th, lang := p.u.th, p.u.lang
@@ -132,11 +87,11 @@ func (p *pickerScreen) refresh() {
 		p.width = p.u.width()
 	}
 	group := "\x00"
-	for _, l := range sortedLessons(p.u.o.Lessons) {
+	for _, l := range lessons.SortByGroup(p.u.o.Lessons) {
 		if l.Group != group {
 			group = l.Group
 			row := len(p.rows)
-			p.table.SetCell(row, 0, tview.NewTableCell(" "+tr(lang, groupTitle(group))).SetStyle(th.Title).SetSelectable(false))
+			p.table.SetCell(row, 0, tview.NewTableCell(" "+tr(lang, lessons.GroupTitle(group))).SetStyle(th.Title).SetSelectable(false))
 			for c := 1; c < 5; c++ {
 				p.table.SetCell(row, c, tview.NewTableCell("").SetSelectable(false))
 			}
