@@ -21,3 +21,5 @@ require (
 	golang.org/x/sys v0.38.0 // indirect
 	golang.org/x/text v0.31.0 // indirect
 )
+
+replace github.com/emersion/go-imap/v2 => ./third_party/go-imap
