@@ -70,6 +70,8 @@ func (c *Conn) handleAppend(tag string, dec *imapwire.Decoder) error {
 	}
 
 	if lit.Size() > appendLimit {
+		dec.RefuseLiteral()      // mailsim
+		c.refuseLiteral(nonSync) // mailsim
 		return &imap.Error{
 			Type: imap.StatusResponseTypeNo,
 			Code: imap.ResponseCodeTooBig,

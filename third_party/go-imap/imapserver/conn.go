@@ -46,6 +46,12 @@ type Conn struct {
 
 	state   imap.ConnState
 	session Session
+
+	// mailsim: byeAfterReply, when set, closes the connection with this BYE
+	// text once the command's reply is written: a refused non-synchronizing
+	// literal is already on its way, and its octets must never be read as
+	// commands (RFC 7888 section 4 allows closing).
+	byeAfterReply string
 }
 
 func newConn(c net.Conn, server *Server) *Conn {
@@ -320,7 +326,14 @@ func (c *Conn) readCommand(dec *imapwire.Decoder) error {
 			Text: fmt.Sprintf("%v completed", name),
 		}
 	}
-	return c.writeStatusResp(tag, resp)
+	if err := c.writeStatusResp(tag, resp); err != nil {
+		return err
+	}
+	if c.byeAfterReply != "" { // mailsim
+		c.state = imap.ConnStateLogout
+		return c.Bye(c.byeAfterReply)
+	}
+	return nil
 }
 
 func (c *Conn) handleNoop(dec *imapwire.Decoder) error {
@@ -390,6 +403,7 @@ func (c *Conn) handleUnsubscribe(dec *imapwire.Decoder) error {
 
 func (c *Conn) checkBufferedLiteral(size int64, nonSync bool) error {
 	if size > 4096 {
+		c.refuseLiteral(nonSync)
 		return &imap.Error{
 			Type: imap.StatusResponseTypeNo,
 			Code: imap.ResponseCodeTooBig,
@@ -398,6 +412,14 @@ func (c *Conn) checkBufferedLiteral(size int64, nonSync bool) error {
 	}
 
 	return c.acceptLiteral(size, nonSync)
+}
+
+// refuseLiteral notes that a literal is refused before its data is read
+// (mailsim): a non-synchronizing one ends the connection after the reply.
+func (c *Conn) refuseLiteral(nonSync bool) {
+	if nonSync {
+		c.byeAfterReply = "Closing the connection: the refused literal's octets are not read as commands"
+	}
 }
 
 func (c *Conn) acceptLiteral(size int64, nonSync bool) error {

@@ -56,11 +56,16 @@ type Decoder struct {
 	// Literals are ignored.
 	MaxSize int64
 
-	r         *bufio.Reader
-	side      ConnSide
-	err       error
-	literal   bool
-	crlf      bool
+	r       *bufio.Reader
+	side    ConnSide
+	err     error
+	literal bool
+	crlf    bool
+	// mailsim: refused is set when a literal was refused before its data
+	// was read: the command line ended at the literal's CRLF, so nothing
+	// more belongs to this command and reading on would wait for bytes a
+	// synchronizing client never sends.
+	refused   bool
 	listDepth int
 	readBytes int64
 }
@@ -93,6 +98,9 @@ func (dec *Decoder) returnErr(err error) bool {
 }
 
 func (dec *Decoder) readByte() (byte, bool) {
+	if dec.refused { // mailsim: see Decoder.refused
+		return 0, false
+	}
 	if dec.MaxSize > 0 && dec.readBytes > dec.MaxSize {
 		return 0, dec.returnErr(fmt.Errorf("imapwire: max size exceeded"))
 	}
@@ -263,8 +271,18 @@ func (dec *Decoder) DiscardUntilByte(untilCh byte) {
 	}
 }
 
+// RefuseLiteral ends the command at the literal just decoded: its data is
+// not read, and neither is anything else (mailsim).
+func (dec *Decoder) RefuseLiteral() {
+	dec.refused = true
+	dec.literal = false
+}
+
+// Refused reports whether RefuseLiteral was called (mailsim).
+func (dec *Decoder) Refused() bool { return dec.refused }
+
 func (dec *Decoder) DiscardLine() {
-	if dec.crlf {
+	if dec.crlf || dec.refused {
 		return
 	}
 	var text string
@@ -578,7 +596,10 @@ func (dec *Decoder) Literal(ptr *string) bool {
 	if dec.CheckBufferedLiteralFunc != nil {
 		if err := dec.CheckBufferedLiteralFunc(lit.Size(), nonSync); err != nil {
 			lit.cancel()
-			return false
+			// mailsim: report the refusal (it used to be dropped, and the
+			// command went on reading, waiting for the literal's data).
+			dec.RefuseLiteral()
+			return dec.returnErr(err)
 		}
 	}
 	var sb strings.Builder
