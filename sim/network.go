@@ -207,6 +207,9 @@ func (n *Network) serve(o NetworkOptions, p *Provider, role Role, index int, ln 
 		ln.Close()
 		return nil, err
 	}
+	if n.tap != nil { // the tap sees inside the STARTTLS that go-imap and go-smtp do themselves
+		tlsCfg = n.tap.ServerTLS(tlsCfg)
+	}
 	var served net.Listener = ln
 	if n.limiter != nil {
 		served = n.limiter.Listener(ln, role, host, tlsCfg)

@@ -25,6 +25,10 @@ import (
 //	09:00:01.130 #  redacted: a password, 8 characters
 //
 // "C:" is the client, "S:" the server, "#" the recorder's annotations.
+// Inside TLS (implicit TLS, or after STLS/STARTTLS) the lines are what the
+// endpoints read, decrypted by the server's tap; one "#  inside TLS from
+// here" line marks where that starts. TLS records appear ("C~", "S~") only
+// where the tap could not open them.
 type Recorder struct {
 	dir string
 
@@ -38,7 +42,7 @@ type recFile struct {
 	f      *os.File
 	path   string
 	prefix string // path without "-<user>.log"
-	cipher bool   // write TLS records (only a STARTTLS whose plaintext the tap cannot see)
+	inner  bool   // the "inside TLS" note has been written
 	state  string
 }
 
@@ -156,10 +160,7 @@ func (r *Recorder) open(c ConnState) *recFile {
 		r.err = errors.Join(r.err, err)
 		return nil
 	}
-	// Implicit TLS and POP3 STLS show the plaintext inside TLS; only IMAP
-	// and SMTP STARTTLS leave the server-side tap with records alone.
-	cipher := !c.TLS && c.Protocol != wire.POP3
-	return &recFile{f: f, path: path, prefix: prefix, cipher: cipher, state: c.State}
+	return &recFile{f: f, path: path, prefix: prefix, state: c.State}
 }
 
 func stamp(t time.Time) string { return t.Format("15:04:05.000") }
@@ -173,9 +174,15 @@ func (rf *recFile) unit(e Entry) error {
 	var b strings.Builder
 	ts := stamp(e.Time)
 	dir := e.Dir.String() + ":"
+	if e.Layer == wire.Inner && !rf.inner {
+		rf.inner = true
+		fmt.Fprintf(&b, "%s #  inside TLS from here: the lines below are encrypted on the wire; the server, which holds the keys, shows them decrypted\n", ts)
+	}
 	switch {
 	case e.Layer == wire.Cipher:
-		if rf.cipher {
+		// The tap shows what is inside TLS as Inner units; a record it
+		// could not open is all there is of that part.
+		if strings.Contains(e.Text, wire.Undecrypted) {
 			fmt.Fprintf(&b, "%s %s %s\n", ts, e.Dir.String()+"~", e.Text)
 		}
 	case e.Kind == wire.Block:

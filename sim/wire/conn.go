@@ -3,6 +3,7 @@ package wire
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -26,6 +27,12 @@ type session struct {
 	err    error
 	fr     framer
 	rec    [2]recordParser
+	// dec opens the TLS records of a server-side session that has no inner
+	// tap (a STARTTLS a protocol library does by itself); innerTap is set
+	// once an inner tap records the plaintext, and dec then only reads the
+	// hellos (to let go of the session's logged secrets at close).
+	dec      *tlsDecrypter
+	innerTap bool
 }
 
 func (r *Recorder) newSession(c net.Conn, p Protocol, side Side, implicitTLS bool) *session {
@@ -38,6 +45,9 @@ func (r *Recorder) newSession(c net.Conn, p Protocol, side Side, implicitTLS boo
 		ImplicitTLS: implicitTLS,
 	}}
 	s.fr.init(s, p, r.opt)
+	if side == ServerSide {
+		s.dec = &tlsDecrypter{}
+	}
 	if implicitTLS {
 		s.cipher = true
 		s.fr.layer = Inner
@@ -92,6 +102,33 @@ func (s *session) record(dir Direction, inner bool, p []byte) {
 	}
 }
 
+// openLocked hands a whole TLS record (raw holds its first total octets)
+// to the decrypter. It returns the application data opened (from this
+// record or from earlier ones that waited for their secret) and why this
+// record cannot be opened, if it cannot. The caller holds s.mu.
+func (s *session) openLocked(dir Direction, raw []byte, total int) ([]opened, string) {
+	if s.dec == nil {
+		return nil, ""
+	}
+	if len(raw) != total { // cut by MaxUnitBytes: the record cannot be opened, nor any after it
+		if !s.innerTap && s.dec.dirs[dir].on && s.dec.dirs[dir].off == "" {
+			s.dec.dirs[dir].off = "a TLS record was longer than the tap keeps"
+		}
+		return nil, s.dec.dirs[dir].off
+	}
+	return s.dec.take(s.r.keys, dir, raw, !s.innerTap)
+}
+
+// frameInnerLocked frames plaintext decrypted from TLS records as Layer
+// Inner. The caller holds s.mu.
+func (s *session) frameInnerLocked(dir Direction, p []byte) {
+	for len(p) > 0 {
+		n := s.fr.feed(dir, p)
+		p = p[n:]
+		s.fr.switchNow = false // a second STARTTLS inside TLS is the protocol's error, not a new layer
+	}
+}
+
 // switchToCipherLocked makes the outer tap record TLS records from now on
 // and the framer record the Inner layer. The caller holds s.mu.
 func (s *session) switchToCipherLocked() {
@@ -130,6 +167,19 @@ func (s *session) close() {
 	s.fr.flush()
 	s.rec[ClientToServer].flush(s, ClientToServer)
 	s.rec[ServerToClient].flush(s, ServerToClient)
+	if s.dec != nil {
+		for _, o := range s.dec.retry(s.r.keys, nil) {
+			s.frameInnerLocked(o.dir, o.p)
+		}
+		s.fr.flush()
+		if n := s.dec.unopened(); n > 0 {
+			s.emit(Unit{Layer: Cipher, Kind: Record, Len: 0, Cut: true,
+				Text: fmt.Sprintf("[%d TLS records %s: %s]", n, Undecrypted, errNoSecretYet)})
+		}
+		if s.dec.haveCR {
+			s.r.keys.forget(s.dec.cr)
+		}
+	}
 	s.closed = true
 	s.r.sink.Close(s.info.ID, s.err)
 }
@@ -197,6 +247,7 @@ func (c *Conn) IsLoopback() bool {
 func (c *Conn) StartTLS(tlsConn net.Conn) net.Conn {
 	c.s.mu.Lock()
 	c.s.switchToCipherLocked()
+	c.s.innerTap = true
 	c.s.mu.Unlock()
 	return newConn(tlsConn, c.s, true, false)
 }
@@ -325,6 +376,7 @@ func (l *listener) Accept() (net.Conn, error) {
 		return l.r.Conn(nc, l.p, ServerSide), nil
 	}
 	s := l.r.newSession(nc, l.p, ServerSide, true)
+	s.innerTap = true
 	outer := newConn(nc, s, false, false)
 	return newConn(tls.Server(outer, l.cfg), s, true, true), nil
 }

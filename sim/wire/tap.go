@@ -1,11 +1,37 @@
 // Package wire taps network connections and frames the bytes that cross them
 // into protocol units (lines, blocks, TLS records) for the transcript. It
-// imports only the standard library.
+// imports the standard library and golang.org/x/crypto (ChaCha20-Poly1305).
 //
 // A Recorder hands out taps: Listener and TLSListener for servers, Conn for
 // scripted clients. Each tapped connection gets an id; one framer per
 // connection sees both directions (a reply's shape depends on the command it
 // answers) and reports every completed Unit to the Recorder's Sink.
+//
+// # Inside TLS
+//
+// Where our own code starts TLS (implicit TLS listeners, POP3 STLS, a
+// scripted client) it wraps the tls.Conn in an inner tap (Conn.StartTLS),
+// which sees the plaintext. go-imap and go-smtp do STARTTLS by themselves,
+// on the tapped conn, so the tap sees only TLS records. For those the tap
+// decrypts the records the way Wireshark does with an SSLKEYLOGFILE: the
+// servers' tls.Config comes from Recorder.ServerTLS, whose KeyLogWriter
+// keeps each session's secrets in memory by client random; the tap reads
+// the client random, version and suite from the clear hellos and opens each
+// record (TLS 1.3: traffic secret -> HKDF-Expand-Label -> AEAD; TLS 1.2:
+// master secret -> PRF key block -> AEAD; ServerTLS limits TLS 1.2 to AEAD
+// suites). The plaintext is framed as Layer Inner, exactly as an inner tap
+// would, so the transcript reads the same for every port.
+//
+// We chose this over terminating STARTTLS in a layer of our own because
+// that layer would have to parse each protocol in front of its library,
+// answer STARTTLS itself, and then keep the library from advertising and
+// refusing things as if the session were still in the clear: a second
+// protocol implementation in the path of every byte. Decrypting beside the
+// path leaves the libraries and the bytes on the wire untouched (what a
+// student's client sees is what a real server sends), costs nothing when no
+// tap is on, and the same secrets let an exported capture be decrypted by
+// Wireshark or tshark. A session the tap cannot open (a record cut by
+// MaxUnitBytes, a secret not logged) keeps its records, marked Undecrypted.
 package wire
 
 import (
@@ -228,6 +254,7 @@ type Recorder struct {
 	sink Sink
 	opt  Options
 	last atomic.Uint64
+	keys *keyLog // secrets logged by the servers configured with ServerTLS
 }
 
 // NewRecorder returns a Recorder that reports to s (nil s discards everything).
@@ -235,5 +262,6 @@ func NewRecorder(s Sink, o Options) *Recorder {
 	if s == nil {
 		s = SinkFuncs{}
 	}
-	return &Recorder{sink: s, opt: o.withDefaults()}
+	o = o.withDefaults()
+	return &Recorder{sink: s, opt: o, keys: newKeyLog(o.Clock)}
 }

@@ -58,7 +58,15 @@ func (rp *recordParser) feed(s *session, dir Direction, p []byte) {
 		rp.remain -= k
 		p = p[k:]
 		if rp.remain == 0 {
-			rp.emit(s, dir, fmt.Sprintf("[TLS %s, %d bytes]", contentTypes[rp.hdr[0]], rp.total-5), false)
+			plain, why := s.openLocked(dir, rp.raw, rp.total)
+			text := fmt.Sprintf("[TLS %s, %d bytes]", contentTypes[rp.hdr[0]], rp.total-5)
+			if why != "" {
+				text = fmt.Sprintf("[TLS %s, %d bytes, %s: %s]", contentTypes[rp.hdr[0]], rp.total-5, Undecrypted, why)
+			}
+			rp.emit(s, dir, text, false)
+			for _, o := range plain {
+				s.frameInnerLocked(o.dir, o.p)
+			}
 		}
 	}
 }
