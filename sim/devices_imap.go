@@ -19,8 +19,8 @@ import (
 //     of messages (EXISTS) and UIDVALIDITY. A cache whose UIDVALIDITY no
 //     longer matches is thrown away, as RFC 9051 §2.3.1.1 asks.
 //   - The session keeps the list sequence number -> UID, learnt from FETCH
-//     replies (our server always sends UID), grown by EXISTS and shrunk by
-//     EXPUNGE.
+//     replies that carry UID (the lessons ask for it), grown by EXISTS and
+//     shrunk by EXPUNGE.
 //   - A FETCH reply to the device's own FETCH (or UID FETCH) puts the
 //     message in the cache, or updates it: UID, FLAGS, ENVELOPE (subject,
 //     from), RFC822.SIZE, BODYSTRUCTURE (the parts, summed up), and the body

@@ -12,6 +12,7 @@ import (
 
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/certs"
+	"mailsim/sim/imap"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/smtp"
 	"mailsim/sim/wire"
@@ -94,6 +95,9 @@ type Provider struct {
 	Store   *mailstore.Store
 	Servers []*Server
 	MTA     *smtp.MTA // relays mail its submission servers accept for other domains
+	// IMAPRecent is which messages have been \Recent to an IMAP session,
+	// shared by the provider's IMAP servers and kept when one restarts.
+	IMAPRecent *imap.RecentTable
 	// Closed maps each role the provider does not offer (NetworkOptions.
 	// DomainRoles) to a loopback address where nothing listens.
 	Closed map[Role]string
@@ -156,7 +160,7 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 	}
 	for i, domain := range o.Domains {
 		store := mailstore.New(mailstore.Options{Clock: o.StoreClock, UIDValidity: uint32(1000*(i+1) + 1), MaxMessageBytes: o.MaxMessageBytes})
-		p := &Provider{Domain: domain, Store: store}
+		p := &Provider{Domain: domain, Store: store, IMAPRecent: imap.NewRecentTable()}
 		n.Providers = append(n.Providers, p)
 		offered, narrowed := o.DomainRoles[domain]
 		for _, role := range o.Roles {

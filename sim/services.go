@@ -34,7 +34,7 @@ func (n *Network) newService(o NetworkOptions, p *Provider, role Role, host stri
 		return pop3.NewServer(po), nil
 	case IMAP, IMAPS:
 		return imap.NewServer(imap.Options{Store: p.Store, Hostname: host, ImplicitTLS: role.ImplicitTLS(), TLSConfig: starttls,
-			Plaintext: o.Plaintext, Throttle: o.Throttle, Logf: o.Logf}), nil
+			Plaintext: o.Plaintext, Throttle: o.Throttle, Logf: o.Logf, Recent: p.IMAPRecent}), nil
 	case MX, Submission, SMTPS:
 		so := smtp.Options{Role: smtp.Submission, Domain: p.Domain, Hostname: host, Store: p.Store,
 			TLSConfig: starttls, ImplicitTLS: role.ImplicitTLS(), Plaintext: o.Plaintext, Throttle: o.Throttle,

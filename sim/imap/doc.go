@@ -21,9 +21,13 @@
 // wire tap): a password is accepted only when the policy allows it on this
 // connection, and a failed login waits for the Throttle before answering.
 //
-// The server keeps \Recent (IMAP4rev1) per mailbox in memory: the first
-// read-write session that selects a mailbox, or is selected when a message
-// arrives, sees the message as \Recent.
+// \Recent (IMAP4rev1) goes, as in Dovecot, to the first read-write session
+// that learns of a message: at SELECT, or at its first poll after the
+// delivery (at once for a session in IDLE). A RecentTable remembers which
+// messages have been \Recent to someone; shared by a store's servers and
+// kept across restarts, it makes a restart keep that, as Dovecot's index
+// files do. Unsolicited FETCH responses carry the flags as the receiving
+// session sees them, \Recent included, and no UID.
 //
 // It imports the standard library, go-imap/v2 (with go-message and go-sasl,
 // which that library uses) and mailsim's sim/mailstore and sim/authpolicy.

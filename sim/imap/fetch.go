@@ -135,7 +135,9 @@ func (sess *session) recentOf(refs []msgRef) []bool {
 func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mailstore.Message, o *imap.FetchOptions, flagsChanged, recent bool) error {
 	rw := w.CreateMessage(seq)
 	var err error
-	rw.WriteUID(imap.UID(m.UID))
+	if o.UID { // asked for, or a UID FETCH
+		rw.WriteUID(imap.UID(m.UID))
+	}
 	if o.Flags || flagsChanged {
 		rw.WriteFlags(toIMAPFlags(m.Flags, recent))
 	}
@@ -249,6 +251,9 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 	if flags.Silent {
 		return nil
 	}
+	// A UID STORE's FETCH replies must carry the UID (RFC 3501 §6.4.8);
+	// a plain STORE's do not.
+	_, byUID := numSet.(imap.UIDSet)
 	seqOf := make(map[uint32]uint32, len(refs))
 	for _, r := range refs {
 		seqOf[r.uid] = r.seq
@@ -264,7 +269,9 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 			continue
 		}
 		rw := w.CreateMessage(seq)
-		rw.WriteUID(imap.UID(m.UID))
+		if byUID {
+			rw.WriteUID(imap.UID(m.UID))
+		}
 		rw.WriteFlags(toIMAPFlags(m.Flags, isRecent[m.UID]))
 		if err := rw.Close(); err != nil {
 			return err

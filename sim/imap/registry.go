@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 
 	"mailsim/sim/mailstore"
@@ -36,7 +35,52 @@ type registry struct {
 
 	mu     sync.Mutex
 	boxes  map[boxKey]*watched
-	recent map[boxKey]uint32 // lowest UID no session has seen as \Recent yet
+	recent *RecentTable
+}
+
+// RecentTable remembers, for each mailbox, the lowest UID that no session
+// has seen as \Recent yet (IMAP4rev1). Dovecot keeps this in its index
+// files, so a restart does not make old mail \Recent again; a RecentTable
+// that outlives the Server (Options.Recent) does the same, and one shared
+// by the IMAP and IMAPS servers of a store makes them agree. Its lock is
+// taken last, after registry.mu.
+type RecentTable struct {
+	mu   sync.Mutex
+	next map[boxKey]uint32
+}
+
+// NewRecentTable returns an empty table: every message is \Recent to the
+// first session that sees it.
+func NewRecentTable() *RecentTable { return &RecentTable{next: map[boxKey]uint32{}} }
+
+func (t *RecentTable) mark(key boxKey) uint32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.next[key]
+}
+
+// claim records that a session has seen uid as \Recent.
+func (t *RecentTable) claim(key boxKey, uid uint32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if uid >= t.next[key] {
+		t.next[key] = uid + 1
+	}
+}
+
+func (t *RecentTable) rename(old, key boxKey) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if m, ok := t.next[old]; ok {
+		delete(t.next, old)
+		t.next[key] = m
+	}
+}
+
+func (t *RecentTable) drop(key boxKey) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.next, key)
 }
 
 // watched is one selected mailbox: its tracker and its UIDs in sequence
@@ -52,8 +96,11 @@ type watched struct {
 	sessions []*selection // in SELECT order
 }
 
-func newRegistry(logf func(string, ...any)) *registry {
-	return &registry{logf: logf, boxes: map[boxKey]*watched{}, recent: map[boxKey]uint32{}}
+func newRegistry(logf func(string, ...any), recent *RecentTable) *registry {
+	if recent == nil {
+		recent = NewRecentTable()
+	}
+	return &registry{logf: logf, boxes: map[boxKey]*watched{}, recent: recent}
 }
 
 // onChange is the store's change-feed callback. It runs under the store
@@ -68,7 +115,7 @@ func (r *registry) onChange(c mailstore.Change) {
 			w.gone = true
 			delete(r.boxes, key)
 		}
-		delete(r.recent, key)
+		r.recent.drop(key)
 		return
 	case mailstore.MailboxRenamed:
 		old := boxKey{c.User, c.OldName}
@@ -77,10 +124,7 @@ func (r *registry) onChange(c mailstore.Change) {
 			w.key = key
 			r.boxes[key] = w
 		}
-		if m, ok := r.recent[old]; ok {
-			delete(r.recent, old)
-			r.recent[key] = m
-		}
+		r.recent.rename(old, key)
 		return
 	case mailstore.Delivered, mailstore.FlagsChanged, mailstore.Expunged:
 	default:
@@ -114,14 +158,9 @@ func (r *registry) applyLocked(w *watched, c mailstore.Change) {
 		}
 		w.uids = append(w.uids, c.UID)
 		w.tracker.QueueNumMessages(uint32(len(w.uids)))
-		// The first read-write IMAP4rev1 session selected now gets \Recent.
-		for _, sel := range w.sessions {
-			if sel.claimsRecent {
-				sel.recent[c.UID] = struct{}{}
-				r.recent[w.key] = c.UID + 1
-				break
-			}
-		}
+		// \Recent goes to the first read-write IMAP4rev1 session that
+		// learns of the message: claimRecentLocked, at its next poll (at
+		// once for a session in IDLE), as Dovecot does (RFC 3501 §2.3.2).
 	case mailstore.Expunged:
 		i, ok := slices.BinarySearch(w.uids, c.UID)
 		if !ok {
@@ -131,16 +170,37 @@ func (r *registry) applyLocked(w *watched, c mailstore.Change) {
 		w.tracker.QueueExpunge(uint32(i + 1))
 		for _, sel := range w.sessions {
 			delete(sel.recent, c.UID)
+			delete(sel.dirty, c.UID)
 		}
 	case mailstore.FlagsChanged:
-		i, ok := slices.BinarySearch(w.uids, c.UID)
-		if !ok {
-			return
-		}
-		// The tracker sends one flag list to every session, so \Recent
-		// cannot be added per session here.
+		// Each other session hears the message's flags at its next poll,
+		// as this session sees them (with its own \Recent), once however
+		// often they changed, and not at all if the message is expunged
+		// first: see session.writeFlagChanges. The session that made the
+		// change has answered it itself.
 		src, _ := c.Origin.(*imapserver.SessionTracker)
-		w.tracker.QueueMessageFlags(uint32(i+1), imap.UID(c.UID), toIMAPFlags(c.Flags, false), src)
+		for _, sel := range w.sessions {
+			if sel.tracker != nil && sel.tracker != src {
+				sel.dirty[c.UID] = struct{}{}
+			}
+		}
+	}
+}
+
+// claimRecentLocked gives sel \Recent on the messages it knows of that no
+// session has seen yet, if sel takes \Recent at all.
+func (r *registry) claimRecentLocked(sel *selection) {
+	if !sel.claimsRecent || sel.w == nil {
+		return
+	}
+	mark := r.recent.mark(sel.w.key)
+	uids := sel.w.uids
+	for i := len(uids) - 1; i >= 0 && uids[i] >= mark; i-- {
+		if sel.tracker.EncodeSeqNum(uint32(i+1)) == 0 {
+			continue // its EXISTS has not been sent to sel yet
+		}
+		sel.recent[uids[i]] = struct{}{}
+		r.recent.claim(sel.w.key, uids[i])
 	}
 }
 
@@ -183,12 +243,12 @@ func (r *registry) open(st storeReader, sel *selection) (uids []uint32, err erro
 	sel.tracker = w.tracker.NewSession()
 	uids = slices.Clone(w.uids)
 	if sel.claimsRecent || sel.showsRecent {
-		mark := r.recent[w.key]
+		mark := r.recent.mark(w.key)
 		for i := len(uids) - 1; i >= 0 && uids[i] >= mark; i-- {
 			sel.recent[uids[i]] = struct{}{}
 		}
 		if sel.claimsRecent && len(uids) > 0 && uids[len(uids)-1] >= mark {
-			r.recent[w.key] = uids[len(uids)-1] + 1
+			r.recent.claim(w.key, uids[len(uids)-1])
 		}
 	}
 	return uids, nil
@@ -248,7 +308,7 @@ func (r *registry) removeLocked(w *watched, sel *selection) {
 func (r *registry) recentMark(key boxKey) uint32 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.recent[key]
+	return r.recent.mark(key)
 }
 
 // storeReader is the part of *mailstore.Store that open needs.

@@ -24,6 +24,7 @@ type selection struct {
 	claimsRecent bool                // read-write IMAP4rev1: takes \Recent from others
 	showsRecent  bool                // IMAP4rev1: shows \Recent at all
 	recent       map[uint32]struct{} // UIDs \Recent in this session; guarded by registry.mu
+	dirty        map[uint32]struct{} // UIDs whose flags others changed, not told yet; guarded by registry.mu
 	notify       chan struct{}       // a change was queued for this session (buffered, 1)
 	shownRecent  int                 // the RECENT count last sent
 	searchRes    imap.UIDSet         // SEARCH RETURN (SAVE) result, for "$"
@@ -41,6 +42,7 @@ func (sess *session) Select(name string, options *imap.SelectOptions) (*imap.Sel
 		claimsRecent: !rev2 && !options.ReadOnly,
 		showsRecent:  !rev2,
 		recent:       map[uint32]struct{}{},
+		dirty:        map[uint32]struct{}{},
 		notify:       make(chan struct{}, 1),
 	}
 	uids, err := sess.srv.reg.open(sess.srv.store, sel)
@@ -133,10 +135,7 @@ func (sess *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	if sel == nil {
 		return nil
 	}
-	if err := sel.tracker.Poll(w, allowExpunge); err != nil {
-		return err
-	}
-	return sess.writeRecent(w, sel)
+	return sess.writeUpdates(w, sel, allowExpunge)
 }
 
 // Idle writes changes as they are queued until stop is closed. It does
@@ -151,10 +150,7 @@ func (sess *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) erro
 		return nil
 	}
 	for {
-		if err := sel.tracker.Poll(w, true); err != nil {
-			return err
-		}
-		if err := sess.writeRecent(w, sel); err != nil {
+		if err := sess.writeUpdates(w, sel, true); err != nil {
 			return err
 		}
 		select {
@@ -165,13 +161,74 @@ func (sess *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) erro
 	}
 }
 
-// writeRecent sends `* n RECENT` when the count changed (IMAP4rev1 only;
-// the library drops it for IMAP4rev2 clients).
+// writeUpdates sends what changed in the selected mailbox since this
+// session last heard, in the order Dovecot 2.3 sends it: flag changes
+// (FETCH FLAGS), then EXPUNGE and EXISTS in the order they happened, then
+// RECENT if the count changed. EXPUNGE waits when allowExpunge is false
+// (during FETCH, STORE and SEARCH), and so does everything queued after it.
+func (sess *session) writeUpdates(w *imapserver.UpdateWriter, sel *selection, allowExpunge bool) error {
+	if err := sess.writeFlagChanges(w, sel); err != nil {
+		return err
+	}
+	if err := sel.tracker.Poll(w, allowExpunge); err != nil {
+		return err
+	}
+	return sess.writeRecent(w, sel)
+}
+
+// writeFlagChanges sends "* n FETCH (FLAGS (...))" for each message whose
+// flags another session (IMAP or POP3) changed: the flags this session
+// sees now, \Recent included (RFC 3501 §7.4.2), and no UID, which nobody
+// asked for (Dovecot adds it only with QRESYNC). A message expunged
+// meanwhile gets its EXPUNGE only, and one the client has not heard of
+// yet (its EXISTS is still queued) gets nothing: the client will fetch it.
+func (sess *session) writeFlagChanges(w *imapserver.UpdateWriter, sel *selection) error {
+	type change struct {
+		seq, uid uint32
+		recent   bool
+	}
+	r := sess.srv.reg
+	r.mu.Lock()
+	if len(sel.dirty) == 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	var changes []change
+	for uid := range sel.dirty {
+		if i, ok := slices.BinarySearch(sel.w.uids, uid); ok {
+			if seq := sel.tracker.EncodeSeqNum(uint32(i + 1)); seq != 0 {
+				_, recent := sel.recent[uid]
+				changes = append(changes, change{seq, uid, recent})
+			}
+		}
+	}
+	clear(sel.dirty)
+	name := sel.w.key.name
+	r.mu.Unlock()
+	// The client's sequence numbers cannot change before this session
+	// writes to it, so those taken above stay right.
+	slices.SortFunc(changes, func(a, b change) int { return int(int64(a.seq) - int64(b.seq)) })
+	for _, c := range changes {
+		m, err := sess.srv.store.Message(sess.user, name, c.uid)
+		if err != nil || m == nil {
+			continue // gone meanwhile: its EXPUNGE follows
+		}
+		if err := w.WriteMessageFlags(c.seq, 0, toIMAPFlags(m.Flags, c.recent)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeRecent gives this session \Recent on the new messages it is the
+// first to hear of, and sends `* n RECENT` when the count changed
+// (IMAP4rev1 only; the library drops it for IMAP4rev2 clients).
 func (sess *session) writeRecent(w *imapserver.UpdateWriter, sel *selection) error {
 	if !sel.showsRecent {
 		return nil
 	}
 	sess.srv.reg.mu.Lock()
+	sess.srv.reg.claimRecentLocked(sel)
 	n := len(sel.recent)
 	sess.srv.reg.mu.Unlock()
 	if n == sel.shownRecent {

@@ -40,6 +40,11 @@ type Options struct {
 	// AppendLimit is the largest APPEND accepted, in octets; zero means the
 	// store's MaxMessageBytes.
 	AppendLimit uint32
+	// Recent holds which messages have been \Recent to a session; nil
+	// means a table of the Server's own, lost when it stops. Give every
+	// Server of one store the same table, and keep it across restarts, to
+	// behave like a server that keeps \Recent on disk (Dovecot).
+	Recent *RecentTable
 }
 
 // Capabilities lists what the server advertises besides what go-imap adds
@@ -89,7 +94,7 @@ func NewServer(o Options) *Server {
 	s := &Server{
 		opts:      o,
 		store:     o.Store,
-		reg:       newRegistry(o.Logf),
+		reg:       newRegistry(o.Logf, o.Recent),
 		throttle:  o.Throttle,
 		done:      make(chan struct{}),
 		listeners: map[net.Listener]struct{}{},
