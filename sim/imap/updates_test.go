@@ -88,25 +88,26 @@ func TestRecentSurvivesARestart(t *testing.T) {
 	a.ok("LOGOUT")
 	ts.Srv.Close()
 
-	again := NewServer(Options{Store: ts.Store, Recent: table})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	go again.Serve(ln)
-	t.Cleanup(func() { again.Close() })
-	b := dial(t, ln.Addr().String())
-	b.ok("LOGIN alice pw")
+	b := startAndLogin(t, Options{Store: ts.Store, Recent: table})
 	wantHas(t, b.ok("SELECT INBOX"), "* 0 RECENT")
 
 	// Without the table (a server that keeps \Recent in memory only),
 	// the same mail is \Recent again.
-	fresh := NewServer(Options{Store: ts.Store})
-	ln2, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	go fresh.Serve(ln2)
-	t.Cleanup(func() { fresh.Close() })
-	c := dial(t, ln2.Addr().String())
-	c.ok("LOGIN alice pw")
+	c := startAndLogin(t, Options{Store: ts.Store})
 	wantHas(t, c.ok("SELECT INBOX"), "* 3 RECENT")
+}
+
+// startAndLogin starts a server with o on 127.0.0.1 and logs alice in.
+func startAndLogin(t *testing.T, o Options) *rawClient {
+	t.Helper()
+	srv := NewServer(o)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	c := dial(t, ln.Addr().String())
+	c.ok("LOGIN alice pw")
+	return c
 }
 
 // wantLines fails unless the untagged lines are exactly want.
