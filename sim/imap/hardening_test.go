@@ -82,3 +82,108 @@ func TestALiteralOver4096OctetsOnLOGINIsAnsweredAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// clientMistakes are commands with a client's mistake in them, each sent
+// in the state named, as the adversarial pass and real clients sent them.
+var clientMistakes = []struct {
+	name, state string // state: "new", "auth" or "selected"
+	lines       []string
+}{
+	{"bad base64 in AUTHENTICATE's initial response", "new", []string{"AUTHENTICATE PLAIN !!!not-base64"}},
+	{"bad base64 after AUTHENTICATE's continuation", "new", []string{"AUTHENTICATE PLAIN", "!!!not-base64"}},
+	{"= as the whole PLAIN response", "new", []string{"AUTHENTICATE PLAIN ="}},
+	{"= after the continuation", "new", []string{"AUTHENTICATE PLAIN", "="}},
+	{"XOAUTH2", "new", []string{"AUTHENTICATE XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciB4AQE="}},
+	{"a PLAIN response without NULs", "new", []string{"AUTHENTICATE PLAIN YWxpY2U="}},
+	{"a NUL in a mailbox name", "auth", []string{"CREATE {3+}", "a\x00b"}},
+	{"invalid UTF-8 in a mailbox name", "auth", []string{"SELECT \"\xff\xfe\""}},
+	{"bad modified UTF-7 in a mailbox name", "auth", []string{"SELECT \"&Jjo\""}},
+	{"FETCH 0", "selected", []string{"FETCH 0 FLAGS"}},
+	{"FETCH -1", "selected", []string{"FETCH -1 FLAGS"}},
+	{"FETCH 4294967296", "selected", []string{"FETCH 4294967296 FLAGS"}},
+	{"FETCH error (FLAGS)", "selected", []string{"FETCH error (FLAGS)"}},
+	{"UID FETCH x FLAGS", "selected", []string{"UID FETCH x FLAGS"}},
+	{"UID FETCH 1:* (BODY[1.x])", "selected", []string{"UID FETCH 1:* (BODY[1.x])"}},
+	{"SEARCH SUBJECT hello world", "selected", []string{"SEARCH SUBJECT hello world"}},
+	{"SEARCH FOO", "selected", []string{"SEARCH FOO"}},
+	{"a bad SEARCH date", "selected", []string{"SEARCH SINCE 32-Foo-2020"}},
+	{"parentheses over depth 1000", "selected", []string{"SEARCH " + strings.Repeat("(", 1001) + "ALL" + strings.Repeat(")", 1001)}},
+	{"12,000 NOTs", "selected", []string{"SEARCH " + strings.Repeat("NOT ", 12000) + "ALL"}},
+	{"an OR chain of 2,000", "selected", []string{"SEARCH " + strings.Repeat("OR ALL ", 2000) + "ALL"}},
+	{"an oversized STORE", "selected", []string{"STORE 1 +FLAGS (" + strings.Repeat("kw ", 20000) + ")"}},
+	{"STORE with a bad flag", "selected", []string{"STORE 1 +FLAGS (\\Bogus\\)"}},
+	{"a bad APPEND date", "auth", []string{"APPEND Drafts \"99-Foo-2020 00:00:00 +0000\" {3+}", "abc"}},
+	{"STATUS of an unknown item", "auth", []string{"STATUS INBOX (BOGUS)"}},
+	{"LIST with an unknown option", "auth", []string{"LIST (BOGUS) \"\" *"}},
+	{"ENABLE nothing", "auth", []string{"ENABLE"}},
+	{"COPY 0", "selected", []string{"COPY 0 Trash"}},
+	{"MOVE 4294967296", "selected", []string{"MOVE 4294967296 Trash"}},
+}
+
+func TestClientMistakesAreNeverServerBugs(t *testing.T) {
+	ts := newTestServer(t)
+	for _, m := range clientMistakes {
+		t.Run(m.name, func(t *testing.T) {
+			var c *rawClient
+			switch m.state {
+			case "new":
+				c = dial(t, ts.Addr)
+			case "auth":
+				c = ts.login(t, "alice", "pw")
+			default:
+				c = ts.login(t, "alice", "pw")
+				c.ok("SELECT INBOX")
+			}
+			c.send("m1 " + m.lines[0])
+			for _, l := range m.lines[1:] {
+				if strings.HasPrefix(m.lines[0], "AUTHENTICATE") {
+					if got := c.readLine(); !strings.HasPrefix(got, "+") {
+						t.Fatalf("wanted a continuation, got %q", got)
+					}
+				}
+				c.send(l)
+			}
+			var answer string
+			for {
+				l, err := c.readLineErr(5 * time.Second)
+				if err != nil {
+					t.Fatalf("no answer: %v (got %q)", err, l)
+				}
+				if strings.HasPrefix(l, "m1 ") || strings.HasPrefix(l, "* BYE") {
+					answer = l
+					break
+				}
+			}
+			if strings.Contains(answer, "SERVERBUG") || !strings.HasPrefix(answer, "m1 BAD") && !strings.HasPrefix(answer, "m1 NO [") {
+				t.Errorf("%q answered %q, want BAD or NO with a code", m.lines[0][:min(len(m.lines[0]), 40)], answer)
+			}
+			// The session goes on.
+			if _, st := c.cmd("NOOP"); !strings.HasPrefix(st, "OK") {
+				t.Errorf("NOOP after the mistake: %q", st)
+			}
+		})
+	}
+	if strings.Contains(ts.log.String(), "SERVERBUG") {
+		t.Errorf("log:\n%s", ts.log)
+	}
+}
+
+func TestASearchTreeIsCappedAndRealSearchesStillWork(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.login(t, "alice", "pw")
+	c.ok("SELECT INBOX")
+	for _, q := range []string{
+		strings.Repeat("NOT ", 12000) + "ALL",
+		strings.Repeat("OR ALL ", 5000) + "ALL",
+		strings.Repeat("(", 200) + "ALL" + strings.Repeat(")", 200),
+		strings.Repeat("SEEN ", 600),
+	} {
+		if _, st := c.cmd("SEARCH %s", q); !strings.HasPrefix(st, "BAD [CLIENTBUG] SEARCH too complex") {
+			t.Errorf("SEARCH %s...: %q", q[:20], st)
+		}
+	}
+	// What clients send stays well inside: a Thunderbird-style OR chain
+	// over a few fields, nested NOTs.
+	u := c.ok("SEARCH %s", strings.Repeat("OR SUBJECT x ", 20)+"NOT NOT (SUBJECT Message)")
+	wantHas(t, u, "* SEARCH 1 2 3")
+}

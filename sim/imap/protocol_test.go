@@ -702,7 +702,7 @@ func TestBadInput(t *testing.T) {
 	// The server still serves, and the library's complaints went to Logf.
 	c := ts.login(t, "bob", "pw2")
 	c.ok("SELECT INBOX")
-	if log := ts.log.String(); strings.Contains(log, "panic") || !strings.Contains(log, "failed to read command") {
+	if log := ts.log.String(); strings.Contains(log, "panic") || !strings.Contains(log, "client error") {
 		t.Errorf("server log (want library errors, no panic):\n%s", log)
 	}
 }

@@ -110,7 +110,7 @@ func (sess *session) AuthenticateMechanisms() []string {
 
 func (sess *session) Authenticate(mech string) (sasl.Server, error) {
 	if !strings.EqualFold(mech, sasl.Plain) {
-		return nil, &imap.Error{Type: imap.StatusResponseTypeNo,
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot,
 			Text: fmt.Sprintf("SASL mechanism %q is not supported; this server offers PLAIN", mech)}
 	}
 	if !sess.plaintextAllowed() {

@@ -311,9 +311,21 @@ func (c *Conn) readCommand(dec *imapwire.Decoder) error {
 			Code: imap.ResponseCodeClientBug,
 			Text: "Syntax error: " + decErr.Message,
 		}
+	} else if err != nil && isConnError(err) {
+		// mailsim: the connection is gone or timed out; nothing useful can
+		// be said on it, and a timeout is the caller's to report.
+		return err
 	} else if err != nil {
-		c.server.logger().Printf("handling %v command: %v", name, err)
-		resp = internalServerErrorResp
+		// mailsim: the errors this package does not classify come from
+		// decoding the command (number sets, dates, base64, modified
+		// UTF-7, sizes, SASL responses): they are the client's mistakes.
+		// A Session reports its own failures as *imap.Error.
+		c.server.logger().Printf("handling %v command: client error: %v", name, err)
+		resp = &imap.StatusResponse{
+			Type: imap.StatusResponseTypeBad,
+			Code: imap.ResponseCodeClientBug,
+			Text: "Syntax error: " + printableText(err.Error()),
+		}
 	} else {
 		if !sendOK {
 			return nil
@@ -586,6 +598,27 @@ func writeCapabilityStatus(enc *imapwire.Encoder, tag string, typ imap.StatusRes
 
 func writeContReq(enc *imapwire.Encoder, text string) error {
 	return enc.Atom("+").SP().Text(text).CRLF()
+}
+
+// isConnError reports a failure of the connection itself (mailsim).
+func isConnError(err error) bool {
+	var ne net.Error
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, &ne) && ne.Timeout()
+}
+
+// printableText keeps the printable ASCII of s, at most 200 bytes of it, so
+// that what a client sent can be quoted in a response (mailsim).
+func printableText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s) && b.Len() < 200; i++ {
+		if c := s[i]; c >= ' ' && c < 0x7f {
+			b.WriteByte(c)
+		} else {
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
 }
 
 func newClientBugError(text string) error {

@@ -18,6 +18,9 @@ func (c *Conn) handleEnable(dec *imapwire.Decoder) error {
 	if !dec.ExpectCRLF() {
 		return dec.Err()
 	}
+	if len(requested) == 0 { // mailsim: RFC 5161 asks for at least one
+		return newClientBugError("ENABLE needs at least one capability")
+	}
 
 	if err := c.checkState(imap.ConnStateAuthenticated); err != nil {
 		return err

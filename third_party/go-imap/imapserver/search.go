@@ -50,13 +50,14 @@ func (c *Conn) handleSearch(tag string, dec *imapwire.Decoder, numKind NumKind) 
 	}
 
 	var criteria imap.SearchCriteria
+	budget := &searchBudget{}
 	for {
 		var err error
 		if atom != "" {
-			err = readSearchKeyWithAtom(&criteria, dec, atom)
+			err = readSearchKeyWithAtom(&criteria, dec, atom, budget)
 			atom = ""
 		} else {
-			err = readSearchKey(&criteria, dec)
+			err = readSearchKey(&criteria, dec, budget)
 		}
 		if err != nil {
 			return fmt.Errorf("in search-key: %w", err)
@@ -190,17 +191,50 @@ func maybeReadSearchKeyAtom(dec *imapwire.Decoder, ptr *string) bool {
 	})
 }
 
-func readSearchKey(criteria *imap.SearchCriteria, dec *imapwire.Decoder) error {
+// Limits of one SEARCH's criteria tree (mailsim): every key costs a node,
+// and NOT, OR and parentheses nest. A 48 KB command of 12,000 NOTs used to
+// build a tree of ~33 MB; real clients stay far below these.
+const (
+	MaxSearchKeys  = 500
+	MaxSearchDepth = 50
+)
+
+// searchBudget counts the keys and the nesting of the SEARCH being read.
+type searchBudget struct{ keys, depth int }
+
+func (b *searchBudget) enter() error {
+	b.keys++
+	b.depth++
+	if b.keys > MaxSearchKeys {
+		return newClientBugError(fmt.Sprintf("SEARCH too complex: at most %d search keys", MaxSearchKeys))
+	}
+	if b.depth > MaxSearchDepth {
+		return newClientBugError(fmt.Sprintf("SEARCH too complex: NOT, OR and parentheses nest at most %d deep", MaxSearchDepth))
+	}
+	return nil
+}
+
+func (b *searchBudget) leave() { b.depth-- }
+
+func readSearchKey(criteria *imap.SearchCriteria, dec *imapwire.Decoder, budget *searchBudget) error {
 	var key string
 	if maybeReadSearchKeyAtom(dec, &key) {
-		return readSearchKeyWithAtom(criteria, dec, key)
+		return readSearchKeyWithAtom(criteria, dec, key, budget)
 	}
+	if err := budget.enter(); err != nil {
+		return err
+	}
+	defer budget.leave()
 	return dec.ExpectList(func() error {
-		return readSearchKey(criteria, dec)
+		return readSearchKey(criteria, dec, budget)
 	})
 }
 
-func readSearchKeyWithAtom(criteria *imap.SearchCriteria, dec *imapwire.Decoder, key string) error {
+func readSearchKeyWithAtom(criteria *imap.SearchCriteria, dec *imapwire.Decoder, key string, budget *searchBudget) error {
+	if err := budget.enter(); err != nil {
+		return err
+	}
+	defer budget.leave()
 	key = strings.ToUpper(key)
 	switch key {
 	case "ALL":
@@ -307,7 +341,7 @@ func readSearchKeyWithAtom(criteria *imap.SearchCriteria, dec *imapwire.Decoder,
 			return dec.Err()
 		}
 		var not imap.SearchCriteria
-		if err := readSearchKey(&not, dec); err != nil {
+		if err := readSearchKey(&not, dec, budget); err != nil {
 			return err
 		}
 		criteria.Not = append(criteria.Not, not)
@@ -316,13 +350,13 @@ func readSearchKeyWithAtom(criteria *imap.SearchCriteria, dec *imapwire.Decoder,
 			return dec.Err()
 		}
 		var or [2]imap.SearchCriteria
-		if err := readSearchKey(&or[0], dec); err != nil {
+		if err := readSearchKey(&or[0], dec, budget); err != nil {
 			return err
 		}
 		if !dec.ExpectSP() {
 			return dec.Err()
 		}
-		if err := readSearchKey(&or[1], dec); err != nil {
+		if err := readSearchKey(&or[1], dec, budget); err != nil {
 			return err
 		}
 		criteria.Or = append(criteria.Or, or)

@@ -2,6 +2,7 @@ package imapwire
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -281,13 +282,64 @@ func (dec *Decoder) RefuseLiteral() {
 // Refused reports whether RefuseLiteral was called (mailsim).
 func (dec *Decoder) Refused() bool { return dec.refused }
 
+// DiscardLine skips the rest of the command line. mailsim: without keeping
+// it in memory and past MaxSize (the rest of an over-long line must not be
+// read as a command), and with the octets of any non-synchronizing literal
+// in it (they are the command's data, never commands).
 func (dec *Decoder) DiscardLine() {
 	if dec.crlf || dec.refused {
 		return
 	}
-	var text string
-	dec.Text(&text)
-	dec.CRLF()
+	dec.MaxSize = 0
+	var tail []byte
+	for {
+		b, ok := dec.readByte()
+		if !ok {
+			return
+		}
+		if b != '\n' {
+			if len(tail) == 32 {
+				copy(tail, tail[1:])
+				tail = tail[:31]
+			}
+			tail = append(tail, b)
+			continue
+		}
+		n, nonSync := literalAtEnd(tail)
+		if n < 0 || !nonSync {
+			// A synchronizing literal's octets never come: the client
+			// waits for a "+" that this refusal replaces.
+			dec.crlf = true
+			return
+		}
+		if _, err := io.CopyN(io.Discard, dec.r, n); err != nil {
+			dec.returnErr(err)
+			return
+		}
+		tail = tail[:0]
+	}
+}
+
+// literalAtEnd finds a literal announcement ("{12}", "{12+}") at the end of
+// a line; n is -1 if there is none.
+func literalAtEnd(line []byte) (n int64, nonSync bool) {
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if !bytes.HasSuffix(line, []byte("}")) {
+		return -1, false
+	}
+	open := bytes.LastIndexByte(line, '{')
+	if open < 0 {
+		return -1, false
+	}
+	digits := line[open+1 : len(line)-1]
+	if bytes.HasSuffix(digits, []byte("+")) {
+		digits, nonSync = digits[:len(digits)-1], true
+	}
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if err != nil || n < 0 {
+		return -1, false
+	}
+	return n, nonSync
 }
 
 func (dec *Decoder) DiscardValue() bool {
@@ -671,5 +723,8 @@ func (lit *LiteralReader) cancel() {
 		return
 	}
 	lit.dec.literal = false
+	// mailsim: the CRLF before the literal no longer ends the line, so
+	// DiscardLine reads on to the real end of the command.
+	lit.dec.crlf = false
 	lit.dec = nil
 }
