@@ -70,30 +70,63 @@ func errMsg(err error) string {
 	return err.Error()
 }
 
-// LoadDir reads every *.yaml and *.yml lesson in dir, in name order. It
-// returns the lessons that are valid and, when any is not (or two share an
-// id), an ErrorList of every problem in every file.
+// LoadDir reads every *.yaml and *.yml lesson in dir, in name order, as
+// LoadDirSkipping does, without saying which files it skipped.
 func LoadDir(dir string) ([]*Lesson, error) {
+	list, _, err := LoadDirSkipping(dir)
+	return list, err
+}
+
+// LoadDirSkipping reads every *.yaml and *.yml lesson in dir, in name
+// order. Files that are not lessons (saved transcripts, other YAML; see
+// IsLesson) are skipped and named in skipped, so a folder of lessons may
+// also hold what the app saves. It returns the lessons that are valid and,
+// when any is not (or two share an id), an ErrorList of every problem in
+// every lesson file.
+func LoadDirSkipping(dir string) (list []*Lesson, skipped []string, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, ErrorList{{File: dir, Msg: errMsg(err)}}
+		return nil, nil, ErrorList{{File: dir, Msg: errMsg(err)}}
 	}
-	var (
-		out  []*Lesson
-		errs ErrorList
-	)
+	var errs ErrorList
 	for _, e := range entries {
 		if e.IsDir() || !isLessonFile(e.Name()) {
 			continue
 		}
-		l, err := LoadFile(filepath.Join(dir, e.Name()))
+		name := filepath.Join(dir, e.Name())
+		if data, err := os.ReadFile(name); err == nil && !IsLesson(data) {
+			skipped = append(skipped, name)
+			continue
+		}
+		l, err := LoadFile(name)
 		errs = appendErr(errs, err)
 		if l != nil {
-			out = append(out, l)
+			list = append(list, l)
 		}
 	}
-	out, errs = dropDuplicateIDs(out, errs)
-	return out, errs.Err()
+	list, errs = dropDuplicateIDs(list, errs)
+	return list, skipped, errs.Err()
+}
+
+// IsLesson tells a lesson file from other YAML by its top-level keys,
+// read as text so that a lesson with a syntax error is still one: it has
+// "mailsim-lesson:", or (its version line missing) "steps:" or
+// "actors:", and it is not a saved transcript ("mailsim-transcript:").
+func IsLesson(data []byte) bool {
+	lesson := false
+	for _, line := range strings.Split(string(data), "\n") {
+		key, _, ok := strings.Cut(strings.TrimRight(line, "\r"), ":")
+		if !ok || key != strings.TrimSpace(key) {
+			continue // not a top-level key
+		}
+		switch key {
+		case "mailsim-transcript":
+			return false
+		case "mailsim-lesson", "steps", "actors":
+			lesson = true
+		}
+	}
+	return lesson
 }
 
 func isLessonFile(name string) bool {

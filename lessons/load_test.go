@@ -339,12 +339,7 @@ func TestTextUnmarshal(t *testing.T) {
 
 func TestLoadDir(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, data string) {
-		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := fileWriter(t, dir)
 	write("a.yaml", valid)
 	write("b.yml", strings.Replace(valid, "id: tiny", "id: tiny-two", 1))
 	write("c.yaml", valid) // same id as a.yaml
@@ -383,5 +378,38 @@ func TestLoadDir(t *testing.T) {
 	}
 	if _, err := LoadDir(filepath.Join(dir, "missing")); err == nil {
 		t.Error("LoadDir of a missing directory: no error")
+	}
+}
+
+func TestLoadDirSkipsSavedTranscriptsAndOtherYAMLButNotABrokenLesson(t *testing.T) {
+	dir := t.TempDir()
+	write := fileWriter(t, dir)
+	write("a.yaml", valid)
+	write("tiny-20261203-101500.mailsim.yaml", "mailsim-transcript: 1\nlesson:\n  id: tiny\nevents: []\n")
+	write("docker-compose.yml", "services:\n  web:\n    image: nginx\n")
+	write("broken.yaml", strings.Replace(strings.Replace(valid, "mailsim-lesson: 1\n", "", 1), "id: tiny", "id: tiny-b", 1))
+
+	list, skipped, err := LoadDirSkipping(dir)
+	wantSkipped := filepath.Join(dir, "docker-compose.yml") + "," + filepath.Join(dir, "tiny-20261203-101500.mailsim.yaml")
+	if got := strings.Join(skipped, ","); got != wantSkipped {
+		t.Errorf("skipped %s, want %s", got, wantSkipped)
+	}
+	if got := strings.Join(IDs(list), ","); got != "tiny" {
+		t.Errorf("loaded %s, want tiny", got)
+	}
+	// A lesson without its version line is still a lesson: its mistake is
+	// reported, not skipped.
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "broken.yaml")+`:1:1: missing "mailsim-lesson: 1"`) {
+		t.Errorf("the broken lesson's error: %v", err)
+	}
+}
+
+// fileWriter writes files into dir for a test.
+func fileWriter(t *testing.T, dir string) func(name, data string) {
+	return func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

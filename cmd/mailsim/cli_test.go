@@ -195,3 +195,28 @@ func TestAMistypedLessonIDGetsASuggestion(t *testing.T) {
 		t.Errorf("a guess for an id near nothing: %q", errs)
 	}
 }
+
+func TestSavedTranscriptsBesideLessonsAreSkippedWithOneWarningLine(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := runCLI(t, "new-lesson", "demo", "-o", filepath.Join(dir, "demo.yaml")); code != 0 {
+		t.Fatal(errs)
+	}
+	// Two real transcripts, saved where the learner keeps the lesson.
+	for id, name := range map[string]string{"demo": "demo-1.mailsim.yaml", "pop3-basics": "pop3-basics-2.mailsim.yaml"} {
+		if _, errs, code := runCLI(t, "record", id, "--lessons", dir, "-o", filepath.Join(dir, name)); code != 0 {
+			t.Fatalf("record %s: %s", id, errs)
+		}
+	}
+	out, errs, code := runCLI(t, "lessons", "--lessons", dir)
+	wantWarn := "mailsim: " + dir + ": skipped files that are not a lesson (demo-1.mailsim.yaml, pop3-basics-2.mailsim.yaml)\n"
+	if code != 0 || errs != wantWarn || !strings.Contains(out, "demo") {
+		t.Errorf("lessons --lessons: exit %d\nstderr %q\nwant   %q", code, errs, wantWarn)
+	}
+	if _, errs, code := runCLI(t, "run", "demo", "--lessons", dir); code != 0 || strings.Count(errs, "\n") != 1 {
+		t.Errorf("run --lessons: exit %d, stderr %q", code, errs)
+	}
+	out, errs, code = runCLI(t, "validate", dir)
+	if code != 0 || !strings.Contains(out, "demo-1.mailsim.yaml: skipped, not a lesson") || !strings.Contains(out, "demo.yaml: ok") {
+		t.Errorf("validate DIR: exit %d\n%s%s", code, out, errs)
+	}
+}

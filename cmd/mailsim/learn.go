@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -13,8 +14,9 @@ import (
 )
 
 // openApp runs the TUI on the built-in lessons (plus those in dir).
-func openApp(ctx context.Context, start, dir, lang string) error {
-	list, err := loadLessons(dir)
+func openApp(ctx context.Context, start, dir, lang string, stderr io.Writer) error {
+	var warn strings.Builder
+	list, err := loadLessons(dir, io.MultiWriter(stderr, &warn))
 	if err != nil {
 		return err
 	}
@@ -30,16 +32,17 @@ func openApp(ctx context.Context, start, dir, lang string) error {
 	if err != nil {
 		return err
 	}
-	return tui.Run(ctx, tui.Options{Lessons: list, Glossary: g, Lang: lang, Start: start,
+	notice := strings.TrimPrefix(strings.TrimSpace(warn.String()), "mailsim: ")
+	return tui.Run(ctx, tui.Options{Lessons: list, Glossary: g, Lang: lang, Start: start, Notice: notice,
 		Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }})
 }
 
-func cmdLearn(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	return learn(ctx, "learn", args, stdout)
+func cmdLearn(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return learn(ctx, "learn", args, stdout, stderr)
 }
 
 // learn opens the app; cmd is "learn", or "" for mailsim without a command.
-func learn(ctx context.Context, cmd string, args []string, stdout io.Writer) error {
+func learn(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(cmd, "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
 	lang := fs.String("lang", "", "language of the lessons and the app: en or vi (default from LANG)")
@@ -58,5 +61,5 @@ func learn(ctx context.Context, cmd string, args []string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	return openApp(ctx, start, *dir, l)
+	return openApp(ctx, start, *dir, l, stderr)
 }

@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help":
 		// No command: open the app, with the global flags given.
-		return learn(ctx, "", args, stdout)
+		return learn(ctx, "", args, stdout, stderr)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		usage(stdout)
 		return nil
@@ -205,13 +205,19 @@ func findLesson(cmd string, list []*lessons.Lesson, id string) (*lessons.Lesson,
 	return nil, &exitError{2, msg + " (see mailsim lessons)"}
 }
 
-func loadLessons(extraDir string) ([]*lessons.Lesson, error) {
+// loadLessons is the built-in lessons and those in extraDir. Files there
+// that are not lessons (saved transcripts, say) are skipped, with one
+// warning line on warn.
+func loadLessons(extraDir string, warn io.Writer) ([]*lessons.Lesson, error) {
 	list, err := lessons.Builtin()
 	if err != nil {
 		return nil, fmt.Errorf("built-in lessons: %w", err)
 	}
 	if extraDir != "" {
-		more, err := lessons.LoadDir(extraDir)
+		more, skipped, err := lessons.LoadDirSkipping(extraDir)
+		if len(skipped) > 0 {
+			fmt.Fprintln(warn, "mailsim: "+skippedLine(extraDir, skipped))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -222,6 +228,25 @@ func loadLessons(extraDir string) ([]*lessons.Lesson, error) {
 		list = append(list, more...)
 	}
 	return list, nil
+}
+
+// skippedLine says in one line which files of dir were not loaded as
+// lessons.
+func skippedLine(dir string, files []string) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	const show = 3
+	list := strings.Join(names[:min(show, len(names))], ", ")
+	if len(names) > show {
+		list += fmt.Sprintf(" and %d more", len(names)-show)
+	}
+	what := "files that are"
+	if len(names) == 1 {
+		what = "a file that is"
+	}
+	return fmt.Sprintf("%s: skipped %s not a lesson (%s)", dir, what, list)
 }
 
 // builtinClashes reports the lessons of mine whose id a built-in lesson
@@ -265,7 +290,7 @@ func idPosition(file string) (int, int) {
 	return 0, 0
 }
 
-func cmdLessons(_ context.Context, args []string, stdout, _ io.Writer) error {
+func cmdLessons(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("lessons", "[--lang en|vi]", "List the lessons, grouped by protocol in the order the app shows them.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
 	lang := fs.String("lang", "", "language of the titles: en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
@@ -276,7 +301,7 @@ func cmdLessons(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	list, err := loadLessons(*dir)
+	list, err := loadLessons(*dir, stderr)
 	if err != nil {
 		return err
 	}
@@ -296,7 +321,7 @@ func cmdLessons(_ context.Context, args []string, stdout, _ io.Writer) error {
 	return nil
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, _ io.Writer) error {
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "LESSON [--plain]", "Run a lesson headless: print the annotated transcript, what changed at each step,\nand the result. Exits 1 when a step does not go as the lesson expects.", stdout)
 	plain := fs.Bool("plain", true, "print plain text (the only headless output for now)")
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
@@ -316,7 +341,7 @@ func cmdRun(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if len(pos) != 1 {
 		return &exitError{2, "run: name one lesson (see `mailsim lessons`)"}
 	}
-	list, err := loadLessons(*dir)
+	list, err := loadLessons(*dir, stderr)
 	if err != nil {
 		return err
 	}
@@ -367,9 +392,16 @@ func cmdValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 			continue
 		}
 		for _, e := range entries {
-			if n := strings.ToLower(e.Name()); !e.IsDir() && (strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".yml")) {
-				files = append(files, filepath.Join(a, e.Name()))
+			n := strings.ToLower(e.Name())
+			if e.IsDir() || !strings.HasSuffix(n, ".yaml") && !strings.HasSuffix(n, ".yml") {
+				continue
 			}
+			f := filepath.Join(a, e.Name())
+			if data, err := os.ReadFile(f); err == nil && !lessons.IsLesson(data) {
+				fmt.Fprintf(stdout, "%s: skipped, not a lesson\n", f)
+				continue
+			}
+			files = append(files, f)
 		}
 	}
 	builtin, err := lessons.Builtin()

@@ -30,7 +30,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return &exitError{2, "record: say where to save the transcript: -o FILE"}
 	}
-	list, err := loadLessons(*dir)
+	list, err := loadLessons(*dir, stderr)
 	if err != nil {
 		return err
 	}

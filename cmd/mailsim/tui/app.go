@@ -24,6 +24,8 @@ type Options struct {
 	Screen   tcell.Screen      // nil = the real terminal; tests pass a SimulationScreen
 	StateDir string            // progress file dir; "" = $XDG_STATE_HOME/mailsim or ~/.local/state/mailsim
 	Files    func(*lessons.Lesson) fs.FS
+	Notice   string // a line for the picker, e.g. the files --lessons skipped
+	DataDir  string // where w offers to save transcripts (under transcripts/); "" = $XDG_DATA_HOME/mailsim or ~/.local/share/mailsim
 }
 
 // ui is the running app: the screens, the driver that runs the simulator,
@@ -94,6 +96,9 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	u.picker = newPickerScreen(u)
 	u.pages.AddPage("picker", u.picker.root, true, true)
 	u.app.SetFocus(u.picker.table)
+	if o.Notice != "" {
+		u.picker.setMessage(o.Notice)
+	}
 	if o.Start != "" {
 		l, ok := lessons.Find(o.Lessons, o.Start)
 		if !ok {

@@ -75,6 +75,9 @@ func startApp(t testing.TB, o Options, w, h int) *harness {
 	if o.StateDir == "" {
 		o.StateDir = t.TempDir()
 	}
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
 	u, err := newUI(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

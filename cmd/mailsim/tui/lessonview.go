@@ -58,7 +58,9 @@ type lessonScreen struct {
 
 	rp      *replayer // replay mode (replay.go): the steps come from a saved transcript
 	flash   string    // a message for the story pane ("saved to …"); cleared on the next move
-	saveDir string    // where w saves; "" = the current directory
+	saveDir string    // where w offers to save; "" = the transcripts folder (save.go)
+	// saveField asks where w saves (save.go), in the bottom line.
+	saveField *tview.InputField
 }
 
 func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {

@@ -27,16 +27,7 @@ type DoneInfo struct {
 }
 
 // defaultStateDir is $XDG_STATE_HOME/mailsim, or ~/.local/state/mailsim.
-func defaultStateDir() string {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "mailsim")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(home, ".local", "state", "mailsim")
-}
+func defaultStateDir() string { return xdgDir("XDG_STATE_HOME", ".local", "state") }
 
 // loadProgress reads dir/progress.json; a missing or unreadable file gives
 // an empty progress (it is a convenience, never a reason not to start).

@@ -191,6 +191,8 @@ func TestSaveKeyWritesATranscript(t *testing.T) {
 		h.idleAt(i)
 	}
 	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyEnter)
 	h.waitFor("saved to " + dir)
 	var n int
 	h.on(func() { n = len(h.u.ls.s.Events()) })

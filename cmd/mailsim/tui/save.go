@@ -2,15 +2,47 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
 
 	"mailsim/transcripts"
 )
 
 // saveHelp is the help overlay's sentence for w.
-const saveHelp = "write transcript: save the session so far (steps and sandbox lines) to " +
-	"LESSON-TIME.mailsim.yaml here; when you typed in the sandbox, passwords are redacted"
+const saveHelp = "write transcript: save the session so far (steps and sandbox lines); asks where, " +
+	"offering the transcripts folder; what you typed in the sandbox has its passwords redacted"
+
+// defaultDataDir is $XDG_DATA_HOME/mailsim, or ~/.local/share/mailsim.
+func defaultDataDir() string { return xdgDir("XDG_DATA_HOME", ".local", "share") }
+
+// xdgDir is the mailsim folder under the XDG base directory env names,
+// or under its default, home/def... ("" when there is no home).
+func xdgDir(env string, def ...string) string {
+	if d := os.Getenv(env); d != "" {
+		return filepath.Join(d, "mailsim")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(append(append([]string{home}, def...), "mailsim")...)
+}
+
+// transcriptDir is the folder w offers: DataDir/transcripts. Saved
+// transcripts stay out of the current folder, which may be a folder of
+// lessons.
+func (u *ui) transcriptDir() string {
+	dir := u.o.DataDir
+	if dir == "" {
+		dir = defaultDataDir()
+	}
+	return filepath.Join(dir, "transcripts")
+}
 
 // sessionTranscript records what the Session holds, the very events the
 // screen got, and the quiz answers. A session in which the learner typed in
@@ -29,23 +61,44 @@ func (ls *lessonScreen) sessionTranscript() *transcripts.Transcript {
 	return rec.Transcript()
 }
 
-// savePath is where w saves now: <lesson>-<time>.mailsim.yaml.
+// savePath is the path w offers now: <lesson>-<time>.mailsim.yaml in the
+// transcripts folder (or saveDir, when a test sets one).
 func (ls *lessonScreen) savePath(now time.Time) string {
 	name := fmt.Sprintf("%s-%s.mailsim.yaml", ls.s.Lesson.ID, now.Format("20060102-150405"))
-	if ls.saveDir == "" {
-		return name
+	dir := ls.saveDir
+	if dir == "" {
+		dir = ls.u.transcriptDir()
 	}
-	return filepath.Join(ls.saveDir, name)
+	return filepath.Join(dir, name)
 }
 
-// save writes the session so far to a transcript file, atomically, and
-// says where in the story pane.
+// save asks where to save the session so far, in the bottom line, with
+// savePath filled in; Enter saves, Esc does not.
 func (ls *lessonScreen) save() {
 	if ls.rp != nil {
 		return
 	}
-	path := ls.savePath(time.Now())
-	if err := transcripts.Save(path, ls.sessionTranscript(), transcripts.SaveOptions{}); err != nil {
+	if ls.saveField == nil {
+		th := ls.u.th
+		ls.saveField = tview.NewInputField()
+		ls.saveField.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
+		ls.saveField.SetDoneFunc(ls.saveDone)
+		ls.bottom.AddPage("save", ls.saveField, true, false)
+	}
+	ls.saveField.SetLabel(tr(ls.u.lang, "Save transcript to") + " (Enter · Esc): ")
+	ls.saveField.SetText(ls.savePath(time.Now()))
+	ls.bottom.SwitchToPage("save")
+	ls.u.app.SetFocus(ls.saveField)
+}
+
+func (ls *lessonScreen) saveDone(key tcell.Key) {
+	ls.bottom.SwitchToPage("hints")
+	ls.u.app.SetFocus(ls.tv)
+	if key != tcell.KeyEnter {
+		return
+	}
+	path, err := ls.saveTo(strings.TrimSpace(ls.saveField.GetText()))
+	if err != nil {
 		ls.s.SetError(tr(ls.u.lang, "could not save") + ": " + err.Error())
 		return
 	}
@@ -53,7 +106,27 @@ func (ls *lessonScreen) save() {
 	ls.setFlash(tr(ls.u.lang, "saved to") + " " + path)
 }
 
-// setFlash shows a message in the story pane until the learner moves.
+// saveTo writes the session so far to path, atomically, creating its
+// folder; a path that is a folder gets the usual file name in it.
+func (ls *lessonScreen) saveTo(path string) (string, error) {
+	if path == "" {
+		return "", fmt.Errorf("%s", tr(ls.u.lang, "no file named"))
+	}
+	if strings.HasPrefix(path, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, path[2:])
+		}
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, filepath.Base(ls.savePath(time.Now())))
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	return path, transcripts.Save(path, ls.sessionTranscript(), transcripts.SaveOptions{})
+}
+
+// setFlash shows a message until the learner moves.
 func (ls *lessonScreen) setFlash(msg string) {
 	ls.flash = msg
 	ls.renderStory()

@@ -43,6 +43,8 @@ func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 	h.key(tcell.KeyEscape)
 	h.waitUntil("the sandbox is closed", func(u *ui) bool { return !u.ls.sb.open })
 	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyEnter)
 	h.waitFor("saved to " + dir)
 
 	files, _ := filepath.Glob(filepath.Join(dir, "test-pop3-*.mailsim.yaml"))
@@ -72,4 +74,44 @@ func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 	r.key(tcell.KeyRight)
 	r.at(1)
 	r.waitFor("C: USER alice", "C: PASS •••")
+}
+
+// w offers the transcripts folder under DataDir, creates it on demand and
+// confirms where it saved; another path typed in is used as given, a
+// folder gets the usual name in it, and Esc saves nothing.
+func TestWAsksWhereToSaveOfferingTheTranscriptsFolder(t *testing.T) {
+	data := t.TempDir()
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3", DataDir: data}, 160, 40)
+	h.started()
+	h.typeText("n")
+	h.idleAt(1)
+
+	want := filepath.Join(data, "transcripts")
+	h.typeText("w")
+	h.waitFor("Save transcript to", want+string(filepath.Separator)+"test-pop3-")
+	h.key(tcell.KeyEscape)
+	h.waitUntil("the prompt is closed", func(u *ui) bool { return u.app.GetFocus() == u.ls.tv })
+	if _, err := os.Stat(want); err == nil {
+		t.Fatal("Esc saved (or created the folder) anyway")
+	}
+
+	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyEnter)
+	h.waitFor("saved to " + want)
+	files, _ := filepath.Glob(filepath.Join(want, "test-pop3-*.mailsim.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("want one file in %s, got %v", want, files)
+	}
+
+	other := t.TempDir()
+	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyCtrlU) // clear the offered path
+	h.typeText(other)
+	h.key(tcell.KeyEnter)
+	h.waitFor("saved to " + other)
+	if files, _ := filepath.Glob(filepath.Join(other, "test-pop3-*.mailsim.yaml")); len(files) != 1 {
+		t.Errorf("a folder typed in: want one file in it, got %v", files)
+	}
 }
