@@ -536,10 +536,10 @@ func (p *flowReader) mapping(each func(key string)) {
 	p.items('}', func() {
 		k, _ := p.key()
 		p.space()
-		if p.peek() != ':' {
+		if p.i < len(p.s) && p.peek() != ':' {
 			p.fail(true, "want \":\" after key %q", strings.Clone(k))
 		}
-		p.i++
+		p.expect(':') // at the end of the line: cut short
 		each(k)
 	})
 }

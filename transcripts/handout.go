@@ -2,13 +2,29 @@ package transcripts
 
 import (
 	"fmt"
-	"html/template"
-	"io"
+	"slices"
+	"sort"
 	"strings"
 
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/wire"
 )
+
+// Audience says who a handout is for.
+type Audience string
+
+// The audiences of a handout. A trainer's handout has the quizzes'
+// answers, their explanations, the answers a learner gave while recording
+// and an answer key; a student's has each quiz as a question with an
+// empty box to answer in, and nothing that gives an answer away.
+const (
+	ForTrainer Audience = "trainer"
+	ForStudent Audience = "student"
+)
+
+// Audiences lists the audiences, the default first.
+var Audiences = []Audience{ForTrainer, ForStudent}
 
 // ExportOptions configure the exports.
 type ExportOptions struct {
@@ -18,6 +34,8 @@ type ExportOptions struct {
 	Eavesdropper bool
 	// BlockLines is how many lines of a multi-line body to show; 0 = 12.
 	BlockLines int
+	// For is who the handout is for; "" = ForTrainer.
+	For Audience
 }
 
 func (o ExportOptions) lang(t *Transcript) string {
@@ -27,19 +45,31 @@ func (o ExportOptions) lang(t *Transcript) string {
 	return o.Lang
 }
 
+// wireCols is how wide a handout's wire text may be, after the 12 columns
+// of "laptop   C: ": with them, 98 columns of 8 pt DejaVu Sans Mono are
+// 167 mm, inside the 182 mm between A4's 14 mm margins (Letter is wider).
+const wireCols = 86
+
 // handout is what the markdown and HTML exports show, built once.
 type handout struct {
-	L                     labels // the handout's own words, in its language
-	Title, Summary, About string
-	Start                 *table
-	Steps                 []hStep
-	End                   *table
-	Result                string
+	L       labels // the handout's own words, in its language
+	Student bool
+	Title   string
+	Summary string
+	About   string
+	Shows   []string // the claims the lesson shows: "what this shows"
+	Start   *table
+	Steps   []hStep
+	End     *table
+	Result  string
+	Key     []hKey  // the answer key (trainer)
+	Terms   []hTerm // the glossary of the terms the wire lines used
 }
 
 // labels are the handout's headings and labels in its language.
 type labels struct {
-	Lang, AtStart, AtEnd, WhatChanged, Result string
+	Lang, AtStart, AtEnd, WhatChanged, Result, Shows, Contents, Glossary, AnswerKey, Answer, YourAnswer,
+	AnswerFirst, Explanation, Legend, Trainer, Student string
 }
 
 func handoutLabels(lang string) labels {
@@ -48,28 +78,62 @@ func handoutLabels(lang string) labels {
 	if html == "" {
 		html = "en"
 	}
-	return labels{Lang: html, AtStart: w("At the start"), AtEnd: w("At the end"), WhatChanged: w("What changed:"), Result: w("Result:")}
+	return labels{Lang: html, AtStart: w("At the start"), AtEnd: w("At the end"), WhatChanged: w("What changed:"), Result: w("Result:"),
+		Shows: w("What this shows"), Contents: w("Steps"), Glossary: w("Glossary"), AnswerKey: w("Answer key"), Answer: w("Answer:"),
+		YourAnswer: w("Your answer:"), AnswerFirst: w("Answer the question before you read on."), Explanation: w("Why:"),
+		Legend: w("+ added   − removed   ~ changed"), Trainer: w("trainer's copy"), Student: w("student's copy")}
 }
 
 type hStep struct {
-	Head    string   // "Step 2/19 · Step 1: connect"
-	Say     []string // paragraphs
-	Lines   []hLine
-	Changes []string
-	State   *table // after the step, when something changed
+	N         int    // 1-based
+	ID        string // the HTML anchor: "step-3"
+	Head      string // "Step 2/19 · Step 1: connect"
+	Short     string // for the table of contents
+	Say       []string
+	Lines     []hLine
+	Changes   []string // "+ example.com alice/INBOX: UID 4 …": what changed, one line each
+	Diff      *table   // the rows of the state that changed
+	State     *table   // the whole state (at a quiz)
+	Quiz      *hQuiz
+	AfterQuiz bool // the step after a quiz: a student turns the page to it
+	Keep      bool // short enough to keep on one page
 }
 
 // hLine is one line of a step's transcript box.
 type hLine struct {
-	Class string // pop3, imap, smtp (wire lines); event, good, bad, quiz (others)
-	Who   string // "laptop C:" ; "" for events
-	Text  string
+	Class string   // pop3, imap, smtp (wire lines); event, good, bad (others)
+	Who   string   // "laptop   C:" ; "" for events and a body's lines
+	Text  []string // the line, wrapped: the later pieces start with Contd
+	Whole string   // the line, not wrapped
 	Notes []string
 }
 
-type table struct {
-	Head []string
-	Rows [][]string
+type hQuiz struct {
+	Question string
+	Choices  []hChoice // trainer only
+	Explain  string    // trainer only
+	Answers  []string  // trainer only: what the learner answered
+}
+
+type hChoice struct {
+	Letter  string // "a"
+	Text    string
+	Correct bool
+}
+
+// hKey is one line of the answer key.
+type hKey struct {
+	Step     string // "Step 23/37"
+	ID       string
+	Question string
+	Answer   string // "a) Four EXPUNGE lines…"
+	Explain  string
+}
+
+// hTerm is a glossary entry that explained a line of the transcript,
+// with the first line it explained.
+type hTerm struct {
+	Term, Proto, RFC, Example, Text string
 }
 
 func buildHandout(t *Transcript, o ExportOptions) *handout {
@@ -80,7 +144,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	tr := func(x lessons.Text) string { return strings.TrimSpace(x.In(lang)) }
 	l := t.Lessonish()
 	word := func(s string) string { return lessons.Word(lang, s) }
-	h := &handout{L: handoutLabels(lang), Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
+	h := &handout{L: handoutLabels(lang), Student: o.For == ForStudent, Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
 	layout := "2 January 2006 15:04"
 	if lang == "vi" {
 		layout = "02/01/2006 15:04"
@@ -89,22 +153,31 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	if t.Redacted {
 		h.About += " " + word("Passwords and SASL payloads are shown as •••.")
 	}
+	h.Shows = claimsShown(t, lang)
 	states := NewStates(t)
+	terms := map[string]*hTerm{}
 	var cur *hStep
+	var shown, stepShown *table // the state as the handout last showed it, and as it was when the step began
 	steps := len(l.Steps)
 	for i := range t.Events {
 		e := &t.Events[i]
 		switch e.Kind {
 		case "start":
 			h.Start = stateTable(states.Get(e.Snapshot), lang)
+			shown = h.Start
 		case "step":
 			title := ""
 			if s := tr(e.Title); s != "" {
 				title = " · " + s
 			}
-			head := lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title)
-			h.Steps = append(h.Steps, hStep{Head: head, Say: paragraphs(tr(e.Say))})
-			cur = &h.Steps[len(h.Steps)-1]
+			n := len(h.Steps) + 1
+			h.Steps = append(h.Steps, hStep{N: n, ID: fmt.Sprintf("step-%d", n), Head: lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title),
+				Short: tr(e.Title), Say: paragraphs(tr(e.Say))})
+			if cur != nil && cur.Quiz != nil {
+				h.Steps[n-1].AfterQuiz = true
+			}
+			cur = &h.Steps[n-1]
+			stepShown = shown
 		case "end":
 			h.Result = word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]) + " — " + tr(e.What)
 		}
@@ -117,107 +190,254 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 			if sim.Role(e.Role).ImplicitTLS() {
 				tls = ", " + word("TLS from the first byte")
 			}
-			cur.Lines = append(cur.Lines, hLine{Class: "event", Text: fmt.Sprintf("%s ⇄ %s (%s%s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls)})
+			cur.addEvent("event", fmt.Sprintf("%s ⇄ %s (%s%s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls))
 		case "close":
-			cur.Lines = append(cur.Lines, hLine{Class: "event", Text: fmt.Sprintf("%s ✕ %s: %s", e.Actor, e.Host, tr(e.What))})
+			cur.addEvent("event", fmt.Sprintf("%s ✕ %s: %s", e.Actor, e.Host, tr(e.What)))
 		case "wire":
 			if e.Layer == "cipher" && !o.Eavesdropper || e.Layer == "inner" && o.Eavesdropper {
 				continue
 			}
-			se := states.SimEvent(i)
-			hl := hLine{Class: e.Protocol, Who: fmt.Sprintf("%-8s %s:", e.Actor, e.Dir)}
-			if e.Unit == "block" {
-				lines := strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")
-				hl.Text = "┌ " + lessons.Wordf(lang, "%d lines, %d octets", len(lines), e.Len)
-				cur.Lines = append(cur.Lines, hl)
-				more := 0
-				if len(lines) > o.BlockLines {
-					lines, more = lines[:o.BlockLines], len(lines)-o.BlockLines
-				}
-				for _, s := range lines {
-					cur.Lines = append(cur.Lines, hLine{Class: e.Protocol, Text: "│ " + s})
-				}
-				if more > 0 {
-					cur.Lines = append(cur.Lines, hLine{Class: e.Protocol, Text: "└ " + lessons.Wordf(lang, "… %d more lines", more)})
-				}
-				hl = hLine{Class: e.Protocol}
-			} else {
-				hl.Text = e.Text
-			}
-			if n := tr(se.Note); n != "" {
-				hl.Notes = append(hl.Notes, "↳ "+oneLine(n))
-			} else if se.Gloss != nil {
-				if g := tr(se.Gloss.Text); g != "" {
-					ref := ""
-					if se.Gloss.RFC != "" {
-						ref = " [" + se.Gloss.RFC + "]"
-					}
-					hl.Notes = append(hl.Notes, "· "+oneLine(g)+ref)
-				}
-			}
-			if hl.Text != "" || len(hl.Notes) > 0 {
-				if hl.Text == "" && len(cur.Lines) > 0 { // notes of a block go under its last line
-					last := &cur.Lines[len(cur.Lines)-1]
-					last.Notes = append(last.Notes, hl.Notes...)
-				} else {
-					cur.Lines = append(cur.Lines, hl)
-				}
+			cur.addWire(states.SimEvent(i), lang, o.BlockLines)
+			if g := e.Gloss; g != nil && e.Unit == "" && terms[g.Key] == nil {
+				terms[g.Key] = &hTerm{Term: g.Key, Proto: strings.ToUpper(e.Protocol), RFC: g.RFC, Example: e.Text, Text: oneLine(tr(g.Text))}
 			}
 		case "check":
 			c, mark := "good", "✓"
 			if !e.OK {
 				c, mark = "bad", "✗"
 			}
-			cur.Lines = append(cur.Lines, hLine{Class: c, Text: mark + " " + tr(e.What)})
+			cur.addEvent(c, mark+" "+tr(e.What))
 		case "fail":
-			cur.Lines = append(cur.Lines, hLine{Class: "bad", Text: "✗ " + tr(e.What)})
+			cur.addEvent("bad", "✗ "+tr(e.What))
 		case "quiz":
-			if q := e.Quiz; q != nil {
-				cur.Lines = append(cur.Lines, hLine{Class: "quiz", Text: "? " + tr(q.Question)})
-				for k, c := range q.Choices {
-					mark := " "
-					if c.Correct {
-						mark = "*"
-					}
-					cur.Lines = append(cur.Lines, hLine{Class: "quiz", Text: fmt.Sprintf("  %s %c) %s", mark, 'a'+k, tr(c.Text))})
-				}
-				if ex := tr(q.Explain); ex != "" {
-					cur.Lines = append(cur.Lines, hLine{Class: "quiz", Text: "  → " + oneLine(ex)})
-				}
-				for _, a := range t.Answers {
-					if a.Step == e.Step {
-						right := "wrong"
-						if a.Correct {
-							right = "right"
-						}
-						cur.Lines = append(cur.Lines, hLine{Class: "quiz", Text: "  " + lessons.Wordf(lang, "answered %c): %s", 'a'+a.Choice, word(right))})
-					}
-				}
+			if e.Quiz == nil {
+				continue
+			}
+			cur.Quiz = buildQuiz(t, e, lang, h.Student)
+			cur.State = stateTable(states.Get(lastSnapshot(t, i)), lang)
+			if !h.Student {
+				h.Key = append(h.Key, answerKey(cur, e, lang))
 			}
 		case "state":
 			se := states.SimEvent(i)
 			for _, c := range se.Delta {
-				sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺", sim.Downloaded: "↓"}[c.Kind]
-				extra := ""
-				switch c.Kind {
-				case sim.FlagsChanged:
-					extra = " " + flagList(c.Flags)
-				case sim.Downloaded:
-					extra = ": " + c.Detail
-				}
-				where := c.Where
-				if name, ok := strings.CutPrefix(where, "device "); ok {
-					where = lessons.Wordf(lang, "device %s", name)
-				}
-				cur.Changes = append(cur.Changes, fmt.Sprintf("%s %s: UID %d %q %s%s", sign, where, c.UID, c.Subject, word(c.Kind.String()), extra))
+				cur.Changes = append(cur.Changes, changeLine(c, lang))
 			}
 			if len(se.Delta) > 0 {
-				cur.State = stateTable(se.State, lang)
+				now := stateTable(se.State, lang)
+				if cur.Diff = diffTable(stepShown, now); cur.Diff != nil {
+					cur.Diff.Caption, cur.Diff.Legend = h.L.WhatChanged, h.L.Legend
+				}
+				shown = now
 			}
 		}
 	}
 	h.End = stateTable(t.Final(), lang)
+	for i := range h.Steps {
+		s := &h.Steps[i]
+		s.Keep = s.rows() <= keepRows
+		if s.Short == "" {
+			s.Short = s.summary()
+		}
+	}
+	for _, term := range terms {
+		h.Terms = append(h.Terms, *term)
+	}
+	sort.Slice(h.Terms, func(i, j int) bool {
+		a, b := h.Terms[i], h.Terms[j]
+		if a.Proto != b.Proto {
+			return a.Proto < b.Proto
+		}
+		return strings.ToLower(a.Term) < strings.ToLower(b.Term)
+	})
 	return h
+}
+
+// claimsShown gives the texts of the claims the lesson shows, in the
+// order of the seed article. A transcript saved before lessons recorded
+// their claims takes them from the built-in lesson of its id.
+func claimsShown(t *Transcript, lang string) []string {
+	if t.Lesson == nil {
+		return nil
+	}
+	covers := t.Lesson.Covers
+	if len(covers) == 0 {
+		if list, err := lessons.Builtin(); err == nil {
+			if l, ok := lessons.Find(list, t.Lesson.ID); ok {
+				covers = l.Covers
+			}
+		}
+	}
+	all, err := lessons.Claims()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range all {
+		if slices.Contains(covers, c.ID) {
+			out = append(out, strings.TrimSpace(c.Text.In(lang)))
+		}
+	}
+	return out
+}
+
+// lastSnapshot is the snapshot in force at event i: the latest start or
+// state event's before it.
+func lastSnapshot(t *Transcript, i int) int {
+	for ; i >= 0; i-- {
+		if n := t.Events[i].Snapshot; n > 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+func buildQuiz(t *Transcript, e *Event, lang string, student bool) *hQuiz {
+	tr := func(x lessons.Text) string { return strings.TrimSpace(x.In(lang)) }
+	q := &hQuiz{Question: tr(e.Quiz.Question)}
+	if student {
+		return q // the question alone: the choices would hold the answer
+	}
+	for k, c := range e.Quiz.Choices {
+		q.Choices = append(q.Choices, hChoice{Letter: string(rune('a' + k)), Text: tr(c.Text), Correct: c.Correct})
+	}
+	q.Explain = oneLine(tr(e.Quiz.Explain))
+	for _, a := range t.Answers {
+		if a.Step == e.Step {
+			right := "wrong"
+			if a.Correct {
+				right = "right"
+			}
+			q.Answers = append(q.Answers, lessons.Wordf(lang, "answered %c): %s", 'a'+a.Choice, lessons.Word(lang, right)))
+		}
+	}
+	return q
+}
+
+func answerKey(s *hStep, e *Event, lang string) hKey {
+	k := hKey{Step: lessons.Wordf(lang, "Step %d", s.N), ID: s.ID, Question: s.Quiz.Question, Explain: s.Quiz.Explain}
+	var right []string
+	for _, c := range s.Quiz.Choices {
+		if c.Correct {
+			right = append(right, c.Letter+") "+c.Text)
+		}
+	}
+	k.Answer = strings.Join(right, "; ")
+	return k
+}
+
+func (s *hStep) addEvent(class, text string) {
+	s.Lines = append(s.Lines, hLine{Class: class, Text: []string{text}, Whole: text})
+}
+
+// addWire adds a wire unit: a line, or a body with its first lines.
+func (s *hStep) addWire(e sim.Event, lang string, blockLines int) {
+	u := e.Unit
+	proto := string(e.Protocol)
+	who := fmt.Sprintf("%-8s %s:", e.Actor, u.Dir)
+	var notes []string
+	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
+		notes = append(notes, "↳ "+oneLine(n))
+	} else if e.Gloss != nil {
+		if g := strings.TrimSpace(e.Gloss.Text.In(lang)); g != "" {
+			ref := ""
+			if e.Gloss.RFC != "" {
+				ref = " [" + e.Gloss.RFC + "]"
+			}
+			notes = append(notes, "· "+oneLine(g)+ref)
+		}
+	}
+	if u.Kind != wire.Block {
+		s.Lines = append(s.Lines, hLine{Class: proto, Who: who, Text: wrapWire(u.Text, wireCols), Whole: u.Text, Notes: notes})
+		return
+	}
+	lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
+	head := "┌ " + lessons.Wordf(lang, "%d lines, %d octets", len(lines), u.Len)
+	s.Lines = append(s.Lines, hLine{Class: proto, Who: who, Text: []string{head}, Whole: head})
+	more := 0
+	if len(lines) > blockLines {
+		lines, more = lines[:blockLines], len(lines)-blockLines
+	}
+	for _, l := range lines {
+		s.Lines = append(s.Lines, hLine{Class: proto, Text: wrapWire("│ "+l, wireCols), Whole: "│ " + l})
+	}
+	if more > 0 {
+		s.addEvent(proto, "└ "+lessons.Wordf(lang, "… %d more lines", more))
+	}
+	s.Lines[len(s.Lines)-1].Notes = notes
+}
+
+// keepRows is the most printed lines a step may take and still be kept on
+// one page: a third of an A4 page of 8 pt lines. A longer step may break
+// across pages (between two lines, never inside one); a shorter one moves
+// whole to the next page, which leaves at most a third of a page empty.
+const keepRows = 22
+
+// rows is about how many printed lines the step takes.
+func (s *hStep) rows() int {
+	n := 2
+	for _, p := range s.Say {
+		n += 1 + len(p)/90
+	}
+	for _, l := range s.Lines {
+		n += len(l.Text) + len(l.Notes)
+	}
+	for _, tb := range []*table{s.Diff, s.State} {
+		if tb != nil {
+			n += 2 + tb.rows()
+		}
+	}
+	if s.Quiz != nil {
+		n += 6 + len(s.Quiz.Choices)
+	}
+	return n
+}
+
+// summary names a step without a title in the table of contents: its
+// first sentence, or its first line on the wire.
+func (s *hStep) summary() string {
+	if len(s.Say) > 0 {
+		first := oneLine(s.Say[0])
+		if i := strings.Index(first, ". "); i > 0 {
+			first = first[:i+1]
+		}
+		return shorten(first, 70)
+	}
+	if s.Quiz != nil {
+		return shorten(s.Quiz.Question, 70)
+	}
+	for _, l := range s.Lines {
+		if len(l.Text) > 0 {
+			actor, _, _ := strings.Cut(l.Who, " ")
+			return shorten(actor+": "+l.Whole, 70)
+		}
+	}
+	return ""
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// changeLine is one entry of "what changed", in lang.
+func changeLine(c sim.Change, lang string) string {
+	sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺", sim.Downloaded: "↓"}[c.Kind]
+	extra := ""
+	switch c.Kind {
+	case sim.FlagsChanged:
+		extra = " " + flagList(c.Flags)
+	case sim.Downloaded:
+		extra = ": " + detailIn(lang, c.Detail)
+	}
+	where := c.Where
+	if name, ok := strings.CutPrefix(where, "device "); ok {
+		where = lessons.Wordf(lang, "device %s", name)
+	}
+	return fmt.Sprintf("%s %s: UID %d %q %s%s", sign, where, c.UID, c.Subject, lessons.Word(lang, c.Kind.String()), extra)
 }
 
 func paragraphs(s string) []string {
@@ -229,201 +449,3 @@ func paragraphs(s string) []string {
 	}
 	return out
 }
-
-// stateTable lays out every server mailbox and device copy.
-func stateTable(s *sim.State, lang string) *table {
-	if s == nil {
-		return nil
-	}
-	w := func(s string) string { return lessons.Word(lang, s) }
-	tb := &table{Head: []string{w("Where"), "UID", w("From"), w("Subject"), w("Size"), w("Flags / held")}}
-	for _, ps := range s.Providers {
-		for _, u := range ps.Snapshot.Users {
-			for _, mb := range u.Mailboxes {
-				where := lessons.Wordf(lang, "server %s %s/%s", ps.Domain, u.Name, mb.Name)
-				if len(mb.Messages) == 0 {
-					tb.Rows = append(tb.Rows, []string{where, "", "", w("(empty)"), "", ""})
-				}
-				for _, m := range mb.Messages {
-					flags := flagList(m.Flags)
-					if ps.Marked[sim.MarkKey(u.Name, m.UID)] {
-						flags += " " + w("marked for deletion")
-					}
-					tb.Rows = append(tb.Rows, []string{where, fmt.Sprint(m.UID), m.From, m.Subject, fmt.Sprintf("%d B", m.Size()), flags})
-				}
-			}
-		}
-	}
-	for _, d := range s.Devices {
-		where := lessons.Wordf(lang, "device %s (%s)", d.Name, strings.ToUpper(d.Protocol))
-		if len(d.Local) == 0 {
-			tb.Rows = append(tb.Rows, []string{where, "", "", w("(nothing local)"), "", ""})
-		}
-		for _, m := range d.Local {
-			held := w("whole message")
-			if d.Protocol == "imap" {
-				held = m.Parts
-				if held == "" {
-					held = w("summary only")
-				}
-				held = flagList(m.Flags) + " " + held
-			}
-			tb.Rows = append(tb.Rows, []string{where, fmt.Sprint(m.UID), m.From, m.Subject, fmt.Sprintf("%d B", m.Size), held})
-		}
-	}
-	return tb
-}
-
-// Markdown writes a handout: steps, narrative, the transcript as C:/S:
-// code blocks with their annotations, and the state as tables.
-func Markdown(w io.Writer, t *Transcript, o ExportOptions) error {
-	h := buildHandout(t, o)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", mdEscape(h.Title))
-	if h.Summary != "" {
-		fmt.Fprintf(&b, "%s\n\n", mdEscape(h.Summary))
-	}
-	fmt.Fprintf(&b, "_%s_\n\n", mdEscape(h.About))
-	if h.Start != nil {
-		fmt.Fprintf(&b, "## %s\n\n", mdEscape(h.L.AtStart))
-		mdTable(&b, h.Start)
-	}
-	for _, s := range h.Steps {
-		fmt.Fprintf(&b, "## %s\n\n", mdEscape(s.Head))
-		for _, p := range s.Say {
-			fmt.Fprintf(&b, "%s\n\n", mdEscape(p))
-		}
-		if len(s.Lines) > 0 {
-			var code strings.Builder
-			for _, l := range s.Lines {
-				pad := ""
-				if l.Who != "" {
-					code.WriteString(l.Who + " ")
-					pad = strings.Repeat(" ", len([]rune(l.Who))+1)
-				} else if l.Class != "event" && l.Class != "good" && l.Class != "bad" && l.Class != "quiz" {
-					pad = strings.Repeat(" ", 12)
-					code.WriteString(pad)
-				}
-				code.WriteString(l.Text + "\n")
-				for _, n := range l.Notes {
-					code.WriteString(pad + n + "\n")
-				}
-			}
-			fence := mdFence(code.String())
-			fmt.Fprintf(&b, "%stext\n%s%s\n\n", fence, code.String(), fence)
-		}
-		if len(s.Changes) > 0 {
-			fmt.Fprintf(&b, "%s\n\n", mdEscape(h.L.WhatChanged))
-			for _, c := range s.Changes {
-				fmt.Fprintf(&b, "- %s\n", mdEscape(c))
-			}
-			b.WriteString("\n")
-		}
-		if s.State != nil {
-			mdTable(&b, s.State)
-		}
-	}
-	if h.Result != "" {
-		fmt.Fprintf(&b, "**%s** %s\n\n", mdEscape(h.L.Result), mdEscape(h.Result))
-	}
-	if h.End != nil {
-		fmt.Fprintf(&b, "## %s\n\n", mdEscape(h.L.AtEnd))
-		mdTable(&b, h.End)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func mdTable(b *strings.Builder, tb *table) {
-	row := func(cells []string) {
-		b.WriteString("|")
-		for _, c := range cells {
-			b.WriteString(" " + strings.ReplaceAll(mdEscape(c), "\n", " ") + " |")
-		}
-		b.WriteString("\n")
-	}
-	row(tb.Head)
-	b.WriteString("|" + strings.Repeat("---|", len(tb.Head)) + "\n")
-	for _, r := range tb.Rows {
-		row(r)
-	}
-	b.WriteString("\n")
-}
-
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "|", `\|`, "#", `\#`)
-
-func mdEscape(s string) string { return mdEscaper.Replace(s) }
-
-// mdFence is a code fence longer than any run of backticks in s.
-func mdFence(s string) string {
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
-}
-
-// HTML writes the handout as one self-contained page: inline CSS, no
-// scripts, no external assets.
-func HTML(w io.Writer, t *Transcript, o ExportOptions) error {
-	return htmlPage.Execute(w, buildHandout(t, o))
-}
-
-var htmlPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="{{.L.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body { background: #1c1c1c; color: #e4e4e4; font: 16px/1.5 system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
-h1, h2 { color: #fff; font-weight: 600; }
-h2 { border-top: 1px solid #444; padding-top: 1rem; margin-top: 2rem; font-size: 1.2rem; }
-.about { color: #999; font-style: italic; }
-.say { max-width: 48rem; }
-pre { background: #101010; border: 1px solid #333; border-radius: 4px; padding: .75rem 1rem; overflow-x: auto; font: 14px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; }
-pre span { white-space: pre; }
-.pop3 { color: #ffb000; }
-.imap { color: #00d7d7; }
-.smtp { color: #ff5fd7; }
-.event { color: #aaa; }
-.good { color: #5fd75f; }
-.bad { color: #ff5f5f; font-weight: bold; }
-.quiz { color: #d7d7ff; }
-.note { color: #8a8a8a; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: 14px; }
-th, td { border: 1px solid #444; padding: .2rem .6rem; text-align: left; }
-th { background: #2a2a2a; }
-.legend span { margin-right: 1.5rem; }
-</style>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-{{if .Summary}}<p>{{.Summary}}</p>{{end}}
-<p class="about">{{.About}}</p>
-<p class="legend"><span class="pop3">■ POP3</span><span class="imap">■ IMAP</span><span class="smtp">■ SMTP</span></p>
-{{with .Start}}<h2>{{$.L.AtStart}}</h2>{{template "table" .}}{{end}}
-{{range .Steps}}<section>
-<h2>{{.Head}}</h2>
-{{range .Say}}<p class="say">{{.}}</p>
-{{end}}{{if .Lines}}<pre>{{range .Lines}}<span class="{{.Class}}">{{if .Who}}{{.Who}} {{end}}{{.Text}}</span>
-{{range .Notes}}<span class="note">    {{.}}</span>
-{{end}}{{end}}</pre>
-{{end}}{{if .Changes}}<p>{{$.L.WhatChanged}}</p>
-<ul>{{range .Changes}}<li>{{.}}</li>{{end}}</ul>
-{{end}}{{with .State}}{{template "table" .}}{{end}}
-</section>
-{{end}}{{if .Result}}<p><strong>{{.L.Result}}</strong> {{.Result}}</p>{{end}}
-{{with .End}}<h2>{{$.L.AtEnd}}</h2>{{template "table" .}}{{end}}
-</body>
-</html>
-{{define "table"}}<table>
-<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
-{{end}}</table>
-{{end}}`))

@@ -134,7 +134,7 @@ func (g gen) transcript() *Transcript {
 	t := &Transcript{Version: Version, ID: "id-" + g.utf8str(), Created: g.time(), Start: g.time(), Live: g.r.Intn(2) == 0,
 		Deterministic: g.r.Intn(2) == 0, Redacted: g.r.Intn(2) == 0, Language: g.utf8str()}
 	if g.r.Intn(3) > 0 {
-		t.Lesson = &LessonInfo{ID: g.str(), Group: g.str(), Title: g.text(), Summary: g.text(), Languages: g.strs(), Steps: g.r.Intn(50)}
+		t.Lesson = &LessonInfo{ID: g.str(), Group: g.str(), Title: g.text(), Summary: g.text(), Languages: g.strs(), Steps: g.r.Intn(50), Covers: g.strs()}
 	}
 	for i := g.r.Intn(4); i > 0; i-- {
 		t.Servers = append(t.Servers, Server{Role: g.str(), Protocol: g.str(), Host: g.str(), Port: g.r.Intn(65536), TLS: g.r.Intn(2) == 0})

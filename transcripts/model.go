@@ -61,6 +61,9 @@ type LessonInfo struct {
 	Summary   lessons.Text `yaml:"summary,omitempty"`
 	Languages []string     `yaml:"languages,omitempty"`
 	Steps     int          `yaml:"steps"` // how many steps the lesson has
+	// Covers lists the seed article's claims the lesson shows (claim IDs,
+	// lessons.Claims); handouts print them as "what this shows".
+	Covers []string `yaml:"covers,omitempty"`
 }
 
 // Server is a server the session talked to.

@@ -308,19 +308,7 @@ func (p *Plain) delta(changes []sim.Change) {
 	}
 	p.printf("  %s\n", p.word("what changed:"))
 	for _, c := range changes {
-		sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺", sim.Downloaded: "↓"}[c.Kind]
-		extra := ""
-		switch c.Kind {
-		case sim.FlagsChanged:
-			extra = " " + flagList(c.Flags)
-		case sim.Downloaded:
-			extra = ": " + p.detail(c.Detail)
-		}
-		where := c.Where
-		if name, ok := strings.CutPrefix(where, "device "); ok {
-			where = p.wordf("device %s", name)
-		}
-		p.printf("    %s %s: UID %d %q %s%s\n", sign, where, c.UID, c.Subject, p.word(c.Kind.String()), extra)
+		p.printf("    %s\n", changeLine(c, p.o.Lang))
 	}
 }
 
@@ -455,8 +443,10 @@ func (p *Plain) countOf(n int) string {
 
 // parts gives what of a message an IMAP device holds ("headers, part 2
 // (a slice)", as the simulator labels it) in the transcript's language.
-func (p *Plain) parts(s string) string {
-	if s == "" || p.o.Lang == lessons.Fallback {
+func (p *Plain) parts(s string) string { return partsIn(p.o.Lang, s) }
+
+func partsIn(lang, s string) string {
+	if s == "" || lang == lessons.Fallback || lang == "" {
 		return s
 	}
 	labels := strings.Split(s, ", ")
@@ -464,28 +454,27 @@ func (p *Plain) parts(s string) string {
 		l, slice := strings.CutSuffix(l, " (a slice)")
 		switch f := strings.Fields(l); {
 		case len(f) == 2 && f[0] == "part":
-			l = p.wordf("part %s", f[1])
+			l = lessons.Wordf(lang, "part %s", f[1])
 		case len(f) == 3 && f[0] == "part":
-			l = p.wordf("part %s "+f[2], f[1])
+			l = lessons.Wordf(lang, "part %s "+f[2], f[1])
 		default:
-			l = p.word(l)
+			l = lessons.Word(lang, l)
 		}
 		if slice {
-			l = p.wordf("%s (a slice)", l)
+			l = lessons.Wordf(lang, "%s (a slice)", l)
 		}
 		labels[i] = l
 	}
 	return strings.Join(labels, ", ")
 }
 
-// detail is a Downloaded change's detail, "part 1 (+212 B)", in the
-// transcript's language.
-func (p *Plain) detail(s string) string {
+// detailIn is a Downloaded change's detail, "part 1 (+212 B)", in lang.
+func detailIn(lang, s string) string {
 	i := strings.LastIndex(s, " (+")
 	if i < 0 {
-		return p.parts(s)
+		return partsIn(lang, s)
 	}
-	return p.parts(s[:i]) + s[i:]
+	return partsIn(lang, s[:i]) + s[i:]
 }
 
 func flagList(flags []string) string {

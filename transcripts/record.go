@@ -61,7 +61,7 @@ func NewRecorder(m Meta) *Recorder {
 	}
 	if l := m.Lesson; l != nil {
 		t.Lesson = &LessonInfo{ID: l.ID, Group: l.Group, Title: cleanText(l.Title), Summary: cleanText(l.Summary),
-			Languages: l.Languages(), Steps: len(l.Steps)}
+			Languages: l.Languages(), Steps: len(l.Steps), Covers: cleanList(l.Covers)}
 		for _, a := range l.Actors {
 			user := ""
 			if a.User != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
 	eaves := fs.Bool("eavesdropper", false, "markdown, html, asciicast: show what crossed the network (TLS as opaque records)")
 	idle := fs.Duration("idle", 2*time.Second, "asciicast: the longest pause between two events")
+	audience := fs.String("for", string(transcripts.ForTrainer), "markdown, html: `WHO` the handout is for: trainer (quiz answers, explanations and an answer key) or student (each quiz a question with an empty box to answer in)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -34,6 +36,9 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if !known {
 		return &exitError{2, fmt.Sprintf("export: --to %q: want one of %s", *to, strings.Join(exportFormats, ", "))}
 	}
+	if !slices.Contains(transcripts.Audiences, transcripts.Audience(*audience)) {
+		return &exitError{2, fmt.Sprintf("export: --for %q: want trainer or student", *audience)}
+	}
 	if *to == "pcap" && *out == "-" && isTerminal(stdout) {
 		return &exitError{2, "export: a pcap is binary: write it to a file with -o OUT.pcap"}
 	}
@@ -41,7 +46,7 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return &exitError{1, err.Error()}
 	}
-	eo := transcripts.ExportOptions{Lang: *lang, Eavesdropper: *eaves}
+	eo := transcripts.ExportOptions{Lang: *lang, Eavesdropper: *eaves, For: transcripts.Audience(*audience)}
 	write := func(w io.Writer) error {
 		switch *to {
 		case "markdown":

@@ -223,7 +223,7 @@ func TestHandoutsCarryTheLessonAndEscapeTheWire(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("markdown: %s", errs)
 	}
-	for _, want := range []string{"# mailsim · imap-basics", "```text\n", "C: a1 LOGIN", "| Where | UID |", "## At the end"} {
+	for _, want := range []string{"# mailsim · imap-basics", "\n    phone    C: a1 LOGIN", "| Where | UID |", "## At the end"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}
@@ -279,5 +279,21 @@ func TestHandoutsOfAVietnameseTranscriptAreInVietnamese(t *testing.T) {
 		if !strings.Contains(en, want) {
 			t.Errorf("the English markdown lacks %q", want)
 		}
+	}
+}
+
+func TestExportForAStudentOrATrainer(t *testing.T) {
+	path := record(t, "pop3-basics")
+	student, errs, code := runCLI(t, "export", path, "--to", "html", "--for", "student")
+	if code != 0 {
+		t.Fatalf("student: exit %d: %s", code, errs)
+	}
+	trainer, _, _ := runCLI(t, "export", path, "--to", "html")
+	if !strings.Contains(student, `class="answer-box"`) || strings.Contains(trainer, `class="answer-box"`) {
+		t.Error("--for student should give answer boxes, the default (trainer) none")
+	}
+	_, errs, code = runCLI(t, "export", path, "--to", "html", "--for", "teacher")
+	if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, `--for "teacher": want trainer or student`) {
+		t.Errorf("--for teacher: exit %d, %q", code, errs)
 	}
 }
