@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"mailsim/cmd/mailsim/tui"
+	"mailsim/exercises"
 	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/classroom"
@@ -45,6 +46,8 @@ type serveOptions struct {
 	ClassMailbox bool
 	SheetFile    string
 	RecordDir    string
+	Exercises    string // "builtin" or a directory of exercise files; "" = none
+	ResultsFile  string // where the exercise results go (FILE.csv and FILE.md)
 	NoTUI        bool
 	Verbose      bool
 
@@ -56,6 +59,8 @@ type serveOptions struct {
 
 	// ready, when set, is called once the servers run (tests).
 	ready func(*classroom.Classroom)
+	// tracked, when set, is given the exercise tracker (tests).
+	tracked func(*exercises.Tracker)
 	// screen, when set, runs the live view on it whatever stdout is (tests).
 	screen tcell.Screen
 }
@@ -89,6 +94,8 @@ type serveConfig struct {
 	ClassMailbox *bool          `yaml:"class-mailbox"`
 	Sheet        string         `yaml:"sheet"`
 	Record       string         `yaml:"record"`
+	Exercises    string         `yaml:"exercises"`
+	Results      string         `yaml:"results"`
 	Limits       struct {
 		MaxConns       *int   `yaml:"max-conns"`
 		MaxConnsPerIP  *int   `yaml:"max-conns-per-ip"`
@@ -120,6 +127,12 @@ prints one line per finished connection instead; --no-tui prints nothing but
 the card. --record DIR writes every session's redacted transcript to DIR,
 one file each.
 
+--exercises builtin (or a DIR of exercise YAML files) has the servers check
+small tasks for every student from their sessions and mailboxes: the live
+view gains a scoreboard, the sheet lists the exercises, --results FILE
+writes FILE.csv and FILE.md when serve stops. Each student also gets an
+account with the same name and password at example.org.
+
 Config file (--config), every key optional, flags win:
   listen: 127.0.0.1
   ports: {imap: 2143, pop3: 0}   # 0 = any free port
@@ -130,6 +143,8 @@ Config file (--config), every key optional, flags win:
   class-mailbox: true
   sheet: sheet.md
   record: transcripts/
+  exercises: builtin
+  results: results/class
   limits: {max-conns: 200, max-conns-per-ip: 20, idle-timeout: 30m,
            command-timeout: 2m, max-message: 10MB, quota: 50MB, login-delay: 1s}`
 
@@ -228,6 +243,8 @@ func parseServeArgs(args []string, stdout io.Writer) (serveOptions, error) {
 	classBox := fs.Bool("class-mailbox", false, "create the shared account class@example.com; everyone gets its password")
 	sheet := fs.String("sheet", "", "write the connection sheet with every account's login to the Markdown `FILE`")
 	record := fs.String("record", "", "record each session's redacted transcript into `DIR`, one file per connection")
+	exercisesFlag := fs.String("exercises", "", "check exercises for every student: `builtin` or a DIR of exercise files (scoreboard in the live view)")
+	results := fs.String("results", "", "with --exercises, write the results to `FILE`.csv and FILE.md when serve stops (and on R in the live view)")
 	noTUI := fs.Bool("no-tui", false, "headless: print only the card (without it: the live view on a terminal, else one line per finished connection)")
 	verbose := fs.Bool("verbose", false, "print the servers' diagnostics to stderr")
 	maxConns := fs.Int("max-conns", d.Limits.MaxConns, "at most `N` connections open at once")
@@ -270,6 +287,8 @@ func parseServeArgs(args []string, stdout io.Writer) (serveOptions, error) {
 	str("accounts", &o.AccountsFile, *accounts)
 	str("sheet", &o.SheetFile, *sheet)
 	str("record", &o.RecordDir, *record)
+	str("exercises", &o.Exercises, *exercisesFlag)
+	str("results", &o.ResultsFile, *results)
 	if set["students"] {
 		o.Students = *students
 	}
@@ -335,7 +354,7 @@ func applyServeConfig(o *serveOptions, path string) error {
 	for _, kv := range []struct {
 		dst *string
 		v   string
-	}{{&o.CAFile, c.CA}, {&o.AccountsFile, c.Accounts}, {&o.SheetFile, c.Sheet}, {&o.RecordDir, c.Record}} {
+	}{{&o.CAFile, c.CA}, {&o.AccountsFile, c.Accounts}, {&o.SheetFile, c.Sheet}, {&o.RecordDir, c.Record}, {&o.Exercises, c.Exercises}, {&o.ResultsFile, c.Results}} {
 		if kv.v != "" {
 			*kv.dst = kv.v
 		}
@@ -439,6 +458,9 @@ func (o serveOptions) accounts() ([]classroom.Account, fs.FS, error) {
 	if o.ClassMailbox {
 		accts = append(accts, classroom.ClassAccount(sim.DomainCom))
 	}
+	if o.Exercises != "" {
+		accts = append(accts, exerciseTwins(accts)...)
+	}
 	if len(accts) == 0 { // something to log in with
 		demo, _ := classroom.ParseAccounts([]byte("users: [{name: alice, domain: example.com}, {name: bob, domain: example.org}]"))
 		accts = demo
@@ -460,6 +482,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	accts, fsys, err := o.accounts()
 	if err != nil {
 		return &exitError{2, "serve: " + err.Error()}
+	}
+	var exs []*exercises.Exercise
+	if o.Exercises != "" {
+		if exs, err = loadExercises(o.Exercises); err != nil {
+			return &exitError{2, "serve: --exercises: " + err.Error()}
+		}
+	} else if o.ResultsFile != "" {
+		return &exitError{2, "serve: --results needs --exercises (builtin or a DIR)"}
 	}
 	reg := classroom.NewRegistry(classroom.Options{})
 	live := !o.NoTUI && (o.screen != nil || onTerminal(stdout))
@@ -525,6 +555,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		if cerr := f.Close(); werr == nil {
 			werr = cerr
 		}
+		if werr == nil && len(exs) > 0 {
+			werr = appendSheet(o.SheetFile, exs, card, serveLang())
+		}
 		if werr != nil {
 			return werr
 		}
@@ -548,6 +581,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	} else if !live {
 		fmt.Fprintf(stdout, "\nServing. Ctrl-C stops.\n")
 	}
+	var ce *classExercises
+	if len(exs) > 0 {
+		ce = startExercises(ctx, exs, cls, o.ResultsFile, serveLang())
+		fmt.Fprintf(stdout, "Checking %d exercises for %d students.\n", len(exs), len(ce.tracker.Students()))
+		if o.tracked != nil {
+			o.tracked(ce.tracker)
+		}
+	}
 	if o.ready != nil {
 		o.ready(cls)
 	}
@@ -569,6 +610,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownGrace)
 	defer cancel()
 	serr := n.Shutdown(sctx)
+	if err := ce.stop(stdout); err != nil {
+		return err
+	}
 	if rec != nil {
 		if err := rec.Close(); err != nil {
 			return fmt.Errorf("recording: %w", err)
