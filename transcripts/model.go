@@ -136,7 +136,13 @@ type Event struct {
 	Delta    []Change `yaml:"delta,omitempty"` // state: what changed
 	// Redacted says what a redacted unit held ("a password, 10 characters").
 	Redacted string `yaml:"redacted,omitempty"`
+	// By is ByStudent for what the learner did themselves (a line typed in
+	// the TUI's sandbox and the events it caused), "" for the lesson's own.
+	By string `yaml:"by,omitempty"`
 }
+
+// ByStudent marks an event the learner caused, not the lesson (Event.By).
+const ByStudent = "student"
 
 // Gloss is a glossary annotation.
 type Gloss struct {

@@ -86,7 +86,14 @@ func (r *Recorder) addActor(a Actor) {
 }
 
 // Event records one event.
-func (r *Recorder) Event(e sim.Event) {
+func (r *Recorder) Event(e sim.Event) { r.record(e, "") }
+
+// StudentEvent records an event the learner caused (a sandbox line, its
+// reply, the state after it): it is marked ByStudent, and when a
+// transcript has such events, redaction applies to those only.
+func (r *Recorder) StudentEvent(e sim.Event) { r.record(e, ByStudent) }
+
+func (r *Recorder) record(e sim.Event, by string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t := &r.t
@@ -97,7 +104,7 @@ func (r *Recorder) Event(e sim.Event) {
 	}
 	ev := Event{At: at.Sub(t.Start).Milliseconds(), Kind: e.Kind.String(), Step: e.Step, Actor: e.Actor, Conn: e.Conn,
 		Protocol: string(e.Protocol), Role: string(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
-		Title: cleanText(e.Title), Say: cleanText(e.Say), Note: cleanText(e.Note), What: cleanText(e.Text), OK: e.OK}
+		Title: cleanText(e.Title), Say: cleanText(e.Say), Note: cleanText(e.Note), What: cleanText(e.Text), OK: e.OK, By: by}
 	if e.Time.IsZero() {
 		ev.At = 0
 	}

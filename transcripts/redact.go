@@ -19,11 +19,17 @@ const Hidden = "•••"
 // answer a server's challenge. Each such unit's Redacted field says what
 // was there ("a password, 10 characters"); a glossary annotation that may
 // quote the secret is replaced by that sentence. TLS records are left:
-// they are ciphertext.
+// they are ciphertext. When some events are marked ByStudent (a lesson in
+// which the learner typed lines of their own), only those are redacted:
+// the lesson's own login is part of what it teaches.
 func Redact(t *Transcript) *Transcript {
 	c := *t
 	c.Redacted = true
 	c.Events = append([]Event(nil), t.Events...)
+	onlyStudent := false
+	for i := range c.Events {
+		onlyStudent = onlyStudent || c.Events[i].By == ByStudent
+	}
 	conns := map[uint64]*secretState{}
 	for i := range c.Events {
 		e := &c.Events[i]
@@ -39,7 +45,10 @@ func Redact(t *Transcript) *Transcript {
 			st = &secretState{proto: e.Protocol}
 			conns[e.Conn] = st
 		}
-		if text, what, secret, ok := st.redact(e); ok {
+		if text, what, secret, ok := st.redact(e); ok { // every line, so st follows the connection
+			if onlyStudent && e.By != ByStudent {
+				continue
+			}
 			if secret == Hidden {
 				continue // hidden already (the classroom registry does it): keep what it said was there
 			}

@@ -166,3 +166,28 @@ func TestSaveRedactsLiveSessionsUnlessTheSecretsAreKept(t *testing.T) {
 		})
 	}
 }
+
+// In a lesson where the learner typed lines of their own, only those are
+// redacted: the lesson's own login, on the same connection, is what it
+// teaches.
+func TestRedactionOfALessonWithSandboxLinesHidesOnlyTheStudentsSecrets(t *testing.T) {
+	in := session("imap", `C: a1 LOGIN alice wonderland`, "S: a1 OK", "C: a2 LOGOUT", "S: a2 OK",
+		`C: a3 LOGIN alice {6}`, "S: + ready", "C{block}: secret", "C: ", "S: a3 OK")
+	for i := range in.Events {
+		if i >= 5 { // from a3 on, the learner typed it
+			in.Events[i].By = ByStudent
+		}
+	}
+	got := clientLines(Redact(in))
+	want := []string{"a1 LOGIN alice wonderland", "a2 LOGOUT", "a3 LOGIN alice {6}", Hidden, ""}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("client lines\n got %q\nwant %q", got, want)
+	}
+	// Without marks, every secret is hidden, as in classroom sessions.
+	for i := range in.Events {
+		in.Events[i].By = ""
+	}
+	if got := clientLines(Redact(in)); got[0] != "a1 LOGIN alice •••" {
+		t.Errorf("unmarked: %q", got)
+	}
+}

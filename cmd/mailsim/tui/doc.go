@@ -1,7 +1,9 @@
 // Package tui is mailsim's terminal app (rivo/tview): a lesson picker, and a
 // lesson screen that shows every protocol line annotated next to the
 // servers' mailboxes and each device's local copy, with stepping back and
-// forth, autoplay, quizzes and a sandbox to type commands of one's own.
+// forth, autoplay, quizzes and a sandbox to type commands of one's own (a
+// branch of the lesson: leaving it goes back to the lesson as it was, or
+// explores on with the lesson's checks off; sandbox.go).
 // The same lesson screen replays a saved transcript (Replay, replay.go)
 // with no servers running, and saves the session on `w` (save.go). The
 // classroom live view of `mailsim serve` (Serve, live*.go) shows real

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mailsim/lessons"
@@ -28,7 +29,7 @@ type item struct {
 
 // result is the end of a driver operation.
 type result struct {
-	op    string // "start", "step", "send"
+	op    string // "start", "step", "send", "rewind"
 	err   error
 	actor string // send: who sent
 	addr  string // send: the real loopback address the actor is connected to
@@ -138,22 +139,46 @@ func (d *driver) finish(gen int, res *result) { d.out.push(item{gen: gen, done: 
 
 // start closes the current run and starts lesson l as run gen.
 func (d *driver) start(l *lessons.Lesson, gen int) bool {
-	return d.do(func() {
-		d.closeRunner()
-		d.gen = gen
-		var files fs.FS
-		if d.files != nil {
-			files = d.files(l)
+	return d.do(func() { d.run(l, gen, 0, "start") })
+}
+
+// rewind starts lesson l again on fresh servers as run gen and runs its
+// first steps steps without showing them: the servers, connections and
+// devices are then as the lesson left them there, whatever the sandbox
+// did since. Lessons are deterministic up to timing, so the steps give
+// the same results as the first time.
+func (d *driver) rewind(l *lessons.Lesson, gen, steps int) bool {
+	return d.do(func() { d.run(l, gen, steps, "rewind") })
+}
+
+// run replaces the current run by lesson l on fresh servers as run gen,
+// runs its first quietSteps steps without emitting their events, and
+// reports the end as op.
+func (d *driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
+	d.closeRunner()
+	d.gen = gen
+	var files fs.FS
+	if d.files != nil {
+		files = d.files(l)
+	}
+	var quiet atomic.Bool
+	quiet.Store(quietSteps > 0)
+	emit := func(e sim.Event) {
+		if !quiet.Load() {
+			d.out.push(item{gen: gen, ev: &e})
 		}
-		emit := func(e sim.Event) { d.out.push(item{gen: gen, ev: &e}) }
-		r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: d.glossary, Files: files, Roles: rolesFor(l)})
-		if err != nil {
-			d.finish(gen, &result{op: "start", err: err})
-			return
-		}
-		d.r = r
-		d.finish(gen, &result{op: "start", addrs: serverAddrs(r, l)})
-	})
+	}
+	r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: d.glossary, Files: files, Roles: rolesFor(l)})
+	if err != nil {
+		d.finish(gen, &result{op: op, err: err})
+		return
+	}
+	d.r = r
+	for r.Next() < quietSteps && d.ctx.Err() == nil {
+		r.Step(d.ctx) // a step that failed the first time fails again: it was shown then
+	}
+	quiet.Store(false)
+	d.finish(gen, &result{op: op, addrs: serverAddrs(r, l)})
 }
 
 // stop closes the current run (the learner went back to the picker).

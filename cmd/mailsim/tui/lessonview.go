@@ -389,6 +389,9 @@ func (ls *lessonScreen) status() string {
 	if ls.s.Busy() {
 		parts = append(parts, tr(lang, "running…"))
 	}
+	if on, from := ls.s.Exploring(); on {
+		parts = append(parts, lessons.Wordf(lang, "exploring: not checked from step %d", from+1))
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -511,6 +514,8 @@ func (ls *lessonScreen) finished(res *result) {
 	case "send":
 		s.SetBusy(false)
 		ls.sb.finished(res)
+	case "rewind":
+		ls.sb.rewound(res)
 	}
 }
 

@@ -47,6 +47,16 @@ type Session struct {
 	pos       int   // steps shown: 0 (before the first) .. Ran()
 	answers   map[int]Answer
 
+	// student marks the events the learner caused in the sandbox;
+	// studentOn says that events appended now are such events.
+	student   map[int]bool
+	studentOn bool
+	// explore is the first step no longer checked, once the learner kept
+	// what they did in the sandbox; -1 while the lesson is as written.
+	explore int
+	// checkedFails counts the failed steps that were checked.
+	checkedFails int
+
 	busy     bool
 	ended    bool
 	endOK    bool
@@ -58,7 +68,7 @@ type Session struct {
 
 // NewSession returns an empty session for a lesson.
 func NewSession(l *lessons.Lesson) *Session {
-	return &Session{Lesson: l, answers: map[int]Answer{}}
+	return &Session{Lesson: l, answers: map[int]Answer{}, student: map[int]bool{}, explore: -1}
 }
 
 // AddListener registers a listener.
@@ -72,7 +82,7 @@ func (s *Session) fire(w What) {
 
 // Reset forgets everything but the lesson and the listeners (a restart).
 func (s *Session) Reset() {
-	*s = Session{Lesson: s.Lesson, answers: map[int]Answer{}, listeners: s.listeners}
+	*s = Session{Lesson: s.Lesson, answers: map[int]Answer{}, student: map[int]bool{}, explore: -1, listeners: s.listeners}
 	s.fire(ChangedReset | ChangedEvents | ChangedPosition | ChangedStatus | ChangedQuiz)
 }
 
@@ -85,7 +95,11 @@ func (s *Session) Append(evs []sim.Event) {
 	live := s.pos == s.Ran()
 	for _, e := range evs {
 		i := len(s.events)
+		e = s.explored(e)
 		s.events = append(s.events, e)
+		if s.studentOn {
+			s.student[i] = true
+		}
 		switch e.Kind {
 		case sim.EventStep:
 			s.stepFirst = append(s.stepFirst, i)
@@ -104,6 +118,82 @@ func (s *Session) Append(evs []sim.Event) {
 	}
 	s.fire(what)
 }
+
+// SetStudent says whether the events appended from now on are the
+// learner's own (a sandbox line, its reply and the state after it).
+func (s *Session) SetStudent(on bool) { s.studentOn = on }
+
+// ByStudent reports whether event i is the learner's own.
+func (s *Session) ByStudent(i int) bool { return s.student[i] }
+
+// HasStudentEvents reports whether the learner typed anything that is
+// still part of the session.
+func (s *Session) HasStudentEvents() bool { return len(s.student) > 0 }
+
+// Rewind forgets every event from index n on: the session is as it was
+// when it had n events (the sandbox's "back to the lesson"). The position
+// stays at the live end, and the answers stay.
+func (s *Session) Rewind(n int) {
+	if n >= len(s.events) {
+		return
+	}
+	s.events = s.events[:n]
+	s.stepFirst = cut(s.stepFirst, n)
+	s.stateIdx = cut(s.stateIdx, n)
+	for i := range s.student {
+		if i >= n {
+			delete(s.student, i)
+		}
+	}
+	s.ended, s.endOK, s.checkedFails = false, false, 0
+	for _, e := range s.events {
+		switch {
+		case e.Kind == sim.EventEnd:
+			s.ended, s.endOK = true, e.OK
+		case e.Kind == sim.EventFail && !s.Unchecked(e.Step):
+			s.checkedFails++
+		}
+	}
+	s.pos = min(s.pos, s.Ran())
+	s.fire(ChangedReset | ChangedEvents | ChangedPosition | ChangedStatus)
+}
+
+// explored is e as explore mode shows it: a failed expectation of an
+// unchecked step says it is not checked, and the end is a success when
+// every step before exploring went as the lesson expected.
+func (s *Session) explored(e sim.Event) sim.Event {
+	switch {
+	case e.Kind == sim.EventFail && !s.Unchecked(e.Step):
+		s.checkedFails++
+	case e.Kind == sim.EventFail:
+		e.Text = lessons.Textf("not checked (you are exploring): %s", e.Text)
+	case e.Kind == sim.EventEnd && s.explore >= 0:
+		e.OK = s.checkedFails == 0
+		e.Text = lessons.Textf("%s; explored from step %d, not checked after it", e.Text, s.explore+1)
+	}
+	return e
+}
+
+// cut drops the indices at or after n from a sorted list.
+func cut(idx []int, n int) []int { return idx[:sort.SearchInts(idx, n)] }
+
+// Explore marks the steps from the next one to run on as no longer
+// checked: the learner kept what they did in the sandbox, so the lesson's
+// expectations no longer hold.
+func (s *Session) Explore() {
+	if s.explore < 0 {
+		s.explore = s.Ran()
+		s.fire(ChangedStatus)
+	}
+}
+
+// Unchecked reports whether a step runs in explore mode, where what it
+// expects is no longer checked.
+func (s *Session) Unchecked(step int) bool { return s.explore >= 0 && step >= s.explore }
+
+// Exploring reports whether the learner chose to keep their sandbox
+// changes, and from which step the lesson is no longer checked.
+func (s *Session) Exploring() (bool, int) { return s.explore >= 0, s.explore }
 
 // Events returns every event so far; the slice must not be modified.
 func (s *Session) Events() []sim.Event { return s.events }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"net"
 	"strings"
 
@@ -14,6 +15,15 @@ import (
 // devices. Lines go to the live servers through the driver; the replies
 // appear in the transcript like the lesson's own, and the state panes
 // follow. Tab picks the next device, Esc closes.
+//
+// The sandbox is a branch of the lesson. Entering it marks where the
+// lesson was; leaving it after typing anything asks the learner to choose:
+// back to the lesson exactly as it was (the events since the mark are
+// dropped and the servers are rebuilt by running the lesson's steps again,
+// so its checks hold), or keep what they did and explore, where the
+// lesson's remaining steps run against the changed servers and are no
+// longer checked. Nothing is decided without asking, and Esc in the
+// question goes back to the sandbox.
 type sandbox struct {
 	ls    *lessonScreen
 	root  *tview.Flex
@@ -25,6 +35,10 @@ type sandbox struct {
 	tag   int      // the next IMAP tag offered
 	hist  []string
 	histI int
+
+	mark    int  // the session's event count when the branch began
+	markRan int  // the steps run then
+	typed   bool // a line was sent since the branch began
 }
 
 func newSandbox(ls *lessonScreen) *sandbox {
@@ -75,6 +89,10 @@ func (sb *sandbox) show() {
 	ls.setPlaying(false)
 	ls.s.Seek(ls.s.Ran())
 	ls.tv.SetFollow(true)
+	if !sb.typed || !ls.s.HasStudentEvents() { // a new branch (r restarts the lesson)
+		sb.typed = false
+		sb.mark, sb.markRan = len(ls.s.Events()), ls.s.Ran()
+	}
 	sb.open = true
 	ls.layout(ls.u.width())
 	sb.relabel()
@@ -118,6 +136,10 @@ func (sb *sandbox) done(key tcell.Key) {
 	ls := sb.ls
 	switch key {
 	case tcell.KeyEscape:
+		if exploring, _ := ls.s.Exploring(); sb.typed && ls.s.HasStudentEvents() && !exploring {
+			sb.askLeave()
+			return
+		}
 		sb.hide()
 	case tcell.KeyTab, tcell.KeyBacktab:
 		n := len(ls.s.Lesson.Actors)
@@ -135,6 +157,8 @@ func (sb *sandbox) done(key tcell.Key) {
 		if ls.u.drv.send(ls.gen, sb.actorName(), line) {
 			ls.s.SetError("")
 			ls.s.SetBusy(true)
+			ls.s.SetStudent(true)
+			sb.typed = true
 			sb.hist = append(sb.hist, line)
 			sb.histI = len(sb.hist)
 			if sb.protocol() == "imap" {
@@ -173,6 +197,7 @@ func (sb *sandbox) history(ev *tcell.EventKey) *tcell.EventKey {
 // finished shows the outcome of a sandbox line.
 func (sb *sandbox) finished(res *result) {
 	ls := sb.ls
+	ls.s.SetStudent(false)
 	for i, a := range ls.s.Lesson.Actors {
 		if a.Name == res.actor {
 			sb.addr[i] = res.addr
@@ -182,4 +207,89 @@ func (sb *sandbox) finished(res *result) {
 		ls.s.SetError(res.actor + ": " + res.err.Error())
 	}
 	sb.relabel()
+}
+
+// The choices when leaving the sandbox after typing.
+const (
+	leaveBack    = "Back to the lesson (undo what I did)"
+	leaveExplore = "Keep it and explore"
+	leaveStay    = "Stay in the sandbox"
+)
+
+// askLeave asks what becomes of what the learner did in the sandbox. The
+// first choice, which Enter takes, changes nothing in the lesson.
+func (sb *sandbox) askLeave() {
+	ls, lang := sb.ls, sb.ls.u.lang
+	m := tview.NewModal().
+		SetText(lessons.Wordf(lang, "You changed the servers in the sandbox. Go back to step %d exactly as the lesson left it, or keep your changes and explore? When you explore, the lesson's remaining steps run against what you changed and are no longer checked.", sb.markRan)).
+		AddButtons([]string{tr(lang, leaveBack), tr(lang, leaveExplore), tr(lang, leaveStay)})
+	m.SetBackgroundColor(tcell.ColorDefault)
+	m.SetBorderStyle(ls.u.th.Accent)
+	m.SetTextColor(tcell.ColorDefault)
+	m.SetButtonStyle(ls.u.th.Text.Reverse(true)).SetButtonActivatedStyle(ls.u.th.Accent.Reverse(true))
+	m.SetDoneFunc(func(i int, _ string) {
+		ls.u.hideOverlay(sb.input)
+		switch i {
+		case 0:
+			sb.goBack()
+		case 1:
+			sb.keep()
+		}
+	})
+	m.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		switch ev.Rune() {
+		case 'b':
+			ls.u.hideOverlay(sb.input)
+			sb.goBack()
+			return nil
+		case 'k', 'e':
+			ls.u.hideOverlay(sb.input)
+			sb.keep()
+			return nil
+		}
+		return ev
+	})
+	ls.u.overlay = "leave-sandbox"
+	ls.u.pages.AddPage(ls.u.overlay, m, true, true)
+	ls.u.app.SetFocus(m)
+}
+
+// goBack returns to the lesson where the branch began: the session drops
+// what happened since, and the driver rebuilds the servers under a new run
+// number, so nothing the old servers still send can reach the screen.
+func (sb *sandbox) goBack() {
+	ls := sb.ls
+	sb.hide()
+	sb.typed = false
+	clear(sb.addr)
+	ls.u.gen++
+	ls.gen = ls.u.gen
+	ls.s.Rewind(sb.mark)
+	ls.s.SetBusy(true)
+	if !ls.u.drv.rewind(ls.s.Lesson, ls.gen, sb.markRan) {
+		ls.s.SetBusy(false)
+		ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
+	}
+}
+
+// rewound is the end of goBack's rebuild.
+func (sb *sandbox) rewound(res *result) {
+	ls := sb.ls
+	ls.s.SetBusy(false)
+	if res.err != nil {
+		ls.s.SetStartErr(res.err)
+		return
+	}
+	ls.addrs = res.addrs
+	sb.relabel()
+	ls.setFlash(lessons.Wordf(ls.u.lang, "Back at step %d as the lesson left it: what you did in the sandbox is undone.", sb.markRan))
+}
+
+// keep leaves the sandbox keeping its changes: the lesson goes on in
+// explore mode.
+func (sb *sandbox) keep() {
+	ls := sb.ls
+	sb.hide()
+	ls.s.Explore()
+	ls.setFlash(lessons.Wordf(ls.u.lang, "Exploring: from step %d on, the lesson runs against what you changed and is no longer checked.", sb.markRan+1))
 }

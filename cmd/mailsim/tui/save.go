@@ -45,13 +45,18 @@ func (u *ui) transcriptDir() string {
 }
 
 // sessionTranscript records what the Session holds, the very events the
-// screen got, and the quiz answers. A session in which the learner typed in
-// the sandbox is live, so Save redacts its passwords.
+// screen got, and the quiz answers. The events the learner caused in the
+// sandbox are marked as theirs; a session that has such events is live,
+// and Save redacts the passwords in those events only.
 func (ls *lessonScreen) sessionTranscript() *transcripts.Transcript {
 	s := ls.s
-	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: s.Lesson, Language: ls.u.lang, Live: len(ls.sb.hist) > 0})
-	for _, e := range s.Events() {
-		rec.Event(e)
+	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: s.Lesson, Language: ls.u.lang, Live: s.HasStudentEvents()})
+	for i, e := range s.Events() {
+		if s.ByStudent(i) {
+			rec.StudentEvent(e)
+		} else {
+			rec.Event(e)
+		}
 	}
 	for step := range s.Steps() {
 		if a, ok := s.AnswerOf(step); ok {

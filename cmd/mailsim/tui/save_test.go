@@ -41,6 +41,8 @@ func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 		})
 	}
 	h.key(tcell.KeyEscape)
+	h.waitFor("Keep it and explore")
+	h.typeText("k") // keep the lines, so that they are saved
 	h.waitUntil("the sandbox is closed", func(u *ui) bool { return !u.ls.sb.open })
 	h.typeText("w")
 	h.waitFor("Save transcript to")

@@ -96,6 +96,8 @@ func TestSandboxSendsALine(t *testing.T) {
 		t.Errorf("the transcript should name the device:\n%s", s)
 	}
 	h.key(tcell.KeyEscape)
+	h.waitFor("Keep it and explore") // it typed: leaving asks (sandbox_test.go)
+	h.typeText("k")
 	h.waitUntil("the sandbox is closed", func(u *ui) bool { return !u.ls.sb.open })
 }
 

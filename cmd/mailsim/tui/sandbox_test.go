@@ -1,0 +1,238 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/sim/wire"
+	"mailsim/transcripts"
+)
+
+// openPopVsImap opens the built-in pop-vs-imap lesson with every quiz
+// answered ahead, so steps run without asking.
+func openPopVsImap(t *testing.T) *harness {
+	t.Helper()
+	list, err := lessons.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startApp(t, Options{Lessons: list, Start: "pop-vs-imap"}, 140, 42)
+	h.started()
+	h.on(func() {
+		for i, st := range h.u.ls.s.Lesson.Steps {
+			if st.Kind == lessons.Quiz {
+				h.u.ls.s.AnswerQuiz(i, 0)
+			}
+		}
+	})
+	return h
+}
+
+// runTo runs the lesson up to its step n and waits until it is there.
+func (h *harness) runTo(n int) {
+	h.t.Helper()
+	h.on(func() { h.u.ls.goToStep(n) })
+	h.idleAt(n)
+}
+
+// sandboxLines types lines in the sandbox as the device it is on, each
+// once the previous one is answered.
+func (h *harness) sandboxLines(lines ...string) {
+	h.t.Helper()
+	for _, line := range lines {
+		var before int
+		h.on(func() { before = len(h.u.ls.s.Events()) })
+		h.typeText(line)
+		h.key(tcell.KeyEnter)
+		h.waitUntil("the sandbox line "+line+" is answered", func(u *ui) bool {
+			if u.ls.s.Busy() {
+				return false
+			}
+			for _, e := range u.ls.s.Events()[before:] {
+				if e.Unit != nil && e.Unit.Dir == wire.ServerToClient {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
+
+// laptopSandbox runs pop-vs-imap to step 6, opens the sandbox on the
+// laptop, types lines and presses Esc, which asks what becomes of them.
+func (h *harness) laptopSandbox(lines ...string) {
+	h.t.Helper()
+	h.runTo(6)
+	h.typeText("s")
+	h.waitFor("phone C:")
+	h.key(tcell.KeyTab)
+	h.waitFor("laptop C:")
+	h.sandboxLines(lines...)
+	h.key(tcell.KeyEscape)
+	h.waitFor("You changed the servers in the sandbox", "Back to the lesson", "Keep it and explore")
+}
+
+// inboxSubjects lists the subjects in alice's INBOX at example.com in a
+// state.
+func inboxSubjects(st *sim.State) []string {
+	var out []string
+	p, ok := st.Provider("example.com")
+	if !ok {
+		return nil
+	}
+	for _, u := range p.Snapshot.Users {
+		if u.Name != "alice" {
+			continue
+		}
+		for _, mb := range u.Mailboxes {
+			if mb.Name == "INBOX" {
+				for _, m := range mb.Messages {
+					out = append(out, m.Subject)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// The sequence: at step 6 of pop-vs-imap the learner logs the
+// laptop in by hand, downloads and deletes "Lunch?", and leaves. Leaving
+// asks; Enter takes "back to the lesson", and the lesson then goes on as
+// written: the laptop connects (it is no longer connected), its round
+// leaves copies, "Lunch?" stays on the server, every check passes.
+func TestLeavingTheSandboxBackToTheLessonUndoesWhatTheLearnerDid(t *testing.T) {
+	h := openPopVsImap(t)
+	h.runTo(6)
+	var mark int
+	h.on(func() { mark = len(h.u.ls.s.Events()) })
+	h.laptopSandbox("USER alice", "PASS wonderland", "RETR 1", "DELE 1")
+	h.key(tcell.KeyEnter) // the default: back
+	h.waitFor("Back at step 6 as the lesson left it")
+	h.idleAt(6)
+	h.on(func() {
+		s := h.u.ls.s
+		if n := len(s.Events()); n != mark || s.HasStudentEvents() {
+			t.Errorf("after going back the session has %d events (want %d), student events %v", n, mark, s.HasStudentEvents())
+		}
+		if on, _ := s.Exploring(); on {
+			t.Error("going back set explore mode")
+		}
+	})
+
+	h.runTo(13) // the laptop's round: connect, USER, PASS, RETR 1-3, QUIT
+	h.on(func() {
+		s := h.u.ls.s
+		for step := 6; step < 13; step++ {
+			for _, e := range s.StepEvents(step) {
+				if e.Kind == sim.EventFail {
+					t.Errorf("step %d failed: %s", step+1, e.Text.In("en"))
+				}
+			}
+		}
+		if subj := inboxSubjects(s.View().State); !slices.Contains(subj, "Lunch?") {
+			t.Errorf("after the laptop's round the server INBOX holds %q; want Lunch? still there", subj)
+		}
+	})
+	h.runTo(h.u.ls.s.Steps())
+	h.on(func() {
+		if ended, ok := h.u.ls.s.Ended(); !ended || !ok {
+			t.Errorf("the lesson ended %v, every step as expected %v; want both", ended, ok)
+		}
+	})
+}
+
+// "Keep it and explore": what the learner did stays, the lesson goes on
+// against it, and its remaining steps say they are not checked.
+func TestKeepingTheSandboxChangesExploresWithTheRestUnchecked(t *testing.T) {
+	h := openPopVsImap(t)
+	h.laptopSandbox("USER alice", "PASS wonderland", "DELE 1")
+	h.typeText("k")
+	h.waitFor("Exploring: from step 7 on", "exploring: not checked from step 7")
+	h.runTo(7) // connect laptop: it is connected already
+	h.on(func() {
+		s := h.u.ls.s
+		if !s.Unchecked(6) || s.Unchecked(5) {
+			t.Errorf("unchecked: step 6 %v, step 7 %v; want only 7 on", s.Unchecked(5), s.Unchecked(6))
+		}
+		var fail string
+		for _, e := range s.StepEvents(6) {
+			if e.Kind == sim.EventFail {
+				fail = e.Text.In("en")
+			}
+		}
+		if !strings.HasPrefix(fail, "not checked (you are exploring): ") {
+			t.Errorf("step 7's failure reads %q; want it marked as not checked", fail)
+		}
+		if !s.HasStudentEvents() {
+			t.Error("the learner's events are gone")
+		}
+	})
+}
+
+// Esc in the question goes back to the sandbox, deciding nothing; leaving
+// without having typed asks nothing.
+func TestLeavingTheSandboxAsksOnlyWhenTheLearnerTyped(t *testing.T) {
+	h := openPopVsImap(t)
+	h.runTo(2)
+	h.typeText("s")
+	h.waitFor("phone C:")
+	h.key(tcell.KeyEscape)
+	h.waitUntil("the sandbox is closed without a question", func(u *ui) bool { return !u.ls.sb.open && u.overlay == "" })
+
+	h.typeText("s")
+	h.waitFor("phone C:")
+	h.sandboxLines("a1 NOOP")
+	h.key(tcell.KeyEscape)
+	h.waitFor("Stay in the sandbox")
+	h.key(tcell.KeyEscape)
+	h.waitUntil("the question is gone and the sandbox still open", func(u *ui) bool { return u.overlay == "" && u.ls.sb.open })
+}
+
+// A saved transcript marks the sandbox lines as the learner's and redacts
+// only those: the lesson's own login stays as the lesson shows it.
+func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
+	h := openPopVsImap(t)
+	h.laptopSandbox("USER alice", "PASS wonderland")
+	h.typeText("k")
+	h.waitFor("Exploring")
+	dir := t.TempDir()
+	h.on(func() { h.u.ls.saveDir = dir })
+	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyEnter)
+	h.waitFor("saved to")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.mailsim.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("saved %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	text := string(data)
+	if !strings.Contains(text, "a1 LOGIN alice wonderland") {
+		t.Error("the lesson's own login was redacted")
+	}
+	if strings.Contains(text, "PASS wonderland") || !strings.Contains(text, "PASS •••") {
+		t.Error("the password the learner typed was not redacted")
+	}
+	got, err := transcripts.Load(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var student, lesson int
+	for _, e := range got.Events {
+		if e.By == transcripts.ByStudent {
+			student++
+		} else {
+			lesson++
+		}
+	}
+	if !got.Live || student == 0 || lesson == 0 {
+		t.Errorf("live %v, %d events by the student, %d by the lesson", got.Live, student, lesson)
+	}
+}
