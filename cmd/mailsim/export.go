@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"mailsim/transcripts"
 )
@@ -20,7 +19,8 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	out := fs.String("o", "-", "write to `OUT` (- = standard output)")
 	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
 	eaves := fs.Bool("eavesdropper", false, "markdown, html, asciicast: show what crossed the network (TLS as opaque records)")
-	idle := fs.Duration("idle", 2*time.Second, "asciicast: the longest pause between two events")
+	wpm := fs.Int("wpm", transcripts.DefaultWPM, "asciicast: the reading speed to pace it for, in `WORDS` a minute (narration and notes stay up for their reading time)")
+	cols := fs.Int("cols", 100, "asciicast: the terminal's width in `COLUMNS`; every line is wrapped to it")
 	audience := fs.String("for", string(transcripts.ForTrainer), "markdown, html: `WHO` the handout is for: trainer (quiz answers, explanations and an answer key) or student (each quiz a question with an empty box to answer in)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -39,6 +39,12 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if !slices.Contains(transcripts.Audiences, transcripts.Audience(*audience)) {
 		return &exitError{2, fmt.Sprintf("export: --for %q: want trainer or student", *audience)}
 	}
+	if *wpm < 20 || *wpm > 1000 {
+		return &exitError{2, fmt.Sprintf("export: --wpm %d: want a reading speed from 20 to 1000 words a minute", *wpm)}
+	}
+	if *cols < 40 || *cols > 500 {
+		return &exitError{2, fmt.Sprintf("export: --cols %d: want a terminal width from 40 to 500 columns", *cols)}
+	}
 	if *to == "pcap" && *out == "-" && isTerminal(stdout) {
 		return &exitError{2, "export: a pcap is binary: write it to a file with -o OUT.pcap"}
 	}
@@ -54,7 +60,7 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		case "html":
 			return transcripts.HTML(w, t, eo)
 		case "asciicast":
-			return transcripts.Asciicast(w, t, transcripts.AsciicastOptions{ExportOptions: eo, IdleLimit: *idle})
+			return transcripts.Asciicast(w, t, transcripts.AsciicastOptions{ExportOptions: eo, WPM: *wpm, Width: *cols})
 		}
 		rep, err := transcripts.PCAP(w, t)
 		for _, s := range rep.Short {
