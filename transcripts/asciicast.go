@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/wire"
@@ -91,7 +92,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 	bw := bufio.NewWriter(w)
 	l := t.Lessonish()
 	hdr := map[string]any{"version": 2, "width": o.Width, "height": o.Height, "timestamp": t.Created.Unix(),
-		"title": fmt.Sprintf("mailsim · %s — %s", l.ID, strings.TrimSpace(l.Title.In(lang))),
+		"title": textsafe.Visible(fmt.Sprintf("mailsim · %s — %s", l.ID, strings.TrimSpace(l.Title.In(lang)))),
 		"env":   map[string]string{"TERM": "xterm-256color", "SHELL": "/bin/sh"}}
 	if err := writeJSONLine(bw, hdr); err != nil {
 		return err
@@ -154,7 +155,7 @@ func (c *cast) emit(kind, text string) {
 	}
 }
 
-func (c *cast) marker(label string) { c.emit("m", label) }
+func (c *cast) marker(label string) { c.emit("m", textsafe.Visible(label)) }
 
 func (c *cast) hold(base time.Duration, text string) { c.clock += Hold(base, text, c.o.WPM) }
 
@@ -182,6 +183,7 @@ func (c *cast) paint(s, colour string) string {
 // annotations between words under their own indent, protocol lines
 // anywhere with a continuation mark under the line's text.
 func (c *cast) wrap(line string) []string {
+	line = textsafe.Visible(line) // every line shown or typed passes here
 	if width(line) <= c.o.Width {
 		return []string{line}
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"mailsim/internal/textsafe"
 )
 
 // Markdown writes a compact handout: what the lesson shows, the state at
@@ -96,7 +98,7 @@ func Markdown(w io.Writer, t *Transcript, o ExportOptions) error {
 		}
 		b.WriteString("\n")
 	}
-	_, err := io.WriteString(w, strings.TrimRight(b.String(), "\n")+"\n")
+	_, err := io.WriteString(w, textsafe.Visible(strings.TrimRight(b.String(), "\n")+"\n"))
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/wire"
@@ -49,9 +50,11 @@ func NewPlain(w io.Writer, l *lessons.Lesson, o PlainOptions) *Plain {
 // Err is the first write error, if any.
 func (p *Plain) Err() error { return p.err }
 
+// printf is the printer's one way out: what it prints came from the
+// network or from files, so control characters are made visible.
 func (p *Plain) printf(format string, args ...any) {
 	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
+		_, p.err = io.WriteString(p.w, textsafe.Visible(fmt.Sprintf(format, args...)))
 	}
 }
 

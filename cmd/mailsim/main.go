@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/transcripts"
@@ -316,7 +317,7 @@ func cmdLessons(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			group = l.Group
 			fmt.Fprintf(stdout, "%s\n", strings.ToUpper(lessons.Word(language, lessons.GroupTitle(group))))
 		}
-		fmt.Fprintf(stdout, "  %-*s %3d %s  %-6s %s\n", idW, l.ID, len(l.Steps), steps, strings.Join(l.Languages(), ","), l.Title.In(language))
+		fmt.Fprintf(stdout, "  %-*s %3d %s  %-6s %s\n", idW, l.ID, len(l.Steps), steps, strings.Join(l.Languages(), ","), textsafe.Visible(l.Title.In(language)))
 	}
 	return nil
 }

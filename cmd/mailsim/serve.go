@@ -22,6 +22,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui"
 	"mailsim/exercises"
+	"mailsim/internal/textsafe"
 	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/classroom"
@@ -505,7 +506,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 			}
 		}
 	case o.Verbose:
-		logf = func(format string, args ...any) { fmt.Fprintf(stderr, "mailsim: "+format+"\n", args...) }
+		logf = func(format string, args ...any) {
+			fmt.Fprintf(stderr, "mailsim: %s\n", textsafe.Visible(fmt.Sprintf(format, args...)))
+		}
 	}
 	lim := o.Limits
 	lim.Refused = func(role sim.Role, remote, reason string) {
@@ -575,7 +578,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "\nOne line per finished connection follows. Ctrl-C stops.\n")
 		defer reg.Subscribe(func(ev classroom.Event) {
 			if ev.Kind == classroom.ConnClosed {
-				fmt.Fprintln(stdout, classroom.LogLine(ev.Conn))
+				fmt.Fprintln(stdout, textsafe.Visible(classroom.LogLine(ev.Conn)))
 			}
 		})()
 	} else if !live {

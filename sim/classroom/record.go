@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"mailsim/internal/textsafe"
 	"mailsim/sim/wire"
 )
 
@@ -166,7 +167,7 @@ func (r *Recorder) open(c ConnState) *recFile {
 func stamp(t time.Time) string { return t.Format("15:04:05.000") }
 
 func (rf *recFile) write(s string) error {
-	_, err := rf.f.WriteString(s)
+	_, err := rf.f.WriteString(textsafe.Visible(s))
 	return err
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
+
+	"mailsim/internal/textsafe"
 )
 
 // Row layout, left to right:
@@ -308,6 +310,7 @@ func plainASCII(s string, n int) bool {
 func (v *View) layout(text string, limit int) (cells []cell, col int, overflow bool) {
 	cells = v.scratch[:0]
 	defer func() { v.scratch = cells[:0] }()
+	text = textsafe.Visible(text) // only tab and line feed are left to place
 	state := -1
 	for text != "" {
 		var cl string
@@ -345,21 +348,11 @@ func (v *View) layout(text string, limit int) (cells []cell, col int, overflow b
 	return cells, col, false
 }
 
-// controlPicture returns the Unicode control picture for an ASCII control
-// character ("␀" for NUL, "␛" for ESC, "␡" for DEL).
+// controlPicture shows an ASCII control character ("␀" for NUL, "␛" for
+// ESC, "␡" for DEL), as every other path that shows wire text does.
 func controlPicture(c rune) string {
-	if c == 0x7f {
-		return "\u2421"
-	}
-	if c >= 0 && c < 0x20 {
-		return controlPictures[c]
+	if p, ok := textsafe.Picture(c); ok {
+		return p
 	}
 	return "\uFFFD"
 }
-
-var controlPictures = func() (p [0x20]string) {
-	for c := range p {
-		p[c] = string(rune(0x2400 + c))
-	}
-	return
-}()
