@@ -66,7 +66,8 @@ func TestGlossaryExplainsReplies(t *testing.T) {
 		{"STLS capability", "CAPA", "STLS", "CAPA: STLS", "upgrade", "RFC 2595 §4"},
 		{"STLS reply", "STLS", "+OK begin TLS", "STLS reply", "TLS handshake", "RFC 2595 §4"},
 		{"a generic +OK", "NOOP", "+OK", "NOOP reply", "alive", "RFC 1939 §5"},
-		{"an unknown command's -ERR", "XYZZY", "-ERR unknown command", "-ERR", "failed", "RFC 1939 §3"},
+		{"an unknown command's -ERR", "XYZZY", "-ERR unknown command", "unknown command", "does not know", "RFC 1939 §3"},
+		{"a -ERR no entry names", "XYZZY", "-ERR out of cheese", "-ERR", "failed", "RFC 1939 §3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
