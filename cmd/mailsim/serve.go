@@ -598,8 +598,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if live {
 		var cardText strings.Builder
 		card.Write(&cardText)
-		if err := tui.Serve(ctx, tui.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
-			Lang: serveLang(), Card: cardText.String(), Notices: notices, SaveDir: o.RecordDir}); err != nil {
+		so := tui.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
+			Lang: serveLang(), Card: cardText.String(), Notices: notices, SaveDir: o.RecordDir}
+		if ce != nil {
+			so.Exercises, so.WriteResults = ce.tracker, ce.writeResults
+		}
+		if err := tui.Serve(ctx, so); err != nil {
 			fmt.Fprintf(stderr, "mailsim: live view: %v\n", err)
 		}
 	} else {

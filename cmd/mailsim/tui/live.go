@@ -13,6 +13,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/exercises"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/classroom"
@@ -33,6 +34,10 @@ type ServeOptions struct {
 	// Notices, when set, brings lines for the status bar from elsewhere
 	// (e.g. "refused a connection: too many").
 	Notices <-chan string
+	// Exercises, when set, gives the view its scoreboard (s) and
+	// WriteResults its key (R): it writes the results and says where.
+	Exercises    *exercises.Tracker
+	WriteResults func() (string, error)
 }
 
 // Serve shows the classroom's live view: the connections, the selected
@@ -71,6 +76,7 @@ type liveUI struct {
 	server  *textPane
 	hints   *textPane
 	keys    *KeyMap
+	score   *scoreboard // the scoreboard while it is on screen
 
 	list     []classroom.ConnState // as the table shows them
 	sel      uint64                // the selected connection, 0 none
@@ -192,6 +198,9 @@ func (lv *liveUI) run() error {
 	defer func() { log.SetOutput(logw); log.SetFlags(logf) }()
 
 	cancels := []func(){lv.o.Registry.Subscribe(lv.feed.event)}
+	if lv.o.Exercises != nil {
+		lv.o.Exercises.OnChange(lv.feed.scoresChanged)
+	}
 	if n := lv.o.Network; n != nil {
 		for _, p := range n.Providers {
 			if p.Store == nil {
@@ -274,6 +283,9 @@ func (lv *liveUI) apply(b liveBatch) {
 	}
 	if b.conns || b.closed {
 		lv.refreshConns()
+	}
+	if b.scores && lv.score != nil {
+		lv.score.setBoard(lv.o.Exercises.Board())
 	}
 	if b.users[lv.srv.addr] {
 		lv.srv.refresh()

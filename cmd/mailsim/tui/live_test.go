@@ -31,6 +31,13 @@ type liveHarness struct {
 
 func startLive(t testing.TB, w, h int) *liveHarness {
 	t.Helper()
+	return startLiveWith(t, w, h, nil)
+}
+
+// startLiveWith is startLive with a hook that may change the view's
+// options once the classroom runs.
+func startLiveWith(t testing.TB, w, h int, edit func(*ServeOptions)) *liveHarness {
+	t.Helper()
 	reg := classroom.NewRegistry(classroom.Options{})
 	lim := sim.Limits{MaxConns: 50, MaxConnsPerIP: 50, IdleTimeout: time.Minute, CommandTimeout: time.Minute}
 	n, err := sim.StartNetwork(sim.NetworkOptions{Roles: []sim.Role{sim.POP3}, ServerTap: reg, Limits: &lim})
@@ -52,7 +59,11 @@ func startLive(t testing.TB, w, h int) *liveHarness {
 
 	scr := tcell.NewSimulationScreen("UTF-8")
 	ctx, cancel := context.WithCancel(context.Background())
-	lv := newLive(ctx, ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: scr, Card: card.String()})
+	o := ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: scr, Card: card.String()}
+	if edit != nil {
+		edit(&o)
+	}
+	lv := newLive(ctx, o)
 	scr.SetSize(w, h)
 	hs := &liveHarness{t: t, scr: scr, lv: lv, cls: cls, reg: reg, done: make(chan error, 1), stop: cancel}
 	go func() { hs.done <- lv.run() }()

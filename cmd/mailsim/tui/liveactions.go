@@ -27,6 +27,8 @@ func (lv *liveUI) keyMap() *KeyMap {
 		{Keys: []Key{r('a')}, Label: "a", Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
 		{Keys: []Key{r('u')}, Label: "u", Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
 		{Keys: []Key{r('c')}, Label: "c", Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
+		{Keys: []Key{r('s')}, Label: "s", Short: lv.scoresShort(), Desc: "the exercise scoreboard: students × exercises (arrows; Enter or e: the student's evidence)", Action: lv.showScores},
+		{Keys: []Key{r('R')}, Label: "R", Desc: "write the exercise results now (serve --results FILE: FILE.csv and FILE.md)", Action: lv.writeResults},
 		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: lv.showHelp},
 		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
 		{Keys: []Key{k(tcell.KeyTab)}, Label: "Tab", Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},

@@ -22,10 +22,11 @@ type liveBatch struct {
 	paused  *bool             // the annotations flag changed
 	users   map[string]bool   // "user@domain" whose mailboxes changed
 	notices []string          // lines for the status bar
+	scores  bool              // the exercise scoreboard changed
 }
 
 func (b *liveBatch) empty() bool {
-	return !b.conns && len(b.entries) == 0 && !b.reload && !b.closed && b.paused == nil && len(b.users) == 0 && len(b.notices) == 0
+	return !b.conns && len(b.entries) == 0 && !b.reload && !b.closed && b.paused == nil && len(b.users) == 0 && len(b.notices) == 0 && !b.scores
 }
 
 // liveFeed gathers the registry's events and the stores' changes, which
@@ -103,6 +104,14 @@ func (f *liveFeed) storeChange(domain string, c mailstore.Change) {
 func (f *liveFeed) notice(s string) {
 	f.mu.Lock()
 	f.b.notices = append(f.b.notices, time.Now().Format("15:04:05")+" "+s)
+	f.mu.Unlock()
+	f.poke()
+}
+
+// scoresChanged notes that the exercise scoreboard moved, from any goroutine.
+func (f *liveFeed) scoresChanged() {
+	f.mu.Lock()
+	f.b.scores = true
 	f.mu.Unlock()
 	f.poke()
 }
