@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 )
@@ -73,28 +74,9 @@ func (b Board) WriteMarkdown(w io.Writer, lang string) error {
 	return err
 }
 
-// visible shows control characters (from a file or the network) as
-// Unicode control pictures ("␛" for ESC), so that they never reach a
-// terminal or a text file raw.
-func visible(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20:
-			return 0x2400 + r
-		case r == 0x7f:
-			return 0x2421
-		case r >= 0x80 && r < 0xa0:
-			return 0xFFFD
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
-
 // cellText makes text safe in a Markdown table cell.
 func cellText(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(visible(s), "\n", " "), "|", "\\|")
+	return strings.ReplaceAll(strings.ReplaceAll(textsafe.Visible(s), "\n", " "), "|", "\\|")
 }
 
 // ResultPaths are the two files --results FILE writes: FILE without its
@@ -144,9 +126,9 @@ func WriteSheet(w io.Writer, exs []*Exercise, servers []classroom.CardServer, la
 	fmt.Fprintf(&sb, "\n## %s\n\n%s\n", lessons.Wordf(lang, "Exercises"),
 		lessons.Wordf(lang, "The servers check these by themselves, from your sessions and your mailbox: the trainer sees your progress."))
 	for i, ex := range exs {
-		fmt.Fprintf(&sb, "\n### %d. %s\n\n%s\n", i+1, visible(ex.Title.In(lang)), visible(ex.Task.In(lang)))
+		fmt.Fprintf(&sb, "\n### %d. %s\n\n%s\n", i+1, textsafe.Visible(ex.Title.In(lang)), textsafe.Visible(ex.Task.In(lang)))
 		if h := ex.Hint.In(lang); h != "" {
-			fmt.Fprintf(&sb, "\n*%s*\n", visible(h))
+			fmt.Fprintf(&sb, "\n*%s*\n", textsafe.Visible(h))
 		}
 		var rows []string
 		for _, r := range ex.Settings {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"mailsim/internal/textsafe"
 	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/wire"
@@ -393,7 +394,7 @@ func (t *Tracker) holdsAll(st Student, ss []*session, ps []Predicate) (evidence 
 				at = l.at
 			}
 			if len(evidence) < maxEvidence {
-				evidence = append(evidence, "  "+l.dir.String()+": "+visible(l.text))
+				evidence = append(evidence, "  "+l.dir.String()+": "+textsafe.Visible(l.text))
 			}
 		}
 	}
@@ -412,7 +413,7 @@ func sessionHeader(s *session) string {
 	if who == "" {
 		who = "MAIL FROM " + s.mailFrom
 	}
-	return visible(fmt.Sprintf("session #%d %s at %s, %s, %s, %s", s.st.ID, s.st.Role, s.st.Provider, tls, who, s.st.Opened.Format("15:04:05")))
+	return textsafe.Visible(fmt.Sprintf("session #%d %s at %s, %s, %s, %s", s.st.ID, s.st.Role, s.st.Provider, tls, who, s.st.Opened.Format("15:04:05")))
 }
 
 func (t *Tracker) mailboxHolds(st Student, m *MailboxMatch) (string, bool) {

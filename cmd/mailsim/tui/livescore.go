@@ -9,6 +9,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/exercises"
+	"mailsim/internal/textsafe"
 )
 
 // The scoreboard: students × exercises, each cell done (✓ and the time),
@@ -244,7 +245,7 @@ func (lv *liveUI) showScores() {
 // back to the scoreboard.
 func (lv *liveUI) showEvidence(i int) {
 	b := lv.score.board
-	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(studentEvidence(lv.lang, b, i))
+	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(textsafe.Visible(studentEvidence(lv.lang, b, i)))
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
 	lv.th.frame(tv.Box, tr(lv.lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
