@@ -142,6 +142,7 @@ func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
 		case "wire":
 			if st.Kind == "" && e.Dir == "C" && e.Layer != "cipher" && e.Unit == "" {
 				st.Kind, st.Actor, st.Command = lessons.Send, e.Actor, e.Text
+				st.Note = e.Note // the lesson's own note of the line it sent, as the live story shows it
 			}
 		}
 	}
@@ -160,7 +161,7 @@ func (ls *lessonScreen) replayKeyMap() *KeyMap {
 			continue
 		case "→ n space":
 			b.Keys, b.Label = []Key{k(tcell.KeyRight), r(' ')}, "→ space"
-			b.Desc = "next step"
+			b.Desc, b.Action = "next step", ls.replayNext
 		case "Esc":
 			b.Short, b.Desc, b.Action = "quit", "quit the replay", ls.u.quit
 		case "q Ctrl-C":
@@ -178,6 +179,18 @@ func (ls *lessonScreen) replayKeyMap() *KeyMap {
 		m.Bindings = append(m.Bindings, b)
 	}
 	return m
+}
+
+// replayNext shows the next recorded step; at the last one of a recording
+// that stops before the lesson's end, it says so rather than nothing.
+func (ls *lessonScreen) replayNext() {
+	s := ls.s
+	if s.Pos() >= s.Ran() && s.Ran() < s.Steps() {
+		ls.setPlaying(false)
+		ls.setFlash(lessons.Wordf(ls.u.lang, "The recording ends here: it holds %d of the lesson's %d steps.", s.Ran(), s.Steps()))
+		return
+	}
+	ls.next()
 }
 
 // replayDelay is how long autoplay waits before showing the next step: the

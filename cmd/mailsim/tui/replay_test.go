@@ -245,3 +245,34 @@ func TestReplayABuiltinLesson(t *testing.T) {
 	h.typeText("G")
 	h.waitUntil("G goes to the last step", func(u *ui) bool { return u.ls.s.Pos() == u.ls.s.Ran() && u.ls.s.AtEnd() })
 }
+
+// A recording saved part way: → at its last step says that the recording
+// ends there, and the story shows each step's own note, as live.
+func TestReplayOfAPartialRecordingSaysWhereItEnds(t *testing.T) {
+	l := testLesson(false)
+	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Deterministic: true})
+	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: rolesFor(l)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // connect, USER, PASS of 8 steps
+		r.Step(context.Background())
+	}
+	r.Close()
+	h := startReplay(t, rec.Transcript(), 120, 40)
+	h.waitFor("Press → to start.")
+	h.key(tcell.KeyRight)
+	h.key(tcell.KeyRight)
+	h.at(2)
+	h.waitFor("laptop ▸ USER alice", "USER names the mailbox.")
+	h.on(func() {
+		if n := h.u.ls.s.Lesson.Steps[1].Note.In("en"); n != "USER names the mailbox." {
+			t.Errorf("the replayed step's note is %q", n)
+		}
+	})
+	h.key(tcell.KeyRight)
+	h.at(3)
+	h.key(tcell.KeyRight)
+	h.waitFor("The recording ends here: it holds 3 of the lesson's 8 steps.")
+	h.at(3)
+}
