@@ -139,9 +139,11 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 		}
 	}
 	r.clock = time.Now
+	// The mail's clock (internal dates, Received: lines, DSNs) is the
+	// lesson's in every run, live ones too, so the dates a message carries
+	// agree with the lesson's Date: fields and repeat from run to run.
+	no.StoreClock = newTickClock(time.Second).Now
 	if o.Deterministic {
-		storeClock := newTickClock(time.Second)
-		no.StoreClock = storeClock.Now
 		r.clock = newTickClock(time.Millisecond).Now
 		stamps := 0
 		var smu sync.Mutex
@@ -376,7 +378,8 @@ func (r *Runner) Step(ctx context.Context) error {
 	r.endStep()
 	if r.Done() {
 		r.emit(Event{Kind: EventEnd, OK: r.failed == 0,
-			Text: lessons.Textf("%d steps, %d checks passed, %d failed", len(r.lesson.Steps), r.checks[0], r.checks[1])})
+			Text: lessons.Textf("%s, %s, %d failed", countf(len(r.lesson.Steps), "%d step", "%d steps"),
+				countf(r.checks[0], "%d check passed", "%d checks passed"), r.checks[1])})
 	}
 	return err
 }
@@ -862,4 +865,12 @@ func (r *Runner) onClose(id uint64, err error) {
 	}
 	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: id, Protocol: wire.SMTP, Role: MX, Host: a.sess.host,
 		Text: lessons.Textf("relay connection closed")})
+}
+
+// countf is Textf with the format for one (n == 1) or for many.
+func countf(n int, one, many string) lessons.Text {
+	if n == 1 {
+		return lessons.Textf(one, n)
+	}
+	return lessons.Textf(many, n)
 }

@@ -354,10 +354,7 @@ func (s *hStep) addWire(e sim.Event, lang string, blockLines int) {
 	lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
 	head := "┌ " + lessons.Wordf(lang, "%d lines, %d octets", len(lines), u.Len)
 	s.Lines = append(s.Lines, hLine{Class: proto, Who: who, Text: []string{head}, Whole: head})
-	more := 0
-	if len(lines) > blockLines {
-		lines, more = lines[:blockLines], len(lines)-blockLines
-	}
+	lines, more := cutBlock(lines, blockLines)
 	for _, l := range lines {
 		s.Lines = append(s.Lines, hLine{Class: proto, Text: wrapWire("│ "+l, wireCols), Whole: "│ " + l})
 	}

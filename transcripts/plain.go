@@ -20,7 +20,7 @@ type PlainOptions struct {
 	// summaries) instead of what the endpoints read inside TLS.
 	Eavesdropper bool
 	// BlockLines is how many lines of a multi-line body to print before
-	// folding the rest; 0 means 6.
+	// folding the rest (a rest of up to 3 lines is printed too); 0 means 6.
 	BlockLines int
 }
 
@@ -166,14 +166,11 @@ func (p *Plain) wire(e sim.Event) {
 	case wire.Block:
 		lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
 		p.printf("%s┌ %s\n", prefix, p.wordf("%d lines, %d octets", len(lines), u.Len))
-		shown := lines
-		if len(shown) > p.o.BlockLines {
-			shown = shown[:p.o.BlockLines]
-		}
+		shown, more := cutBlock(lines, p.o.BlockLines)
 		for _, l := range shown {
 			p.printf("%s│ %s\n", indent, l)
 		}
-		if more := len(lines) - len(shown); more > 0 {
+		if more > 0 {
 			p.printf("%s└ %s\n", indent, p.wordf("… %d more lines", more))
 		}
 	default:
@@ -485,4 +482,15 @@ func flagList(flags []string) string {
 		return "()"
 	}
 	return "(" + strings.Join(flags, " ") + ")"
+}
+
+// cutBlock returns the first max lines of a block and how many it left
+// out. A few more lines (up to 3) are shown rather than hidden behind a
+// "… n more lines" line: a note often speaks of a message's last lines (a
+// dot-stuffed line, a signature), and hiding 3 lines saves only 2.
+func cutBlock(lines []string, max int) (shown []string, more int) {
+	if len(lines) <= max+3 {
+		return lines, 0
+	}
+	return lines[:max], len(lines) - max
 }

@@ -61,7 +61,7 @@ func TestRunPrintsVietnameseWhenLANGAsks(t *testing.T) {
 		"  máy chủ example.com alice/INBOX: 3 thư",
 		"Bước 1/19 · Hộp thư",
 		"Nhà cung cấp dịch vụ thư của Alice là example.com", // the lesson's own vi narrative
-		"(POP3, văn bản thô)",
+		"(POP3, không mã hóa)",
 		"┌ 4 dòng, 24 octet",
 		"những gì thay đổi:",
 		"đánh dấu xóa",
@@ -154,7 +154,7 @@ func TestAFailingCheckIsReportedInVietnamese(t *testing.T) {
 	// In English, the same words as before.
 	out, _, _ = runCLI(t, "run", "trainer-fails", "--lessons", dir, "--lang", "en")
 	if !strings.Contains(out, "✗ the server's alice@example.com INBOX holds 2 messages, expected 5") ||
-		!strings.Contains(out, "Result: FAILED — 1 steps, 0 checks passed, 1 failed") {
+		!strings.Contains(out, "Result: FAILED — 1 step, 0 checks passed, 1 failed") {
 		t.Errorf("the English run:\n%s", out)
 	}
 }

@@ -192,7 +192,7 @@ steps:
     note:{{text 6 "USER names the mailbox." "USER cho biết tên hộp thư."}}
   - send: PASS wonderland
     expect: "+OK"
-    note:{{text 6 "PASS sends the password, here in plain text." "PASS gửi mật khẩu, ở đây dưới dạng văn bản thô."}}
+    note:{{text 6 "PASS sends the password, here in plain text." "PASS gửi mật khẩu, ở đây không mã hóa."}}
 
   - quiz:
       question:{{text 8 "What will STAT answer?" "STAT sẽ trả lời gì?"}}

@@ -96,8 +96,10 @@ func (c Card) Write(w io.Writer) {
 	for _, s := range c.Servers {
 		fmt.Fprintf(w, "  %-12s %-17s %-11s %5d  %-8s  %s\n", s.Domain, s.Host, s.Role, s.Port, s.Security, roleUse(s.Role))
 	}
-	fmt.Fprintf(w, "\nHost names: students add this line to their hosts file, or type the address\n"+
-		"instead of a name (the certificates cover both):\n  %s  %s\n", c.Address, strings.Join(c.Hosts(), " "))
+	fmt.Fprintf(w, "\nHost names: students add this line to their hosts file:\n  %s  %s\n"+
+		"  Typing the address instead of a name works with most clients, but some (offlineimap,\n"+
+		"  s-nail) refuse a certificate for an IP address: with those, use a name (on this machine: localhost).\n",
+		c.Address, strings.Join(c.Hosts(), " "))
 	fmt.Fprintf(w, "\nCertificate authority: %s\n  Students import it (Thunderbird: Settings > Certificates > Authorities > Import)\n"+
 		"  or pass it to their tools (curl --cacert, fetchmail sslcertfile). Valid for 24 hours.\n", c.CAFile)
 	if !c.Loopback {
@@ -123,7 +125,8 @@ func (c Card) WriteSheet(w io.Writer) error {
 	fmt.Fprintf(&b, "The class's mail servers run on the trainer's machine at **%s**.\n\n", c.Address)
 	fmt.Fprintf(&b, "## 1. Host names\n\nAdd this line to your hosts file (`/etc/hosts`, or "+
 		"`C:\\Windows\\System32\\drivers\\etc\\hosts`), or type `%s` wherever a server name is asked:\n\n"+
-		"```\n%s  %s\n```\n\n", c.Address, c.Address, strings.Join(c.Hosts(), " "))
+		"```\n%s  %s\n```\n\nSome mail programs (offlineimap, s-nail) refuse a certificate for an address: "+
+		"with those, use the names (add the line above).\n\n", c.Address, c.Address, strings.Join(c.Hosts(), " "))
 	fmt.Fprintf(&b, "## 2. Trust the class certificate\n\nThe servers' certificates are signed by the class's own "+
 		"authority, `%s` (valid for 24 hours). Import it into your mail app "+
 		"(Thunderbird: Settings > Privacy & Security > Certificates > Manage Certificates > Authorities > Import), "+

@@ -208,5 +208,5 @@ func (c *conn) login(user, how string) {
 	c.origin = &Origin{User: user, Remote: c.remote.String()}
 	c.state = transaction
 	c.logf("%s logged in with %s; %d messages", user, how, len(msgs))
-	c.ok("%s has %d messages (%d octets)", user, c.drop.live, c.drop.octets)
+	c.ok("%s has %s (%d octets)", user, messages(c.drop.live), c.drop.octets)
 }

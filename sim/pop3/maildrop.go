@@ -144,7 +144,7 @@ func (c *conn) listing(verb, args string, value func(*entry) string) {
 			lines = append(lines, strconv.Itoa(i+1)+" "+value(e))
 		}
 	}
-	c.okLines(fmt.Sprintf("%d messages (%d octets)", d.live, d.octets), lines)
+	c.okLines(fmt.Sprintf("%s (%d octets)", messages(d.live), d.octets), lines)
 }
 
 func (c *conn) list(args string) {
@@ -182,11 +182,19 @@ func (c *conn) rset(args string) {
 			d.octets += int64(e.size)
 		}
 	}
-	c.ok("maildrop has %d messages (%d octets)", d.live, d.octets)
+	c.ok("maildrop has %s (%d octets)", messages(d.live), d.octets)
 }
 
 func (c *conn) noop(args string) {
 	if c.noArgs("NOOP", args) {
 		c.ok("")
 	}
+}
+
+// messages says "1 message" or "n messages", for the texts on the wire.
+func messages(n int) string {
+	if n == 1 {
+		return "1 message"
+	}
+	return strconv.Itoa(n) + " messages"
 }

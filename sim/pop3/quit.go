@@ -33,6 +33,6 @@ func (c *conn) quit(string) {
 	case ierr != nil:
 		c.ok("%s POP3 server signing off", c.o.Hostname)
 	default:
-		c.ok("%s POP3 server signing off (%d messages left)", c.o.Hostname, info.Messages)
+		c.ok("%s POP3 server signing off (%s left)", c.o.Hostname, messages(info.Messages))
 	}
 }

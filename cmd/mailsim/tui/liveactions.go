@@ -310,7 +310,7 @@ var liveVietnamese = map[string]string{
 	"open":               "đang mở",
 	"classroom":          "lớp học",
 	"plain":              "thô",
-	"plain text":         "văn bản thô",
+	"plain text":         "không mã hóa",
 	"connected to":       "kết nối tới",
 	"annotations on":     "chú thích bật",
 	"annotations paused": "chú thích tạm dừng",

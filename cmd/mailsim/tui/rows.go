@@ -174,7 +174,7 @@ func tlsWord(lang string, r sim.Role) string {
 		return ", TLS"
 	}
 	if lang == "vi" {
-		return ", văn bản thô"
+		return ", không mã hóa"
 	}
 	return ", plain text"
 }
