@@ -584,6 +584,9 @@ func (p *flowReader) key() (string, bool) {
 	}
 	k := trimRight(p.s[start:p.i])
 	if len(k) == 0 {
+		if p.i >= len(p.s) {
+			p.fail(true, "the line ends where a key should be (cut short?)")
+		}
 		p.fail(true, "a key is missing")
 	}
 	return unsafeString(k), false
