@@ -102,7 +102,7 @@ func TestServesLogAndRecordingsShowAClientsEscapeSequences(t *testing.T) {
 		}
 	}
 	c.Close()
-	waitFor(t, func() bool { return strings.Contains(s.out.String(), "Thunder") })
+	waitFor(t, func() bool { return strings.Contains(s.out.String(), "aGk=") }) // the log line is in
 	wantNoControls(t, "serve's log", s.out.String())
 	wantNoControls(t, "the --record .log file", recording(t, recDir, ".log"))
 }

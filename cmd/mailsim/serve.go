@@ -256,7 +256,7 @@ func parseServeArgs(args []string, stdout io.Writer) (serveOptions, error) {
 	fs.Var(sizeFlag{&msgSize}, "max-message", "largest message accepted, e.g. `10MB`")
 	quota := d.Quota
 	fs.Var(sizeFlag{&quota}, "quota", "mailbox quota of every account, e.g. `50MB` (0 = none)")
-	loginDelay := fs.Duration("login-delay", d.LoginDelay, "first delay after a failed login; it doubles per failure from the same IP, up to 30s")
+	loginDelay := fs.Duration("login-delay", d.LoginDelay, "first delay after a failed login; it doubles per failure for the same account, up to 30s")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return d, err

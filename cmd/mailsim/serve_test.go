@@ -716,7 +716,7 @@ func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 		t.Fatalf("delay did not grow: first %v, last %v", first, last)
 	}
 	// Another client is not slowed: from 127.0.0.1 too, but it succeeds, and
-	// the throttle counts per IP; what matters is it is answered at once.
+	// the throttle counts per account; what matters is it is answered at once.
 	a := s.account(3)
 	q := dialText(t, s.addr(sim.IMAP))
 	q.expect(t, "* OK")

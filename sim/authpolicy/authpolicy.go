@@ -10,6 +10,7 @@ package authpolicy
 import (
 	"crypto/tls"
 	"net"
+	"strings"
 	"sync"
 	"time"
 )
@@ -86,50 +87,154 @@ func (p Plaintext) AllowsConn(c net.Conn, tlsActive bool) bool {
 	return p.Allows(tlsActive || IsTLS(c), IsLoopback(c))
 }
 
-// Throttle slows down password guessing: each failed login from an IP
-// doubles that IP's delay, from Base up to Max; a success resets it. Other
-// IPs are not affected. The zero value uses the defaults.
+// Throttle slows down password guessing. The policy (README.md, "Classroom
+// mode"):
+//
+//   - Each failed login for an account doubles the delay before the next
+//     failure for that account is answered, from Base up to Max. Failures
+//     count per (client IP, account) and per account from anywhere; the
+//     larger count sets the delay. A success for an account forgets that
+//     account's failures only: a valid login for carol does not reset the
+//     count of guesses at bob's password.
+//   - A classroom is one NAT, so one IP is many people. While a failure
+//     waits out its delay it holds a connection slot; to keep one client
+//     from filling its address's slots (and locking the room out), a login
+//     is refused at once, without its password being checked, when a failure
+//     for the same account from the same IP is already waiting, or when
+//     MaxPending failures from that IP are (Busy says so).
+//   - Failures are forgotten after Forget without one (15 minutes).
+//
+// The zero value uses the defaults.
 type Throttle struct {
 	Base time.Duration // first delay; 0 means 1s
 	Max  time.Duration // ceiling; 0 means 30s
+	// MaxPending is how many failed logins from one IP may wait out their
+	// delays at once; 0 means DefaultMaxPending.
+	MaxPending int
 
-	mu       sync.Mutex
-	failures map[string]int
+	mu      sync.Mutex
+	counts  map[string]*failures // by account, and by IP + "\x00" + account
+	pending map[string]int       // failures waiting: by IP, and by IP + "\x00" + account
 }
 
-// Failed records a failed login from remote and returns how long to wait
-// before answering.
-func (t *Throttle) Failed(remote net.Addr) time.Duration {
-	base, max := t.Base, t.Max
+// Defaults of Throttle.
+const (
+	DefaultMaxPending = 8 // under half of the default 20 connections per IP
+	Forget            = 15 * time.Minute
+	maxThrottleKeys   = 100_000 // bounds the memory a flood of user names takes
+)
+
+type failures struct {
+	n    int
+	last time.Time
+}
+
+func accountKey(user string) string { return strings.ToLower(user) }
+
+func pairKey(remote net.Addr, user string) string {
+	return HostOf(remote) + "\x00" + accountKey(user)
+}
+
+// Failed records a failed login for user from remote and returns how long
+// to wait before answering (see Sleep).
+func (t *Throttle) Failed(remote net.Addr, user string) time.Duration {
+	base, ceiling := t.Base, t.Max
 	if base == 0 {
 		base = time.Second
 	}
-	if max == 0 {
-		max = 30 * time.Second
+	if ceiling == 0 {
+		ceiling = 30 * time.Second
 	}
-	ip := HostOf(remote)
+	now := time.Now()
 	t.mu.Lock()
-	if t.failures == nil {
-		t.failures = map[string]int{}
+	if t.counts == nil || len(t.counts) > maxThrottleKeys {
+		t.forgetLocked(now)
 	}
-	n := t.failures[ip]
-	t.failures[ip] = n + 1
+	n := 0
+	for _, k := range []string{accountKey(user), pairKey(remote, user)} {
+		f := t.counts[k]
+		if f == nil || now.Sub(f.last) > Forget {
+			f = &failures{}
+			t.counts[k] = f
+		}
+		n = max(n, f.n)
+		f.n++
+		f.last = now
+	}
 	t.mu.Unlock()
 	d := base
-	for i := 0; i < n && d < max; i++ {
+	for i := 0; i < n && d < ceiling; i++ {
 		d *= 2
 	}
-	if d > max {
-		d = max
-	}
-	return d
+	return min(d, ceiling)
 }
 
-// Succeeded forgets remote's failures.
-func (t *Throttle) Succeeded(remote net.Addr) {
+// forgetLocked drops old failures; a table still too large (a flood of
+// made-up user names) is emptied.
+func (t *Throttle) forgetLocked(now time.Time) {
+	if t.counts == nil {
+		t.counts = map[string]*failures{}
+		return
+	}
+	for k, f := range t.counts {
+		if now.Sub(f.last) > Forget {
+			delete(t.counts, k)
+		}
+	}
+	if len(t.counts) > maxThrottleKeys {
+		t.counts = map[string]*failures{}
+	}
+}
+
+// Succeeded forgets user's failures: from remote, and from anywhere.
+// Other accounts' failures are kept.
+func (t *Throttle) Succeeded(remote net.Addr, user string) {
 	t.mu.Lock()
-	delete(t.failures, HostOf(remote))
+	delete(t.counts, accountKey(user))
+	delete(t.counts, pairKey(remote, user))
 	t.mu.Unlock()
+}
+
+// Busy reports whether a login for user from remote must be refused
+// without checking its password: a failure for that account from that IP
+// is already waiting out its delay, or MaxPending failures from that IP are.
+func (t *Throttle) Busy(remote net.Addr, user string) bool {
+	limit := t.MaxPending
+	if limit <= 0 {
+		limit = DefaultMaxPending
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pending[pairKey(remote, user)] > 0 || t.pending[HostOf(remote)] >= limit
+}
+
+// Sleep waits d, the delay Failed returned, or until stop is closed. While
+// it waits, the failure counts as pending for Busy.
+func (t *Throttle) Sleep(remote net.Addr, user string, d time.Duration, stop <-chan struct{}) {
+	keys := []string{HostOf(remote), pairKey(remote, user)}
+	t.mu.Lock()
+	if t.pending == nil {
+		t.pending = map[string]int{}
+	}
+	for _, k := range keys {
+		t.pending[k]++
+	}
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		for _, k := range keys {
+			if t.pending[k]--; t.pending[k] <= 0 {
+				delete(t.pending, k)
+			}
+		}
+		t.mu.Unlock()
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-stop:
+	}
 }
 
 // HostOf is the IP (or host) part of an address, "" for nil: the key the

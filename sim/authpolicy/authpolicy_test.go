@@ -2,6 +2,7 @@ package authpolicy
 
 import (
 	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -28,13 +29,14 @@ func TestPlaintextPolicy(t *testing.T) {
 	}
 }
 
-func TestThrottleDelayGrowsPerIPAndResetsOnSuccess(t *testing.T) {
+func TestThrottleDelayGrowsPerAccountAndOnlyItsOwnSuccessResetsIt(t *testing.T) {
 	th := &Throttle{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	a := &net.TCPAddr{IP: net.ParseIP("10.0.0.1"), Port: 1}
 	b := &net.TCPAddr{IP: net.ParseIP("10.0.0.2"), Port: 2}
 	var got []time.Duration
 	for i := 0; i < 5; i++ {
-		got = append(got, th.Failed(a))
+		got = append(got, th.Failed(a, "bob"))
+		th.Succeeded(a, "carol") // a valid login for someone else, from the same IP
 	}
 	want := []time.Duration{10, 20, 40, 50, 50}
 	for i := range want {
@@ -42,12 +44,52 @@ func TestThrottleDelayGrowsPerIPAndResetsOnSuccess(t *testing.T) {
 			t.Fatalf("delays = %v, want %v ms", got, want)
 		}
 	}
-	if d := th.Failed(b); d != 10*time.Millisecond {
-		t.Errorf("another IP waits %v, want the base 10ms", d)
+	if d := th.Failed(a, "dave"); d != 10*time.Millisecond {
+		t.Errorf("another account from the same IP waits %v, want the base 10ms", d)
 	}
-	th.Succeeded(a)
-	if d := th.Failed(a); d != 10*time.Millisecond {
-		t.Errorf("after a success the delay is %v, want the base", d)
+	if d := th.Failed(b, "bob"); d != 50*time.Millisecond {
+		t.Errorf("bob from another IP waits %v, want bob's 50ms", d)
+	}
+	th.Succeeded(a, "BOB")
+	if d := th.Failed(a, "bob"); d != 10*time.Millisecond {
+		t.Errorf("after bob's own success the delay is %v, want the base", d)
+	}
+}
+
+func TestThrottleBusyKeepsSlotsForTheRestOfTheRoom(t *testing.T) {
+	th := &Throttle{MaxPending: 3}
+	nat := &net.TCPAddr{IP: net.ParseIP("10.0.0.1"), Port: 1}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	sleep := func(user string) {
+		wg.Add(1)
+		go func() { defer wg.Done(); th.Sleep(nat, user, time.Minute, stop) }()
+	}
+	sleep("bob")
+	waitUntil(t, func() bool { return th.Busy(nat, "bob") })
+	if th.Busy(nat, "carol") {
+		t.Error("carol is refused while one failure for bob waits")
+	}
+	sleep("dave")
+	sleep("erin")
+	waitUntil(t, func() bool { return th.Busy(nat, "carol") })
+	other := &net.TCPAddr{IP: net.ParseIP("10.0.0.9"), Port: 1}
+	if th.Busy(other, "bob") {
+		t.Error("another address is refused")
+	}
+	close(stop)
+	wg.Wait()
+	if th.Busy(nat, "bob") || th.Busy(nat, "carol") {
+		t.Error("still busy after the delays ended")
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("condition never held")
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"mailsim/sim/authpolicy"
 	"mailsim/sim/mailstore"
 )
 
@@ -186,4 +187,55 @@ func TestASearchTreeIsCappedAndRealSearchesStillWork(t *testing.T) {
 	// over a few fields, nested NOTs.
 	u := c.ok("SEARCH %s", strings.Repeat("OR SUBJECT x ", 20)+"NOT NOT (SUBJECT Message)")
 	wantHas(t, u, "* SEARCH 1 2 3")
+}
+
+func TestAnotherAccountsLoginDoesNotResetTheThrottle(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) {
+		o.Throttle = &authpolicy.Throttle{Base: 20 * time.Millisecond, Max: 160 * time.Millisecond}
+	})
+	c := dial(t, ts.Addr)
+	var last time.Duration
+	for i := 0; i < 5; i++ {
+		other := ts.login(t, "bob", "pw2") // a valid login for someone else, from the same IP
+		other.ok("LOGOUT")
+		start := time.Now()
+		if _, st := c.cmd("LOGIN alice wrong%d", i); !strings.HasPrefix(st, "NO [AUTHENTICATIONFAILED]") {
+			t.Fatalf("wrong password: %q", st)
+		}
+		last = time.Since(start)
+	}
+	if last < 160*time.Millisecond {
+		t.Errorf("the 5th wrong password for alice was answered in %v, want the doubled 160ms", last)
+	}
+}
+
+func TestFailedLoginsWaitingCannotLockOutTheRoom(t *testing.T) {
+	ts := newTestServer(t, func(o *Options) {
+		o.Throttle = &authpolicy.Throttle{Base: 3 * time.Second, Max: 3 * time.Second, MaxPending: 2}
+	})
+	guesser := dial(t, ts.Addr)
+	guesser.send("g1 LOGIN alice guess")
+	waitUntil(t, func() bool { return ts.Srv.throttle.Busy(guesser.conn.LocalAddr(), "alice") })
+	// More guesses at alice from the same address are refused at once,
+	// right password or not: they hold no slot while the first one waits.
+	c := dial(t, ts.Addr)
+	start := time.Now()
+	if _, st := c.cmd("LOGIN alice pw"); !strings.HasPrefix(st, "NO [UNAVAILABLE]") || time.Since(start) > time.Second {
+		t.Errorf("a second login for alice while a failure waits: %q after %v", st, time.Since(start))
+	}
+	// Someone else behind the same address logs in at once.
+	start = time.Now()
+	ts.login(t, "bob", "pw2")
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("bob waited %v", d)
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("condition never held")
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -65,6 +64,11 @@ func (sess *session) Close() error {
 	return nil
 }
 
+// errLoginsPending refuses a login without checking its password (see
+// authpolicy.Throttle.Busy).
+var errLoginsPending = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeUnavailable,
+	Text: "Failed logins from your address are still waiting out their delay; try again in a few seconds"}
+
 var errPrivacyRequired = &imap.Error{
 	Type: imap.StatusResponseTypeNo,
 	Code: imap.ResponseCodePrivacyRequired,
@@ -83,18 +87,16 @@ func (sess *session) Login(username, password string) error {
 	if !sess.plaintextAllowed() {
 		return errPrivacyRequired
 	}
+	if sess.srv.throttle.Busy(sess.remote, username) {
+		return errLoginsPending
+	}
 	name, ok := sess.srv.store.Authenticate(username, password)
 	if !ok {
-		wait := sess.srv.throttle.Failed(sess.remote)
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-sess.srv.done:
-			t.Stop()
-		}
+		wait := sess.srv.throttle.Failed(sess.remote, username)
+		sess.srv.throttle.Sleep(sess.remote, username, wait, sess.srv.done)
 		return imapserver.ErrAuthFailed
 	}
-	sess.srv.throttle.Succeeded(sess.remote)
+	sess.srv.throttle.Succeeded(sess.remote, username)
 	sess.user = name
 	return nil
 }

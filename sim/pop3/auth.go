@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
-	"time"
 
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/mailstore"
@@ -64,6 +63,9 @@ func (c *conn) pass(args string) {
 		c.fail("usage: PASS password")
 		return
 	}
+	if c.loginsPending(name) {
+		return
+	}
 	canon, ok := c.o.Store.Authenticate(name, args)
 	if !ok {
 		c.loginFailed("USER/PASS", name)
@@ -82,6 +84,9 @@ func (c *conn) apop(args string) {
 	}
 	name, digest := f[0], strings.ToLower(f[1])
 	c.user = ""
+	if c.loginsPending(name) {
+		return
+	}
 	pw, known := c.o.Store.Password(name)
 	sum := md5.Sum([]byte(c.timestamp + pw))
 	want := hex.EncodeToString(sum[:])
@@ -156,6 +161,9 @@ func (c *conn) auth(args string) {
 		return
 	}
 	authz, name, pw := string(parts[0]), string(parts[1]), string(parts[2])
+	if c.loginsPending(name) {
+		return
+	}
 	canon, ok := c.o.Store.Authenticate(name, pw)
 	if ok && authz != "" && !strings.EqualFold(authz, canon) {
 		c.fail("[AUTH] AUTH PLAIN: %s may not act as %s; leave the authorization identity empty", canon, quote(authz))
@@ -168,17 +176,28 @@ func (c *conn) auth(args string) {
 	c.login(canon, "AUTH PLAIN")
 }
 
+// loginsPending refuses a login without checking its password when failed
+// logins from this address are waiting out their delays
+// (authpolicy.Throttle.Busy).
+func (c *conn) loginsPending(name string) bool {
+	if !c.o.Throttle.Busy(c.remote, name) {
+		return false
+	}
+	c.logf("login of %s refused unchecked: failed logins from this address are waiting", quote(name))
+	c.fail("[SYS/TEMP] failed logins from your address are still waiting out their delay; try again in a few seconds")
+	return true
+}
+
 // loginFailed waits as the throttle says (returning early if the server
 // stops the session), then replies -ERR [AUTH].
 func (c *conn) loginFailed(how, name string) {
-	d := c.o.Throttle.Failed(c.remote)
+	d := c.o.Throttle.Failed(c.remote, name)
 	c.logf("%s login failed for %s; replying after %v", how, quote(name), d)
-	t := time.NewTimer(d)
-	defer t.Stop()
+	c.o.Throttle.Sleep(c.remote, name, d, c.done)
 	select {
-	case <-t.C:
 	case <-c.done:
 		return // next() sends the shutdown reply
+	default:
 	}
 	c.fail("[AUTH] invalid user name or password")
 }
@@ -186,7 +205,7 @@ func (c *conn) loginFailed(how, name string) {
 // login takes the maildrop lock and the login-time view, and enters
 // TRANSACTION.
 func (c *conn) login(user, how string) {
-	c.o.Throttle.Succeeded(c.remote)
+	c.o.Throttle.Succeeded(c.remote, user)
 	unlock, err := c.o.Store.LockMaildrop(user)
 	if errors.Is(err, mailstore.ErrInUse) {
 		c.logf("%s login of %s: maildrop in use", how, user)

@@ -19,6 +19,8 @@ var (
 		Message: "Message not accepted: bare LF or CR in the message; SMTP lines end with CRLF (curl: use --crlf)"}
 	errShuttingDown = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 3, 2},
 		Message: "Service shutting down, try again later"}
+	errLoginsPending = &gosmtp.SMTPError{Code: 454, EnhancedCode: gosmtp.EnhancedCode{4, 7, 0},
+		Message: "Temporary authentication failure: failed logins from your address are still waiting out their delay; try again in a few seconds"}
 	errGone = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 4, 2},
 		Message: "Connection closed"}
 )

@@ -6,7 +6,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
@@ -108,33 +107,31 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 func (s *session) login(identity, username, password string) error {
 	var name string
 	ok := false
+	account := s.srv.localUser(username)
+	if account == "" {
+		account = username
+	}
+	if s.srv.throttle.Busy(s.remote, account) {
+		s.srv.o.Logf("smtp %s: login for %q from %s refused unchecked: failed logins from there are waiting", s.srv.o.Hostname, username, s.remoteIP)
+		return errLoginsPending
+	}
 	if u := s.srv.localUser(username); u != "" {
 		name, ok = s.srv.o.Store.Authenticate(u, password)
 	}
 	if !ok {
-		d := s.srv.throttle.Failed(s.remote)
+		d := s.srv.throttle.Failed(s.remote, account)
 		s.srv.o.Logf("smtp %s: failed login for %q from %s; answering in %v", s.srv.o.Hostname, username, s.remoteIP, d)
-		s.srv.sleep(d)
+		s.srv.throttle.Sleep(s.remote, account, d, s.srv.done)
 		return gosmtp.ErrAuthFailed
 	}
 	if identity != "" && !strings.EqualFold(s.srv.localUser(identity), name) {
 		return errAuthIdentity
 	}
-	s.srv.throttle.Succeeded(s.remote)
+	s.srv.throttle.Succeeded(s.remote, account)
 	s.mu.Lock()
 	s.user = name
 	s.mu.Unlock()
 	return nil
-}
-
-// sleep waits d, or less if the server stops.
-func (s *Server) sleep(d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.done:
-	}
 }
 
 // localUser maps "alice" or "alice@<local domain>" to the store user name
