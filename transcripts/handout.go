@@ -36,6 +36,9 @@ type ExportOptions struct {
 	BlockLines int
 	// For is who the handout is for; "" = ForTrainer.
 	For Audience
+	// Paper is the HTML page's paper size when printed ("A4", "letter");
+	// "" leaves it to the printer.
+	Paper string
 }
 
 func (o ExportOptions) lang(t *Transcript) string {
@@ -54,6 +57,7 @@ const wireCols = 86
 type handout struct {
 	L       labels // the handout's own words, in its language
 	Student bool
+	Paper   string
 	Title   string
 	Summary string
 	About   string
@@ -105,6 +109,7 @@ type hLine struct {
 	Who   string   // "laptop   C:" ; "" for events and a body's lines
 	Text  []string // the line, wrapped: the later pieces start with Contd
 	Whole string   // the line, not wrapped
+	gloss string   // the key of the glossary entry that explains it
 	Notes []string
 }
 
@@ -144,7 +149,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	tr := func(x lessons.Text) string { return strings.TrimSpace(x.In(lang)) }
 	l := t.Lessonish()
 	word := func(s string) string { return lessons.Word(lang, s) }
-	h := &handout{L: handoutLabels(lang), Student: o.For == ForStudent, Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
+	h := &handout{L: handoutLabels(lang), Student: o.For == ForStudent, Paper: o.Paper, Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
 	layout := "2 January 2006 15:04"
 	if lang == "vi" {
 		layout = "02/01/2006 15:04"
@@ -338,7 +343,7 @@ func (s *hStep) addWire(e sim.Event, lang string, blockLines int) {
 	var notes []string
 	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
 		notes = append(notes, "↳ "+oneLine(n))
-	} else if e.Gloss != nil {
+	} else if e.Gloss != nil && !s.glossedLast(e.Gloss) {
 		if g := strings.TrimSpace(e.Gloss.Text.In(lang)); g != "" {
 			ref := ""
 			if e.Gloss.RFC != "" {
@@ -348,7 +353,7 @@ func (s *hStep) addWire(e sim.Event, lang string, blockLines int) {
 		}
 	}
 	if u.Kind != wire.Block {
-		s.Lines = append(s.Lines, hLine{Class: proto, Who: who, Text: wrapWire(u.Text, wireCols), Whole: u.Text, Notes: notes})
+		s.Lines = append(s.Lines, hLine{Class: proto, Who: who, Text: wrapWire(u.Text, wireCols), Whole: u.Text, Notes: notes, gloss: glossKey(e)})
 		return
 	}
 	lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
@@ -369,6 +374,19 @@ func (s *hStep) addWire(e sim.Event, lang string, blockLines int) {
 // across pages (between two lines, never inside one); a shorter one moves
 // whole to the next page, which leaves at most a third of a page empty.
 const keepRows = 22
+
+// glossedLast: the step's wire line before this one was explained by the
+// same glossary entry ("* 1 EXPUNGE" four times is explained once).
+func (s *hStep) glossedLast(g *lessons.Entry) bool {
+	return len(s.Lines) > 0 && s.Lines[len(s.Lines)-1].gloss == g.Key
+}
+
+func glossKey(e sim.Event) string {
+	if e.Gloss == nil {
+		return ""
+	}
+	return e.Gloss.Key
+}
 
 // rows is about how many printed lines the step takes.
 func (s *hStep) rows() int {

@@ -38,6 +38,7 @@ h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; padding-top: .75rem; border-to
 .about { color: var(--muted); font-style: italic; margin-top: 0; }
 .shows li { margin: .2rem 0; }
 .toc ol { padding-left: 2.2rem; margin: 0; }
+@media (min-width: 56rem) { .toc ol { columns: 2; column-gap: 2rem; } }
 .toc li { margin: .05rem 0; }
 .toc a { color: inherit; }
 .say { max-width: 48rem; margin: .4rem 0; }
@@ -77,7 +78,7 @@ td.mark { font-weight: bold; text-align: center; }
 .terms dd { margin: 0 0 0 1.5rem; }
 .terms code, .key code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .9em; overflow-wrap: anywhere; }
 .key li { margin: .35rem 0; }
-@page { margin: 14mm 14mm 16mm; }
+@page { margin: 14mm 14mm 16mm;{{with .Paper}} size: {{.}};{{end}} }
 @media print {
   :root { --bg: #fff; --fg: #000; --muted: #444; --rule: #bbb; --box: #f4f4f1; --head: #e8e8e2;
     --pop3: #7a4800; --imap: #005a69; --smtp: #8a1a6d; --good: #17611a; --bad: #a0001c;

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,17 +12,21 @@ import (
 	"mailsim/transcripts"
 )
 
-var exportFormats = []string{"markdown", "html", "asciicast", "pcap"}
+var exportFormats = []string{"markdown", "html", "pdf", "asciicast", "pcap"}
 
-func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "FILE --to markdown|html|asciicast|pcap [-o OUT]", "Turn a saved transcript into a handout (markdown, html: one self-contained page),\na terminal recording (asciicast v2: asciinema play OUT) or a packet capture\n(pcap: wireshark OUT, tshark -r OUT; synthetic addresses, standard ports).", stdout)
+// paperSizes are the --paper values, as CSS names them.
+var paperSizes = map[string]string{"a4": "A4", "letter": "letter"}
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", "FILE --to markdown|html|pdf|asciicast|pcap [-o OUT]", "Turn a saved transcript into a handout (markdown; html: one self-contained page that\nprints well; pdf: that page printed by headless Chromium, Debian package chromium),\nfor a trainer or a student (--for), a terminal recording paced for reading\n(asciicast v2: asciinema play OUT) or a packet capture (pcap: wireshark OUT,\ntshark -r OUT; synthetic addresses, standard ports).", stdout)
 	to := fs.String("to", "", "the format: "+strings.Join(exportFormats, ", "))
 	out := fs.String("o", "-", "write to `OUT` (- = standard output)")
 	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
-	eaves := fs.Bool("eavesdropper", false, "markdown, html, asciicast: show what crossed the network (TLS as opaque records)")
+	eaves := fs.Bool("eavesdropper", false, "markdown, html, pdf, asciicast: show what crossed the network (TLS as opaque records)")
 	wpm := fs.Int("wpm", transcripts.DefaultWPM, "asciicast: the reading speed to pace it for, in `WORDS` a minute (narration and notes stay up for their reading time)")
 	cols := fs.Int("cols", 100, "asciicast: the terminal's width in `COLUMNS`; every line is wrapped to it")
-	audience := fs.String("for", string(transcripts.ForTrainer), "markdown, html: `WHO` the handout is for: trainer (quiz answers, explanations and an answer key) or student (each quiz a question with an empty box to answer in)")
+	paper := fs.String("paper", "a4", "pdf: the paper size, a4 or letter (html: the printer's)")
+	audience := fs.String("for", string(transcripts.ForTrainer), "markdown, html, pdf: `WHO` the handout is for: trainer (quiz answers, explanations and an answer key) or student (each quiz a question with an empty box to answer in)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,8 +50,16 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if *cols < 40 || *cols > 500 {
 		return &exitError{2, fmt.Sprintf("export: --cols %d: want a terminal width from 40 to 500 columns", *cols)}
 	}
-	if *to == "pcap" && *out == "-" && isTerminal(stdout) {
-		return &exitError{2, "export: a pcap is binary: write it to a file with -o OUT.pcap"}
+	if _, ok := paperSizes[*paper]; !ok {
+		return &exitError{2, fmt.Sprintf("export: --paper %q: want a4 or letter", *paper)}
+	}
+	if (*to == "pcap" || *to == "pdf") && *out == "-" && isTerminal(stdout) {
+		return &exitError{2, fmt.Sprintf("export: a %s is binary: write it to a file with -o OUT.%s", *to, *to)}
+	}
+	if *to == "pdf" {
+		if _, err := findChromium(); err != nil {
+			return &exitError{1, err.Error()}
+		}
 	}
 	t, err := transcripts.Load(pos[0])
 	if err != nil {
@@ -59,6 +72,14 @@ func cmdExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 			return transcripts.Markdown(w, t, eo)
 		case "html":
 			return transcripts.HTML(w, t, eo)
+		case "pdf":
+			var page bytes.Buffer
+			po := eo
+			po.Paper = paperSizes[*paper]
+			if err := transcripts.HTML(&page, t, po); err != nil {
+				return err
+			}
+			return printPDF(ctx, page.Bytes(), w)
 		case "asciicast":
 			return transcripts.Asciicast(w, t, transcripts.AsciicastOptions{ExportOptions: eo, WPM: *wpm, Width: *cols})
 		}
