@@ -84,7 +84,7 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	u.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
 		u.w, u.h = s.Size()
 		if u.ls != nil {
-			u.ls.layout(u.w)
+			u.ls.arrange(u.w, u.h)
 		} else {
 			u.picker.fitWidth(u.w)
 		}

@@ -41,3 +41,26 @@ func BenchmarkStartup(b *testing.B) {
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-frame")
 }
+
+// BenchmarkStepRedraw200x60 measures what a step costs the screen at
+// 200×60: moving to the step, laying every pane out for it (state fitted,
+// story and meaning wrapped) and drawing the whole screen. The goal is
+// under 10 ms.
+func BenchmarkStepRedraw200x60(b *testing.B) {
+	h := startApp(b, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 200, 60)
+	h.started()
+	h.on(func() { h.u.ls.goToStep(7) })
+	h.idleAt(7)
+	var total time.Duration
+	n := 0
+	for b.Loop() {
+		h.on(func() {
+			t0 := time.Now()
+			h.u.ls.s.Seek(6 + n%2) // DELE marked, then QUIT removed
+			h.u.app.ForceDraw()
+			total += time.Since(t0)
+		})
+		n++
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(n), "ms/step-redraw")
+}

@@ -31,6 +31,7 @@ type Binding struct {
 	Short  string // the hint bar's word ("next"); "" keeps it out of the bar
 	Desc   string // the help overlay's sentence
 	Action func()
+	When   func() bool // nil: always in the hint bar (when Short is set); else only while it holds
 }
 
 // KeyMap is a screen's key table.
@@ -63,7 +64,7 @@ func (m *KeyMap) Hints(th *Theme, lang string, width int) string {
 	var b strings.Builder
 	used := 0
 	for _, x := range m.Bindings {
-		if x.Short == "" {
+		if x.Short == "" || x.When != nil && !x.When() {
 			continue
 		}
 		key, short := firstLabel(x.Label), tr(lang, x.Short)

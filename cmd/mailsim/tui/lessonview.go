@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/lessons"
@@ -33,20 +34,22 @@ type lessonScreen struct {
 	root    *tview.Flex
 	middle  *tview.Flex
 	right   *tview.Flex
-	story   *tview.TextView
+	story   *linesPane
 	tv      *transcriptview.View
-	meaning *tview.TextView
-	server  *textPane
-	devices *textPane
-	bottom  *tview.Pages // hints, or the go-to-step field
+	meaning *linesPane
+	server  *linesPane
+	devices *linesPane
+	status  *tview.TextView // the status line: messages, score, play state
+	bottom  *tview.Pages    // hints, or the go-to-step field
 	hints   *textPane
 	goTo    *tview.InputField
 	sb      *sandbox
 	panes   []tview.Primitive // Tab order
 
-	wide    int // the layout built: 0 none, 1 narrow, 2 wide
-	sbShown bool
-	timeSet bool // the learner chose whether timestamps show
+	shape      shape           // the layout built (layout.go)
+	zoomed     tview.Primitive // the pane zoomed to the whole screen, nil for none
+	presenting bool            // presenter mode: no timestamps, a wider transcript, long lines wrapped
+	timeSet    bool            // the learner chose whether timestamps show
 
 	playing bool
 	speed   int // index into speeds
@@ -55,9 +58,10 @@ type lessonScreen struct {
 	addrs   map[string]string // actor -> server address
 	scratch []sim.Event
 	quizOn  bool
+	dirty   bool // the texts must be rendered again at the next draw
 
 	rp      *replayer // replay mode (replay.go): the steps come from a saved transcript
-	flash   string    // a message for the story pane ("saved to …"); cleared on the next move
+	flash   string    // a message for the status line ("saved to …"); cleared on the next move
 	saveDir string    // where w offers to save; "" = the transcripts folder (save.go)
 	// saveField asks where w saves (save.go), in the bottom line.
 	saveField *tview.InputField
@@ -68,26 +72,22 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	th := u.th
 	ls.trans = newTranscript(ls.s, th, u.lang)
 
-	ls.story = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
+	ls.story = newLinesPane(th)
+	ls.story.moreKey = "J"
 	ls.tv = transcriptview.New(ls.trans)
 	ls.tv.SetActorWidth(actorWidth(l))
 	ls.tv.SetSelectedFunc(func(int) { ls.renderMeaning() })
-	ls.meaning = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
-	ls.server = newTextPane(func(w int) string { return renderServer(th, u.lang, ls.s.View(), w) })
-	ls.devices = newTextPane(func(w int) string {
-		return renderDevices(th, u.lang, ls.s.View(), ls.trans.actorStyle, w)
-	})
+	ls.meaning = newLinesPane(th)
+	ls.server = newLinesPane(th)
+	ls.devices = newLinesPane(th)
+	ls.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
+	ls.status.SetBackgroundColor(tcell.ColorDefault)
 	ls.hints = newTextPane(func(w int) string { return ls.keys.Hints(th, u.lang, w) })
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
 	ls.goTo.SetDoneFunc(ls.goToDone)
 	ls.bottom = tview.NewPages().AddPage("hints", ls.hints, true, true).AddPage("goto", ls.goTo, true, false)
 	ls.sb = newSandbox(ls)
-	for _, p := range []*tview.Box{ls.story.Box, ls.meaning.Box, ls.server.Box, ls.devices.Box} {
-		p.SetBackgroundColor(tcell.ColorDefault)
-	}
-	ls.story.SetTextColor(tcell.ColorDefault)
-	ls.meaning.SetTextColor(tcell.ColorDefault)
 	ls.relabelFrames()
 	ls.panes = []tview.Primitive{ls.tv, ls.server, ls.devices, ls.meaning, ls.story}
 
@@ -95,7 +95,6 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.middle = tview.NewFlex()
 	ls.right = tview.NewFlex().SetDirection(tview.FlexRow)
 	ls.keys = ls.keyMap()
-	ls.layout(u.width())
 	ls.s.AddListener(ls)
 	ls.SessionChanged(ls.s, ChangedReset|ChangedStatus)
 	return ls
@@ -120,44 +119,14 @@ func (ls *lessonScreen) relabelFrames() {
 	ls.goTo.SetLabel(tr(lang, "Go to step") + fmt.Sprintf(" (1-%d): ", ls.s.Steps()))
 }
 
-// layout arranges the panes for a screen width: side by side when wide,
-// with a smaller story and meaning when narrow (80×24 still shows all).
-func (ls *lessonScreen) layout(width int) {
-	wide := 1
-	if width >= 120 {
-		wide = 2
-	}
-	if wide == ls.wide && ls.sbShown == ls.sb.open {
-		return
-	}
-	ls.wide, ls.sbShown = wide, ls.sb.open
-	if !ls.timeSet {
-		ls.tv.SetShowTime(wide == 2) // narrow panes keep their width for the text
-	}
-	storyH, meaningH := 5, 5
-	if wide == 2 {
-		storyH, meaningH = 8, 7
-	}
-	ls.right.Clear().AddItem(ls.server, 0, 3, false).AddItem(ls.devices, 0, 2, false)
-	ls.middle.Clear().AddItem(ls.tv, 0, 11, true).AddItem(ls.right, 0, 9, false)
-	ls.root.Clear().AddItem(ls.story, storyH, 0, false).AddItem(ls.middle, 0, 1, true)
-	switch {
-	case ls.sb.open && wide == 2:
-		ls.root.AddItem(ls.meaning, meaningH, 0, false).AddItem(ls.sb.root, 4, 0, false)
-	case ls.sb.open:
-		ls.root.AddItem(ls.sb.root, 4, 0, false)
-	default:
-		ls.root.AddItem(ls.meaning, meaningH, 0, false)
-	}
-	ls.root.AddItem(ls.bottom, 1, 0, false)
-}
-
 // keyMap is the lesson screen's key table.
 func (ls *lessonScreen) keyMap() *KeyMap {
 	u := ls.u
 	return &KeyMap{Name: "Lesson", Bindings: []Binding{
 		{Keys: []Key{k(tcell.KeyRight), r('n'), r(' ')}, Label: "→ n space", Short: "next", Desc: "next step (runs it when it is new)", Action: ls.next},
 		{Keys: []Key{k(tcell.KeyLeft), r('p')}, Label: "← p", Short: "back", Desc: "previous step (from the stored state, nothing reruns)", Action: ls.prev},
+		{Keys: []Key{r('J')}, Label: "J", Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.hidden() > 0 }},
+		{Keys: []Key{r('K')}, Label: "K", Desc: "scroll the story up", Action: func() { ls.scrollStory(-1) }},
 		{Keys: []Key{r('P')}, Label: "P", Short: "play", Desc: "play / pause", Action: ls.togglePlay},
 		{Keys: []Key{r('+'), r('=')}, Label: "+", Desc: "play faster (up to 8×)", Action: func() { ls.setSpeed(ls.speed + 1) }},
 		{Keys: []Key{r('-')}, Label: "-", Desc: "play slower (down to 0.25×)", Action: func() { ls.setSpeed(ls.speed - 1) }},
@@ -216,11 +185,8 @@ func (ls *lessonScreen) SessionChanged(s *Session, what What) {
 			clear(ls.trans.cache)
 		}
 		ls.tv.Refresh()
-		ls.server.invalidate()
-		ls.devices.invalidate()
-		ls.renderMeaning()
 	}
-	ls.renderStory()
+	ls.dirty = true
 }
 
 // relabel re-renders every text in the current language.
@@ -228,11 +194,8 @@ func (ls *lessonScreen) relabel() {
 	ls.trans.relabel(ls.u.lang)
 	ls.relabelFrames()
 	ls.sb.relabel()
-	ls.server.invalidate()
-	ls.devices.invalidate()
 	ls.hints.invalidate()
-	ls.renderStory()
-	ls.renderMeaning()
+	ls.dirty = true
 }
 
 func (ls *lessonScreen) close() {
@@ -240,12 +203,26 @@ func (ls *lessonScreen) close() {
 	ls.playing = false
 }
 
+// renderStory and renderMeaning ask for the panes to be rendered again:
+// arrange (layout.go) renders every text pane at the next draw, for the
+// width it gives it.
+func (ls *lessonScreen) renderStory()   { ls.dirty = true }
+func (ls *lessonScreen) renderMeaning() { ls.dirty = true }
+
 // --- the story pane
 
-func (ls *lessonScreen) renderStory() {
+// storyLines is the story pane's text for a width: the step's head, its
+// whole narration reflowed, what it does, a quiz's question and answer,
+// and any failure.
+func (ls *lessonScreen) storyLines(w int) []string {
 	th, lang, s := ls.u.th, ls.u.lang, ls.s
 	l := s.Lesson
-	var b strings.Builder
+	var out []string
+	para := func(st tcell.Style, text string) {
+		for _, ln := range wrap(text, w) {
+			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
+		}
+	}
 	step := s.CurrentStep()
 	head := l.Title.In(lang)
 	if step >= 0 {
@@ -254,60 +231,49 @@ func (ls *lessonScreen) renderStory() {
 			head += " · " + t
 		}
 	}
-	b.WriteString(th.tag(th.Title) + tview.Escape(head) + reset)
-	b.WriteString(th.tag(th.Dim) + "   " + tview.Escape(ls.status()) + reset + "\n")
+	out = append(out, segLine(th, w, seg{th.Title, head}))
+	if on, from := s.Exploring(); on {
+		para(th.Bad, lessons.Wordf(lang, "exploring: not checked from step %d", from+1))
+	}
 
 	switch {
 	case s.StartErr() != nil:
-		b.WriteString(th.tag(th.Bad) + tview.Escape(lessons.Wordf(lang, "Could not start the lesson's servers: %s", tr(lang, s.StartErr().Error()))) + reset + "\n")
+		para(th.Bad, lessons.Wordf(lang, "Could not start the lesson's servers: %s", tr(lang, s.StartErr().Error())))
 	case step < 0:
 		if sum := l.Summary.In(lang); sum != "" {
-			b.WriteString(tview.Escape(sum) + "\n")
+			para(th.Text, sum)
 		}
 		if s.View().State == nil {
-			b.WriteString(th.tag(th.Dim) + tr(lang, "Starting the servers…") + reset + "\n")
+			para(th.Dim, tr(lang, "Starting the servers…"))
 		} else {
-			b.WriteString(th.tag(th.Accent) + tview.Escape(tr(lang, "Press → to start.")) + reset + "\n")
+			para(th.Accent, tr(lang, "Press → to start."))
 		}
 	default:
 		st := &l.Steps[step]
 		if say := strings.TrimSpace(st.Say.In(lang)); say != "" {
-			b.WriteString(tview.Escape(say) + "\n")
+			para(th.Text, say)
 		}
 		if act := stepAction(lang, st); act != "" {
-			b.WriteString(th.tag(ls.trans.actorStyle(st.Actor)) + tview.Escape(act) + reset)
-			if n := oneLine(st.Note.In(lang)); n != "" {
-				b.WriteString(" " + th.tag(th.Dim) + "— " + tview.Escape(n) + reset)
+			as := ls.trans.actorStyle(st.Actor)
+			n := oneLine(st.Note.In(lang))
+			switch {
+			case n == "":
+				out = append(out, segLine(th, w, seg{as, act}))
+			case uniseg.StringWidth(act+" — "+n) <= w:
+				out = append(out, segLine(th, w, seg{as, act}, seg{th.Dim, " — " + n}))
+			default:
+				out = append(out, segLine(th, w, seg{as, act}))
+				para(th.Dim, "— "+n)
 			}
-			b.WriteString("\n")
 		}
-		ls.storyQuiz(&b, step)
+		ls.storyQuiz(para, step)
 		for _, e := range s.StepEvents(step) {
 			if e.Kind == sim.EventFail {
-				b.WriteString(th.tag(th.Bad) + "✗ " + tview.Escape(oneLine(e.Text.In(lang))) + reset + "\n")
+				para(th.Bad, "✗ "+oneLine(e.Text.In(lang)))
 			}
 		}
 	}
-	if ended, ok := s.Ended(); ended && s.AtEnd() {
-		right, asked := s.Score()
-		msg := tr(lang, "Lesson complete.")
-		st := th.OK
-		if !ok {
-			msg, st = tr(lang, "Some steps did not go as the lesson expected."), th.Bad
-		}
-		if asked > 0 {
-			msg += fmt.Sprintf(" %s %d/%d.", tr(lang, "Score"), right, asked)
-		}
-		b.WriteString(th.tag(st) + tview.Escape(msg) + reset + "\n")
-	}
-	if e := s.LastError(); e != "" {
-		b.WriteString(th.tag(th.Bad) + tview.Escape(tr(lang, e)) + reset + "\n")
-	}
-	if ls.flash != "" {
-		b.WriteString(th.tag(th.OK) + tview.Escape(ls.flash) + reset + "\n")
-	}
-	ls.story.SetText(strings.TrimRight(b.String(), "\n"))
-	ls.story.ScrollToBeginning()
+	return out
 }
 
 // sectionTitle is the title of the step, or of the last step before it that
@@ -349,13 +315,13 @@ func stepAction(lang string, st *lessons.Step) string {
 }
 
 // storyQuiz writes a quiz step's question and the learner's answer.
-func (ls *lessonScreen) storyQuiz(b *strings.Builder, step int) {
+func (ls *lessonScreen) storyQuiz(para func(tcell.Style, string), step int) {
 	th, lang := ls.u.th, ls.u.lang
 	q := ls.s.Lesson.Steps[step].Quiz
 	if q == nil {
 		return
 	}
-	b.WriteString(th.tag(th.Accent) + "? " + tview.Escape(q.Question.In(lang)) + reset + "\n")
+	para(th.Accent, "? "+q.Question.In(lang))
 	a, ok := ls.s.AnswerOf(step)
 	if !ok || a.Choice < 0 || a.Choice >= len(q.Choices) {
 		return
@@ -364,17 +330,19 @@ func (ls *lessonScreen) storyQuiz(b *strings.Builder, step int) {
 	if !a.Correct {
 		verdict, st = tr(lang, "Not quite."), th.Bad
 	}
-	b.WriteString(th.tag(st) + tview.Escape(verdict+" "+q.Choices[a.Choice].Text.In(lang)) + reset + "\n")
+	para(st, verdict+" "+q.Choices[a.Choice].Text.In(lang))
 	if ex := q.Explain.In(lang); ex != "" {
-		b.WriteString(tview.Escape(oneLine(ex)) + "\n")
+		para(th.Text, ex)
 	}
 }
 
-// status is the story header's right part: score, play state, follow.
-func (ls *lessonScreen) status() string {
-	lang := ls.u.lang
+// statusLine is the line above the hint bar: on the left the last message
+// (saved to …, the lesson's end, an error), on the right the score, the
+// play state and follow.
+func (ls *lessonScreen) statusLine(w int) string {
+	th, lang, s := ls.u.th, ls.u.lang, ls.s
 	var parts []string
-	if right, asked := ls.s.Score(); asked > 0 {
+	if right, asked := s.Score(); asked > 0 {
 		parts = append(parts, fmt.Sprintf("%s %d/%d", tr(lang, "Score"), right, asked))
 	}
 	sp := strconv.FormatFloat(speeds[ls.speed], 'f', -1, 64) + "×"
@@ -386,27 +354,60 @@ func (ls *lessonScreen) status() string {
 	if ls.tv.Follow() {
 		parts = append(parts, tr(lang, "follow"))
 	}
-	if ls.s.Busy() {
+	if ls.presenting {
+		parts = append(parts, tr(lang, "presenting"))
+	}
+	if s.Busy() {
 		parts = append(parts, tr(lang, "running…"))
 	}
-	if on, from := ls.s.Exploring(); on {
-		parts = append(parts, lessons.Wordf(lang, "exploring: not checked from step %d", from+1))
+	rightText := strings.Join(parts, " · ")
+
+	var msg seg
+	switch {
+	case s.LastError() != "":
+		msg = seg{th.Bad, tr(lang, s.LastError())}
+	case ls.flash != "":
+		msg = seg{th.OK, ls.flash}
+	default:
+		if ended, ok := s.Ended(); ended && s.AtEnd() {
+			right, asked := s.Score()
+			msg = seg{th.OK, tr(lang, "Lesson complete.")}
+			if !ok {
+				msg = seg{th.Bad, tr(lang, "Some steps did not go as the lesson expected.")}
+			}
+			if asked > 0 {
+				msg.text += fmt.Sprintf(" %s %d/%d.", tr(lang, "Score"), right, asked)
+			}
+		}
 	}
-	return strings.Join(parts, " · ")
+	rw := uniseg.StringWidth(rightText)
+	if rw+2+uniseg.StringWidth(msg.text) > w { // the message comes first
+		return segLine(th, w, msg)
+	}
+	left := segLine(th, w-rw-2, msg)
+	pad := w - rw - tview.TaggedStringWidth(left)
+	return left + strings.Repeat(" ", max(1, pad)) + th.tag(th.Dim) + tview.Escape(rightText) + reset
 }
 
 // --- the meaning pane
 
-func (ls *lessonScreen) renderMeaning() {
+// meaningLines is the meaning pane's text for a width: the selected line
+// and what it means, wrapped.
+func (ls *lessonScreen) meaningLines(w int) []string {
 	th, lang := ls.u.th, ls.u.lang
+	var out []string
+	para := func(st tcell.Style, text string) {
+		for _, ln := range wrap(text, w) {
+			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
+		}
+	}
 	i := ls.tv.Selected()
 	row := ls.trans.Row(i)
 	if i < 0 || row == nil || i >= ls.trans.Len() {
-		ls.meaning.SetText(th.tag(th.Dim) + tview.Escape(tr(lang, "Select a line to see what it means.")) + reset)
-		return
+		para(th.Dim, tr(lang, "Select a line to see what it means."))
+		return out
 	}
 	e := ls.s.Event(row.Ref)
-	var b strings.Builder
 	line := row.Text
 	if row.Dir != 0 {
 		line = string(row.Dir) + ": " + line
@@ -414,39 +415,45 @@ func (ls *lessonScreen) renderMeaning() {
 	if e.Actor != "" {
 		line = e.Actor + " " + line
 	}
-	b.WriteString(th.tag(ls.trans.actorStyle(e.Actor).Bold(true)) + tview.Escape(line) + reset)
+	var about []string
 	if u := e.Unit; u != nil {
-		var about []string
 		if u.Dir == wire.ServerToClient && u.Command != "" {
 			about = append(about, tr(lang, "reply to")+" "+u.Command)
 		}
 		about = append(about, fmt.Sprintf("%d %s", u.Len, tr(lang, "octets")))
-		if !e.Time.IsZero() {
+		if !e.Time.IsZero() && !ls.presenting {
 			about = append(about, e.Time.Format("15:04:05.000"))
 		}
-		b.WriteString("  " + th.tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + reset)
 	}
-	b.WriteString("\n")
+	bold := ls.trans.actorStyle(e.Actor).Bold(true)
+	if ab := strings.Join(about, " · "); uniseg.StringWidth(line)+2+uniseg.StringWidth(ab) <= w {
+		out = append(out, segLine(th, w, seg{bold, line}, seg{th.Dim, "  " + ab}))
+	} else {
+		for _, ln := range wrapLine(line, w) {
+			out = append(out, th.tag(bold)+tview.Escape(ln)+reset)
+		}
+		if ab != "" {
+			para(th.Dim, ab)
+		}
+	}
 	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
-		b.WriteString(tview.Escape(oneLine(n)) + "\n")
+		para(th.Text, n)
 	}
 	if e.Gloss != nil {
 		if g := oneLine(e.Gloss.Text.In(lang)); g != "" {
-			b.WriteString(th.tag(th.Dim) + "· " + reset + tview.Escape(g))
 			if e.Gloss.RFC != "" {
-				b.WriteString(" " + th.tag(th.Dim) + tview.Escape("["+e.Gloss.RFC+"]") + reset)
+				g += " [" + e.Gloss.RFC + "]"
 			}
-			b.WriteString("\n")
+			para(th.Text, "· "+g)
 		}
 	}
 	if dec, ok := saslPlain(e.Unit, lang); ok {
-		b.WriteString(th.tag(th.Bad) + tview.Escape(dec) + reset + "\n")
+		para(th.Bad, dec)
 	}
-	if e.Kind == sim.EventStep {
-		b.WriteString(tview.Escape(oneLine(e.Say.In(lang))) + "\n")
+	if e.Kind == sim.EventStep && e.Step != ls.s.CurrentStep() { // the story pane shows the current step's
+		para(th.Text, e.Say.In(lang))
 	}
-	ls.meaning.SetText(strings.TrimRight(b.String(), "\n"))
-	ls.meaning.ScrollToBeginning()
+	return out
 }
 
 // --- stepping
@@ -635,6 +642,13 @@ func (ls *lessonScreen) goToStep(n int) {
 }
 
 // --- view toggles
+
+// scrollStory moves the story pane's text by d lines; the hint bar's
+// "more" follows.
+func (ls *lessonScreen) scrollStory(d int) {
+	ls.story.scroll(d)
+	ls.hints.invalidate()
+}
 
 func (ls *lessonScreen) toggleFollow() {
 	ls.tv.SetFollow(!ls.tv.Follow())

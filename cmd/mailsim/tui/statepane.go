@@ -2,14 +2,15 @@ package tui
 
 import (
 	"fmt"
-	"mailsim/lessons"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
+	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/mailstore"
 )
@@ -42,7 +43,9 @@ func (p *textPane) Draw(screen tcell.Screen) {
 	p.TextView.Draw(screen)
 }
 
-// rowMark is how a message row is highlighted.
+// rowMark is how a message row is highlighted: what the step did to it
+// (new, deleted, flags changed, marked for deletion, unmarked,
+// downloaded), or, for a device's copy, that the server no longer has it.
 type rowMark int
 
 const (
@@ -51,24 +54,35 @@ const (
 	markGone
 	markFlags
 	markDele
+	markUnmarked
+	markDown
+	markOnly // a device's copy of a message the server no longer holds
 )
 
-func (m rowMark) sign() string { return [...]string{" ", "+", "−", "~", "×"}[m] }
+func (m rowMark) sign() string {
+	return [...]string{" ", "+", "−", "~", "×", "↺", "↓", "◌"}[m]
+}
 
 func (m rowMark) word() string {
-	return [...]string{"", "new", "deleted", "flags changed", "marked for deletion"}[m]
+	return [...]string{"", "new", "deleted", "flags changed", "marked for deletion", "unmarked", "downloaded", "only on this device"}[m]
 }
+
+// changed reports whether the mark is something the step did (markOnly is
+// a standing state, not a change).
+func (m rowMark) changed() bool { return m != markNone && m != markOnly }
 
 func (th *Theme) markStyle(m rowMark) tcell.Style {
 	switch m {
-	case markNew:
+	case markNew, markDown:
 		return th.Added
 	case markGone:
 		return th.Removed
-	case markFlags:
+	case markFlags, markUnmarked:
 		return th.Changed
 	case markDele:
 		return th.Marked
+	case markOnly:
+		return th.Dim
 	}
 	return th.Text
 }
@@ -78,7 +92,7 @@ func deltaIndex(delta []sim.Change) map[string]sim.ChangeKind {
 	m := make(map[string]sim.ChangeKind, len(delta))
 	for _, c := range delta {
 		key := c.Where + "/" + strconv.FormatUint(uint64(c.UID), 10)
-		if old, ok := m[key]; ok && old == sim.Added {
+		if old, ok := m[key]; ok && (old == sim.Added || old == sim.Removed) {
 			continue // new and flagged in the same step: still new
 		}
 		m[key] = c.Kind
@@ -99,6 +113,10 @@ func changeMark(k sim.ChangeKind, ok bool) rowMark {
 		return markFlags
 	case sim.Marked:
 		return markDele
+	case sim.Unmarked:
+		return markUnmarked
+	case sim.Downloaded:
+		return markDown
 	}
 	return markNone
 }
@@ -118,31 +136,82 @@ type msgRow struct {
 // columns lays out message rows for a width.
 type columns struct {
 	seq, uid, from, subject, size, flags, status int
+	short                                        bool // flags as letters
+	width                                        int  // the whole row's
 }
 
-func layout(width int, withSeq bool) columns {
-	c := columns{uid: 4, size: 7}
+// clip cuts a row that the columns' minimums made wider than the width.
+func (c columns) clip(s string) string {
+	s = strings.TrimRight(s, " ")
+	if uniseg.StringWidth(s) <= c.width {
+		return s
+	}
+	return cutGraphemes(s, c.width-1) + "…"
+}
+
+// layout fits the columns of rows to a width. From and Subject grow with
+// the width up to what the rows hold; flags turn into letters and the
+// status word goes when the width is short.
+func layout(width int, withSeq bool, rows ...msgRow) columns {
+	c := columns{uid: 4, size: 6, width: width}
 	if withSeq {
 		c.seq = 3
 	}
-	fixed := 2 + c.seq + 1 + c.uid + 1 // mark, seq, uid
-	switch {
-	case width >= 80:
-		c.flags, c.status = 14, 20
-	case width >= 64:
-		c.flags, c.status = 10, 0
-	default:
-		c.size, c.flags = 0, 5
+	var fromW, subjW, flagsW, statusW, longFlagsW int
+	for _, r := range rows {
+		c.uid = max(c.uid, len(strconv.FormatUint(uint64(r.uid), 10)))
+		if withSeq {
+			c.seq = max(c.seq, len(strconv.Itoa(r.seq)))
+		}
+		fromW = max(fromW, uniseg.StringWidth(r.from))
+		subjW = max(subjW, uniseg.StringWidth(r.subject))
+		flagsW = max(flagsW, len(flagText(r.flags, true)))
+		longFlagsW = max(longFlagsW, uniseg.StringWidth(flagText(r.flags, false)))
+		statusW = max(statusW, uniseg.StringWidth(r.mark.word()), uniseg.StringWidth(r.extra))
 	}
-	rest := width - fixed - c.flags - 1 - c.status
+	if len(rows) == 0 {
+		fromW, subjW, flagsW, longFlagsW = 10, 20, 5, 5
+	}
+	fixed := 2 + c.uid + 1 // mark, seq, uid
+	if withSeq {
+		fixed += c.seq + 1
+	}
+	c.short = true
+	c.flags = max(5, flagsW)
+	switch {
+	case width >= 100:
+		c.status = min(max(statusW, 0), 22)
+		if longFlagsW <= 24 {
+			c.short, c.flags = false, max(5, longFlagsW)
+		}
+	case width >= 64:
+		c.status = 0
+	default:
+		c.size = 0
+	}
+	rest := width - fixed - c.flags
+	if c.status > 0 {
+		rest -= c.status + 1
+	}
 	if c.size > 0 {
 		rest -= c.size + 1
 	}
 	if width >= 64 {
-		c.from = max(8, rest*2/5)
-		c.subject = max(8, rest-c.from-1)
+		rest-- // the space after From
+		switch {
+		case fromW+subjW+1 <= rest:
+			c.from, c.subject = max(fromW, 4), max(subjW, 7)+1
+		case rest*2/5 >= fromW:
+			c.from, c.subject = fromW, rest-fromW
+		case rest-rest*2/5 >= subjW:
+			c.subject, c.from = subjW, rest-subjW
+		default:
+			c.from = max(8, rest*2/5)
+			c.subject = max(8, rest-c.from)
+		}
+		c.subject--
 	} else {
-		c.subject = max(6, rest)
+		c.subject = max(6, min(rest-1, max(subjW, 7)))
 	}
 	return c
 }
@@ -155,14 +224,14 @@ func (c columns) header(lang string) string {
 	}
 	b.WriteString(right("UID", c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(fit(tr(lang, "From"), c.from) + " ")
+		b.WriteString(fitWord(tr(lang, "From"), c.from) + " ")
 	}
-	b.WriteString(fit(tr(lang, "Subject"), c.subject) + " ")
+	b.WriteString(fitWord(tr(lang, "Subject"), c.subject) + " ")
 	if c.size > 0 {
-		b.WriteString(right(tr(lang, "Size"), c.size) + " ")
+		b.WriteString(right(fitWord(tr(lang, "Size"), c.size), c.size) + " ")
 	}
-	b.WriteString(fit(tr(lang, "Flags"), c.flags))
-	return b.String()
+	b.WriteString(fitWord(tr(lang, "Flags"), c.flags))
+	return c.clip(b.String())
 }
 
 func (c columns) row(th *Theme, lang string, m msgRow) string {
@@ -177,21 +246,21 @@ func (c columns) row(th *Theme, lang string, m msgRow) string {
 	}
 	b.WriteString(right(strconv.FormatUint(uint64(m.uid), 10), c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(fit(m.from, c.from) + " ")
+		b.WriteString(fitWord(m.from, c.from) + " ")
 	}
-	b.WriteString(fit(m.subject, c.subject) + " ")
+	b.WriteString(fitWord(m.subject, c.subject) + " ")
 	if c.size > 0 {
 		b.WriteString(right(strconv.Itoa(m.size), c.size) + " ")
 	}
-	b.WriteString(fit(flagText(m.flags, c.flags < 8), c.flags))
+	b.WriteString(fitWord(flagText(m.flags, c.short), c.flags))
 	if c.status > 0 {
 		w := m.mark.word()
-		if m.extra != "" && w == "" {
+		if m.extra != "" && (w == "" || m.mark == markOnly) {
 			w = m.extra
 		}
-		b.WriteString(" " + fit(tr(lang, w), c.status))
+		b.WriteString(" " + fitWord(tr(lang, w), c.status))
 	}
-	return th.tag(th.markStyle(m.mark)) + tview.Escape(strings.TrimRight(b.String(), " ")) + reset
+	return th.tag(th.markStyle(m.mark)) + tview.Escape(c.clip(b.String())) + reset
 }
 
 // flagText writes flags in full ("\Seen \Flagged") or as letters ("SF").
@@ -209,20 +278,44 @@ func flagText(flags []string, short bool) string {
 	return b.String()
 }
 
-// renderServer writes every mailbox of every provider that has users.
-func renderServer(th *Theme, lang string, v View, width int) string {
+// stateBlock is one mailbox of the server, or one device, as the state
+// panes show it: head lines that always show (what it is and how many
+// messages it holds), a detail line shown when there is room, and its
+// message rows: all of them when there is room, else only those the step
+// changed.
+type stateBlock struct {
+	head   [][]seg
+	conn   string // a device's connection: after the head when it fits, else first in the detail
+	detail []seg  // nil for none
+	rows   []msgRow
+	seq    bool   // rows carry sequence numbers (server mailboxes)
+	empty  []seg  // shown for no rows ("local copy: empty")
+	name   string // the device's name, or "user/mailbox@domain"
+	count  int    // messages it holds now
+	server bool
+}
+
+// stateModel is what the state panes show at a step, before it is laid
+// out: the server's mailboxes and the devices.
+type stateModel struct {
+	server  []stateBlock
+	devices []stateBlock
+	noState string // tagged: shown while the servers start
+}
+
+// buildState turns a View into blocks.
+func buildState(th *Theme, lang string, v View, colorOf func(string) tcell.Style) stateModel {
 	if v.State == nil {
-		return th.tag(th.Dim) + tr(lang, "Starting the servers…") + reset
+		return stateModel{noState: th.tag(th.Dim) + tr(lang, "Starting the servers…") + reset}
 	}
 	delta := deltaIndex(v.Delta)
-	cols := layout(width, true)
+	var m stateModel
 	withUsers := 0
 	for _, p := range v.State.Providers {
 		if p.Snapshot != nil && len(p.Snapshot.Users) > 0 {
 			withUsers++
 		}
 	}
-	var b strings.Builder
 	for _, p := range v.State.Providers {
 		if p.Snapshot == nil {
 			continue
@@ -237,35 +330,338 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 						marked++
 					}
 				}
-				head := fmt.Sprintf("%s/%s: %s", u.Name, mb.Name, count(lang, len(mb.Messages)))
-				if withUsers > 1 || width >= 64 {
-					head = fmt.Sprintf("%s/%s @ %s: %s", u.Name, mb.Name, p.Domain, count(lang, len(mb.Messages)))
-				}
-				b.WriteString(th.tag(th.Title) + tview.Escape(head) + reset + "\n")
+				name := fmt.Sprintf("%s/%s", u.Name, mb.Name)
+				b := stateBlock{name: name, count: len(mb.Messages), rows: rows, seq: true, server: true}
+				b.head = append(b.head, []seg{{th.Title, name + ": " + count(lang, len(mb.Messages))}, {th.Dim, " · " + p.Domain}})
 				if marked > 0 {
-					m := fmt.Sprintf("× %d %s", marked, tr(lang, "marked for deletion"))
-					if width >= 64 {
-						m += " " + tr(lang, "(removed at QUIT)")
-					}
-					b.WriteString(th.tag(th.Marked) + tview.Escape(m) + reset + "\n")
+					b.head = append(b.head, []seg{{th.Marked, fmt.Sprintf("× %d %s %s", marked, tr(lang, "marked for deletion"), tr(lang, "(removed at QUIT)"))}})
 				}
-				if len(rows) > 0 {
-					b.WriteString(th.tag(th.Dim) + tview.Escape(cols.header(lang)) + reset + "\n")
-				}
-				shown, gaps := foldRows(rows)
-				for i, r := range shown {
-					if n := gaps[i]; n > 0 {
-						b.WriteString(th.tag(th.Dim) + tview.Escape(lessons.Wordf(lang, "… %d more messages", n)) + reset + "\n")
-					}
-					b.WriteString(cols.row(th, lang, r) + "\n")
-				}
-				if n := gaps[len(shown)]; n > 0 {
-					b.WriteString(th.tag(th.Dim) + tview.Escape(lessons.Wordf(lang, "… %d more messages", n)) + reset + "\n")
+				m.server = append(m.server, b)
+			}
+		}
+	}
+	for _, d := range v.State.Devices {
+		m.devices = append(m.devices, deviceBlock(th, lang, v, d, delta, colorOf))
+	}
+	return m
+}
+
+// deviceBlock is a device's head (name, protocol, what it holds, where it
+// is connected) and its local copies.
+func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[string]sim.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
+	where := "device " + d.Name
+	held := "local"
+	if d.Protocol == "imap" {
+		held = "cached"
+	}
+	conn := tr(lang, "not connected")
+	if d.Connected {
+		conn = "⇄ " + d.Host
+	}
+	head := []seg{{colorOf(d.Name).Bold(true), d.Name}, {th.Text, " · " + lessons.Wordf(lang, "%d "+held, len(d.Local))},
+		{colorOf(d.Name), " · " + strings.ToUpper(d.Protocol)}}
+	who := d.User
+	if c := d.Client.In(lang); c != "" {
+		who += " · " + c
+	}
+	onServer := serverUIDs(v.State, d)
+	var rows []msgRow
+	for _, m := range d.Local {
+		k, ok := delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)]
+		r := msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: changeMark(k, ok)}
+		if r.mark == markNew && d.Protocol == "pop3" {
+			r.mark = markDown // a POP3 client's new copy is one it downloaded
+		}
+		if !m.Body && d.Protocol != "imap" {
+			r.extra = "headers only"
+		}
+		if onServer != nil && !onServer[m.UID] {
+			if r.mark == markNone {
+				r.mark = markOnly
+			}
+			r.extra = "only on this device"
+		}
+		rows = append(rows, r)
+	}
+	if v.Prev != nil {
+		if pd, ok := v.Prev.Device(d.Name); ok {
+			for _, m := range pd.Local {
+				if delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)] == sim.Removed {
+					rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: markGone})
 				}
 			}
 		}
 	}
-	return strings.TrimRight(b.String(), "\n")
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
+	return stateBlock{name: d.Name, count: len(d.Local), head: [][]seg{head}, conn: conn,
+		detail: []seg{{th.Dim, who}}, rows: rows,
+		empty: []seg{{th.Dim, "  " + tr(lang, "local copy") + ": " + tr(lang, "empty")}}}
+}
+
+// serverUIDs is the set of UIDs the server holds in the mailbox a device
+// mirrors (its user's INBOX for POP3), nil when it cannot tell (another
+// provider's account, a mailbox the state does not have).
+func serverUIDs(st *sim.State, d sim.DeviceState) map[uint32]bool {
+	user, domain, ok := strings.Cut(d.User, "@")
+	if !ok {
+		return nil
+	}
+	p, ok := st.Provider(domain)
+	if !ok || p.Snapshot == nil {
+		return nil
+	}
+	mbName := "INBOX"
+	for _, m := range d.Local {
+		if m.Account != "" && m.Account != d.User {
+			return nil // a device with several accounts: no one mailbox to compare with
+		}
+		if m.Mailbox != "" {
+			mbName = m.Mailbox
+		}
+	}
+	mb, ok := p.Snapshot.Mailbox(user, mbName)
+	if !ok {
+		return nil
+	}
+	set := make(map[uint32]bool, len(mb.Messages))
+	for _, m := range mb.Messages {
+		set[m.UID] = true
+	}
+	return set
+}
+
+// render writes a block's lines for a width: in full (detail, column
+// header, every row, folded when long) or compact (the rows the step
+// changed only).
+func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []string {
+	var out []string
+	detail := b.detail
+	for i, h := range b.head {
+		if i == 0 && b.conn != "" {
+			with := append(append([]seg(nil), h...), seg{th.Dim, " · " + b.conn})
+			if segsWidth(with) <= width || !full {
+				h = with
+			} else {
+				detail = append([]seg{{th.Dim, b.conn + " · "}}, detail...)
+			}
+		}
+		out = append(out, segLine(th, width, h...))
+	}
+	if full && detail != nil {
+		out = append(out, segLine(th, width, detail...))
+	}
+	rows := b.rows
+	if !full {
+		rows = nil
+		for _, r := range b.rows {
+			if r.mark.changed() {
+				rows = append(rows, r)
+			}
+		}
+	}
+	if len(b.rows) == 0 && full && b.empty != nil {
+		return append(out, segLine(th, width, b.empty...))
+	}
+	if len(rows) == 0 {
+		return out
+	}
+	cols := layout(width, b.seq, rows...)
+	if full {
+		out = append(out, segLine(th, width, seg{th.Dim, cols.header(lang)}))
+	}
+	shown, gaps := foldRows(rows)
+	for i, r := range shown {
+		if n := gaps[i]; n > 0 {
+			out = append(out, segLine(th, width, seg{th.Dim, lessons.Wordf(lang, "… %d more messages", n)}))
+		}
+		out = append(out, cols.row(th, lang, r))
+	}
+	if n := gaps[len(shown)]; n > 0 {
+		out = append(out, segLine(th, width, seg{th.Dim, lessons.Wordf(lang, "… %d more messages", n)}))
+	}
+	return out
+}
+
+// renderBlocks writes blocks one under the other.
+func renderBlocks(th *Theme, lang string, blocks []stateBlock, width int, full bool) []string {
+	var out []string
+	for i := range blocks {
+		out = append(out, blocks[i].render(th, lang, width, full)...)
+	}
+	return out
+}
+
+// renderColumns writes blocks side by side in n columns of equal width,
+// a gap of two cells between them; it reports the lines, or false when a
+// column would be too narrow.
+func renderColumns(th *Theme, lang string, blocks []stateBlock, width, n int, full bool) ([]string, bool) {
+	const gap = 2
+	if n < 2 || len(blocks) < 2 {
+		return nil, false
+	}
+	n = min(n, len(blocks))
+	colW := (width - gap*(n-1)) / n
+	if colW < minColumnWidth {
+		return nil, false
+	}
+	cols := make([][]string, n)
+	for i := range blocks {
+		cols[i%n] = append(cols[i%n], blocks[i].render(th, lang, colW, full)...)
+	}
+	rows := 0
+	for _, c := range cols {
+		rows = max(rows, len(c))
+	}
+	out := make([]string, rows)
+	for y := range rows {
+		var b strings.Builder
+		for x, c := range cols {
+			line := ""
+			if y < len(c) {
+				line = c[y]
+			}
+			b.WriteString(line)
+			if x < n-1 {
+				b.WriteString(strings.Repeat(" ", max(0, colW-tview.TaggedStringWidth(line))+gap))
+			}
+		}
+		out[y] = b.String()
+	}
+	return out, true
+}
+
+// minColumnWidth is the narrowest a column of devices side by side gets.
+const minColumnWidth = 40
+
+// legend is the one line that explains the marks and flag letters the
+// lines use, for the bottom border of the state column; "" when they use
+// none.
+func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull bool) string {
+	used := map[rowMark]bool{}
+	letters := map[string]bool{}
+	for i, bs := range [][]stateBlock{m.server, m.devices} {
+		full := i == 0 && serverFull || i == 1 && devFull
+		for _, b := range bs {
+			for _, r := range b.rows {
+				if !full && !r.mark.changed() {
+					continue
+				}
+				used[r.mark] = true
+				for _, f := range r.flags {
+					letters[f] = true
+				}
+			}
+		}
+	}
+	var parts []string
+	for mk := markNew; mk <= markOnly; mk++ {
+		if used[mk] {
+			parts = append(parts, th.tag(th.markStyle(mk))+tview.Escape(mk.sign()+" "+tr(lang, mk.word()))+reset)
+		}
+	}
+	if width < 100 {
+		var fl []string
+		for f := range letters {
+			if l := flagText([]string{f}, true); l != "" {
+				fl = append(fl, l+"="+f)
+			}
+		}
+		sort.Strings(fl)
+		for _, f := range fl {
+			parts = append(parts, th.tag(th.Dim)+tview.Escape(f)+reset)
+		}
+	}
+	var b strings.Builder
+	used2 := 0
+	for _, p := range parts {
+		w := tview.TaggedStringWidth(p)
+		if used2 > 0 {
+			w += 2
+		}
+		if used2+w > width {
+			if used2+1 <= width {
+				b.WriteString(th.tag(th.Dim) + "…" + reset)
+			}
+			break
+		}
+		if used2 > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(p)
+		used2 += w
+	}
+	return b.String()
+}
+
+// stateFit is the state panes laid out for a size: each pane's lines.
+type stateFit struct {
+	server, devices []string
+	legend          string
+	level           string // which of the layouts was chosen, for tests
+}
+
+// fitState lays the state out in a column of width w and h rows, inner
+// rows of the two panes together (their borders are not counted). It
+// tries everything; devices side by side; the devices compact; the
+// server compact; both compact (a count line per mailbox and device, and
+// the rows the step changed). Of those that fit, the one showing the most
+// lines wins, the earlier on a tie; when none does, the compact one is
+// used and the panes scroll.
+func fitState(th *Theme, lang string, m stateModel, w, h int) stateFit {
+	if m.noState != "" {
+		return stateFit{server: []string{m.noState}, level: "none"}
+	}
+	type try struct {
+		name                string
+		serverFull, devFull bool
+		devCols             bool
+	}
+	tries := []try{
+		{"full", true, true, false},
+		{"full, devices side by side", true, true, true},
+		{"devices compact", true, false, false},
+		{"server compact", false, true, false},
+		{"server compact, devices side by side", false, true, true},
+		{"compact", false, false, false},
+		{"compact, devices side by side", false, false, true},
+	}
+	var last, best stateFit
+	bestLines := -1
+	for _, t := range tries {
+		f := stateFit{legend: legend(th, lang, m, w-2, t.serverFull, t.devFull), level: t.name}
+		f.server = renderBlocks(th, lang, m.server, w, t.serverFull)
+		if t.devCols {
+			lines, ok := renderColumns(th, lang, m.devices, w, w/minColumnWidth, t.devFull)
+			if !ok {
+				continue
+			}
+			f.devices = lines
+		} else {
+			f.devices = renderBlocks(th, lang, m.devices, w, t.devFull)
+		}
+		if t.name == "compact" {
+			last = f
+		}
+		// Of the layouts that fit, the one that shows the most rows.
+		if n := len(f.server) + len(f.devices); n <= h && n > bestLines {
+			best, bestLines = f, n
+		}
+	}
+	if bestLines >= 0 {
+		return best
+	}
+	last.level = "compact, scrolling"
+	return last
+}
+
+// renderServer writes every mailbox of every provider that has users, in
+// full (the classroom live view's server pane).
+func renderServer(th *Theme, lang string, v View, width int) string {
+	m := buildState(th, lang, v, func(string) tcell.Style { return th.Text })
+	if m.noState != "" {
+		return m.noState
+	}
+	return strings.Join(renderBlocks(th, lang, m.server, width, true), "\n")
 }
 
 // mailboxRows lists a mailbox's messages with their marks, and the ones the
@@ -306,7 +702,7 @@ func foldRows(rows []msgRow) (shown []msgRow, gaps []int) {
 	if len(rows) <= maxMailboxRows {
 		return rows, make([]int, len(rows)+1)
 	}
-	keep := func(i int) bool { return i < 3 || i >= len(rows)-2 || rows[i].mark != markNone }
+	keep := func(i int) bool { return i < 3 || i >= len(rows)-2 || rows[i].mark.changed() }
 	skipped := 0
 	for i, r := range rows {
 		if !keep(i) || len(shown) >= maxMailboxRows && i < len(rows)-2 {
@@ -327,58 +723,6 @@ func hasUID(list []*mailstore.Message, uid uint32) bool {
 		}
 	}
 	return false
-}
-
-// renderDevices writes each device's local copy and connection.
-func renderDevices(th *Theme, lang string, v View, colorOf func(string) tcell.Style, width int) string {
-	if v.State == nil {
-		return ""
-	}
-	delta := deltaIndex(v.Delta)
-	cols := layout(width, false)
-	var b strings.Builder
-	for _, d := range v.State.Devices {
-		where := "device " + d.Name
-		conn := tr(lang, "not connected")
-		if d.Connected {
-			conn = "⇄ " + d.Host
-		}
-		b.WriteString(th.tag(colorOf(d.Name).Bold(true)) + tview.Escape(d.Name+" · "+strings.ToUpper(d.Protocol)) + reset +
-			"  " + th.tag(th.Dim) + tview.Escape(conn) + reset + "\n")
-		who := d.User
-		if c := d.Client.In(lang); c != "" {
-			who += " · " + c
-		}
-		b.WriteString(th.tag(th.Dim) + tview.Escape(who) + reset + "\n")
-		var rows []msgRow
-		for _, m := range d.Local {
-			k, ok := delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)]
-			r := msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: changeMark(k, ok)}
-			if !m.Body {
-				r.extra = "headers only"
-			}
-			rows = append(rows, r)
-		}
-		if v.Prev != nil {
-			if pd, ok := v.Prev.Device(d.Name); ok {
-				for _, m := range pd.Local {
-					if delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)] == sim.Removed {
-						rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: markGone})
-					}
-				}
-			}
-		}
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
-		if len(rows) == 0 {
-			b.WriteString(th.tag(th.Dim) + "  " + tview.Escape(tr(lang, "local copy")+": "+tr(lang, "empty")) + reset + "\n")
-			continue
-		}
-		b.WriteString(th.tag(th.Dim) + tview.Escape(cols.header(lang)) + reset + "\n")
-		for _, r := range rows {
-			b.WriteString(cols.row(th, lang, r) + "\n")
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 func count(lang string, n int) string {

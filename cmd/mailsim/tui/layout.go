@@ -1,0 +1,238 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
+)
+
+// linesPane is a framed pane of lines already fitted to its width (the
+// lesson screen renders them for the width it lays out). When the lines
+// are more than the pane's rows, its bottom border says "more ↓" (with the
+// key that scrolls it, when it has one) and its top border "↑" once
+// scrolled.
+type linesPane struct {
+	*tview.TextView
+	th      *Theme
+	lines   []string
+	moreKey string // the key that scrolls down, shown in the mark; "" for none
+	moreTxt string // "more ↓" in the screen's language
+	footer  string // tview-tagged text on the bottom border, left (the legend)
+}
+
+func newLinesPane(th *Theme) *linesPane {
+	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
+	tv.SetBackgroundColor(tcell.ColorDefault)
+	tv.SetTextColor(tcell.ColorDefault)
+	return &linesPane{TextView: tv, th: th, moreTxt: "more ↓"}
+}
+
+// setLines shows lines; when they differ from what it shows, it scrolls
+// back to the top.
+func (p *linesPane) setLines(lines []string) {
+	if slices.Equal(p.lines, lines) {
+		return
+	}
+	p.lines = lines
+	p.SetText(strings.Join(lines, "\n"))
+	p.ScrollToBeginning()
+}
+
+// hidden is how many lines are below the pane's last row.
+func (p *linesPane) hidden() int {
+	_, _, _, h := p.GetInnerRect()
+	row, _ := p.GetScrollOffset()
+	return max(0, len(p.lines)-row-h)
+}
+
+// scroll moves the lines by d rows, within them.
+func (p *linesPane) scroll(d int) {
+	_, _, _, h := p.GetInnerRect()
+	row, _ := p.GetScrollOffset()
+	p.ScrollTo(max(0, min(row+d, len(p.lines)-h)), 0)
+}
+
+// Draw draws the pane, then its marks on the border.
+func (p *linesPane) Draw(screen tcell.Screen) {
+	p.TextView.Draw(screen)
+	x, y, w, h := p.GetRect()
+	if w < 8 || h < 2 {
+		return
+	}
+	st := p.th.Accent
+	if row, _ := p.GetScrollOffset(); row > 0 {
+		putString(screen, x+w-5, y, " ↑ ", st)
+	}
+	mw := 0
+	if p.hidden() > 0 {
+		mark := " " + p.moreTxt
+		if p.moreKey != "" {
+			mark += " " + p.moreKey
+		}
+		mark += " "
+		mw = uniseg.StringWidth(mark)
+		if mw <= w-2 {
+			putString(screen, x+w-1-mw, y+h-1, mark, st)
+		}
+	}
+	if p.footer != "" && w-2-mw-2 > 0 {
+		tview.Print(screen, " "+p.footer+" ", x+1, y+h-1, w-2-mw-1, tview.AlignLeft, tcell.ColorDefault)
+	}
+}
+
+// putString writes s at x, y in one style, grapheme by grapheme.
+func putString(screen tcell.Screen, x, y int, s string, st tcell.Style) {
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		rs := g.Runes()
+		screen.SetContent(x, y, rs[0], rs[1:], st)
+		x += g.Width()
+	}
+}
+
+// shape is the lesson screen's layout for a size: the rows each pane gets
+// and the width of the state column. The lesson screen rebuilds its flex
+// boxes only when the shape changes.
+type shape struct {
+	w, h                        int
+	storyH, meaningH, sandboxH  int
+	serverH, devicesH, stateW   int
+	zoom                        tview.Primitive
+	presenting, quiz, noDevices bool
+}
+
+// stateWidth is the width of the state column (server and devices) for a
+// screen width: 9 parts in 20, or 2 in 5 when presenting.
+func stateWidth(w int, presenting bool) int {
+	if presenting {
+		return w * 2 / 5
+	}
+	return w * 9 / 20
+}
+
+// arrange lays the lesson screen out for a w×h screen from what the step
+// needs to show: the story and meaning panes get the rows their text
+// needs, up to a cap that leaves the middle enough for the state at a
+// glance; the state column gets its panes' lines fitted by fitState.
+func (ls *lessonScreen) arrange(w, h int) {
+	if w <= 0 || h <= 0 {
+		return
+	}
+	if !ls.dirty && w == ls.shape.w && h == ls.shape.h {
+		return
+	}
+	ls.dirty = false
+	th, lang := ls.u.th, ls.u.lang
+	inner := max(w-2, 4)
+	small := h < 30
+	ls.status.SetText(ls.statusLine(w))
+	ls.hints.invalidate()
+
+	sbH := 0
+	if ls.sb.open {
+		sbH = 4
+	}
+	avail := h - 2 - sbH // status line and hint bar
+
+	stateW := stateWidth(w, ls.presenting)
+	m := buildState(th, lang, ls.s.View(), ls.trans.actorStyle)
+	if ls.quizOn {
+		m = stateModel{noState: th.tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + reset}
+	}
+	compact := fitState(th, lang, m, stateW-2, 0) // the smallest it can be
+	need := len(compact.server) + len(compact.devices) + 4
+	if len(m.devices) == 0 {
+		need -= 2
+	}
+	middleMin := 14
+	if small {
+		middleMin = 9
+	}
+	middleMin = max(middleMin, need)
+
+	storyL := ls.storyLines(inner)
+	meanL := ls.meaningLines(inner)
+	meanCap, storyCap := 5, 12
+	if small {
+		meanCap, storyCap = 2, 6
+	}
+	if ls.sb.open && small {
+		meanCap = 1
+	}
+	meanN := max(1, min(len(meanL), meanCap))
+	storyN := max(1, min(len(storyL), storyCap, avail-middleMin-(meanN+2)-2))
+	for avail-(storyN+2)-(meanN+2) < middleMin && meanN > 1 {
+		meanN--
+	}
+	meaningH := meanN + 2
+	if avail-(storyN+2)-meaningH < need && small {
+		meaningH = 0 // the state at a glance comes first; Tab still reaches the transcript
+	}
+	middle := avail - (storyN + 2) - meaningH
+
+	ls.story.moreTxt, ls.meaning.moreTxt = tr(lang, "more ↓"), tr(lang, "more ↓")
+	ls.server.moreTxt, ls.devices.moreTxt = ls.story.moreTxt, ls.story.moreTxt
+	ls.story.setLines(storyL)
+	ls.meaning.setLines(meanL)
+
+	// The state column: server above devices, each as tall as its lines.
+	f := fitState(th, lang, m, stateW-2, middle-4)
+	devL, srvL := f.devices, f.server
+	ls.server.footer, ls.devices.footer = "", ""
+	if len(m.devices) > 0 {
+		ls.devices.footer = f.legend
+	} else {
+		ls.server.footer = f.legend
+	}
+	ls.server.setLines(srvL)
+	ls.devices.setLines(devL)
+	sh := shape{w: w, h: h, storyH: storyN + 2, meaningH: meaningH, sandboxH: sbH, stateW: stateW,
+		zoom: ls.zoomed, presenting: ls.presenting, quiz: ls.quizOn, noDevices: len(m.devices) == 0}
+	switch {
+	case sh.noDevices:
+		sh.serverH = middle
+	case len(srvL)+len(devL)+4 <= middle:
+		sh.serverH = len(srvL) + 2
+		sh.devicesH = middle - sh.serverH
+	default: // neither fits: share the rows in proportion, both scroll
+		sh.serverH = max(3, min(len(srvL)+2, middle*len(srvL)/max(1, len(srvL)+len(devL))+1))
+		sh.devicesH = middle - sh.serverH
+	}
+	if !ls.timeSet {
+		ls.tv.SetShowTime(w >= 120 && !ls.presenting)
+	}
+	if sh == ls.shape {
+		return
+	}
+	ls.shape = sh
+	ls.build(sh)
+}
+
+// build puts the panes into the flex boxes for a shape.
+func (ls *lessonScreen) build(sh shape) {
+	ls.root.Clear()
+	if sh.zoom != nil {
+		ls.root.AddItem(sh.zoom, 0, 1, true).AddItem(ls.status, 1, 0, false).AddItem(ls.bottom, 1, 0, false)
+		return
+	}
+	ls.right.Clear().AddItem(ls.server, sh.serverH, 0, false)
+	if !sh.noDevices {
+		ls.right.AddItem(ls.devices, 0, 1, false)
+	}
+	ls.middle.Clear().AddItem(ls.tv, 0, 1, true).AddItem(ls.right, sh.stateW, 0, false)
+	ls.root.AddItem(ls.story, sh.storyH, 0, false).AddItem(ls.middle, 0, 1, true)
+	if sh.meaningH > 0 {
+		ls.root.AddItem(ls.meaning, sh.meaningH, 0, false)
+	}
+	if sh.sandboxH > 0 {
+		ls.root.AddItem(ls.sb.root, sh.sandboxH, 0, false)
+	}
+	ls.root.AddItem(ls.status, 1, 0, false).AddItem(ls.bottom, 1, 0, false)
+}
+
+// layout asks for the screen to be laid out again at the next draw (the
+// sandbox opened or closed, a mode changed).
+func (ls *lessonScreen) layout(int) { ls.shape, ls.dirty = shape{}, true }
