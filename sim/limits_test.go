@@ -157,9 +157,10 @@ func TestIdleClientsAreDroppedAndActiveOnesAreNot(t *testing.T) {
 	}
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	start := time.Now()
+	bye, _ := r.ReadString('\n')
 	_, err := r.ReadString('\n')
-	if err == nil || time.Since(start) > 2*time.Second {
-		t.Fatalf("idle client: err %v after %v", err, time.Since(start))
+	if !strings.HasPrefix(bye, "-ERR") || err == nil || time.Since(start) > 2*time.Second {
+		t.Fatalf("idle client: %q then err %v after %v", bye, err, time.Since(start))
 	}
 }
 

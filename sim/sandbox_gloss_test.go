@@ -206,16 +206,18 @@ func TestSandboxRefusalsAreExplainedByTheReplyActuallySent(t *testing.T) {
 // listed here with why the sandbox cannot reach it.
 func everyPOP3Refusal(t *testing.T, replies []string) {
 	unreachable := map[string]string{
-		"NUL octets are not allowed in a command line":                                 "the sandbox's input field cannot type NUL",
-		"line too long: over %d octets without a line end; closing the connection":     "the sandbox always ends a line",
-		"[AUTH] %s refused: passwords may not cross this connection in clear text; %s": "lessons run on loopback, where plain text is allowed",
-		"STLS is not available: this server has no TLS certificate":                    "the simulator's servers all have certificates",
-		"[SYS/TEMP] server shutting down; nothing deleted, try again later":            "the servers stop only when the lesson closes",
-		"[SYS/TEMP] cannot open the maildrop of %s: %v":                                "a store failure",
-		"[SYS/TEMP] cannot read the maildrop of %s: %v":                                "a store failure",
-		"[SYS/TEMP] cannot read message %d: %v":                                        "a store failure",
-		"[SYS/TEMP] some deleted messages were not removed: %v":                        "a store failure",
-		"empty command in %s state; CAPA lists the commands this server knows":         "the sandbox sends no empty line",
+		"NUL octets are not allowed in a command line":                                                             "the sandbox's input field cannot type NUL",
+		"line too long: over %d octets without a line end; closing the connection":                                 "the sandbox always ends a line",
+		"[AUTH] %s refused: passwords may not cross this connection in clear text; %s":                             "lessons run on loopback, where plain text is allowed",
+		"STLS is not available: this server has no TLS certificate":                                                "the simulator's servers all have certificates",
+		"[SYS/TEMP] server shutting down; nothing deleted, try again later":                                        "the servers stop only when the lesson closes",
+		"[SYS/TEMP] cannot open the maildrop of %s: %v":                                                            "a store failure",
+		"[SYS/TEMP] cannot read the maildrop of %s: %v":                                                            "a store failure",
+		"[SYS/TEMP] cannot read message %d: %v":                                                                    "a store failure",
+		"[SYS/TEMP] some deleted messages were not removed: %v":                                                    "a store failure",
+		"empty command in %s state; CAPA lists the commands this server knows":                                     "the sandbox sends no empty line",
+		"disconnected for inactivity; nothing deleted":                                                             "a lesson's timeouts are far longer than its sandbox waits",
+		"[SYS/TEMP] failed logins from your address are still waiting out their delay; try again in a few seconds": "the sandbox waits for each answer, so no failure is pending when it logs in",
 	}
 	files, _ := filepath.Glob(filepath.Join("pop3", "*.go"))
 	failRE := regexp.MustCompile(`c\.fail\("((?:[^"\\]|\\.)*)"`)

@@ -202,8 +202,11 @@ func (c *conn) next() (line string, n int, ok bool) {
 		var ne net.Error
 		switch {
 		case errors.As(err, &ne) && ne.Timeout():
-			// RFC 1939 section 3: close without a reply and without UPDATE.
+			// RFC 1939 section 3: close without entering UPDATE. Like
+			// Dovecot, say why first, so the client knows it timed out.
 			c.logf("idle for %v in %s state; closing, nothing deleted", c.o.IdleTimeout, c.state)
+			c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+			c.fail("disconnected for inactivity; nothing deleted")
 		case errors.Is(err, io.EOF):
 			c.logf("client closed the connection in %s state%s", c.state, c.nothingDeleted())
 		default:

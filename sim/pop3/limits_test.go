@@ -91,12 +91,17 @@ func TestAGoodCommandResetsTheBadCount(t *testing.T) {
 	c.want("QUIT", "+OK")
 }
 
-func TestAnIdleSessionIsClosedSilentlyWithoutUpdate(t *testing.T) {
+func TestAnIdleSessionIsToldAndClosedWithoutUpdate(t *testing.T) {
 	ts := newTestServer(t, func(o *Options) { o.IdleTimeout = 200 * time.Millisecond })
 	c := ts.login("alice", "pw")
 	c.want("DELE 1", "+OK")
 	start := time.Now()
-	c.wantClosed() // RFC 1939: no reply on the autologout timer
+	// RFC 1939: no UPDATE on the autologout timer; like Dovecot, the
+	// server says why it closes.
+	if l := c.line(); !strings.HasPrefix(l, "-ERR disconnected for inactivity") {
+		t.Errorf("at the timeout: %q", l)
+	}
+	c.wantClosed()
 	if d := time.Since(start); d < 150*time.Millisecond || d > 5*time.Second {
 		t.Errorf("closed after %v, want about 200ms", d)
 	}

@@ -188,12 +188,17 @@ func (c *Conn) serve() {
 		if c.state == imap.ConnStateLogout || dec.EOF() {
 			break
 		}
+		if err := dec.Err(); err != nil { // mailsim: waiting for a command failed
+			c.sayTimeout(err)
+			break
+		}
 
 		c.setReadTimeout(cmdReadTimeout)
 		if err := c.readCommand(dec); err != nil {
 			if !errors.Is(err, net.ErrClosed) {
 				c.server.logger().Printf("failed to read command: %v", err)
 			}
+			c.sayTimeout(err)
 			break
 		}
 	}
@@ -598,6 +603,19 @@ func writeCapabilityStatus(enc *imapwire.Encoder, tag string, typ imap.StatusRes
 
 func writeContReq(enc *imapwire.Encoder, text string) error {
 	return enc.Atom("+").SP().Text(text).CRLF()
+}
+
+// sayTimeout tells the client why the connection closes when a read timed
+// out (mailsim): the protocol's own goodbye, at the timeout, rather than
+// silence after a second wait.
+func (c *Conn) sayTimeout(err error) {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		return
+	}
+	c.setWriteTimeout(5 * time.Second)
+	c.state = imap.ConnStateLogout
+	c.Bye("Autologout; timed out waiting for the client")
 }
 
 // isConnError reports a failure of the connection itself (mailsim).
