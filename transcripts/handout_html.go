@@ -3,15 +3,25 @@ package transcripts
 import (
 	"html/template"
 	"io"
+	"strings"
+
+	"mailsim/internal/textsafe"
 )
 
 // HTML writes the handout as one self-contained page (inline CSS; no
 // scripts, fonts, images or links outside it) that reads on a screen and
 // prints on A4 or Letter: light, or dark when the reader's system is;
 // wire lines wrapped with a continuation mark rather than cut off; page
-// breaks between steps, not inside a short one.
+// breaks between steps, not inside a short one. Control characters from
+// the wire or the file show as themselves (textsafe.Visible), as in every
+// text export.
 func HTML(w io.Writer, t *Transcript, o ExportOptions) error {
-	return htmlPage.Execute(w, buildHandout(t, o))
+	var b strings.Builder
+	if err := htmlPage.Execute(&b, buildHandout(t, o)); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, textsafe.Visible(b.String()))
+	return err
 }
 
 var htmlPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>

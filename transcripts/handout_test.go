@@ -350,3 +350,19 @@ func TestWrappedWireLinesFitAndLoseNothing(t *testing.T) {
 		t.Errorf("a short line: %q", got)
 	}
 }
+
+func TestControlCharactersShowInTheHTMLHandout(t *testing.T) {
+	tr := *builtinTranscript(t, "pop3-basics")
+	tr.Events = append([]Event(nil), tr.Events...)
+	for i := range tr.Events {
+		if e := &tr.Events[i]; e.Kind == "wire" && e.Dir == "S" && e.Unit == "" {
+			e.Text = "+OK \x1b]52;c;aGVsbG8=\x07 \x1b[2J\x00"
+			break
+		}
+	}
+	page := render(t, HTML, &tr, ExportOptions{})
+	if strings.ContainsAny(page, "\x1b\x07\x00") || !strings.Contains(page, "OK ␛]52;c;aGVsbG8=␇ ␛[2J") {
+		i := strings.Index(page, "52;c;")
+		t.Errorf("the control characters of a wire line reach the page as they are: %q", page[max(0, i-40):i+40])
+	}
+}
