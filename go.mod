@@ -13,6 +13,7 @@ require (
 	github.com/rivo/uniseg v0.4.7
 	golang.org/x/crypto v0.45.0
 	golang.org/x/term v0.37.0
+	golang.org/x/text v0.31.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 
@@ -20,7 +21,6 @@ require (
 	github.com/gdamore/encoding v1.0.1 // indirect
 	github.com/lucasb-eyer/go-colorful v1.3.0 // indirect
 	golang.org/x/sys v0.38.0 // indirect
-	golang.org/x/text v0.31.0 // indirect
 )
 
 replace github.com/emersion/go-imap/v2 => ./third_party/go-imap

@@ -3,25 +3,36 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
+	"golang.org/x/text/unicode/norm"
 
 	"mailsim/lessons"
 )
 
-// pickerScreen lists the lessons by group, each with its title, summary,
-// step count, languages and a done mark.
+// pickerScreen lists the lessons by group (lessons.SortByGroup), one line
+// each: a mark (▶ start here, ✓ done), the title, the summary when there
+// is room, the step count, the languages and the score. The columns are
+// computed from the width (pickerColumns); text that does not fit is cut
+// at the end of a word with "…". Below the list: a progress line, the
+// selected lesson's details, and the key hints or the filter field.
 type pickerScreen struct {
-	u      *ui
-	root   *tview.Flex
-	table  *tview.Table
-	detail *tview.TextView
-	hints  *textPane
-	keys   *KeyMap
-	rows   []*lessons.Lesson // per table row; nil for a group heading
-	msg    string
-	width  int // the screen width the table was laid out for
+	u        *ui
+	root     *tview.Flex
+	table    *tview.Table
+	progress *tview.TextView
+	detail   *tview.TextView
+	bottom   *tview.Pages // hints, or the filter field
+	hints    *textPane
+	filter   *tview.InputField
+	keys     *KeyMap
+	rows     []*lessons.Lesson // per table row; nil for a group heading
+	msg      string
+	query    string // the filter: lessons whose texts contain it, in any language
+	width    int    // the screen width the table was laid out for
 }
 
 func newPickerScreen(u *ui) *pickerScreen {
@@ -35,22 +46,38 @@ func newPickerScreen(u *ui) *pickerScreen {
 		}
 	})
 	p.table.SetSelectionChangedFunc(func(int, int) { p.renderDetail() })
+	p.progress = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
+	p.progress.SetBackgroundColor(tcell.ColorDefault)
 	p.detail = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
 	p.detail.SetBackgroundColor(tcell.ColorDefault)
+	p.filter = tview.NewInputField().SetLabel("/").SetFieldWidth(30)
+	p.filter.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
+	p.filter.SetChangedFunc(func(text string) {
+		p.query = text
+		p.refresh()
+	})
+	p.filter.SetDoneFunc(p.filterDone)
 	p.keys = &KeyMap{Name: "Lessons", Bindings: []Binding{
 		{Keys: []Key{k(tcell.KeyUp), r('k')}, Label: "↑ k", Desc: "previous lesson"},
 		{Keys: []Key{k(tcell.KeyDown), r('j')}, Label: "↓ j", Desc: "next lesson"},
 		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Short: "open", Desc: "open the lesson"},
+		{Keys: []Key{r('/')}, Label: "/", Short: "filter", Desc: "filter: show the lessons whose title or summary, in any language, contains what you type (Esc clears)", Action: p.askFilter},
 		{Keys: []Key{r('L')}, Label: "L", Short: "language", Desc: "language: English / Tiếng Việt", Action: u.nextLang},
+		{Keys: []Key{r('R')}, Label: "R", Desc: "reset progress: forget which lessons are done and their scores (asks first)", Action: p.askReset},
 		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
 		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit", Action: u.quit},
 	}}
 	p.hints = newTextPane(func(w int) string { return p.keys.Hints(th, p.u.lang, w) })
+	p.bottom = tview.NewPages().AddPage("hints", p.hints, true, true).AddPage("filter", p.filter, true, false)
 	p.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(p.table, 0, 1, true).
-		AddItem(p.detail, 5, 0, false).
-		AddItem(p.hints, 1, 0, false)
+		AddItem(p.progress, 1, 0, false).
+		AddItem(p.detail, 6, 0, false).
+		AddItem(p.bottom, 1, 0, false)
 	p.refresh()
+	if l, ok := p.startHere(); ok {
+		p.selectLesson(l.ID)
+	}
 	return p
 }
 
@@ -68,57 +95,290 @@ func (p *pickerScreen) fitWidth(w int) {
 	}
 }
 
-// refresh fills the table (after a language change or a finished lesson).
+// pickerCols are the widths of the picker's columns, in cells; a summary
+// of 0 is hidden. Two spaces separate them.
+type pickerCols struct {
+	mark, title, summary, steps, langs, score int
+}
+
+// colGap is the space between two columns.
+const colGap = 2
+
+// pickerColumns fits the columns to an inner width (the table's, inside its
+// frame): the mark, steps, languages and score columns take what their
+// widest cell needs; the title takes what is left, up to its longest
+// title; the summary gets the rest when at least minSummary cells remain.
+func pickerColumns(inner int, titles, steps, langs, scores []string) pickerCols {
+	const minSummary = 16
+	widest := func(list []string) int {
+		w := 0
+		for _, s := range list {
+			w = max(w, uniseg.StringWidth(s))
+		}
+		return w
+	}
+	c := pickerCols{mark: 1, steps: widest(steps), langs: widest(langs), score: widest(scores)}
+	fixed := c.mark + colGap + c.steps + colGap + c.langs + colGap + c.score
+	rest := inner - fixed - colGap
+	c.title = min(widest(titles), rest)
+	if left := rest - c.title - colGap; left >= minSummary {
+		c.summary = left
+	}
+	c.title = max(c.title, 1)
+	return c
+}
+
+// cutWords cuts s to at most w cells, ending in "…" when anything was cut,
+// at the end of a word when one ends in the second half of w (so that a
+// Vietnamese syllable never loses its last letter and becomes another
+// word), else between graphemes.
+func cutWords(s string, w int) string {
+	if uniseg.StringWidth(s) <= w {
+		return s
+	}
+	if w <= 1 {
+		return strings.Repeat("…", max(w, 0))
+	}
+	var b strings.Builder
+	used, wordEnd := 0, 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		if used+g.Width() > w-1 {
+			break
+		}
+		if g.Str() == " " && used > 0 {
+			wordEnd = b.Len()
+		}
+		b.WriteString(g.Str())
+		used += g.Width()
+	}
+	out := b.String()
+	if next, _ := nextGrapheme(s[len(out):]); next == " " {
+		wordEnd = len(out) // the cut falls between words
+	}
+	if wordEnd > 0 && uniseg.StringWidth(out[:wordEnd]) >= (w-1)/2 {
+		out = out[:wordEnd]
+	}
+	return strings.TrimRight(out, " ,;:·–—-") + "…"
+}
+
+// nextGrapheme is the first grapheme cluster of s.
+func nextGrapheme(s string) (string, bool) {
+	g := uniseg.NewGraphemes(s)
+	if !g.Next() {
+		return "", false
+	}
+	return g.Str(), true
+}
+
+// pad fills s with spaces to w cells (s fits: it was cut to w).
+func pad(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-uniseg.StringWidth(s)))
+}
+
+// fold is s as the filter compares it: lower case, without diacritics
+// ("Tải về" matches "tai ve"), đ as d.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'đ':
+			b.WriteRune('d')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// matches reports whether a lesson's id, title or summary, in any of its
+// languages, contains the query (folded).
+func matches(l *lessons.Lesson, query string) bool {
+	q := fold(strings.TrimSpace(query))
+	if q == "" {
+		return true
+	}
+	texts := []string{l.ID}
+	for _, t := range []lessons.Text{l.Title, l.Summary} {
+		for _, s := range t {
+			texts = append(texts, s)
+		}
+	}
+	for _, s := range texts {
+		if strings.Contains(fold(s), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// startHere is the lesson a newcomer should open: the first lesson of the
+// suggested path (lessons.Path) that is not done.
+func (p *pickerScreen) startHere() (*lessons.Lesson, bool) {
+	for _, id := range lessons.Path {
+		if l, ok := lessons.Find(p.u.o.Lessons, id); ok && !p.u.progress.IsDone(id) {
+			return l, true
+		}
+	}
+	return nil, false
+}
+
+// scoreCell is a lesson's progress column: its score when it had quizzes,
+// "done" otherwise, "" when not done.
+func (p *pickerScreen) scoreCell(l *lessons.Lesson) string {
+	d, ok := p.u.progress.Done[l.ID]
+	switch {
+	case !ok:
+		return ""
+	case d.Asked > 0:
+		return fmt.Sprintf("%d/%d", d.Right, d.Asked)
+	}
+	return tr(p.u.lang, "done")
+}
+
+// refresh fills the table (after a language change, a finished lesson, a
+// new width or filter).
 func (p *pickerScreen) refresh() {
 	th, lang := p.u.th, p.u.lang
 	th.frame(p.table.Box, "mailsim · "+tr(lang, "Lessons"))
 	th.frame(p.detail.Box, "")
-	sel, _ := p.table.GetSelection()
-	p.table.Clear()
-	p.rows = p.rows[:0]
-	titleW := 12
-	for _, l := range p.u.o.Lessons {
-		titleW = max(titleW, tview.TaggedStringWidth(tview.Escape(l.Title.In(lang))))
+	var selID string
+	if sel, _ := p.table.GetSelection(); sel >= 0 && sel < len(p.rows) && p.rows[sel] != nil {
+		selID = p.rows[sel].ID
 	}
-	titleW = min(titleW, 36)
-	// mark, title, summary, "14 steps", "en vi", and the table's gaps
-	summaryW := max(8, p.u.width()-2-2-titleW-9-6-4)
 	if p.width == 0 {
 		p.width = p.u.width()
 	}
-	group := "\x00"
+	inner := p.width - 2
+
+	var shown []*lessons.Lesson
 	for _, l := range lessons.SortByGroup(p.u.o.Lessons) {
+		if matches(l, p.query) {
+			shown = append(shown, l)
+		}
+	}
+	scores := []string{tr(lang, "done")} // the column is there before any lesson is done
+	var titles, steps, langs []string
+	for _, l := range p.u.o.Lessons { // all of them: the columns stay put while filtering
+		titles = append(titles, l.Title.In(lang))
+		steps = append(steps, stepCount(lang, len(l.Steps)))
+		langs = append(langs, strings.Join(l.Languages(), " "))
+		scores = append(scores, p.scoreCell(l))
+	}
+	c := pickerColumns(inner, titles, steps, langs, scores)
+	start, _ := p.startHere()
+
+	p.table.Clear()
+	p.rows = p.rows[:0]
+	group := "\x00"
+	for _, l := range shown {
 		if l.Group != group {
 			group = l.Group
-			row := len(p.rows)
-			p.table.SetCell(row, 0, tview.NewTableCell(" "+tr(lang, lessons.GroupTitle(group))).SetStyle(th.Title).SetSelectable(false))
-			for c := 1; c < 5; c++ {
-				p.table.SetCell(row, c, tview.NewTableCell("").SetSelectable(false))
-			}
+			head := cutWords(tr(lang, lessons.GroupTitle(group)), inner)
+			p.table.SetCell(len(p.rows), 0, tview.NewTableCell(tview.Escape(head)).SetStyle(th.Title).SetSelectable(false))
 			p.rows = append(p.rows, nil)
 		}
-		row := len(p.rows)
-		mark := "  "
-		if p.u.progress.IsDone(l.ID) {
-			mark = " ✓"
-		}
-		color := th.fg(th.protoColor(l.Group))
-		p.table.SetCell(row, 0, tview.NewTableCell(mark).SetStyle(th.OK))
-		p.table.SetCell(row, 1, tview.NewTableCell(tview.Escape(l.Title.In(lang))).SetStyle(color.Bold(true)).SetMaxWidth(titleW))
-		p.table.SetCell(row, 2, tview.NewTableCell(tview.Escape(l.Summary.In(lang))).SetStyle(th.Text).SetExpansion(1).SetMaxWidth(summaryW))
-		p.table.SetCell(row, 3, tview.NewTableCell(fmt.Sprintf("%d %s", len(l.Steps), tr(lang, "steps"))).SetStyle(th.Dim).SetAlign(tview.AlignRight))
-		p.table.SetCell(row, 4, tview.NewTableCell(strings.Join(l.Languages(), " ")+" ").SetStyle(th.Dim))
+		p.table.SetCell(len(p.rows), 0, tview.NewTableCell(p.rowText(l, c, l == start)).SetExpansion(1))
 		p.rows = append(p.rows, l)
 	}
 	if len(p.rows) == 0 {
-		p.table.SetCell(0, 0, tview.NewTableCell(" No lessons.").SetStyle(th.Dim).SetSelectable(false))
+		msg := tr(lang, "No lessons.")
+		if p.query != "" {
+			msg = lessons.Wordf(lang, "No lesson matches %q (Esc clears the filter).", p.query)
+		}
+		p.table.SetCell(0, 0, tview.NewTableCell(tview.Escape(cutWords(msg, inner))).SetStyle(th.Dim).SetSelectable(false))
 	}
-	if sel <= 0 || sel >= len(p.rows) || p.rows[sel] == nil {
-		sel = 1
-	}
-	p.table.Select(sel, 0)
+	p.selectLesson(selID)
 	p.hints.invalidate()
+	p.renderProgress()
 	p.renderDetail()
+}
+
+// rowText is one lesson's line: its columns, padded and cut, in colour.
+func (p *pickerScreen) rowText(l *lessons.Lesson, c pickerCols, start bool) string {
+	th, lang := p.u.th, p.u.lang
+	mark, markStyle := " ", th.Text
+	switch {
+	case p.u.progress.IsDone(l.ID):
+		mark, markStyle = "✓", th.OK
+	case start:
+		mark, markStyle = "▶", th.Accent
+	}
+	cell := func(st tcell.Style, s string, w int) string {
+		return th.tag(st) + tview.Escape(pad(cutWords(s, w), w)) + reset
+	}
+	gap := strings.Repeat(" ", colGap)
+	var b strings.Builder
+	b.WriteString(th.tag(markStyle) + mark + reset + gap)
+	b.WriteString(cell(th.fg(th.protoColor(l.Group)).Bold(true), l.Title.In(lang), c.title) + gap)
+	if c.summary > 0 {
+		b.WriteString(cell(th.Text, l.Summary.In(lang), c.summary) + gap)
+	}
+	steps := stepCount(lang, len(l.Steps))
+	b.WriteString(th.tag(th.Dim) + strings.Repeat(" ", c.steps-uniseg.StringWidth(steps)) + tview.Escape(steps) + reset + gap)
+	b.WriteString(cell(th.Dim, strings.Join(l.Languages(), " "), c.langs) + gap)
+	b.WriteString(cell(th.OK, p.scoreCell(l), c.score))
+	return b.String()
+}
+
+// stepCount is "19 steps" in lang.
+func stepCount(lang string, n int) string { return fmt.Sprintf("%d %s", n, tr(lang, "steps")) }
+
+// selectLesson selects the row of lesson id, or the first lesson.
+func (p *pickerScreen) selectLesson(id string) {
+	first := -1
+	for i, l := range p.rows {
+		if l == nil {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if l.ID == id {
+			p.table.Select(i, 0)
+			return
+		}
+	}
+	if first >= 0 {
+		p.table.Select(first, 0)
+	}
+}
+
+// renderProgress writes the progress line: lessons done, the quiz score
+// over them, where to start, and the filter.
+func (p *pickerScreen) renderProgress() {
+	th, lang := p.u.th, p.u.lang
+	done, right, asked := 0, 0, 0
+	for _, l := range p.u.o.Lessons {
+		if d, ok := p.u.progress.Done[l.ID]; ok {
+			done++
+			right += d.Right
+			asked += d.Asked
+		}
+	}
+	var parts []string
+	if done == 0 {
+		parts = append(parts, tr(lang, "No lesson done yet"))
+	} else {
+		parts = append(parts, lessons.Wordf(lang, "%d of %d lessons done", done, len(p.u.o.Lessons)))
+	}
+	if asked > 0 {
+		parts = append(parts, lessons.Wordf(lang, "quizzes %d/%d right", right, asked))
+	}
+	if l, ok := p.startHere(); ok {
+		parts = append(parts, "▶ "+lessons.Wordf(lang, "start here: %s", l.Title.In(lang)))
+	}
+	if p.query != "" {
+		n := 0
+		for _, l := range p.rows {
+			if l != nil {
+				n++
+			}
+		}
+		parts = append(parts, lessons.Wordf(lang, "filter %q: %d shown", p.query, n))
+	}
+	p.progress.SetText(" " + th.tag(th.Dim) + tview.Escape(cutWords(strings.Join(parts, " · "), max(1, p.width-2))) + reset)
 }
 
 // renderDetail describes the selected lesson.
@@ -140,7 +400,66 @@ func (p *pickerScreen) renderDetail() {
 			b.WriteString(th.tag(th.OK) + tview.Escape(s) + reset)
 		}
 		b.WriteString("\n" + tview.Escape(l.Summary.In(lang)) + "\n")
-		b.WriteString(th.tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim learn %s · %d %s · %s", l.ID, len(l.Steps), tr(lang, "steps"), strings.Join(l.Languages(), ", "))) + reset)
+		if start, ok := p.startHere(); ok && start == l {
+			b.WriteString(th.tag(th.Accent) + tview.Escape("▶ "+tr(lang, "Start here: the suggested path is")+" "+pathText(p.u.o.Lessons)) + reset + "\n")
+		}
+		b.WriteString(th.tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim learn %s · %s · %s", l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))) + reset)
 	}
 	p.detail.SetText(b.String())
+}
+
+// pathText is the suggested path: "pop3-basics → imap-basics → …".
+func pathText(list []*lessons.Lesson) string {
+	var ids []string
+	for _, id := range lessons.Path {
+		if _, ok := lessons.Find(list, id); ok {
+			ids = append(ids, id)
+		}
+	}
+	return strings.Join(ids, " → ")
+}
+
+// --- the filter
+
+func (p *pickerScreen) askFilter() {
+	p.filter.SetText(p.query)
+	p.bottom.SwitchToPage("filter")
+	p.u.app.SetFocus(p.filter)
+}
+
+// filterDone keeps the filter on Enter and clears it on Esc.
+func (p *pickerScreen) filterDone(key tcell.Key) {
+	if key == tcell.KeyEscape {
+		p.filter.SetText("") // calls the changed func: the full list again
+	}
+	p.bottom.SwitchToPage("hints")
+	p.u.app.SetFocus(p.table)
+}
+
+// --- resetting progress
+
+// askReset asks before forgetting the progress: only the second button,
+// or y, resets.
+func (p *pickerScreen) askReset() {
+	lang := p.u.lang
+	done := len(p.u.progress.Done)
+	if done == 0 {
+		p.setMessage(tr(lang, "No progress to reset."))
+		return
+	}
+	p.u.ask("reset-progress",
+		lessons.Wordf(lang, "Forget the progress of %d lessons (done marks and quiz scores)? This cannot be undone.", done),
+		[]string{tr(lang, "Keep my progress"), tr(lang, "Reset progress")},
+		map[rune]int{'n': 0, 'y': 1}, p.u.th.Bad, p.table,
+		func(choice int) {
+			if choice != 1 {
+				return
+			}
+			if err := p.u.progress.Reset(); err != nil {
+				p.setMessage(err.Error())
+			} else {
+				p.setMessage(tr(lang, "Progress reset."))
+			}
+			p.refresh()
+		})
 }

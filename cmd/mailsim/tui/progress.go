@@ -57,6 +57,12 @@ func (p *Progress) MarkDone(id string, right, asked int) error {
 	return p.save()
 }
 
+// Reset forgets every finished lesson and saves.
+func (p *Progress) Reset() error {
+	clear(p.Done)
+	return p.save()
+}
+
 // save writes the file atomically: a temporary file in the same directory,
 // synced, then renamed over the old one.
 func (p *Progress) save() error {

@@ -36,6 +36,10 @@ type sandbox struct {
 	hist  []string
 	histI int
 
+	cands   []string // completions of what is typed, shown on the info line
+	candI   int      // the completion in the line, -1 for none
+	cycling bool     // the line changes because ↑ or ↓ picked a completion
+
 	mark    int  // the session's event count when the branch began
 	markRan int  // the steps run then
 	typed   bool // a line was sent since the branch began
@@ -48,13 +52,11 @@ func newSandbox(ls *lessonScreen) *sandbox {
 	sb.info.SetBackgroundColor(tcell.ColorDefault)
 	sb.input = tview.NewInputField()
 	sb.input.SetFieldStyle(th.Text.Underline(true)).SetPlaceholderStyle(th.Dim)
-	// Reverse video sets the drop-down apart from the panes it covers, in
-	// colour and without.
-	sb.input.SetAutocompleteStyles(tcell.ColorDefault, th.Text.Reverse(true), th.Accent.Reverse(true))
 	sb.input.SetBackgroundColor(tcell.ColorDefault)
-	sb.input.SetAutocompleteFunc(func(text string) []string {
-		return complete(sb.protocol(), text, sb.tag)
-	})
+	// Completions are listed on the info line, inside the sandbox's frame,
+	// rather than in a drop-down drawn over the frame and the panes; ↑ and
+	// ↓ put them in the line one by one.
+	sb.input.SetChangedFunc(sb.changed)
 	sb.input.SetDoneFunc(sb.done)
 	sb.input.SetInputCapture(sb.history)
 	sb.root = tview.NewFlex().SetDirection(tview.FlexRow).AddItem(sb.info, 1, 0, false).AddItem(sb.input, 1, 0, true)
@@ -105,13 +107,46 @@ func (sb *sandbox) hide() {
 	sb.ls.u.app.SetFocus(sb.ls.tv)
 }
 
-// relabel writes the info line: the device, where it connects, and the
-// `nc` line to do the same from another terminal.
+// changed lists the completions of what is typed.
+func (sb *sandbox) changed(text string) {
+	if sb.cycling {
+		return
+	}
+	sb.cands, sb.candI = complete(sb.protocol(), text, sb.tag), -1
+	sb.relabel()
+}
+
+// cycle puts the next (d > 0) or previous completion in the line.
+func (sb *sandbox) cycle(d int) {
+	n := len(sb.cands)
+	sb.candI = ((sb.candI+d)%n + n) % n
+	sb.cycling = true
+	sb.input.SetText(sb.cands[sb.candI])
+	sb.cycling = false
+	sb.relabel()
+}
+
+// relabel writes the info line: the completions of what is typed, or the
+// device, where it connects, and the `nc` line to do the same from another
+// terminal.
 func (sb *sandbox) relabel() {
 	ls, th, lang := sb.ls, sb.ls.u.th, sb.ls.u.lang
 	th.frame(sb.root.Box, tr(lang, "Try it")+" · Tab: device · Esc")
 	name := sb.actorName()
 	if name == "" {
+		return
+	}
+	if len(sb.cands) > 0 {
+		var b strings.Builder
+		b.WriteString(th.tag(th.Dim) + "↑↓ " + reset)
+		for i, c := range sb.cands {
+			st := th.Text
+			if i == sb.candI {
+				st = th.Accent.Reverse(true)
+			}
+			b.WriteString(th.tag(st) + tview.Escape(c) + reset + "  ")
+		}
+		sb.info.SetText(b.String())
 		return
 	}
 	st := ls.trans.actorStyle(name)
@@ -169,10 +204,19 @@ func (sb *sandbox) done(key tcell.Key) {
 	}
 }
 
-// history recalls earlier lines with ↑ and ↓.
+// history recalls earlier lines with ↑ and ↓; while there are
+// completions of what is typed, ↑ and ↓ pick among them.
 func (sb *sandbox) history(ev *tcell.EventKey) *tcell.EventKey {
+	if len(sb.cands) > 0 && (ev.Key() == tcell.KeyUp || ev.Key() == tcell.KeyDown) {
+		if ev.Key() == tcell.KeyUp {
+			sb.cycle(-1)
+		} else {
+			sb.cycle(1)
+		}
+		return nil
+	}
 	if t := sb.input.GetText(); t != "" && (sb.histI >= len(sb.hist) || t != sb.hist[sb.histI]) {
-		return ev // typing: arrows belong to the completion list
+		return ev // typing
 	}
 	switch ev.Key() {
 	case tcell.KeyUp:
@@ -217,41 +261,22 @@ const (
 )
 
 // askLeave asks what becomes of what the learner did in the sandbox. The
-// first choice, which Enter takes, changes nothing in the lesson.
+// first choice, which Enter takes, changes nothing in the lesson; b and k
+// (or e) choose too, and Esc goes back to the sandbox.
 func (sb *sandbox) askLeave() {
 	ls, lang := sb.ls, sb.ls.u.lang
-	m := tview.NewModal().
-		SetText(lessons.Wordf(lang, "You changed the servers in the sandbox. Go back to step %d exactly as the lesson left it, or keep your changes and explore? When you explore, the lesson's remaining steps run against what you changed and are no longer checked.", sb.markRan)).
-		AddButtons([]string{tr(lang, leaveBack), tr(lang, leaveExplore), tr(lang, leaveStay)})
-	m.SetBackgroundColor(tcell.ColorDefault)
-	m.SetBorderStyle(ls.u.th.Accent)
-	m.SetTextColor(tcell.ColorDefault)
-	m.SetButtonStyle(ls.u.th.Text.Reverse(true)).SetButtonActivatedStyle(ls.u.th.Accent.Reverse(true))
-	m.SetDoneFunc(func(i int, _ string) {
-		ls.u.hideOverlay(sb.input)
-		switch i {
-		case 0:
-			sb.goBack()
-		case 1:
-			sb.keep()
-		}
-	})
-	m.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
-		switch ev.Rune() {
-		case 'b':
-			ls.u.hideOverlay(sb.input)
-			sb.goBack()
-			return nil
-		case 'k', 'e':
-			ls.u.hideOverlay(sb.input)
-			sb.keep()
-			return nil
-		}
-		return ev
-	})
-	ls.u.overlay = "leave-sandbox"
-	ls.u.pages.AddPage(ls.u.overlay, m, true, true)
-	ls.u.app.SetFocus(m)
+	ls.u.ask("leave-sandbox",
+		lessons.Wordf(lang, "You changed the servers in the sandbox. Go back to step %d exactly as the lesson left it, or keep your changes and explore? When you explore, the lesson's remaining steps run against what you changed and are no longer checked.", sb.markRan),
+		[]string{tr(lang, leaveBack), tr(lang, leaveExplore), tr(lang, leaveStay)},
+		map[rune]int{'b': 0, 'k': 1, 'e': 1}, ls.u.th.Accent, sb.input,
+		func(choice int) {
+			switch choice {
+			case 0:
+				sb.goBack()
+			case 1:
+				sb.keep()
+			}
+		})
 }
 
 // goBack returns to the lesson where the branch began: the session drops

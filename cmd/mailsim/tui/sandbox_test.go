@@ -236,3 +236,27 @@ func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
 		t.Errorf("live %v, %d events by the student, %d by the lesson", got.Live, student, lesson)
 	}
 }
+
+// The sandbox lists the completions of what is typed on its info line,
+// inside its frame: nothing is drawn over the frame's title. ↓ puts the
+// first in the line.
+func TestSandboxCompletionsStayInsideTheFrame(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h.started()
+	h.typeText("s")
+	h.waitFor("laptop C:")
+	h.typeText("R")
+	screen := h.waitFor("↑↓ RETR  RSET")
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, "Try it") && !strings.Contains(line, "Try it · Tab: device · Esc") {
+			t.Errorf("the sandbox's frame title is covered: %q", line)
+		}
+		if strings.Contains(line, "Try it") && strings.Contains(line, "RETR") {
+			t.Errorf("a completion is drawn on the frame: %q", line)
+		}
+	}
+	h.key(tcell.KeyDown)
+	h.waitUntil("↓ puts RETR in the line", func(u *ui) bool { return u.ls.sb.input.GetText() == "RETR" })
+	h.key(tcell.KeyDown)
+	h.waitUntil("↓ again puts RSET in the line", func(u *ui) bool { return u.ls.sb.input.GetText() == "RSET" })
+}
