@@ -1,13 +1,17 @@
 package imap
 
 import (
+	"bufio"
+	"crypto/tls"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"mailsim/sim/authpolicy"
+	"mailsim/sim/certs"
 	"mailsim/sim/mailstore"
 )
 
@@ -236,6 +240,94 @@ func waitUntil(t *testing.T, cond func() bool) {
 	for end := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatal("condition never held")
+		}
+	}
+}
+
+// farListener makes every accepted connection look as if it came from
+// 192.0.2.10 (TEST-NET-1), a peer off loopback.
+type farListener struct{ net.Listener }
+
+type farConn struct{ net.Conn }
+
+func (l farListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return farConn{c}, nil
+}
+
+func (farConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.ParseIP("192.0.2.10"), Port: 40000} }
+
+func TestOffLoopbackIMAPAdvertisesLOGINDISABLEDBeforeTLS(t *testing.T) {
+	ca, err := certs.NewAuthority()
+	must(t, err)
+	cfg, err := ca.ServerConfig("imap.example.com")
+	must(t, err)
+	ts := newTestServer(t) // for its store
+	srv := NewServer(Options{Store: ts.Store, TLSConfig: cfg, Logf: ts.log.logf})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	go srv.Serve(farListener{ln})
+	t.Cleanup(func() { srv.Close() })
+
+	c := dial(t, ln.Addr().String())
+	u := c.ok("CAPABILITY")
+	wantHas(t, u, "LOGINDISABLED", "STARTTLS")
+	if has(u, "AUTH=") {
+		t.Errorf("AUTH= offered before TLS off loopback: %q", u)
+	}
+	if _, st := c.cmd("LOGIN alice pw"); !strings.HasPrefix(st, "NO [PRIVACYREQUIRED]") {
+		t.Errorf("LOGIN before TLS: %q", st)
+	}
+	// After STARTTLS the password may cross.
+	c.ok("STARTTLS")
+	tc := tls.Client(c.conn, ca.ClientConfig("imap.example.com"))
+	must(t, tc.Handshake())
+	c.conn, c.r = tc, bufio.NewReader(tc)
+	u = c.ok("CAPABILITY")
+	wantHas(t, u, "AUTH=PLAIN")
+	if has(u, "LOGINDISABLED") {
+		t.Errorf("LOGINDISABLED inside TLS: %q", u)
+	}
+	c.ok("LOGIN alice pw")
+}
+
+func TestKeywordsAreCappedPerMailboxAndCheapToAdd(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.login(t, "alice", "pw")
+	c.ok("SELECT INBOX")
+	words := func(from, n int) string {
+		var b strings.Builder
+		for i := from; i < from+n; i++ {
+			fmt.Fprintf(&b, " kw%d", i)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	c.ok("STORE 1 +FLAGS (%s)", words(0, mailstore.MaxKeywords-1))
+	c.ok("STORE 2 +FLAGS (kw0 kw1 $Label1)") // one new: exactly the cap
+	if _, st := c.cmd("STORE 3 +FLAGS (brand-new)"); !strings.HasPrefix(st, "NO [LIMIT]") {
+		t.Fatalf("keyword %d: %q", mailstore.MaxKeywords+1, st)
+	}
+	// A flood is refused whole, quickly, and changes nothing.
+	for batch := 0; batch < 10; batch++ {
+		start := time.Now()
+		if _, st := c.cmd("STORE 1:* +FLAGS (%s)", words(1000+batch*6000, 6000)); !strings.HasPrefix(st, "NO [LIMIT]") {
+			t.Fatalf("batch %d: %q", batch, st)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("batch %d took %v", batch, d)
+		}
+	}
+	if _, st := c.cmd("APPEND INBOX (other) {3+}\r\nabc"); !strings.HasPrefix(st, "NO [LIMIT]") {
+		t.Fatalf("APPEND with a new keyword: %q", st)
+	}
+	c2 := ts.login(t, "alice", "pw")
+	u := c2.ok("SELECT INBOX")
+	for _, l := range u {
+		if strings.HasPrefix(l, "* FLAGS") && len(l) > 2000 {
+			t.Errorf("FLAGS is %d octets", len(l))
 		}
 	}
 }

@@ -38,6 +38,7 @@ var (
 	_ imapserver.SessionAppendLimit    = (*session)(nil)
 	_ imapserver.SessionNamespace      = (*session)(nil)
 	_ imapserver.SessionMove           = (*session)(nil)
+	_ imapserver.SessionAuthPolicy     = (*session)(nil)
 )
 
 func (s *Server) newSession(conn *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
@@ -74,6 +75,9 @@ var errPrivacyRequired = &imap.Error{
 	Code: imap.ResponseCodePrivacyRequired,
 	Text: "Passwords are accepted only inside TLS here: use STARTTLS or the implicit-TLS port",
 }
+
+// AuthAllowed tells the library when to advertise LOGINDISABLED.
+func (sess *session) AuthAllowed() bool { return sess.plaintextAllowed() }
 
 // plaintextAllowed applies the auth policy to this connection now (after
 // STARTTLS, NetConn is the *tls.Conn).
@@ -171,6 +175,8 @@ func storeError(err error, mailbox string, tryCreate bool) error {
 		return no(imap.ResponseCodeOverQuota, "Over quota: delete or expunge messages first")
 	case errors.Is(err, mailstore.ErrTooBig):
 		return no(imap.ResponseCodeTooBig, "The message is larger than this server accepts")
+	case errors.Is(err, mailstore.ErrTooManyKeywords):
+		return no(imap.ResponseCodeLimit, fmt.Sprintf("At most %d keywords may be defined in a mailbox", mailstore.MaxKeywords))
 	case errors.Is(err, mailstore.ErrNoUser):
 		return no(imap.ResponseCodeUnavailable, "The account no longer exists")
 	}

@@ -33,11 +33,14 @@ func CanonicalFlag(f string) string {
 // flags, system flags first. The result is a fresh slice.
 func normalizeFlags(flags []string) []string {
 	out := make([]string, 0, len(flags))
+	seen := make(map[string]struct{}, len(flags))
 	for _, f := range flags {
 		f = CanonicalFlag(f)
-		if f == "" || containsFold(out, f) {
+		k := strings.ToLower(f)
+		if _, dup := seen[k]; f == "" || dup {
 			continue
 		}
+		seen[k] = struct{}{}
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -73,9 +76,13 @@ func applyFlags(have []string, op FlagOp, flags []string) []string {
 	case FlagsAdd:
 		return normalizeFlags(append(append([]string(nil), have...), flags...))
 	case FlagsRemove:
+		gone := make(map[string]struct{}, len(flags))
+		for _, f := range flags {
+			gone[strings.ToLower(f)] = struct{}{}
+		}
 		var out []string
 		for _, f := range have {
-			if !containsFold(flags, f) {
+			if _, ok := gone[strings.ToLower(f)]; !ok {
 				out = append(out, f)
 			}
 		}

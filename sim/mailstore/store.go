@@ -21,7 +21,10 @@ var (
 	ErrInUse         = errors.New("maildrop already locked by another session")
 	ErrOverQuota     = errors.New("mailbox quota exceeded")
 	ErrTooBig        = errors.New("message exceeds the size limit")
-	ErrNoMessage     = errors.New("no such message")
+	// ErrTooManyKeywords refuses a change that would define more than
+	// MaxKeywords keywords in one mailbox.
+	ErrTooManyKeywords = errors.New("too many keywords in the mailbox")
+	ErrNoMessage       = errors.New("no such message")
 )
 
 // Inbox is the name of the mailbox every user has.
@@ -75,6 +78,10 @@ type mailbox struct {
 	subscribed  bool
 	msgs        []*Message // sequence order (ascending UID)
 	shared      bool       // msgs is referenced by a snapshot: copy before changing
+	// keywords are the keywords defined in the mailbox, lower-cased: every
+	// one a message in it has carried (like Dovecot's, the list only
+	// grows). At most MaxKeywords.
+	keywords map[string]struct{}
 }
 
 // New returns an empty store.
@@ -473,6 +480,49 @@ func (mb *mailbox) indexOf(uid uint32) (int, bool) {
 	return i, i < len(mb.msgs) && mb.msgs[i].UID == uid
 }
 
+// MaxKeywords is how many keywords one mailbox may define (Dovecot's
+// limit is of the same order): enough for any mail client's labels, and
+// it bounds what every SELECT lists in FLAGS.
+const MaxKeywords = 100
+
+// checkKeywords refuses flags that would take the mailbox over MaxKeywords.
+func (mb *mailbox) checkKeywords(flags []string) error {
+	n := len(mb.keywords)
+	seen := map[string]struct{}{}
+	for _, f := range flags {
+		if !isKeyword(f) {
+			continue
+		}
+		k := strings.ToLower(f)
+		if _, ok := mb.keywords[k]; ok {
+			continue
+		}
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		if n++; n > MaxKeywords {
+			return fmt.Errorf("mailstore: %w: at most %d", ErrTooManyKeywords, MaxKeywords)
+		}
+	}
+	return nil
+}
+
+// addKeywords records the keywords among flags as defined in the mailbox.
+func (mb *mailbox) addKeywords(flags []string) {
+	for _, f := range flags {
+		if !isKeyword(f) {
+			continue
+		}
+		if mb.keywords == nil {
+			mb.keywords = map[string]struct{}{}
+		}
+		mb.keywords[strings.ToLower(f)] = struct{}{}
+	}
+}
+
+func isKeyword(f string) bool { return f != "" && f[0] != '\\' }
+
 // own makes mb.msgs safe to change in place.
 func (mb *mailbox) own() {
 	if mb.shared {
@@ -501,6 +551,9 @@ func (s *Store) Append(userName, name string, raw []byte, flags []string, date t
 		date = s.clock()
 	}
 	m := newMessage(mb.uidNext, raw, flags, date)
+	if err := mb.checkKeywords(m.Flags); err != nil {
+		return 0, err
+	}
 	s.appendLocked(u, mb, m, origin)
 	return m.UID, nil
 }
@@ -514,6 +567,7 @@ func (s *Store) appendLocked(u *user, mb *mailbox, m *Message, origin any) {
 	mb.uidNext = m.UID + 1
 	mb.own()
 	mb.msgs = append(mb.msgs, m)
+	mb.addKeywords(m.Flags)
 	s.notifyLocked(Change{Kind: Delivered, User: u.name, Mailbox: mb.name, UID: m.UID,
 		Seq: uint32(len(mb.msgs)), Count: len(mb.msgs), Flags: m.Flags, Origin: origin})
 }
@@ -526,6 +580,13 @@ func (s *Store) SetFlags(userName, name string, uids []uint32, op FlagOp, flags 
 	u, mb, err := s.mailboxLocked(userName, name)
 	if err != nil {
 		return nil, err
+	}
+	flags = normalizeFlags(flags)
+	if op != FlagsRemove {
+		if err := mb.checkKeywords(flags); err != nil {
+			return nil, err
+		}
+		mb.addKeywords(flags)
 	}
 	var out []*Message
 	for _, uid := range uids {
@@ -637,6 +698,13 @@ func (s *Store) copyOrMove(userName, from, to string, uids []uint32, origin any,
 	}
 	if !move && u.quota > 0 && u.usedLocked()+size > u.quota {
 		return nil, nil, ErrOverQuota
+	}
+	var brought []string
+	for _, m := range picked {
+		brought = append(brought, m.Flags...)
+	}
+	if err := dm.checkKeywords(brought); err != nil {
+		return nil, nil, err
 	}
 	sort.Slice(picked, func(i, j int) bool { return picked[i].UID < picked[j].UID })
 	moved := map[uint32]bool{}

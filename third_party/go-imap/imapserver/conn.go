@@ -459,7 +459,20 @@ func (c *Conn) canAuth() bool {
 		return false
 	}
 	_, isTLS := c.conn.(*tls.Conn)
+	if p, ok := c.session.(SessionAuthPolicy); ok { // mailsim
+		return isTLS || p.AuthAllowed()
+	}
 	return isTLS || c.server.options.InsecureAuth
+}
+
+// SessionAuthPolicy is a Session that decides, per connection, whether a
+// password may be sent on it outside TLS, instead of Options.InsecureAuth
+// (mailsim). Where it may not, CAPABILITY says LOGINDISABLED and lists no
+// AUTH= mechanism (RFC 9051 section 6.2.3), and LOGIN and AUTHENTICATE are
+// refused with PRIVACYREQUIRED.
+type SessionAuthPolicy interface {
+	Session
+	AuthAllowed() bool
 }
 
 func (c *Conn) writeStatusResp(tag string, statusResp *imap.StatusResponse) error {
