@@ -49,8 +49,9 @@ type ui struct {
 	stop    chan struct{} // closed when the app stops
 	gen     int           // the current lesson run
 
-	overlay string // the name of the open overlay page, "" for none
-	w, h    int    // the screen size at the last draw
+	overlay string      // the name of the open overlay page, "" for none
+	ovGrid  *tview.Grid // the open overlay's centring grid
+	w, h    int         // the screen size at the last draw
 }
 
 // Run shows the app and blocks until the learner quits or ctx ends. The
@@ -282,8 +283,16 @@ func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
 func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) {
 	u.overlay = name
 	grid := tview.NewGrid().SetColumns(0, w, 0).SetRows(0, h, 0).AddItem(p, 1, 1, 1, 1, 0, 0, true)
+	u.ovGrid = grid
 	u.pages.AddPage(name, grid, true, true)
 	u.app.SetFocus(p)
+}
+
+// resizeOverlay makes the open overlay w×h cells.
+func (u *ui) resizeOverlay(w, h int) {
+	if u.ovGrid != nil {
+		u.ovGrid.SetColumns(0, w, 0).SetRows(0, h, 0)
+	}
 }
 
 // hideOverlay closes the open overlay and gives focus back to focus.
@@ -292,7 +301,7 @@ func (u *ui) hideOverlay(focus tview.Primitive) {
 		return
 	}
 	u.pages.RemovePage(u.overlay)
-	u.overlay = ""
+	u.overlay, u.ovGrid = "", nil
 	if focus != nil {
 		u.app.SetFocus(focus)
 	}

@@ -38,7 +38,12 @@ type Binding struct {
 type KeyMap struct {
 	Name     string
 	Bindings []Binding
+	last     *tcell.EventKey
 }
+
+// Last is the key event Handle is running an action for (for one action
+// bound to several keys, such as the quiz's digits).
+func (m *KeyMap) Last() *tcell.EventKey { return m.last }
 
 // Handle runs the action bound to ev and reports whether there was one. A
 // binding without an action documents a key the focused widget handles.
@@ -49,7 +54,9 @@ func (m *KeyMap) Handle(ev *tcell.EventKey) bool {
 				if b.Action == nil {
 					return false // documented here, handled by the focused widget
 				}
+				m.last = ev
 				b.Action()
+				m.last = nil
 				return true
 			}
 		}

@@ -124,6 +124,9 @@ func (ls *lessonScreen) arrange(w, h int) {
 	if !ls.dirty && w == ls.shape.w && h == ls.shape.h {
 		return
 	}
+	if ls.quiz != nil && (w != ls.shape.w || h != ls.shape.h) {
+		ls.quiz.render() // the quiz fits the new size
+	}
 	ls.dirty = false
 	th, lang := ls.u.th, ls.u.lang
 	inner := max(w-2, 4)

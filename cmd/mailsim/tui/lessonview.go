@@ -51,14 +51,16 @@ type lessonScreen struct {
 	presenting bool            // presenter mode: no timestamps, a wider transcript, long lines wrapped
 	timeSet    bool            // the learner chose whether timestamps show
 
-	playing bool
-	speed   int // index into speeds
-	runTo   int // keep running steps until Pos reaches this
-	timer   *time.Timer
-	addrs   map[string]string // actor -> server address
-	scratch []sim.Event
-	quizOn  bool
-	dirty   bool // the texts must be rendered again at the next draw
+	playing   bool
+	speed     int // index into speeds
+	runTo     int // keep running steps until Pos reaches this
+	timer     *time.Timer
+	addrs     map[string]string // actor -> server address
+	scratch   []sim.Event
+	quizOn    bool
+	quiz      *quizModal    // the quiz asked now, nil for none (quiz.go)
+	quizGuard time.Duration // how long keys do not answer a quiz that stopped running ahead
+	dirty     bool          // the texts must be rendered again at the next draw
 
 	rp      *replayer // replay mode (replay.go): the steps come from a saved transcript
 	flash   string    // a message for the status line ("saved to …"); cleared on the next move
@@ -68,7 +70,7 @@ type lessonScreen struct {
 }
 
 func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
-	ls := &lessonScreen{u: u, s: NewSession(l), gen: gen, speed: 2}
+	ls := &lessonScreen{u: u, s: NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard}
 	th := u.th
 	ls.trans = newTranscript(ls.s, th, u.lang)
 
@@ -82,7 +84,12 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.devices = newLinesPane(th)
 	ls.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	ls.status.SetBackgroundColor(tcell.ColorDefault)
-	ls.hints = newTextPane(func(w int) string { return ls.keys.Hints(th, u.lang, w) })
+	ls.hints = newTextPane(func(w int) string {
+		if ls.quiz != nil {
+			return ls.quiz.keys.Hints(th, u.lang, w)
+		}
+		return ls.keys.Hints(th, u.lang, w)
+	})
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
 	ls.goTo.SetDoneFunc(ls.goToDone)
@@ -400,6 +407,10 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 		for _, ln := range wrap(text, w) {
 			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
 		}
+	}
+	if ls.quizOn { // what a line means can give the answer away
+		para(th.Dim, tr(lang, "Hidden until you answer the quiz."))
+		return out
 	}
 	i := ls.tv.Selected()
 	row := ls.trans.Row(i)

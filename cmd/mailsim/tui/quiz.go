@@ -3,85 +3,226 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
 	"mailsim/lessons"
 	"mailsim/sim/wire"
 )
 
-// askQuiz shows a quiz before its step runs: the question, the choices (1..n
-// or arrows and Enter), then right or wrong and the explanation. Enter then
-// runs the step; Esc puts the question away without answering.
+// quizGuard is how long after running ahead stopped at a quiz its keys
+// are not taken as answers: keys typed or held before the question was
+// on screen (the rest of "g 99", a held →) must not answer it.
+const quizGuard = 600 * time.Millisecond
+
+// quizModal is a quiz asked before its step runs: the whole question and
+// every choice, wrapped to fit (and scrolling when the screen is tiny), the
+// keys that answer, then right or wrong and the explanation. Its keys are
+// a KeyMap like the screens', so the hint bar shows them while it is open.
+type quizModal struct {
+	ls       *lessonScreen
+	step     int
+	q        *lessons.QuizSpec
+	pane     *linesPane
+	keys     *KeyMap
+	sel      int  // the highlighted choice, -1 for none
+	answer   int  // the choice given, -1 before
+	stopped  bool // running ahead (go to, play) stopped here
+	openedAt time.Time
+	guard    time.Duration
+}
+
+// askQuiz shows the quiz of a step before it runs. When the learner was
+// running ahead, running stops here and, for a moment, keys do not answer.
 func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
-	u, th, lang := ls.u, ls.u.th, ls.u.lang
+	u, th := ls.u, ls.u.th
+	qm := &quizModal{ls: ls, step: step, q: q, sel: -1, answer: -1, openedAt: time.Now(), guard: ls.quizGuard}
+	qm.stopped = ls.runTo > 0 || ls.playing
+	ls.runTo = 0
+	ls.setPlaying(false)
 	ls.quizOn = true
+	ls.quiz = qm
 	ls.stopTimer()
 
-	question := tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
-	question.SetBackgroundColor(tcell.ColorDefault)
-	question.SetText(th.tag(th.Title) + tview.Escape(q.Question.In(lang)) + reset)
-	list := tview.NewList().ShowSecondaryText(false).SetHighlightFullLine(true)
-	list.SetBackgroundColor(tcell.ColorDefault)
-	list.SetMainTextStyle(th.Text).SetShortcutStyle(th.Accent).SetSelectedStyle(th.Select)
-	for i, c := range q.Choices {
-		list.AddItem(tview.Escape(c.Text.In(lang)), "", rune('1'+i), nil)
-	}
-	result := tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
-	result.SetBackgroundColor(tcell.ColorDefault)
+	qm.pane = newLinesPane(th)
+	qm.pane.moreKey = "PgDn"
+	th.frame(qm.pane.Box, "")
+	qm.keys = qm.keyMap()
+	qm.pane.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		qm.keys.Handle(ev)
+		return nil // nothing reaches the lesson while the quiz is open
+	})
+	qm.render()
+	ls.dirty = true
+	ls.hints.invalidate()
+	u.showOverlay("quiz", qm.pane, qm.width(), qm.height())
+}
 
-	box := tview.NewFlex().SetDirection(tview.FlexRow).
-		AddItem(question, 0, 1, false).
-		AddItem(list, len(q.Choices), 0, true).
-		AddItem(result, 0, 2, false)
-	th.frame(box.Box, fmt.Sprintf("%s · %s %d/%d", tr(lang, "Quiz"), tr(lang, "Step"), step+1, ls.s.Steps()))
-
-	close := func() {
-		ls.quizOn = false
-		u.hideOverlay(ls.tv)
+// keyMap is the quiz's key table: digits answer, arrows and Enter choose,
+// → goes on once answered, Esc puts the quiz away.
+func (qm *quizModal) keyMap() *KeyMap {
+	n := len(qm.q.Choices)
+	var digits []Key
+	for i := range min(n, 9) {
+		digits = append(digits, r(rune('1'+i)))
 	}
-	answered := false
-	list.SetSelectedFunc(func(i int, _, _ string, _ rune) {
-		if answered {
-			return
+	label := "1"
+	if n > 1 {
+		label = fmt.Sprintf("1–%d", min(n, 9))
+	}
+	return &KeyMap{Name: "Quiz", Bindings: []Binding{
+		{Keys: digits, Label: label, Short: "answer", Desc: "answer with that choice", Action: qm.digit},
+		{Keys: []Key{k(tcell.KeyUp)}, Label: "↑", Desc: "highlight the previous choice", Action: func() { qm.move(-1) }},
+		{Keys: []Key{k(tcell.KeyDown)}, Label: "↓", Short: "choose", Desc: "highlight the next choice", Action: func() { qm.move(1) }},
+		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "answer with the highlighted choice; once answered, run the step", Action: qm.enter},
+		{Keys: []Key{k(tcell.KeyRight), r('n'), r(' ')}, Label: "→ n space", Short: "go on", Desc: "once answered, run the step", Action: qm.goOn, When: func() bool { return qm.answer >= 0 }},
+		{Keys: []Key{k(tcell.KeyPgDn)}, Label: "PgDn", Desc: "scroll the quiz down", Action: func() { qm.pane.scroll(max(1, qm.height()-3)) }, When: func() bool { return qm.pane.hidden() > 0 }},
+		{Keys: []Key{k(tcell.KeyPgUp)}, Label: "PgUp", Desc: "scroll the quiz up", Action: func() { qm.pane.scroll(-max(1, qm.height()-3)) }},
+		{Keys: []Key{k(tcell.KeyEscape)}, Label: "Esc", Short: "later", Desc: "put the quiz away without answering (→ asks again)", Action: qm.close},
+	}}
+}
+
+// guarded reports whether keys are still held off after running ahead.
+func (qm *quizModal) guarded() bool {
+	return qm.stopped && time.Since(qm.openedAt) < qm.guard
+}
+
+// digit answers with the choice of the digit pressed.
+func (qm *quizModal) digit() {
+	if ev := qm.keys.Last(); ev != nil {
+		qm.choose(int(ev.Rune() - '1'))
+	}
+}
+
+// choose answers with choice i (0-based), once.
+func (qm *quizModal) choose(i int) {
+	if qm.answer >= 0 || i < 0 || i >= len(qm.q.Choices) || qm.guarded() {
+		return
+	}
+	qm.answer, qm.sel = i, i
+	qm.ls.s.AnswerQuiz(qm.step, i)
+	qm.render()
+	qm.ls.hints.invalidate()
+}
+
+func (qm *quizModal) enter() {
+	switch {
+	case qm.answer >= 0:
+		qm.goOn()
+	case qm.sel >= 0:
+		qm.choose(qm.sel)
+	}
+}
+
+// move highlights the previous or next choice.
+func (qm *quizModal) move(d int) {
+	if qm.answer >= 0 {
+		return
+	}
+	n := len(qm.q.Choices)
+	if qm.sel < 0 {
+		qm.sel = map[bool]int{true: 0, false: n - 1}[d > 0]
+	} else {
+		qm.sel = (qm.sel + d + n) % n
+	}
+	qm.render()
+}
+
+// goOn closes the answered quiz and runs its step.
+func (qm *quizModal) goOn() {
+	if qm.answer < 0 {
+		return
+	}
+	qm.close()
+	qm.ls.next()
+}
+
+func (qm *quizModal) close() {
+	ls := qm.ls
+	ls.quizOn = false
+	ls.quiz = nil
+	ls.dirty = true
+	ls.hints.invalidate()
+	ls.u.hideOverlay(ls.tv)
+}
+
+// width and height are the modal's size on the screen now.
+func (qm *quizModal) width() int {
+	w, _ := qm.ls.u.size()
+	return max(20, min(w-4, 96))
+}
+
+func (qm *quizModal) height() int {
+	_, h := qm.ls.u.size()
+	return max(5, min(len(qm.pane.lines)+2, h-4))
+}
+
+// render writes the modal's lines for its width.
+func (qm *quizModal) render() {
+	ls := qm.ls
+	th, lang := ls.u.th, ls.u.lang
+	w := qm.width() - 2
+	var out []string
+	para := func(st tcell.Style, text string) {
+		for _, ln := range wrap(text, w) {
+			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
 		}
-		answered = true
-		a := ls.s.AnswerQuiz(step, i)
+	}
+	th.frame(qm.pane.Box, fmt.Sprintf("%s · %s %d/%d", tr(lang, "Quiz"), tr(lang, "Step"), qm.step+1, ls.s.Steps()))
+	para(th.Title, qm.q.Question.In(lang))
+	out = append(out, "")
+	for i, c := range qm.q.Choices {
+		mark := " "
+		st := th.Text
+		switch {
+		case qm.answer >= 0 && c.Correct:
+			mark, st = "✓", th.OK
+		case qm.answer == i:
+			mark, st = "✗", th.Bad
+		}
+		if i == qm.sel && qm.answer < 0 {
+			st = th.Select
+		}
+		prefix := fmt.Sprintf("%s %d  ", mark, i+1)
+		indent := strings.Repeat(" ", uniseg.StringWidth(prefix))
+		for j, ln := range wrapLine(c.Text.In(lang), w-len(indent)) {
+			p := indent
+			if j == 0 {
+				p = prefix
+			}
+			out = append(out, th.tag(th.Accent)+tview.Escape(p)+reset+th.tag(st)+tview.Escape(ln)+reset)
+		}
+	}
+	out = append(out, "")
+	if qm.answer < 0 {
+		if qm.stopped {
+			para(th.Accent, tr(lang, "Running ahead stopped at this quiz: read it, then answer."))
+		}
+		para(th.Dim, lessons.Wordf(lang, "Answer with %s, or ↑ ↓ and Enter. Esc: later.", qm.keys.Bindings[0].Label))
+	} else {
 		verdict, st := tr(lang, "Right!"), th.OK
-		if !a.Correct {
+		if !qm.q.Choices[qm.answer].Correct {
 			verdict, st = tr(lang, "Not quite."), th.Bad
-			for _, c := range q.Choices {
+			for _, c := range qm.q.Choices {
 				if c.Correct {
 					verdict += " → " + c.Text.In(lang)
 					break
 				}
 			}
 		}
-		var b strings.Builder
-		b.WriteString(th.tag(st) + tview.Escape(verdict) + reset + "\n")
-		if ex := q.Explain.In(lang); ex != "" {
-			b.WriteString(tview.Escape(oneLine(ex)) + "\n")
+		para(st, verdict)
+		if ex := qm.q.Explain.In(lang); ex != "" {
+			para(th.Text, ex)
 		}
-		b.WriteString(th.tag(th.Dim) + tr(lang, "press Enter to continue") + reset)
-		result.SetText(b.String())
-	})
-	box.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
-		switch {
-		case ev.Key() == tcell.KeyEscape:
-			close()
-			return nil
-		case answered && (ev.Key() == tcell.KeyEnter || ev.Rune() == ' ' || ev.Rune() == 'n' || ev.Key() == tcell.KeyRight):
-			close()
-			ls.next() // the quiz is answered: now its step runs
-			return nil
-		case answered:
-			return nil
-		}
-		return ev
-	})
-	w, h := u.size()
-	u.showOverlay("quiz", box, min(72, w-4), min(len(q.Choices)+10, h-2))
+		para(th.Dim, tr(lang, "press Enter to continue"))
+	}
+	qm.pane.setLines(out)
+	if ls.u.overlay == "quiz" {
+		ls.u.resizeOverlay(qm.width(), qm.height())
+	}
 }
 
 // protocolVerbs are the commands the sandbox completes, per protocol.
