@@ -44,18 +44,39 @@ const (
 // standard port. Clients get 10.0.0.x (one per actor), servers 192.0.2.x
 // (one per host name).
 func PCAP(w io.Writer, t *Transcript) (PCAPReport, error) {
+	return capture(w, t, nil)
+}
+
+// PCAPNG writes the same capture as PCAP in the pcapng format, with the
+// lesson in packet comments (Wireshark shows them; tshark -Y
+// frame.comment): a step's marker on its first packet, who connected where
+// on a SYN, and each line's annotation (the lesson's, else the
+// glossary's) on its first segment, in the export's language.
+func PCAPNG(w io.Writer, t *Transcript, o ExportOptions) (PCAPReport, error) {
+	return capture(w, t, &o)
+}
+
+// capture writes a pcap, or with ng set a pcapng with comments.
+func capture(w io.Writer, t *Transcript, ng *ExportOptions) (PCAPReport, error) {
 	var rep PCAPReport
 	bw := bufio.NewWriter(w)
-	// global header: magic (µs), v2.4, UTC, accuracy, snaplen, linktype
-	var gh [24]byte
-	binary.LittleEndian.PutUint32(gh[0:], 0xa1b2c3d4)
-	binary.LittleEndian.PutUint16(gh[4:], 2)
-	binary.LittleEndian.PutUint16(gh[6:], 4)
-	binary.LittleEndian.PutUint32(gh[16:], 262144)
-	binary.LittleEndian.PutUint32(gh[20:], linkEthernet)
-	bw.Write(gh[:])
-
-	pw := &packetWriter{w: bw, ipID: map[netip.Addr]uint16{}}
+	pw := &packetWriter{w: bw, ipID: map[netip.Addr]uint16{}, ng: ng != nil}
+	if ng != nil {
+		pw.sectionHeader()
+	} else {
+		// global header: magic (µs), v2.4, UTC, accuracy, snaplen, linktype
+		var gh [24]byte
+		binary.LittleEndian.PutUint32(gh[0:], 0xa1b2c3d4)
+		binary.LittleEndian.PutUint16(gh[4:], 2)
+		binary.LittleEndian.PutUint16(gh[6:], 4)
+		binary.LittleEndian.PutUint32(gh[16:], 262144)
+		binary.LittleEndian.PutUint32(gh[20:], linkEthernet)
+		bw.Write(gh[:])
+	}
+	var notes *captureNotes
+	if ng != nil {
+		notes = newCaptureNotes(t, *ng)
+	}
 	clients := map[string]netip.Addr{}
 	for _, a := range t.Actors {
 		clients[a.Name] = nthAddr(clientNet, len(clients)+1)
@@ -98,6 +119,7 @@ func PCAP(w io.Writer, t *Transcript) (PCAPReport, error) {
 	at := func(e *Event) time.Time { return t.Time(e.At) }
 	for i := range t.Events {
 		e := &t.Events[i]
+		pw.comment = notes.of(i)
 		switch e.Kind {
 		case "connect":
 			c := open(e)
@@ -225,12 +247,15 @@ func (c *tcpConn) close(pw *packetWriter, ts time.Time) {
 }
 
 type packetWriter struct {
-	w    *bufio.Writer
-	ipID map[netip.Addr]uint16
-	n    int
-	err  error
-	buf  []byte
-	last time.Time // packets' times only go forward
+	w  *bufio.Writer
+	ng bool // pcapng
+	// comment goes with the next packet (pcapng), then is cleared
+	comment string
+	ipID    map[netip.Addr]uint16
+	n       int
+	err     error
+	buf     []byte
+	last    time.Time // packets' times only go forward
 }
 
 // segment writes one Ethernet/IPv4/TCP frame.
@@ -286,18 +311,24 @@ func (pw *packetWriter) segment(ts time.Time, src, dst *endpoint, flags byte, ac
 	binary.BigEndian.PutUint16(frame[tp+16:], checksum(frame[tp:], pseudo))
 	pw.buf = frame
 
-	var rh [16]byte
-	binary.LittleEndian.PutUint32(rh[0:], uint32(ts.Unix()))
-	binary.LittleEndian.PutUint32(rh[4:], uint32(ts.Nanosecond()/1000))
-	binary.LittleEndian.PutUint32(rh[8:], uint32(len(frame)))
-	binary.LittleEndian.PutUint32(rh[12:], uint32(len(frame)))
-	if pw.err == nil {
-		_, pw.err = pw.w.Write(rh[:])
-	}
-	if pw.err == nil {
-		_, pw.err = pw.w.Write(frame)
+	if pw.ng {
+		pw.enhancedPacket(ts, frame)
+	} else {
+		var rh [16]byte
+		binary.LittleEndian.PutUint32(rh[0:], uint32(ts.Unix()))
+		binary.LittleEndian.PutUint32(rh[4:], uint32(ts.Nanosecond()/1000))
+		binary.LittleEndian.PutUint32(rh[8:], uint32(len(frame)))
+		binary.LittleEndian.PutUint32(rh[12:], uint32(len(frame)))
+		pw.write(rh[:])
+		pw.write(frame)
 	}
 	pw.n++
+}
+
+func (pw *packetWriter) write(b []byte) {
+	if pw.err == nil {
+		_, pw.err = pw.w.Write(b)
+	}
 }
 
 // checksum is the Internet checksum (RFC 1071) of b, starting from sum.

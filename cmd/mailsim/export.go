@@ -12,13 +12,13 @@ import (
 	"mailsim/transcripts"
 )
 
-var exportFormats = []string{"markdown", "html", "pdf", "asciicast", "pcap"}
+var exportFormats = []string{"markdown", "html", "pdf", "asciicast", "pcap", "pcapng"}
 
 // paperSizes are the --paper values, as CSS names them.
 var paperSizes = map[string]string{"a4": "A4", "letter": "letter"}
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "FILE --to markdown|html|pdf|asciicast|pcap [-o OUT]", "Turn a saved transcript into a handout (markdown; html: one self-contained page that\nprints well; pdf: that page printed by headless Chromium, Debian package chromium),\nfor a trainer or a student (--for), a terminal recording paced for reading\n(asciicast v2: asciinema play OUT) or a packet capture (pcap: wireshark OUT,\ntshark -r OUT; synthetic addresses, standard ports).", stdout)
+	fs := newFlags("export", "FILE --to markdown|html|pdf|asciicast|pcap|pcapng [-o OUT]", "Turn a saved transcript into a handout (markdown; html: one self-contained page that\nprints well; pdf: that page printed by headless Chromium, Debian package chromium),\nfor a trainer or a student (--for), a terminal recording paced for reading\n(asciicast v2: asciinema play OUT) or a packet capture (pcap: wireshark OUT,\ntshark -r OUT; synthetic addresses, standard ports; pcapng: the same with the\nlesson's steps and notes as packet comments).", stdout)
 	to := fs.String("to", "", "the format: "+strings.Join(exportFormats, ", "))
 	out := fs.String("o", "-", "write to `OUT` (- = standard output)")
 	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
@@ -53,7 +53,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, ok := paperSizes[*paper]; !ok {
 		return &exitError{2, fmt.Sprintf("export: --paper %q: want a4 or letter", *paper)}
 	}
-	if (*to == "pcap" || *to == "pdf") && *out == "-" && isTerminal(stdout) {
+	if (*to == "pcap" || *to == "pcapng" || *to == "pdf") && *out == "-" && isTerminal(stdout) {
 		return &exitError{2, fmt.Sprintf("export: a %s is binary: write it to a file with -o OUT.%s", *to, *to)}
 	}
 	if *to == "pdf" {
@@ -83,7 +83,13 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		case "asciicast":
 			return transcripts.Asciicast(w, t, transcripts.AsciicastOptions{ExportOptions: eo, WPM: *wpm, Width: *cols})
 		}
-		rep, err := transcripts.PCAP(w, t)
+		var rep transcripts.PCAPReport
+		var err error
+		if *to == "pcapng" {
+			rep, err = transcripts.PCAPNG(w, t, eo)
+		} else {
+			rep, err = transcripts.PCAP(w, t)
+		}
 		for _, s := range rep.Short {
 			fmt.Fprintf(stderr, "mailsim: export: %s: only part of it was kept, so the capture holds only that part\n", s)
 		}

@@ -67,7 +67,7 @@ var commands = []command{
 	{"serve", "[--listen ADDR] [--students N]", "run the providers on fixed ports for real mail clients (classroom mode)", cmdServe},
 	{"bench", "--proto imap|pop3|smtp", "load-test a POP3, IMAP or SMTP server (mailsim's own, or --addr)", cmdBench},
 	{"replay", "FILE [--plain]", "replay a saved transcript", cmdReplay},
-	{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, pdf, asciicast or pcap", cmdExport},
+	{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, pdf, asciicast, pcap or pcapng", cmdExport},
 }
 
 func usage(w io.Writer) {

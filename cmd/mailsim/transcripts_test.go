@@ -256,7 +256,7 @@ func TestHandoutsCarryTheLessonAndEscapeTheWire(t *testing.T) {
 		}
 	}
 	_, errs, code = runCLI(t, "export", path, "--to", "docx")
-	if code != 2 || !strings.Contains(errs, "want one of markdown, html, pdf, asciicast, pcap") {
+	if code != 2 || !strings.Contains(errs, "want one of markdown, html, pdf, asciicast, pcap, pcapng") {
 		t.Errorf("an unknown format: exit %d, %q", code, errs)
 	}
 }
@@ -312,5 +312,46 @@ func TestExportForAStudentOrATrainer(t *testing.T) {
 	_, errs, code = runCLI(t, "export", path, "--to", "html", "--for", "teacher")
 	if code != 2 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, `--for "teacher": want trainer or student`) {
 		t.Errorf("--for teacher: exit %d, %q", code, errs)
+	}
+}
+
+func TestThePcapngCaptureCarriesTheLessonAsPacketComments(t *testing.T) {
+	tshark := testutil.NeedTool(t, "tshark")
+	path := record(t, "pop3-basics")
+	pcap := exportPCAP(t, path)
+	dir := t.TempDir()
+	ng := func(lang string) string {
+		out := filepath.Join(dir, lang+".pcapng")
+		if _, errs, code := runCLI(t, "export", path, "--to", "pcapng", "--lang", lang, "-o", out); code != 0 {
+			t.Fatalf("export: exit %d: %s", code, errs)
+		}
+		return out
+	}
+	en, vi := ng("en"), ng("vi")
+	fields := func(file string, args ...string) string {
+		out, err := exec.Command(tshark, append([]string{"-r", file, "-T", "fields"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("tshark -r %s: %v", file, err)
+		}
+		return string(out)
+	}
+	// the same packets as the pcap, byte for byte
+	if a, b := fields(pcap, "-e", "frame.time_epoch", "-e", "tcp.seq_raw", "-e", "tcp.payload"), fields(en, "-e", "frame.time_epoch", "-e", "tcp.seq_raw", "-e", "tcp.payload"); a != b || a == "" {
+		t.Errorf("the pcapng's packets differ from the pcap's:\n%s", firstDiff(a, b))
+	}
+	comments := fields(en, "-Y", "frame.comment", "-e", "frame.comment")
+	for _, want := range []string{"Step 1/19", "Step 16/19 · POP, 5 of 5: disconnect", "laptop ⇄ pop.example.com:110 (POP3, plain text)", "USER names the mailbox"} {
+		if !strings.Contains(comments, want) {
+			t.Errorf("the comments lack %q:\n%s", want, comments)
+		}
+	}
+	viComments := fields(vi, "-Y", "frame.comment", "-e", "frame.comment")
+	for _, want := range []string{"Bước 1/19", "không mã hóa"} {
+		if !strings.Contains(viComments, want) {
+			t.Errorf("the Vietnamese comments lack %q:\n%s", want, viComments)
+		}
+	}
+	if strings.Contains(viComments, "Step 1/19") || strings.Contains(viComments, "plain text") {
+		t.Error("the Vietnamese comments still have English words of the program's")
 	}
 }
