@@ -506,10 +506,12 @@ func connWhere(s *served, user, state string) *classroom.ConnState {
 
 func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: a condition, not a timing, is what is tested, and CI's two
+	// cores may be busy with other packages' tests.
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
+			t.Fatal("condition not met in 30s")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -693,7 +695,9 @@ func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.LoginDelay = time.Millisecond })
 	p := dialText(t, s.addr(sim.POP3))
 	p.expect(t, "+OK")
-	var first, last time.Duration
+	// The quickest refusal stands for the delay's start: a single first
+	// measurement can carry a busy machine's scheduling delay.
+	var quickest, last time.Duration
 	for i := 0; i < 100; i++ {
 		if i%15 == 14 { // POP3 closes after 20 bad commands in a row: reconnect
 			p.c.Close()
@@ -704,16 +708,16 @@ func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 		start := time.Now()
 		p.cmd(t, "PASS wrong", "-ERR")
 		d := time.Since(start)
-		if i == 0 {
-			first = d
+		if i == 0 || d < quickest {
+			quickest = d
 		}
 		last = d
-		if d > 40*time.Millisecond {
+		if d > 40*time.Millisecond && d > 4*quickest {
 			break // grown enough; the cap is 30s
 		}
 	}
-	if last < 4*first || last < 16*time.Millisecond {
-		t.Fatalf("delay did not grow: first %v, last %v", first, last)
+	if last < 4*quickest || last < 16*time.Millisecond {
+		t.Fatalf("delay did not grow: quickest %v, last %v", quickest, last)
 	}
 	// Another client is not slowed: from 127.0.0.1 too, but it succeeds, and
 	// the throttle counts per account; what matters is it is answered at once.
