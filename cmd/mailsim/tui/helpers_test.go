@@ -151,10 +151,15 @@ func (h *harness) text() string {
 	return s
 }
 
+// conditionWait bounds waitFor and waitUntil: generous, because they test
+// a condition, not a timing, and CI's two cores may be busy with other
+// packages' tests.
+const conditionWait = 30 * time.Second
+
 // waitFor waits until the screen shows every one of subs.
 func (h *harness) waitFor(subs ...string) string {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(conditionWait)
 	for {
 		s := h.text()
 		ok := true
@@ -174,7 +179,7 @@ func (h *harness) waitFor(subs ...string) string {
 // waitUntil waits until cond, evaluated on the UI goroutine, holds.
 func (h *harness) waitUntil(what string, cond func(u *ui) bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(conditionWait)
 	for {
 		var ok bool
 		h.on(func() { ok = cond(h.u) })
