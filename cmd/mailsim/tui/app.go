@@ -307,22 +307,23 @@ func (u *ui) hideOverlay(focus tview.Primitive) {
 	}
 }
 
-// showHelp shows the key tables of the current screen.
+// showHelp shows the key tables of the current screen, one section per
+// table, the descriptions wrapped beside the keys; it scrolls (↑ ↓ PgUp
+// PgDn) when taller than the screen.
 func (u *ui) showHelp(maps ...*KeyMap) {
 	back := u.app.GetFocus()
-	t := helpTable(u.th, u.lang, maps...)
-	u.th.frame(t.Box, tr(u.lang, "Help")+" · Esc")
-	t.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+	w, h := u.size()
+	bw := max(20, min(90, w-2))
+	p := newLinesPane(u.th)
+	p.moreTxt = tr(u.lang, "more ↓")
+	p.setLines(helpLines(u.th, u.lang, bw-2, maps...))
+	u.th.frame(p.Box, tr(u.lang, "Help")+" · Esc")
+	p.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		if ev.Key() == tcell.KeyEscape || ev.Rune() == '?' || ev.Rune() == 'q' {
 			u.hideOverlay(back)
 			return nil
 		}
 		return ev
 	})
-	rows := 2
-	for _, m := range maps {
-		rows += len(m.Bindings) + 2
-	}
-	w, h := u.size()
-	u.showOverlay("help", t, min(72, w-2), min(rows, h-2))
+	u.showOverlay("help", p, bw, min(len(p.lines)+2, h-2))
 }

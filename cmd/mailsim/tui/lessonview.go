@@ -130,52 +130,59 @@ func (ls *lessonScreen) relabelFrames() {
 func (ls *lessonScreen) keyMap() *KeyMap {
 	u := ls.u
 	return &KeyMap{Name: "Lesson", Bindings: []Binding{
-		{Keys: []Key{k(tcell.KeyRight), r('n'), r(' ')}, Label: "→ n space", Short: "next", Desc: "next step (runs it when it is new)", Action: ls.next},
-		{Keys: []Key{k(tcell.KeyLeft), r('p')}, Label: "← p", Short: "back", Desc: "previous step (from the stored state, nothing reruns)", Action: ls.prev},
-		{Keys: []Key{r('J')}, Label: "J", Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.hidden() > 0 }},
-		{Keys: []Key{r('K')}, Label: "K", Desc: "scroll the story up", Action: func() { ls.scrollStory(-1) }},
-		{Keys: []Key{r('P')}, Label: "P", Short: "play", Desc: "play / pause", Action: ls.togglePlay},
-		{Keys: []Key{r('+'), r('=')}, Label: "+", Desc: "play faster (up to 8×)", Action: func() { ls.setSpeed(ls.speed + 1) }},
-		{Keys: []Key{r('-')}, Label: "-", Desc: "play slower (down to 0.25×)", Action: func() { ls.setSpeed(ls.speed - 1) }},
-		{Keys: []Key{r('s')}, Label: "s", Short: "try it", Desc: "sandbox: type your own commands as a device", Action: ls.sb.show},
-		{Keys: []Key{r('g')}, Label: "g", Short: "go to", Desc: "go to step…", Action: ls.askGoTo},
-		{Keys: []Key{r('G')}, Label: "G", Desc: "go to the latest step", Action: func() { ls.s.Seek(ls.s.Ran()) }},
-		{Keys: []Key{r('r')}, Label: "r", Desc: "restart the lesson (fresh servers)", Action: ls.restart},
-		{Keys: []Key{r('w')}, Label: "w", Short: "save", Desc: saveHelp, Action: ls.save},
-		{Keys: []Key{r('f')}, Label: "f", Desc: "follow the newest line on/off", Action: ls.toggleFollow},
-		{Keys: []Key{r('t')}, Label: "t", Desc: "timestamps on/off", Action: ls.toggleTime},
-		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
-		{Keys: []Key{k(tcell.KeyTab)}, Label: "Tab", Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
-		{Keys: []Key{k(tcell.KeyBacktab)}, Label: "S-Tab", Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
-		{Keys: []Key{r('L')}, Label: "L", Desc: "language: English / Tiếng Việt", Action: u.nextLang},
-		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: func() { u.showHelp(ls.keys, paneKeys(ls.keys)) }},
-		{Keys: []Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Label: "Esc", Short: "lessons", Desc: "back to the lessons", Action: u.backToPicker},
-		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit", Action: u.quit},
+		{ID: "next", Keys: []Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "next", Desc: "next step (runs it when it is new)", Action: ls.next},
+		{ID: "back", Keys: []Key{k(tcell.KeyLeft), r('p')}, Short: "back", Desc: "previous step (from the stored state, nothing reruns)", Action: ls.prev},
+		{ID: "more", Keys: []Key{r('J')}, Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.hidden() > 0 }},
+		{ID: "less", Keys: []Key{r('K')}, Desc: "scroll the story up", Action: func() { ls.scrollStory(-1) }},
+		{ID: "play", Keys: []Key{r('P')}, Short: "play", Desc: "play / pause", Action: ls.togglePlay},
+		{ID: "faster", Keys: []Key{r('+'), r('=')}, Desc: "play faster (up to 8×)", Action: func() { ls.setSpeed(ls.speed + 1) }},
+		{ID: "slower", Keys: []Key{r('-')}, Desc: "play slower (down to 0.25×)", Action: func() { ls.setSpeed(ls.speed - 1) }},
+		{ID: "sandbox", Keys: []Key{r('s')}, Short: "try it", Desc: "sandbox: type your own commands as a device", Action: ls.sb.show},
+		{ID: "goto", Keys: []Key{r('g')}, Short: "go to", Desc: "go to step…", Action: ls.askGoTo},
+		{ID: "latest", Keys: []Key{r('G')}, Desc: "go to the latest step", Action: func() { ls.s.Seek(ls.s.Ran()) }},
+		{ID: "restart", Keys: []Key{r('r')}, Desc: "restart the lesson (fresh servers)", Action: ls.restart},
+		{ID: "save", Keys: []Key{r('w')}, Short: "save", Desc: saveHelp, Action: ls.save},
+		{ID: "follow", Keys: []Key{r('f')}, Desc: "follow the newest line on/off", Action: ls.toggleFollow},
+		{ID: "time", Keys: []Key{r('t')}, Desc: "timestamps on/off", Action: ls.toggleTime},
+		{ID: "fold", Keys: []Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
+		{ID: "pane", Keys: []Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
+		{ID: "panePrev", Keys: []Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
+		{ID: "lang", Keys: []Key{r('L')}, Desc: "language: English / Tiếng Việt", Action: u.nextLang},
+		{ID: "help", Keys: []Key{r('?')}, Short: "help", Desc: "this help", Action: ls.showHelp},
+		{ID: "lessons", Keys: []Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.backToPicker},
+		{ID: "quit", Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
 	}}
 }
 
+// showHelp shows the lesson screen's keys, then those of the panes that
+// the lesson screen leaves to them: generated from the tables that
+// dispatch the keys, so every key listed works and every key that works is
+// listed.
+func (ls *lessonScreen) showHelp() {
+	text := []Binding{
+		{Keys: []Key{k(tcell.KeyUp), r('k'), k(tcell.KeyDown), r('j')}, Desc: "scroll a line"},
+		{Keys: []Key{k(tcell.KeyPgUp), k(tcell.KeyPgDn)}, Desc: "scroll a page"},
+		{Keys: []Key{k(tcell.KeyHome), r('g'), k(tcell.KeyEnd), r('G')}, Desc: "to the top, to the bottom"},
+	}
+	ls.u.showHelp(ls.keys, paneKeys(ls.keys),
+		without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys))
+}
+
 // paneKeys is the transcript pane's own key table, without the keys the
-// lesson screen takes for itself, for the help overlay.
+// screen takes for itself, for the help overlay.
 func paneKeys(taken *KeyMap) *KeyMap {
-	used := map[string]bool{}
-	for _, b := range taken.Bindings {
-		for _, w := range strings.Fields(b.Label) {
-			used[strings.ToLower(w)] = true
-		}
-	}
-	m := &KeyMap{Name: "Transcript pane"}
+	var pane []Binding
 	for _, b := range transcriptview.Bindings() {
-		var keep []string
-		for _, w := range strings.Fields(b.Keys) {
-			if !used[strings.ToLower(w)] {
-				keep = append(keep, w)
-			}
+		keys := make([]Key, 0, len(b.Special)+len(b.Runes))
+		for _, x := range b.Special {
+			keys = append(keys, k(x))
 		}
-		if len(keep) > 0 {
-			m.Bindings = append(m.Bindings, Binding{Label: strings.Join(keep, " "), Desc: b.Help})
+		for _, c := range b.Runes {
+			keys = append(keys, r(c))
 		}
+		pane = append(pane, Binding{Keys: keys, Desc: b.Help})
 	}
-	return m
+	return without("Transcript pane", pane, taken)
 }
 
 // SessionChanged refreshes the panes that show what changed.

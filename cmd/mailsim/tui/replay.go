@@ -156,23 +156,23 @@ func (ls *lessonScreen) replayKeyMap() *KeyMap {
 	base := ls.keyMap()
 	m := &KeyMap{Name: "Replay"}
 	for _, b := range base.Bindings {
-		switch b.Label {
-		case "s", "r", "w":
+		switch b.ID {
+		case "sandbox", "restart", "save":
 			continue
-		case "→ n space":
-			b.Keys, b.Label = []Key{k(tcell.KeyRight), r(' ')}, "→ space"
+		case "next":
+			b.Keys = []Key{k(tcell.KeyRight), r(' ')}
 			b.Desc, b.Action = "next step", ls.replayNext
-		case "Esc":
+		case "lessons":
 			b.Short, b.Desc, b.Action = "quit", "quit the replay", ls.u.quit
-		case "q Ctrl-C":
+		case "quit":
 			b.Short = ""
-		case "g":
+		case "goto":
 			m.Bindings = append(m.Bindings, b,
-				Binding{Keys: []Key{r(']')}, Label: "]", Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
-				Binding{Keys: []Key{r('[')}, Label: "[", Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
-				Binding{Keys: []Key{r('/')}, Label: "/", Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
-				Binding{Keys: []Key{r('n')}, Label: "n", Desc: "next match", Action: func() { ls.searchMove(1) }},
-				Binding{Keys: []Key{r('N')}, Label: "N", Desc: "previous match", Action: func() { ls.searchMove(-1) }},
+				Binding{ID: "marker", Keys: []Key{r(']')}, Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
+				Binding{ID: "markerPrev", Keys: []Key{r('[')}, Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
+				Binding{ID: "search", Keys: []Key{r('/')}, Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
+				Binding{ID: "match", Keys: []Key{r('n')}, Desc: "next match", Action: func() { ls.searchMove(1) }},
+				Binding{ID: "matchPrev", Keys: []Key{r('N')}, Desc: "previous match", Action: func() { ls.searchMove(-1) }},
 			)
 			continue
 		}

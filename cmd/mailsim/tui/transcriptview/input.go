@@ -5,43 +5,44 @@ import (
 	"github.com/rivo/tview"
 )
 
-// Binding is one key binding of the pane, for help screens and menus.
+// Binding is one key binding of the pane, for help screens and menus:
+// its keys (special keys, then plain ones) and what they do. Screens write
+// the keys' names themselves, and leave out those they take first.
 type Binding struct {
-	Keys string // as shown to the user, e.g. "↓ j"
-	Help string
+	Special []tcell.Key
+	Runes   string
+	Help    string
 }
 
 // binding maps keys to an action. The table is the single source of both
 // the input handler and Bindings.
 type binding struct {
-	keys  []tcell.Key // special keys
-	runes string      // plain keys
 	Binding
 	act func(v *View)
 }
 
 var bindings = []binding{
-	{keys: []tcell.Key{tcell.KeyUp}, runes: "k", Binding: Binding{"↑ k", "previous line (follow off)"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyUp}, "k", "previous line (follow off)"},
 		act: func(v *View) { v.moveTo(v.cursor() - 1) }},
-	{keys: []tcell.Key{tcell.KeyDown}, runes: "j", Binding: Binding{"↓ j", "next line"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyDown}, "j", "next line"},
 		act: func(v *View) { v.moveTo(v.cursor() + 1) }},
-	{keys: []tcell.Key{tcell.KeyPgUp, tcell.KeyCtrlB}, Binding: Binding{"PgUp ^B", "previous page (follow off)"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyPgUp, tcell.KeyCtrlB}, "", "previous page (follow off)"},
 		act: func(v *View) { v.page(-1) }},
-	{keys: []tcell.Key{tcell.KeyPgDn, tcell.KeyCtrlF}, Binding: Binding{"PgDn ^F", "next page"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyPgDn, tcell.KeyCtrlF}, "", "next page"},
 		act: func(v *View) { v.page(+1) }},
-	{keys: []tcell.Key{tcell.KeyHome}, runes: "g", Binding: Binding{"Home g", "first line (follow off)"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyHome}, "g", "first line (follow off)"},
 		act: func(v *View) { v.moveTo(0) }},
-	{keys: []tcell.Key{tcell.KeyEnd}, runes: "G", Binding: Binding{"End G", "last line, follow on"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyEnd}, "G", "last line, follow on"},
 		act: func(v *View) { v.follow = true; v.toEnd(); v.notify() }},
-	{keys: []tcell.Key{tcell.KeyEnter}, runes: " ", Binding: Binding{"Enter Space", "expand or collapse a message body"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyEnter}, " ", "expand or collapse a message body"},
 		act: func(v *View) {
 			if i := v.Selected(); i >= 0 {
 				v.ToggleBlock(i)
 			}
 		}},
-	{keys: []tcell.Key{tcell.KeyLeft}, runes: "h", Binding: Binding{"← h", "scroll text left"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyLeft}, "h", "scroll text left"},
 		act: func(v *View) { v.hoff = max(0, v.hoff-hscrollStep) }},
-	{keys: []tcell.Key{tcell.KeyRight}, runes: "l", Binding: Binding{"→ l", "scroll text right"},
+	{Binding: Binding{[]tcell.Key{tcell.KeyRight}, "l", "scroll text right"},
 		act: func(v *View) { v.hoff = min(v.hoff+hscrollStep, maxHScroll) }},
 }
 
@@ -74,7 +75,7 @@ func (v *View) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.
 		key, r := event.Key(), event.Rune()
 		for _, b := range bindings {
 			if key == tcell.KeyRune {
-				for _, c := range b.runes {
+				for _, c := range b.Runes {
 					if c == r {
 						b.act(v)
 						return
@@ -82,7 +83,7 @@ func (v *View) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.
 				}
 				continue
 			}
-			for _, k := range b.keys {
+			for _, k := range b.Special {
 				if k == key {
 					b.act(v)
 					return
