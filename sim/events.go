@@ -53,6 +53,10 @@ type Event struct {
 	// Handshake marks a Cipher-layer record read or written during the TLS
 	// handshake (its size depends on signatures, so it varies run to run).
 	Handshake bool
+	// TLSKeys, on the first wire event after a client's TLS handshake,
+	// are that session's secrets as NSS key log lines (SSLKEYLOGFILE), so
+	// that an exported capture can be decrypted by Wireshark.
+	TLSKeys []string
 
 	// Annotations and texts, in every language the lesson has.
 	Title lessons.Text   // EventStep: the step marker's title

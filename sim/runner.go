@@ -58,13 +58,16 @@ type Runner struct {
 	// handshaking is the connection whose TLS handshake is running (0: none).
 	eavesdrop   map[uint64]bool
 	handshaking uint64
-	next        int // the next step to run
-	cur         int // the step whose events are being emitted
-	noteFor     *pendingNote
-	last        *State
-	failed      int
-	checks      [2]int // passed, failed
-	lastAct     string
+	// tlsKeys holds a connection's TLS secrets from its handshake until its
+	// next wire event carries them (Event.TLSKeys).
+	tlsKeys map[uint64][]string
+	next    int // the next step to run
+	cur     int // the step whose events are being emitted
+	noteFor *pendingNote
+	last    *State
+	failed  int
+	checks  [2]int // passed, failed
+	lastAct string
 	// lastTime is the time of the last event emitted.
 	lastTime time.Time
 	// traffic counts, per actor, what crossed its connections (stats
@@ -263,12 +266,17 @@ func (r *Runner) onUnit(u wire.Unit) {
 	}
 	eaves := r.eavesdrop[u.Conn]
 	hs := u.Layer == wire.Cipher && r.handshaking == u.Conn
+	var keys []string
+	if !hs && r.tlsKeys[u.Conn] != nil {
+		keys = r.tlsKeys[u.Conn]
+		delete(r.tlsKeys, u.Conn)
+	}
 	if a != nil && u.Layer != wire.Cipher {
 		r.count(a.spec.Name, u)
 	}
 	r.mu.Unlock()
 	e := Event{Kind: EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time,
-		Eavesdrop: eaves, Handshake: hs}
+		Eavesdrop: eaves, Handshake: hs, TLSKeys: keys}
 	if a != nil {
 		e.Actor = a.spec.Name
 		if a.sess != nil {
@@ -513,7 +521,10 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 }
 
 func (r *Runner) startTLS(s *session, serverName string) error {
-	c := tls.Client(s.tap, r.net.CA.ClientConfig(serverName))
+	cfg := r.net.CA.ClientConfig(serverName)
+	keys := &keyLines{}
+	cfg.KeyLogWriter = keys // for a capture export Wireshark can decrypt
+	c := tls.Client(s.tap, cfg)
 	// Tell the tap first: from the ClientHello on, the wire carries TLS
 	// records, and the plaintext is recorded inside.
 	s.conn = s.tap.StartTLS(c)
@@ -525,12 +536,41 @@ func (r *Runner) startTLS(s *session, serverName string) error {
 	err := c.Handshake()
 	r.mu.Lock()
 	r.handshaking = 0
+	if r.tlsKeys == nil {
+		r.tlsKeys = map[uint64][]string{}
+	}
+	r.tlsKeys[s.tap.ID()] = keys.take()
 	r.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("TLS handshake with %s: %w", serverName, err)
 	}
 	c.SetDeadline(time.Time{})
 	return nil
+}
+
+// keyLines collects one handshake's key log lines (NSS format).
+type keyLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (k *keyLines) Write(p []byte) (int, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		if l != "" {
+			k.lines = append(k.lines, l)
+		}
+	}
+	return len(p), nil
+}
+
+func (k *keyLines) take() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	l := k.lines
+	k.lines = nil
+	return l
 }
 
 func (r *Runner) noteOn(s *session, st *lessons.Step) {

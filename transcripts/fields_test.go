@@ -17,7 +17,7 @@ import (
 // this test names the fields the transcript knows, and fails on new ones.
 func TestTheTranscriptKeepsEveryFieldOfTheEventStream(t *testing.T) {
 	known := map[reflect.Type]string{
-		reflect.TypeOf(sim.Event{}):                 "Actor Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step Text Time Title Unit",
+		reflect.TypeOf(sim.Event{}):                 "Actor Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step TLSKeys Text Time Title Unit",
 		reflect.TypeOf(wire.Unit{}):                 "Command Conn Cut Dir Kind Layer Len Lines Raw Seq Tag Text Time",
 		reflect.TypeOf(sim.State{}):                 "Devices Providers",
 		reflect.TypeOf(sim.ProviderState{}):         "Domain Marked Snapshot",

@@ -106,6 +106,9 @@ type Event struct {
 	Eavesdrop bool `yaml:"eavesdrop,omitempty"`
 	// Handshake: a TLS record of the handshake.
 	Handshake bool `yaml:"handshake,omitempty"`
+	// TLSKeys: the session's TLS secrets (NSS key log lines), on the first
+	// wire event after a client's handshake; see KeyLog.
+	TLSKeys []string `yaml:"tls-keys,omitempty"`
 
 	// wire: the unit
 	Dir   string `yaml:"dir,omitempty"`   // C or S

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -343,4 +344,29 @@ func checksum(b []byte, sum uint32) uint16 {
 		sum = sum&0xffff + sum>>16
 	}
 	return ^uint16(sum)
+}
+
+var keyLogLine = regexp.MustCompile(`^[A-Z0-9_]{1,64} [0-9a-fA-F]{64} [0-9a-fA-F]{1,256}$`)
+
+// KeyLog writes the TLS secrets the transcript's scripted clients logged,
+// in the NSS key log format (SSLKEYLOGFILE) Wireshark and tshark read
+// (tls.keylog_file), so that the TLS sessions of the PCAP export show
+// decrypted: the same session as an eavesdropper sees it, and as the
+// endpoints do. It returns how many TLS sessions it wrote keys for.
+func KeyLog(w io.Writer, t *Transcript) (int, error) {
+	bw := bufio.NewWriter(w)
+	n := 0
+	for i := range t.Events {
+		keys := t.Events[i].TLSKeys
+		if len(keys) == 0 {
+			continue
+		}
+		n++
+		for _, l := range keys {
+			if keyLogLine.MatchString(l) { // a file may hold anything: only key lines go out
+				bw.WriteString(l + "\n")
+			}
+		}
+	}
+	return n, bw.Flush()
 }

@@ -104,7 +104,8 @@ func (r *Recorder) record(e sim.Event, by string) {
 	}
 	ev := Event{At: at.Sub(t.Start).Milliseconds(), Kind: e.Kind.String(), Step: e.Step, Actor: e.Actor, Conn: e.Conn,
 		Protocol: string(e.Protocol), Role: string(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
-		Title: cleanText(e.Title), Say: cleanText(e.Say), Note: cleanText(e.Note), What: cleanText(e.Text), OK: e.OK, By: by}
+		Title: cleanText(e.Title), Say: cleanText(e.Say), Note: cleanText(e.Note), What: cleanText(e.Text), OK: e.OK, By: by,
+		TLSKeys: cleanList(e.TLSKeys)}
 	if e.Time.IsZero() {
 		ev.At = 0
 	}

@@ -106,7 +106,7 @@ func (s *States) SimEvent(i int) sim.Event {
 	e := &t.Events[i]
 	out := sim.Event{Kind: eventKinds[e.Kind], Step: e.Step, Time: t.Time(e.At), Actor: e.Actor, Conn: e.Conn,
 		Protocol: wire.Protocol(e.Protocol), Role: sim.Role(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
-		Title: e.Title, Say: e.Say, Note: e.Note, Text: e.What, OK: e.OK, State: s.Get(e.Snapshot)}
+		Title: e.Title, Say: e.Say, Note: e.Note, Text: e.What, OK: e.OK, State: s.Get(e.Snapshot), TLSKeys: e.TLSKeys}
 	if e.Kind == "wire" {
 		u := &wire.Unit{Conn: e.Conn, Seq: e.Seq, Time: out.Time, Text: e.Text, Raw: e.RawBytes(), Len: e.Len,
 			Lines: e.UnitLines(), Command: e.Command, Tag: e.Tag, Cut: e.Cut}

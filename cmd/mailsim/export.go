@@ -26,6 +26,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	wpm := fs.Int("wpm", transcripts.DefaultWPM, "asciicast: the reading speed to pace it for, in `WORDS` a minute (narration and notes stay up for their reading time)")
 	cols := fs.Int("cols", 100, "asciicast: the terminal's width in `COLUMNS`; every line is wrapped to it")
 	paper := fs.String("paper", "a4", "pdf: the paper size, a4 or letter (html: the printer's)")
+	keylog := fs.String("keylog", "", "pcap: also write the TLS sessions' secrets to `FILE` (SSLKEYLOGFILE format: wireshark -o tls.keylog_file:FILE shows them decrypted)")
 	audience := fs.String("for", string(transcripts.ForTrainer), "markdown, html, pdf: `WHO` the handout is for: trainer (quiz answers, explanations and an answer key) or student (each quiz a question with an empty box to answer in)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -61,9 +62,17 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return &exitError{1, err.Error()}
 		}
 	}
+	if *keylog != "" && *to != "pcap" {
+		return &exitError{2, "export: --keylog goes with --to pcap"}
+	}
 	t, err := transcripts.Load(pos[0])
 	if err != nil {
 		return &exitError{1, err.Error()}
+	}
+	if *keylog != "" {
+		if err := writeKeyLog(*keylog, t, stderr); err != nil {
+			return &exitError{1, "export: --keylog: " + err.Error()}
+		}
 	}
 	eo := transcripts.ExportOptions{Lang: *lang, Eavesdropper: *eaves, For: transcripts.Audience(*audience)}
 	write := func(w io.Writer) error {
@@ -111,4 +120,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeKeyLog writes the transcript's TLS secrets for the capture.
+func writeKeyLog(path string, t *transcripts.Transcript, stderr io.Writer) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	n, werr := transcripts.KeyLog(f, t)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil && n == 0 {
+		fmt.Fprintf(stderr, "export: %s: the transcript holds no TLS secrets (only scripted lessons recorded by this version do)\n", path)
+	}
+	return werr
 }
