@@ -26,7 +26,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	wpm := fs.Int("wpm", transcripts.DefaultWPM, "asciicast: the reading speed to pace it for, in `WORDS` a minute (narration and notes stay up for their reading time)")
 	cols := fs.Int("cols", 100, "asciicast: the terminal's width in `COLUMNS`; every line is wrapped to it")
 	paper := fs.String("paper", "a4", "pdf: the paper size, a4 or letter (html: the printer's)")
-	keylog := fs.String("keylog", "", "pcap: also write the TLS sessions' secrets to `FILE` (SSLKEYLOGFILE format: wireshark -o tls.keylog_file:FILE shows them decrypted)")
+	keylog := fs.String("keylog", "", "pcap, pcapng: also write the TLS sessions' secrets to `FILE` (SSLKEYLOGFILE format: wireshark -o tls.keylog_file:FILE shows them decrypted)")
 	audience := fs.String("for", string(transcripts.ForTrainer), "markdown, html, pdf: `WHO` the handout is for: trainer (quiz answers, explanations and an answer key) or student (each quiz a question with an empty box to answer in)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -62,8 +62,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return &exitError{1, err.Error()}
 		}
 	}
-	if *keylog != "" && *to != "pcap" {
-		return &exitError{2, "export: --keylog goes with --to pcap"}
+	if *keylog != "" && *to != "pcap" && *to != "pcapng" {
+		return &exitError{2, "export: --keylog goes with --to pcap or pcapng"}
 	}
 	t, err := transcripts.Load(pos[0])
 	if err != nil {

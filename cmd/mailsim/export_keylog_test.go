@@ -55,7 +55,7 @@ func TestTsharkDecryptsTheCaptureWithTheExportedKeyLog(t *testing.T) {
 
 func TestExportKeyLogGoesWithPCAPOnly(t *testing.T) {
 	_, errs, code := runCLI(t, "export", record(t, "pop3-basics"), "--to", "markdown", "--keylog", filepath.Join(t.TempDir(), "k"))
-	if code != 2 || !strings.Contains(errs, "--keylog goes with --to pcap") {
+	if code != 2 || !strings.Contains(errs, "--keylog goes with --to pcap or pcapng") {
 		t.Errorf("exit %d, %q", code, errs)
 	}
 }
