@@ -221,7 +221,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 			cur.Quiz = buildQuiz(t, e, lang, h.Student)
 			cur.State = stateTable(states.Get(lastSnapshot(t, i)), lang)
 			if !h.Student {
-				h.Key = append(h.Key, answerKey(cur, e, lang))
+				h.Key = append(h.Key, answerKey(cur, lang))
 			}
 		case "state":
 			se := states.SimEvent(i)
@@ -319,7 +319,7 @@ func buildQuiz(t *Transcript, e *Event, lang string, student bool) *hQuiz {
 	return q
 }
 
-func answerKey(s *hStep, e *Event, lang string) hKey {
+func answerKey(s *hStep, lang string) hKey {
 	k := hKey{Step: lessons.Wordf(lang, "Step %d", s.N), ID: s.ID, Question: s.Quiz.Question, Explain: s.Quiz.Explain}
 	var right []string
 	for _, c := range s.Quiz.Choices {

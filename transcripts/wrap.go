@@ -21,12 +21,6 @@ func wrapWire(s string, cols int) []string {
 	return wrapText(s, cols, "", Contd, false)
 }
 
-// wrapProse cuts text into lines of at most cols columns at spaces, the
-// later ones starting with indent.
-func wrapProse(s string, cols int, indent string) []string {
-	return wrapText(s, cols, "", indent, true)
-}
-
 // wrapText cuts s (one line) into lines of at most cols columns; the
 // first starts with first, the others with cont. words: cut only at
 // spaces, unless a word is wider than a line.
