@@ -260,3 +260,38 @@ func TestSandboxCompletionsStayInsideTheFrame(t *testing.T) {
 	h.key(tcell.KeyDown)
 	h.waitUntil("↓ again puts RSET in the line", func(u *ui) bool { return u.ls.sb.input.GetText() == "RSET" })
 }
+
+// After the sandbox and r (restart), nothing the learner typed is left: a
+// saved transcript is not live, and the lesson's own login is kept.
+func TestARestartForgetsTheLearnersLines(t *testing.T) {
+	h := openPopVsImap(t)
+	h.laptopSandbox("USER alice")
+	h.typeText("k")
+	h.waitFor("Exploring")
+	h.typeText("r")
+	h.started()
+	h.runTo(3)
+	dir := t.TempDir()
+	h.on(func() { h.u.ls.saveDir = dir })
+	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyEnter)
+	h.waitFor("saved to")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.mailsim.yaml"))
+	if len(files) != 1 {
+		t.Fatalf("saved %v", files)
+	}
+	got, err := transcripts.Load(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(files[0])
+	if got.Live || got.Redacted || !strings.Contains(string(data), "a1 LOGIN alice wonderland") {
+		t.Errorf("after r: live %v, redacted %v; the lesson's login kept: %v", got.Live, got.Redacted, strings.Contains(string(data), "a1 LOGIN alice wonderland"))
+	}
+	h.on(func() {
+		if on, _ := h.u.ls.s.Exploring(); on {
+			t.Error("r kept explore mode")
+		}
+	})
+}
