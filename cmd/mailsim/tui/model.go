@@ -138,8 +138,8 @@ func (s *Session) Rewind(n int) {
 		return
 	}
 	s.events = s.events[:n]
-	s.stepFirst = cut(s.stepFirst, n)
-	s.stateIdx = cut(s.stateIdx, n)
+	s.stepFirst = indicesBefore(s.stepFirst, n)
+	s.stateIdx = indicesBefore(s.stateIdx, n)
 	for i := range s.student {
 		if i >= n {
 			delete(s.student, i)
@@ -174,8 +174,8 @@ func (s *Session) explored(e sim.Event) sim.Event {
 	return e
 }
 
-// cut drops the indices at or after n from a sorted list.
-func cut(idx []int, n int) []int { return idx[:sort.SearchInts(idx, n)] }
+// indicesBefore drops the indices at or after n from a sorted list.
+func indicesBefore(idx []int, n int) []int { return idx[:sort.SearchInts(idx, n)] }
 
 // Explore marks the steps from the next one to run on as no longer
 // checked: the learner kept what they did in the sandbox, so the lesson's

@@ -128,53 +128,9 @@ func pickerColumns(inner int, titles, steps, langs, scores []string) pickerCols 
 	return c
 }
 
-// cutWords cuts s to at most w cells, ending in "…" when anything was cut,
-// at the end of a word when one ends in the second half of w (so that a
-// Vietnamese syllable never loses its last letter and becomes another
-// word), else between graphemes.
-func cutWords(s string, w int) string {
-	if uniseg.StringWidth(s) <= w {
-		return s
-	}
-	if w <= 1 {
-		return strings.Repeat("…", max(w, 0))
-	}
-	var b strings.Builder
-	used, wordEnd := 0, 0
-	g := uniseg.NewGraphemes(s)
-	for g.Next() {
-		if used+g.Width() > w-1 {
-			break
-		}
-		if g.Str() == " " && used > 0 {
-			wordEnd = b.Len()
-		}
-		b.WriteString(g.Str())
-		used += g.Width()
-	}
-	out := b.String()
-	if next, _ := nextGrapheme(s[len(out):]); next == " " {
-		wordEnd = len(out) // the cut falls between words
-	}
-	if wordEnd > 0 && uniseg.StringWidth(out[:wordEnd]) >= (w-1)/2 {
-		out = out[:wordEnd]
-	}
-	return strings.TrimRight(out, " ,;:·–—-") + "…"
-}
-
-// nextGrapheme is the first grapheme cluster of s.
-func nextGrapheme(s string) (string, bool) {
-	g := uniseg.NewGraphemes(s)
-	if !g.Next() {
-		return "", false
-	}
-	return g.Str(), true
-}
-
-// pad fills s with spaces to w cells (s fits: it was cut to w).
-func pad(s string, w int) string {
-	return s + strings.Repeat(" ", max(0, w-uniseg.StringWidth(s)))
-}
+// cutLine is fitWord without the padding: s, or its start cut at a word's
+// end with "…", at most w cells.
+func cutLine(s string, w int) string { return strings.TrimRight(fitWord(s, w), " ") }
 
 // fold is s as the filter compares it: lower case, without diacritics
 // ("Tải về" matches "tai ve"), đ as d.
@@ -275,7 +231,7 @@ func (p *pickerScreen) refresh() {
 	for _, l := range shown {
 		if l.Group != group {
 			group = l.Group
-			head := cutWords(tr(lang, lessons.GroupTitle(group)), inner)
+			head := cutLine(tr(lang, lessons.GroupTitle(group)), inner)
 			p.table.SetCell(len(p.rows), 0, tview.NewTableCell(tview.Escape(head)).SetStyle(th.Title).SetSelectable(false))
 			p.rows = append(p.rows, nil)
 		}
@@ -287,7 +243,7 @@ func (p *pickerScreen) refresh() {
 		if p.query != "" {
 			msg = lessons.Wordf(lang, "No lesson matches %q (Esc clears the filter).", p.query)
 		}
-		p.table.SetCell(0, 0, tview.NewTableCell(tview.Escape(cutWords(msg, inner))).SetStyle(th.Dim).SetSelectable(false))
+		p.table.SetCell(0, 0, tview.NewTableCell(tview.Escape(cutLine(msg, inner))).SetStyle(th.Dim).SetSelectable(false))
 	}
 	p.selectLesson(selID)
 	p.hints.invalidate()
@@ -306,7 +262,7 @@ func (p *pickerScreen) rowText(l *lessons.Lesson, c pickerCols, start bool) stri
 		mark, markStyle = "▶", th.Accent
 	}
 	cell := func(st tcell.Style, s string, w int) string {
-		return th.tag(st) + tview.Escape(pad(cutWords(s, w), w)) + reset
+		return th.tag(st) + tview.Escape(fitWord(s, w)) + reset
 	}
 	gap := strings.Repeat(" ", colGap)
 	var b strings.Builder
@@ -378,7 +334,7 @@ func (p *pickerScreen) renderProgress() {
 		}
 		parts = append(parts, lessons.Wordf(lang, "filter %q: %d shown", p.query, n))
 	}
-	p.progress.SetText(" " + th.tag(th.Dim) + tview.Escape(cutWords(strings.Join(parts, " · "), max(1, p.width-2))) + reset)
+	p.progress.SetText(" " + th.tag(th.Dim) + tview.Escape(cutLine(strings.Join(parts, " · "), max(1, p.width-2))) + reset)
 }
 
 // renderDetail describes the selected lesson.

@@ -128,15 +128,15 @@ func TestThePickerFitsItsColumnsToTheWidthInBothLanguages(t *testing.T) {
 
 // Vietnamese titles are cut at a word's end: "chặng" never loses its last
 // letter to become another word.
-func TestCutWordsNeverCutsAVietnameseSyllable(t *testing.T) {
+func TestThePickersCutNeverCutsAVietnameseSyllable(t *testing.T) {
 	s := "SMTP: gửi một bức thư, qua từng chặng"
-	for w := 5; w < len([]rune(s)); w++ {
-		got := cutWords(s, w)
+	for w := 10; w < len([]rune(s)); w++ {
+		got := cutLine(s, w)
 		if !cutAtWordEnd(got, s) {
-			t.Errorf("cutWords(%d) = %q", w, got)
+			t.Errorf("cutLine(%d) = %q", w, got)
 		}
 		if n := len([]rune(got)); n > w {
-			t.Errorf("cutWords(%d) = %q is %d wide", w, got, n)
+			t.Errorf("cutLine(%d) = %q is %d wide", w, got, n)
 		}
 	}
 }
