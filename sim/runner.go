@@ -195,6 +195,19 @@ func (r *Runner) seed() error {
 		if err := p.Store.Load(mailstore.Seed{Users: []mailstore.SeedUser{su.SeedUser}}, r.opts.Files); err != nil {
 			return fmt.Errorf("%s: seed: %w", r.lesson.File, err)
 		}
+		// A seeded message with flags has been seen by some session
+		// before the lesson: it is not \Recent (Maildir keeps such mail in
+		// cur/, not new/), and neither is anything before it.
+		boxes, _ := p.Store.Mailboxes(su.Name)
+		for _, b := range boxes {
+			msgs, _, _ := p.Store.Messages(su.Name, b.Name)
+			for i := len(msgs) - 1; i >= 0; i-- {
+				if len(msgs[i].Flags) > 0 {
+					p.IMAPRecent.Claim(su.Name, b.Name, msgs[i].UID)
+					break
+				}
+			}
+		}
 	}
 	return nil
 }

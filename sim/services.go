@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"mailsim/sim/imap"
+	"mailsim/sim/mailstore"
 	"mailsim/sim/pop3"
 	"mailsim/sim/smtp"
 )
@@ -25,6 +26,7 @@ func (n *Network) newService(o NetworkOptions, p *Provider, role Role, host stri
 	case POP3, POP3S:
 		po := pop3.Options{Store: p.Store, Hostname: host, ImplicitTLS: role.ImplicitTLS(), TLSConfig: starttls,
 			Plaintext: o.Plaintext, Throttle: o.Throttle, Logf: o.Logf}
+		po.Opened = func(user string, last uint32) { p.IMAPRecent.Claim(user, mailstore.Inbox, last) }
 		if o.APOPTimestamp != nil {
 			po.Timestamp = func() string { return o.APOPTimestamp(host) }
 		}

@@ -53,6 +53,16 @@ type RecentTable struct {
 // first session that sees it.
 func NewRecentTable() *RecentTable { return &RecentTable{next: map[boxKey]uint32{}} }
 
+// Claim records that a session other than IMAP's has seen the mailbox's
+// messages up to uid: Dovecot counts a POP3 session that opens the
+// mailbox as the first session to see its new mail, and a message that
+// already has flags was seen before.
+func (t *RecentTable) Claim(user, mailbox string, uid uint32) {
+	if uid > 0 {
+		t.claim(keyOf(user, mailbox), uid)
+	}
+}
+
 func (t *RecentTable) mark(key boxKey) uint32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -117,3 +117,14 @@ func wantLines(t testing.TB, got []string, want ...string) {
 		t.Errorf("untagged lines:\n  got  %q\n  want %q", got, want)
 	}
 }
+
+// TestRecentClaimedByAnotherProtocol: a POP3 session that opened the
+// maildrop (RecentTable.Claim) has seen the mail first, as in Dovecot.
+func TestRecentClaimedByAnotherProtocol(t *testing.T) {
+	table := NewRecentTable()
+	ts := newTestServer(t, func(o *Options) { o.Recent = table })
+	table.Claim("alice", "inbox", 2)
+	a := ts.login(t, "alice", "pw")
+	wantHas(t, a.ok("SELECT INBOX"), "* 1 RECENT")
+	wantLines(t, a.ok("FETCH 2:3 FLAGS"), `* 2 FETCH (FLAGS ())`, `* 3 FETCH (FLAGS (\Recent))`)
+}

@@ -226,6 +226,9 @@ func (c *conn) login(user, how string) {
 	c.drop = newMaildrop(user, info.UIDValidity, msgs)
 	c.origin = &Origin{User: user, Remote: c.remote.String()}
 	c.state = transaction
+	if c.o.Opened != nil && len(msgs) > 0 {
+		c.o.Opened(user, msgs[len(msgs)-1].UID)
+	}
 	c.logf("%s logged in with %s; %d messages", user, how, len(msgs))
 	c.ok("%s has %s (%d octets)", user, messages(c.drop.live), c.drop.octets)
 }

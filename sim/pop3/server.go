@@ -49,6 +49,10 @@ type Options struct {
 	// Logf receives the server's log lines. Nil discards them; the server
 	// never writes to stderr itself.
 	Logf func(format string, args ...any)
+	// Opened, when set, is told that a session has opened user's maildrop
+	// holding messages up to UID last (an IMAP server that keeps \Recent
+	// counts the POP3 session as the first to see them, as Dovecot does).
+	Opened func(user string, last uint32)
 }
 
 func (o *Options) setDefaults() {
