@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"mailsim/internal/folder"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/wire"
@@ -72,7 +73,7 @@ func LoadDir(dir string) ([]*Exercise, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory of exercise files", dir)
 	}
-	exs, err := Load(os.DirFS(dir))
+	exs, err := Load(folder.FS(dir))
 	if el, ok := err.(lessons.ErrorList); ok {
 		for _, e := range el {
 			e.File = path.Join(dir, e.File)

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"mailsim/internal/folder"
 )
 
 // Files holds the built-in lessons (builtin/*.yaml) and any files their
@@ -54,7 +56,7 @@ func LoadFile(name string) (*Lesson, error) {
 		return nil, ErrorList{{File: name, Msg: errMsg(err)}}
 	}
 	dir := filepath.Dir(name)
-	l, err := parse(name, data, os.DirFS(dir))
+	l, err := parse(name, data, folder.FS(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +203,7 @@ func Builtin() ([]*Lesson, error) {
 // from: its directory on disk, or the embedded builtin/ folder.
 func (l *Lesson) SeedFS() fs.FS {
 	if l.Dir != "" {
-		return os.DirFS(l.Dir)
+		return folder.FS(l.Dir)
 	}
 	sub, err := fs.Sub(Files, "builtin")
 	if err != nil {

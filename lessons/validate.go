@@ -68,6 +68,13 @@ type validator struct {
 	fsys   fs.FS
 	langs  []string
 	claims map[string]bool
+	// seeded counts the messages the lesson puts in the store, repeats
+	// included, and their approximate octets (mailstore.MaxSeed*).
+	seeded struct {
+		messages int
+		bytes    int64
+		over     bool
+	}
 }
 
 func (v *validator) errorf(p path, format string, args ...any) { v.d.errorAt(p, format, args...) }
@@ -254,6 +261,8 @@ func (v *validator) message(p path, m mailstore.SeedMessage) {
 	}
 	if m.Repeat < 0 || m.Repeat > mailstore.MaxSeedRepeat {
 		v.errorf(p.key("repeat"), "repeat must be between 1 and %d", mailstore.MaxSeedRepeat)
+	} else {
+		v.countSeed(p, m)
 	}
 	for i, a := range m.Attachments {
 		ap := p.key("attachments").index(i)
@@ -267,6 +276,52 @@ func (v *validator) message(p path, m mailstore.SeedMessage) {
 			v.file(ap.key("file"), a.File)
 		}
 	}
+}
+
+// countSeed adds a message, times its repeat, to the lesson's total and
+// reports the message that takes the total over mailstore's limits.
+func (v *validator) countSeed(p path, m mailstore.SeedMessage) {
+	n := max(m.Repeat, 1)
+	size := int64(len(m.Body)) + 300 // headers
+	if m.File != "" {
+		size = v.fileSize(m.File)
+	}
+	for _, a := range m.Attachments {
+		size += int64(len(a.Content))*4/3 + 200
+		if a.File != "" {
+			size += v.fileSize(a.File) * 4 / 3
+		}
+	}
+	v.seeded.messages += n
+	v.seeded.bytes += size * int64(n)
+	if v.seeded.over {
+		return
+	}
+	at := p
+	if m.Repeat > 1 {
+		at = p.key("repeat")
+	}
+	switch {
+	case v.seeded.messages > mailstore.MaxSeedMessages:
+		v.seeded.over = true
+		v.errorf(at, "this message takes the lesson over %d seeded messages in all (repeats count)", mailstore.MaxSeedMessages)
+	case v.seeded.bytes > mailstore.MaxSeedBytes:
+		v.seeded.over = true
+		v.errorf(at, "this message takes the lesson over %d MB of seeded mail in all (about %d MB; repeats count)", mailstore.MaxSeedBytes>>20, v.seeded.bytes>>20)
+	}
+}
+
+// fileSize is the size of a lesson file, 0 if it cannot be read (file
+// reports that).
+func (v *validator) fileSize(name string) int64 {
+	if v.fsys == nil {
+		return 0
+	}
+	fi, err := fs.Stat(v.fsys, slashpath.Clean(strings.ReplaceAll(name, `\`, "/")))
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 func parsesAsDate(s string) bool {
@@ -289,6 +344,10 @@ func (v *validator) file(p path, name string) {
 		return
 	}
 	if _, err := fs.Stat(v.fsys, clean); err != nil {
+		if strings.Contains(err.Error(), "escapes") {
+			v.errorf(p, "file %q: it leads out of the lesson's folder (a symbolic link?); seed files must be inside it", name)
+			return
+		}
 		v.errorf(p, "file %q: not found next to the lesson", name)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"mailsim/internal/folder"
 	"mailsim/sim"
 	"mailsim/sim/mailstore"
 )
@@ -68,7 +69,7 @@ func LoadAccounts(path string) (accts []Account, fsys fs.FS, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return accts, os.DirFS(filepath.Dir(path)), nil
+	return accts, folder.FS(filepath.Dir(path)), nil
 }
 
 // ParseAccounts decodes an accounts file, rejecting unknown keys,

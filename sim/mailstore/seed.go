@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"mailsim/internal/folder"
 )
 
 // Seed is the initial content of a store, as lessons and `mailsim serve
@@ -71,8 +73,18 @@ type SeedAttachment struct {
 	File    string `yaml:"file,omitempty"`
 }
 
-// MaxSeedRepeat bounds SeedMessage.Repeat.
-const MaxSeedRepeat = 100000
+// Limits of what one seed (a lesson's, an accounts file's) may put in the
+// store: MaxSeedRepeat bounds SeedMessage.Repeat, and MaxSeedMessages and
+// MaxSeedBytes the whole seed, repeats included, so that a 7 KB file cannot
+// ask for half a gigabyte.
+const (
+	MaxSeedRepeat   = 100000
+	MaxSeedMessages = 20000
+	MaxSeedBytes    = 64 << 20
+)
+
+// ErrSeedTooLarge refuses a seed over MaxSeedMessages or MaxSeedBytes.
+var ErrSeedTooLarge = errors.New("the seed is too large")
 
 // ParseSeed decodes a Seed from YAML, rejecting unknown keys.
 func ParseSeed(data []byte) (Seed, error) {
@@ -96,13 +108,14 @@ func (s *Store) LoadSeedFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return s.Load(seed, os.DirFS(filepath.Dir(path)))
+	return s.Load(seed, folder.FS(filepath.Dir(path)))
 }
 
 // Load adds a Seed's users, mailboxes and messages to the store. Files are
 // read from fsys, which may be nil when the seed names no files. Mailboxes
 // are filled in name order (INBOX first), so UIDs are deterministic.
 func (s *Store) Load(seed Seed, fsys fs.FS) error {
+	budget := &seedBudget{}
 	for _, su := range seed.Users {
 		if !s.HasUser(su.Name) {
 			if err := s.AddUser(su.Name, su.Password); err != nil {
@@ -126,7 +139,7 @@ func (s *Store) Load(seed Seed, fsys fs.FS) error {
 				}
 			}
 			for i, sm := range su.Mailboxes[name] {
-				if err := s.loadMessage(su.Name, name, sm, fsys); err != nil {
+				if err := s.loadMessage(su.Name, name, sm, fsys, budget); err != nil {
 					return fmt.Errorf("user %s, mailbox %s, message %d: %w", su.Name, name, i+1, err)
 				}
 			}
@@ -137,7 +150,25 @@ func (s *Store) Load(seed Seed, fsys fs.FS) error {
 
 func isExists(err error) bool { return errors.Is(err, ErrMailboxExists) }
 
-func (s *Store) loadMessage(userName, mailbox string, sm SeedMessage, fsys fs.FS) error {
+// seedBudget counts what a seed has loaded so far.
+type seedBudget struct {
+	messages int
+	bytes    int64
+}
+
+func (b *seedBudget) spend(raw []byte) error {
+	b.messages++
+	b.bytes += int64(len(raw))
+	if b.messages > MaxSeedMessages {
+		return fmt.Errorf("%w: over %d messages", ErrSeedTooLarge, MaxSeedMessages)
+	}
+	if b.bytes > MaxSeedBytes {
+		return fmt.Errorf("%w: over %d MB of messages", ErrSeedTooLarge, MaxSeedBytes>>20)
+	}
+	return nil
+}
+
+func (s *Store) loadMessage(userName, mailbox string, sm SeedMessage, fsys fs.FS, budget *seedBudget) error {
 	n := sm.Repeat
 	if n > MaxSeedRepeat {
 		return fmt.Errorf("repeat %d is over the limit of %d", n, MaxSeedRepeat)
@@ -155,6 +186,9 @@ func (s *Store) loadMessage(userName, mailbox string, sm SeedMessage, fsys fs.FS
 		}
 		raw, date, err := m.Build(fsys, s.clock)
 		if err != nil {
+			return err
+		}
+		if err := budget.spend(raw); err != nil {
 			return err
 		}
 		if _, err := s.Append(userName, mailbox, raw, m.Flags, date, nil); err != nil {
