@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,9 @@ func (s *tmuxSession) waitFor(want string, timeout time.Duration) string {
 	}
 }
 
+// quizOpen matches the quiz modal's frame title or its hint line.
+var quizOpen = regexp.MustCompile(`╔ Quiz|Answer with 1–\d`)
+
 // walkToEnd presses → until the lesson says it is over, answering any
 // quiz with its first choice.
 func (s *tmuxSession) walkToEnd(maxSteps int) string {
@@ -84,7 +88,7 @@ func (s *tmuxSession) walkToEnd(maxSteps int) string {
 		if strings.Contains(scr, "Lesson over") {
 			return scr
 		}
-		if strings.Contains(scr, "Quiz") && strings.Contains(scr, "1)") {
+		if quizOpen.MatchString(scr) {
 			s.keys("1")
 			time.Sleep(150 * time.Millisecond)
 			s.keys("Enter")
