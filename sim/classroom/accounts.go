@@ -45,7 +45,7 @@ func (a Account) Address() string { return a.Starter.Name + "@" + a.Domain }
 //	    password: wonderland
 //	    mailboxes:
 //	      INBOX:
-//	        - {from: Bob <bob@example.org>, subject: Lunch?, body: Noon?}
+//	        - {from: "Bob <bob@example.org>", subject: "Lunch?", body: "Noon?"}
 //	  - name: bob
 //	    domain: example.org   # password generated
 type AccountsFile struct {

@@ -34,12 +34,19 @@ type CardServer struct {
 // NewCard describes the running classroom.
 func NewCard(c *Classroom, listen, caFile string) Card {
 	card := Card{Address: listen, CAFile: caFile, Accounts: c.Accounts}
+	if on := listenedOn(c); on != "" {
+		listen = on // the address the servers really listen on
+	}
 	ip := net.ParseIP(listen)
 	switch {
-	case listen == "" || (ip != nil && ip.IsLoopback()):
+	case listen == "":
 		card.Address, card.Loopback = "127.0.0.1", true
+	case ip != nil && ip.IsLoopback():
+		card.Address, card.Loopback = ip.String(), true // 127.0.0.2 too
 	case ip != nil && ip.IsUnspecified():
 		card.Address = firstAddress()
+	default:
+		card.Address = listen
 	}
 	for _, p := range c.Net.Providers {
 		for _, s := range p.Servers {
@@ -51,6 +58,19 @@ func NewCard(c *Classroom, listen, caFile string) Card {
 		}
 	}
 	return card
+}
+
+// listenedOn is the host part of the servers' listening address, "" if
+// there is no server.
+func listenedOn(c *Classroom) string {
+	for _, p := range c.Net.Providers {
+		for _, s := range p.Servers {
+			if host, _, err := net.SplitHostPort(s.Addr); err == nil {
+				return host
+			}
+		}
+	}
+	return ""
 }
 
 func firstAddress() string {

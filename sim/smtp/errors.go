@@ -21,6 +21,8 @@ var (
 		Message: "Service shutting down, try again later"}
 	errLoginsPending = &gosmtp.SMTPError{Code: 454, EnhancedCode: gosmtp.EnhancedCode{4, 7, 0},
 		Message: "Temporary authentication failure: failed logins from your address are still waiting out their delay; try again in a few seconds"}
+	errBadSender = &gosmtp.SMTPError{Code: 501, EnhancedCode: gosmtp.EnhancedCode{5, 1, 7},
+		Message: "Bad sender address syntax: control characters or invalid UTF-8"}
 	errGone = &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 4, 2},
 		Message: "Connection closed"}
 )

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
@@ -150,6 +151,21 @@ func (s *Server) localUser(addr string) string {
 	return local
 }
 
+// printableAddress reports whether an address is valid UTF-8 without
+// control characters (RFC 5321 4.1.2, RFC 6531): NUL and the like never
+// belong in a mailbox, and would reach logs and transcripts.
+func printableAddress(addr string) bool {
+	if !utf8.ValidString(addr) {
+		return false
+	}
+	for _, r := range addr {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			return false
+		}
+	}
+	return true
+}
+
 func splitAddress(addr string) (local, domain string, ok bool) {
 	i := strings.LastIndexByte(addr, '@')
 	if i <= 0 || i == len(addr)-1 {
@@ -161,6 +177,9 @@ func splitAddress(addr string) (local, domain string, ok bool) {
 func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	if s.gone() {
 		return errGone
+	}
+	if !printableAddress(from) {
+		return errBadSender
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -184,6 +203,9 @@ func (s *session) Mail(from string, opts *gosmtp.MailOptions) error {
 func (s *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if s.gone() {
 		return errGone
+	}
+	if !printableAddress(to) {
+		return errBadAddress(to)
 	}
 	local, domain, ok := splitAddress(to)
 	if !ok {

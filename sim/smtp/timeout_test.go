@@ -95,3 +95,17 @@ func TestATricklingClientIsClosedAtTheTimeout(t *testing.T) {
 		t.Errorf("a client sending a byte every 50ms lived %v with a %v timeout", took, timeout)
 	}
 }
+
+func TestMXRefusesControlCharactersAndBadUTF8InAddresses(t *testing.T) {
+	srv, st, _ := localServer(t, MX, nil)
+	w, _ := greeted(t, srv.Addr)
+	for _, from := range []string{"a\x00b@example.org", "\xff\xfe@example.org", "x\x1b[2J@example.org"} {
+		w.cmdExpect("MAIL FROM:<"+from+">", "501 ")
+	}
+	w.cmdExpect("MAIL FROM:<thư@example.org>", "250 ") // SMTPUTF8 is fine
+	w.cmdExpect("RCPT TO:<alice\x00@example.com>", "501 ")
+	w.cmdExpect("RCPT TO:<alice@example.com>", "250 ")
+	if msgs := inbox(t, st, "alice"); len(msgs) != 0 {
+		t.Errorf("%d messages", len(msgs))
+	}
+}
