@@ -61,6 +61,9 @@ type Runner struct {
 	// tlsKeys holds a connection's TLS secrets from its handshake until its
 	// next wire event carries them (Event.TLSKeys).
 	tlsKeys map[uint64][]string
+	// glossed maps a glossary text already shown in this lesson to the
+	// step that showed it: the same text again says "as above" instead.
+	glossed map[string]int
 	next    int // the next step to run
 	cur     int // the step whose events are being emitted
 	noteFor *pendingNote
@@ -298,7 +301,7 @@ func (r *Runner) onUnit(u wire.Unit) {
 	}
 	if r.opts.Glossary != nil && u.Kind == wire.Line && u.Layer != wire.Cipher {
 		if g, ok := r.opts.Glossary.Explain(string(e.Protocol), u.Dir == wire.ClientToServer, u.Command, u.Text); ok {
-			e.Gloss = &g
+			e.Gloss = r.glossOnce(g)
 		}
 	}
 	if u.Kind == wire.Line && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher {
@@ -926,4 +929,26 @@ func countf(n int, one, many string) lessons.Text {
 		return lessons.Textf(one, n)
 	}
 	return lessons.Textf(many, n)
+}
+
+// glossOnce returns g the first time the lesson meets its text, and after
+// that a pointer back to it: the same explanation is not printed twice
+// (the EHLO list before and after STARTTLS, PIPELINING on every relay).
+// A gloss whose text differs (other numbers, other names) is given again.
+func (r *Runner) glossOnce(g lessons.Entry) *lessons.Entry {
+	id := g.Text[lessons.Fallback]
+	r.mu.Lock()
+	if r.glossed == nil {
+		r.glossed = map[string]int{}
+	}
+	step, seen := r.glossed[id]
+	if !seen {
+		r.glossed[id] = r.cur
+	}
+	r.mu.Unlock()
+	if !seen {
+		return &g
+	}
+	g.Text = lessons.Textf("%s: as above (step %d).", g.Key, step+1)
+	return &g
 }
