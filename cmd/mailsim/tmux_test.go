@@ -112,6 +112,8 @@ func TestTheAppWalksALessonToTheEndInATerminal(t *testing.T) {
 	if !strings.Contains(scr, "0 failed") {
 		t.Fatalf("the lesson did not complete:\n%s", scr)
 	}
+	s.keys("Escape") // the end-of-lesson summary, back to the lesson screen
+	scr = s.waitFor(want, 5*time.Second)
 	if !strings.Contains(scr, want) {
 		t.Errorf("the final screen does not show %q:\n%s", want, scr)
 	}

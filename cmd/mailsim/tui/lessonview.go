@@ -51,16 +51,17 @@ type lessonScreen struct {
 	presenting bool            // presenter mode: no timestamps, a wider transcript, long lines wrapped
 	timeSet    bool            // the learner chose whether timestamps show
 
-	playing   bool
-	speed     int // index into speeds
-	runTo     int // keep running steps until Pos reaches this
-	timer     *time.Timer
-	addrs     map[string]string // actor -> server address
-	scratch   []sim.Event
-	quizOn    bool
-	quiz      *quizModal    // the quiz asked now, nil for none (quiz.go)
-	quizGuard time.Duration // how long keys do not answer a quiz that stopped running ahead
-	dirty     bool          // the texts must be rendered again at the next draw
+	playing      bool
+	speed        int // index into speeds
+	runTo        int // keep running steps until Pos reaches this
+	timer        *time.Timer
+	addrs        map[string]string // actor -> server address
+	scratch      []sim.Event
+	quizOn       bool
+	summaryShown bool          // the end-of-lesson summary has opened once
+	quiz         *quizModal    // the quiz asked now, nil for none (quiz.go)
+	quizGuard    time.Duration // how long keys do not answer a quiz that stopped running ahead
+	dirty        bool          // the texts must be rendered again at the next draw
 
 	rp      *replayer // replay mode (replay.go): the steps come from a saved transcript
 	flash   string    // a message for the status line ("saved to …"); cleared on the next move
@@ -529,13 +530,17 @@ func (ls *lessonScreen) finished(res *result) {
 		if res.err != nil && !errors.As(res.err, &se) {
 			s.SetError(res.err.Error())
 		}
-		if ended, _ := s.Ended(); ended {
+		ended, _ := s.Ended()
+		if ended {
 			right, asked := s.Score()
 			if err := ls.u.progress.MarkDone(s.Lesson.ID, right, asked); err != nil {
 				s.SetError(err.Error())
 			}
 		}
 		ls.afterAdvance()
+		if ended && s.AtEnd() && !ls.summaryShown && ls.rp == nil {
+			ls.showSummary()
+		}
 	case "send":
 		s.SetBusy(false)
 		ls.sb.finished(res)

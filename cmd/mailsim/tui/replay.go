@@ -157,7 +157,7 @@ func (ls *lessonScreen) replayKeyMap() *KeyMap {
 	m := &KeyMap{Name: "Replay"}
 	for _, b := range base.Bindings {
 		switch b.ID {
-		case "sandbox", "restart", "save":
+		case "sandbox", "restart", "save", "summary":
 			continue
 		case "next":
 			b.Keys = []Key{k(tcell.KeyRight), r(' ')}

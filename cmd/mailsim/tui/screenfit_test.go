@@ -45,8 +45,7 @@ func TestTheLessonScreenShowsEachStepAtAGlance(t *testing.T) {
 			continue
 		}
 		t.Run(l.ID, func(t *testing.T) {
-			h := startApp(t, Options{Lessons: list, Glossary: g, Start: l.ID,
-				Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }}, 200, 60)
+			h := startApp(t, Options{Lessons: list, Glossary: g, Start: l.ID, Files: builtinFiles}, 200, 60)
 			h.started()
 			h.on(func() {
 				answerEveryQuiz(h.u.ls.s)
@@ -62,6 +61,7 @@ func TestTheLessonScreenShowsEachStepAtAGlance(t *testing.T) {
 					t.Fatalf("the lesson did not run to its end:\n%s", h.text())
 				}
 			}
+			h.on(func() { h.u.hideOverlay(h.u.ls.tv) }) // the end-of-lesson summary
 			for _, lang := range []string{"en", "vi"} {
 				h.on(func() { h.u.setLang(lang) })
 				for _, size := range screenSizes {
@@ -76,6 +76,8 @@ func TestTheLessonScreenShowsEachStepAtAGlance(t *testing.T) {
 		})
 	}
 }
+
+func builtinFiles(l *lessons.Lesson) fs.FS { return l.SeedFS() }
 
 // answerEveryQuiz answers each quiz of the lesson with its first right
 // choice, so running ahead does not stop at them.
