@@ -228,3 +228,17 @@ print("ok")`, a.Name(), a.Password)
 		t.Errorf("results.md:\n%s", md)
 	}
 }
+
+func TestServeRefusesABadExerciseFileAtFileLineCol(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "mine.yaml"), []byte("mailsim-exercise: 1\nid: mine\ntitle: T\ntask: do it\ndone:\n  - session: {rol: imap}\n"), 0o644)
+	_, errs, code := runCLI(t, "serve", "--exercises", dir, "--no-tui")
+	want := filepath.Join(dir, "mine.yaml") + `:6:15: unknown key "rol" in session`
+	if code != 2 || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, %q; want 2 and %q", code, errs, want)
+	}
+	_, errs, code = runCLI(t, "serve", "--results", filepath.Join(dir, "r"), "--no-tui")
+	if code != 2 || !strings.Contains(errs, "--results needs --exercises") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+}
