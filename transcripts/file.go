@@ -146,6 +146,9 @@ func Load(path string) (*Transcript, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if err := notRecordLog(f, path); err != nil {
+		return nil, err
+	}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
 		return nil, &Error{path, 1, fmt.Sprintf("the file is %s; mailsim reads transcripts up to %s (is it a transcript?)", mib(st.Size()), mib(MaxFileSize))}
 	}
@@ -153,6 +156,32 @@ func Load(path string) (*Transcript, error) {
 		return readSized(f, path, st.Size())
 	}
 	return Read(f, path)
+}
+
+// RecordLogSuffix and RecordTranscriptSuffix name the files serve --record
+// writes per connection: a line-by-line log, and at the close the same
+// session as a transcript.
+const (
+	RecordLogSuffix        = ".log"
+	RecordTranscriptSuffix = ".mailsim.yaml"
+)
+
+// notRecordLog refuses a serve --record log (which is not YAML) with the
+// name of the transcript written next to it.
+func notRecordLog(f *os.File, path string) error {
+	if !strings.HasSuffix(path, RecordLogSuffix) {
+		return nil
+	}
+	head := make([]byte, 18)
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if string(head[:n]) != "# mailsim session " {
+		return nil
+	}
+	return &Error{path, 1, fmt.Sprintf("this is a serve --record log, not a transcript: replay or export %s, written next to it when the session closed",
+		strings.TrimSuffix(path, RecordLogSuffix)+RecordTranscriptSuffix)}
 }
 
 func mib(n int64) string {

@@ -12,11 +12,14 @@ import (
 
 	"mailsim/internal/textsafe"
 	"mailsim/sim/wire"
+	"mailsim/transcripts"
 )
 
 // Recorder writes each connection's redacted transcript to its own file in
 // a directory, as it happens: every line is written out when it crosses,
-// so a crash loses nothing already seen. Feed it with Registry.Subscribe.
+// so a crash loses nothing already seen. When the connection closes it
+// also writes the session as a transcript (<same name>.mailsim.yaml) that
+// mailsim replay and export read. Feed it with Registry.Subscribe.
 //
 // The file is DIR/<date>-<time>-c<id>-<role>-<user>.log ("anon" until a
 // login succeeds; the file is renamed then). Lines are
@@ -45,7 +48,13 @@ type recFile struct {
 	prefix string // path without "-<user>.log"
 	inner  bool   // the "inside TLS" note has been written
 	state  string
+	// entries are kept for the transcript written at the close, up to
+	// maxRecordEntries (the .log keeps everything).
+	entries []Entry
 }
+
+// maxRecordEntries bounds the entries one connection's transcript keeps.
+const maxRecordEntries = 100_000
 
 // NewRecorder makes dir if needed.
 func NewRecorder(dir string) (*Recorder, error) {
@@ -120,6 +129,9 @@ func (r *Recorder) Event(ev Event) {
 			c.ID, where, c.Remote, c.Local, c.Opened.Format(time.RFC3339)))
 	case UnitAdded:
 		err = rf.unit(ev.Entry)
+		if len(rf.entries) < maxRecordEntries {
+			rf.entries = append(rf.entries, ev.Entry)
+		}
 	case ConnChanged:
 		if ev.Conn.State != rf.state {
 			rf.state = ev.Conn.State
@@ -143,6 +155,12 @@ func (r *Recorder) Event(ev Event) {
 			err = cerr
 		}
 		rf.f = nil
+		// The same session as a transcript, which replay and export read.
+		yamlPath := strings.TrimSuffix(rf.path, transcripts.RecordLogSuffix) + transcripts.RecordTranscriptSuffix
+		if terr := transcripts.Save(yamlPath, ConnTranscript(c, rf.entries, ""), transcripts.SaveOptions{}); err == nil {
+			err = terr
+		}
+		rf.entries = nil
 	}
 	if err != nil {
 		r.fail(err)

@@ -1,0 +1,68 @@
+package classroom
+
+import (
+	"strconv"
+
+	"mailsim/lessons"
+	"mailsim/sim"
+	"mailsim/sim/wire"
+	"mailsim/transcripts"
+)
+
+// ConnEvents turns a connection's registry entries into the simulator's
+// events: a connect, one wire event per entry, a close once it closed.
+// The entries are already redacted by the registry.
+func ConnEvents(cs ConnState, entries []Entry) []sim.Event {
+	actor := cs.User
+	if actor == "" {
+		actor = cs.Remote
+	}
+	if actor == "" {
+		actor = "client"
+	}
+	proto := cs.Protocol
+	if proto == "" && cs.Role != "" {
+		proto = cs.Role.Protocol()
+	}
+	host := cs.Local
+	if cs.Role != "" && cs.Provider != "" {
+		host = cs.Role.Host(cs.Provider) + ":" + strconv.Itoa(cs.Role.StandardPort())
+	}
+	base := sim.Event{Step: -1, Actor: actor, Conn: cs.ID, Protocol: proto, Role: cs.Role, Host: host}
+	evs := make([]sim.Event, 0, len(entries)+2)
+	ev := base
+	ev.Kind, ev.Time = sim.EventConnect, cs.Opened
+	evs = append(evs, ev)
+	for _, e := range entries {
+		ev := base
+		ev.Kind, ev.Time = sim.EventWire, e.Time
+		ev.Unit = &wire.Unit{Conn: cs.ID, Seq: e.Seq, Time: e.Time, Dir: e.Dir, Layer: e.Layer, Kind: e.Kind,
+			Text: e.Text, Len: e.Len, Lines: e.Lines, Command: e.Command, Tag: e.Tag, Cut: e.Cut}
+		if e.Note != "" {
+			ev.Note = lessons.Text{lessons.Fallback: e.Note}
+		}
+		evs = append(evs, ev)
+	}
+	if !cs.Open {
+		ev := base
+		ev.Kind, ev.Time = sim.EventClose, cs.Closed
+		what := "closed"
+		if cs.Err != "" {
+			what = cs.Err
+		}
+		ev.Text = lessons.Text{lessons.Fallback: what}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// ConnTranscript makes a live transcript of one connection from its
+// entries: what the live view's w saves and what the Recorder writes
+// when a connection closes.
+func ConnTranscript(cs ConnState, entries []Entry, lang string) *transcripts.Transcript {
+	rec := transcripts.NewRecorder(transcripts.Meta{Live: true, Language: lang})
+	for _, e := range ConnEvents(cs, entries) {
+		rec.Event(e)
+	}
+	return rec.Transcript()
+}
