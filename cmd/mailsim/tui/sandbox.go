@@ -290,6 +290,7 @@ func (sb *sandbox) goBack() {
 	ls.u.gen++
 	ls.gen = ls.u.gen
 	ls.s.Rewind(sb.mark)
+	ls.s.SetError("") // a sandbox line's error is undone with it
 	ls.s.SetBusy(true)
 	if !ls.u.drv.rewind(ls.s.Lesson, ls.gen, sb.markRan) {
 		ls.s.SetBusy(false)

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -294,4 +295,56 @@ func TestARestartForgetsTheLearnersLines(t *testing.T) {
 			t.Error("r kept explore mode")
 		}
 	})
+}
+
+// In every built-in lesson, typing as its first device half way and going
+// back leaves the lesson as it was: run to its end, every step goes as the
+// lesson expects. (-short: three lessons.)
+func TestGoingBackFromTheSandboxKeepsEveryBuiltinLessonPassing(t *testing.T) {
+	list := builtins(t)
+	if testing.Short() {
+		list = list[:3]
+	}
+	for _, l := range list {
+		t.Run(l.ID, func(t *testing.T) {
+			h := startApp(t, Options{Lessons: []*lessons.Lesson{l}, Start: l.ID, Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }}, 120, 40)
+			h.started()
+			h.on(func() {
+				for i, st := range l.Steps {
+					if st.Kind == lessons.Quiz {
+						h.u.ls.s.AnswerQuiz(i, 0)
+					}
+				}
+			})
+			h.runTo(len(l.Steps) / 2)
+			h.typeText("s")
+			h.waitFor("Try it")
+			line := "NOOP" // it connects the device if the lesson has not
+			if l.Actors[0].Protocol == "imap" {
+				line = "z1 NOOP"
+			}
+			h.typeText(line)
+			h.key(tcell.KeyEnter)
+			h.waitUntil("the sandbox line is done", func(u *ui) bool { return u.ls.sb.typed && !u.ls.s.Busy() })
+			h.key(tcell.KeyEscape)
+			h.waitFor("Back to the lesson")
+			h.key(tcell.KeyEnter)
+			h.waitFor("Back at step")
+			h.idleAt(len(l.Steps) / 2)
+			h.runTo(len(l.Steps))
+			h.on(func() {
+				s := h.u.ls.s
+				if ended, ok := s.Ended(); !ended || !ok {
+					for step := range s.Ran() {
+						for _, e := range s.StepEvents(step) {
+							if e.Kind == sim.EventFail {
+								t.Errorf("step %d: %s", step+1, e.Text.In("en"))
+							}
+						}
+					}
+					t.Errorf("ended %v, as expected %v", ended, ok)
+				}
+			})
+		})
+	}
 }
