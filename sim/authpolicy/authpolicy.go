@@ -99,9 +99,11 @@ func (p Plaintext) AllowsConn(c net.Conn, tlsActive bool) bool {
 //   - A classroom is one NAT, so one IP is many people. While a failure
 //     waits out its delay it holds a connection slot; to keep one client
 //     from filling its address's slots (and locking the room out), a login
-//     is refused at once, without its password being checked, when a failure
-//     for the same account from the same IP is already waiting, or when
-//     MaxPending failures from that IP are (Busy says so).
+//     is refused at once, without its password being checked, while
+//     MaxPending failures from its IP are waiting (Busy says so). Below
+//     that, every login is checked: a right password is never delayed,
+//     even for an account someone is guessing at (the shared class
+//     mailbox, whose password every student has).
 //   - Failures are forgotten after Forget without one (15 minutes).
 //
 // The zero value uses the defaults.
@@ -114,7 +116,7 @@ type Throttle struct {
 
 	mu      sync.Mutex
 	counts  map[string]*failures // by account, and by IP + "\x00" + account
-	pending map[string]int       // failures waiting: by IP, and by IP + "\x00" + account
+	pending map[string]int       // failures waiting out their delay, by IP
 }
 
 // Defaults of Throttle.
@@ -195,9 +197,9 @@ func (t *Throttle) Succeeded(remote net.Addr, user string) {
 	t.mu.Unlock()
 }
 
-// Busy reports whether a login for user from remote must be refused
-// without checking its password: a failure for that account from that IP
-// is already waiting out its delay, or MaxPending failures from that IP are.
+// Busy reports whether a login from remote must be refused without
+// checking its password: MaxPending failures from that IP are waiting out
+// their delays. (user is kept for the log lines of the callers.)
 func (t *Throttle) Busy(remote net.Addr, user string) bool {
 	limit := t.MaxPending
 	if limit <= 0 {
@@ -205,13 +207,13 @@ func (t *Throttle) Busy(remote net.Addr, user string) bool {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.pending[pairKey(remote, user)] > 0 || t.pending[HostOf(remote)] >= limit
+	return t.pending[HostOf(remote)] >= limit
 }
 
 // Sleep waits d, the delay Failed returned, or until stop is closed. While
 // it waits, the failure counts as pending for Busy.
 func (t *Throttle) Sleep(remote net.Addr, user string, d time.Duration, stop <-chan struct{}) {
-	keys := []string{HostOf(remote), pairKey(remote, user)}
+	keys := []string{HostOf(remote)}
 	t.mu.Lock()
 	if t.pending == nil {
 		t.pending = map[string]int{}

@@ -66,11 +66,11 @@ func TestThrottleBusyKeepsSlotsForTheRestOfTheRoom(t *testing.T) {
 		go func() { defer wg.Done(); th.Sleep(nat, user, time.Minute, stop) }()
 	}
 	sleep("bob")
-	waitUntil(t, func() bool { return th.Busy(nat, "bob") })
-	if th.Busy(nat, "carol") {
-		t.Error("carol is refused while one failure for bob waits")
+	sleep("bob")
+	time.Sleep(10 * time.Millisecond)
+	if th.Busy(nat, "bob") || th.Busy(nat, "carol") {
+		t.Error("logins are refused while two failures wait, under MaxPending 3")
 	}
-	sleep("dave")
 	sleep("erin")
 	waitUntil(t, func() bool { return th.Busy(nat, "carol") })
 	other := &net.TCPAddr{IP: net.ParseIP("10.0.0.9"), Port: 1}
