@@ -301,7 +301,11 @@ func (r *Runner) onUnit(u wire.Unit) {
 	}
 	if r.opts.Glossary != nil && u.Kind == wire.Line && u.Layer != wire.Cipher {
 		if g, ok := r.opts.Glossary.Explain(string(e.Protocol), u.Dir == wire.ClientToServer, u.Command, u.Text); ok {
-			e.Gloss = r.glossOnce(g)
+			if note != nil {
+				e.Gloss = &g // the lesson's note is shown instead
+			} else {
+				e.Gloss = r.glossOnce(g)
+			}
 		}
 	}
 	if u.Kind == wire.Line && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher {
@@ -949,6 +953,16 @@ func (r *Runner) glossOnce(g lessons.Entry) *lessons.Entry {
 	if !seen {
 		return &g
 	}
-	g.Text = lessons.Textf("%s: as above (step %d).", g.Key, step+1)
+	short := make(lessons.Text, len(g.Text))
+	for lang, text := range g.Text {
+		// Name it as its text does ("Tagged OK", "\"* 1 EXPUNGE\""), in
+		// the reader's language; the key when the text has no such head.
+		head, _, ok := strings.Cut(text, ": ")
+		if !ok || len([]rune(head)) > 48 {
+			head = g.Key
+		}
+		short[lang] = lessons.Wordf(lang, "%s: as above (step %d).", head, step+1)
+	}
+	g.Text = short
 	return &g
 }
