@@ -14,7 +14,7 @@ import (
 )
 
 // openApp runs the TUI on the built-in lessons (plus those in dir).
-func openApp(ctx context.Context, start, dir, lang string, stderr io.Writer) error {
+func openApp(ctx context.Context, start, dir, lang string, present bool, stderr io.Writer) error {
 	var warn strings.Builder
 	list, err := loadLessons(dir, io.MultiWriter(stderr, &warn))
 	if err != nil {
@@ -33,7 +33,7 @@ func openApp(ctx context.Context, start, dir, lang string, stderr io.Writer) err
 		return err
 	}
 	notice := strings.TrimPrefix(strings.TrimSpace(warn.String()), "mailsim: ")
-	return tui.Run(ctx, tui.Options{Lessons: list, Glossary: g, Lang: lang, Start: start, Notice: notice,
+	return tui.Run(ctx, tui.Options{Lessons: list, Glossary: g, Lang: lang, Start: start, Notice: notice, Present: present,
 		Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }})
 }
 
@@ -46,6 +46,7 @@ func learn(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	fs := newFlags(cmd, "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
 	lang := fs.String("lang", "", "language of the lessons and the app: en or vi (default from LANG)")
+	present := fs.Bool("present", false, "presenter mode, for a projector: no timestamps, a wider transcript (m toggles it, z zooms a pane)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -61,5 +62,5 @@ func learn(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	return openApp(ctx, start, *dir, l, stderr)
+	return openApp(ctx, start, *dir, l, *present, stderr)
 }

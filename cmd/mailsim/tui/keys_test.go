@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
@@ -41,7 +42,15 @@ func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
 			t.Error("the replay's keys should drop s and w and add /")
 		}
 	})
+	h.on(func() {
+		help := strings.Join(helpLines(h.u.th, "en", 100, h.u.ls.helpMaps()...), "\n")
+		for _, want := range []string{"scroll text right", "scroll the story up", "Story, meaning, server and devices panes", "zoom the focused pane"} {
+			if !strings.Contains(help, want) {
+				t.Errorf("the help does not say %q:\n%s", want, help)
+			}
+		}
+	})
 	h.typeText("?")
-	h.waitFor("Help", "scroll text right", "scroll the story up", "Story, meaning, server and devices panes")
+	h.waitFor("Help · Esc", "next step (runs it when it is new)")
 	h.key(tcell.KeyEscape)
 }

@@ -141,6 +141,10 @@ func (ls *lessonScreen) arrange(w, h int) {
 	avail := h - 2 - sbH // status line and hint bar
 
 	stateW := stateWidth(w, ls.presenting)
+	zoomState := ls.zoomed == ls.server || ls.zoomed == ls.devices
+	if zoomState {
+		stateW = w
+	}
 	m := buildState(th, lang, ls.s.View(), ls.trans.actorStyle)
 	if ls.quizOn {
 		m = stateModel{noState: th.tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + reset}
@@ -175,6 +179,15 @@ func (ls *lessonScreen) arrange(w, h int) {
 		meaningH = 0 // the state at a glance comes first; Tab still reaches the transcript
 	}
 	middle := avail - (storyN + 2) - meaningH
+	switch ls.zoomed {
+	case nil:
+	case ls.story:
+		storyN = len(storyL)
+	case ls.meaning:
+		meanN = len(meanL)
+	default:
+		middle = avail + sbH // the zoomed pane has the screen but the status line and hint bar
+	}
 
 	ls.story.moreTxt, ls.meaning.moreTxt = tr(lang, "more ↓"), tr(lang, "more ↓")
 	ls.server.moreTxt, ls.devices.moreTxt = ls.story.moreTxt, ls.story.moreTxt
@@ -217,13 +230,17 @@ func (ls *lessonScreen) arrange(w, h int) {
 // build puts the panes into the flex boxes for a shape.
 func (ls *lessonScreen) build(sh shape) {
 	ls.root.Clear()
-	if sh.zoom != nil {
-		ls.root.AddItem(sh.zoom, 0, 1, true).AddItem(ls.status, 1, 0, false).AddItem(ls.bottom, 1, 0, false)
-		return
-	}
 	ls.right.Clear().AddItem(ls.server, sh.serverH, 0, false)
 	if !sh.noDevices {
 		ls.right.AddItem(ls.devices, 0, 1, false)
+	}
+	if sh.zoom != nil {
+		z := sh.zoom
+		if z == ls.server || z == ls.devices {
+			z = ls.right
+		}
+		ls.root.AddItem(z, 0, 1, true).AddItem(ls.status, 1, 0, false).AddItem(ls.bottom, 1, 0, false)
+		return
 	}
 	ls.middle.Clear().AddItem(ls.tv, 0, 1, true).AddItem(ls.right, sh.stateW, 0, false)
 	ls.root.AddItem(ls.story, sh.storyH, 0, false).AddItem(ls.middle, 0, 1, true)

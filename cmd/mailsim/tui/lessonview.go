@@ -71,7 +71,7 @@ type lessonScreen struct {
 }
 
 func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
-	ls := &lessonScreen{u: u, s: NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard}
+	ls := &lessonScreen{u: u, s: NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard, presenting: u.o.Present}
 	th := u.th
 	ls.trans = newTranscript(ls.s, th, u.lang)
 
@@ -145,6 +145,8 @@ func (ls *lessonScreen) keyMap() *KeyMap {
 		{ID: "save", Keys: []Key{r('w')}, Short: "save", Desc: saveHelp, Action: ls.save},
 		{ID: "follow", Keys: []Key{r('f')}, Desc: "follow the newest line on/off", Action: ls.toggleFollow},
 		{ID: "time", Keys: []Key{r('t')}, Desc: "timestamps on/off", Action: ls.toggleTime},
+		{ID: "zoom", Keys: []Key{r('z')}, Desc: "zoom the focused pane to the whole screen, and back (Tab picks the pane)", Action: ls.toggleZoom},
+		{ID: "present", Keys: []Key{r('m')}, Desc: "presenter mode on/off: no timestamps, a wider transcript", Action: ls.togglePresent},
 		{ID: "fold", Keys: []Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
 		{ID: "pane", Keys: []Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
 		{ID: "panePrev", Keys: []Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
@@ -159,14 +161,17 @@ func (ls *lessonScreen) keyMap() *KeyMap {
 // the lesson screen leaves to them: generated from the tables that
 // dispatch the keys, so every key listed works and every key that works is
 // listed.
-func (ls *lessonScreen) showHelp() {
+func (ls *lessonScreen) showHelp() { ls.u.showHelp(ls.helpMaps()...) }
+
+// helpMaps are the key tables the help shows, in order.
+func (ls *lessonScreen) helpMaps() []*KeyMap {
 	text := []Binding{
 		{Keys: []Key{k(tcell.KeyUp), r('k'), k(tcell.KeyDown), r('j')}, Desc: "scroll a line"},
 		{Keys: []Key{k(tcell.KeyPgUp), k(tcell.KeyPgDn)}, Desc: "scroll a page"},
 		{Keys: []Key{k(tcell.KeyHome), r('g'), k(tcell.KeyEnd), r('G')}, Desc: "to the top, to the bottom"},
 	}
-	ls.u.showHelp(ls.keys, paneKeys(ls.keys),
-		without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys))
+	return []*KeyMap{ls.keys, paneKeys(ls.keys),
+		without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys)}
 }
 
 // paneKeys is the transcript pane's own key table, without the keys the
@@ -665,6 +670,33 @@ func (ls *lessonScreen) goToStep(n int) {
 }
 
 // --- view toggles
+
+// toggleZoom shows the focused pane alone on the screen, or puts it back.
+// The server and devices panes zoom together: they are the state.
+func (ls *lessonScreen) toggleZoom() {
+	if ls.zoomed != nil {
+		ls.zoomed = nil
+	} else {
+		f := ls.u.app.GetFocus()
+		for _, p := range ls.panes {
+			if p == f {
+				ls.zoomed = p
+			}
+		}
+		if ls.zoomed == nil {
+			ls.zoomed = ls.tv
+		}
+	}
+	ls.layout(0)
+}
+
+// togglePresent switches presenter mode: no timestamps (unless t asks
+// for them) and a wider transcript.
+func (ls *lessonScreen) togglePresent() {
+	ls.presenting = !ls.presenting
+	ls.timeSet = false
+	ls.layout(0)
+}
 
 // scrollStory moves the story pane's text by d lines; the hint bar's
 // "more" follows.
