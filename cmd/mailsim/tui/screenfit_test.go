@@ -18,7 +18,7 @@ import (
 // terminal, a laptop's, and a projector's full screen.
 var screenSizes = [][2]int{{80, 24}, {120, 40}, {200, 60}}
 
-// fitSample is the lessons -short checks: the three the issue was found
+// fitSample is the lessons -short (and -race) checks: the three the issue was found
 // on, which between them have two providers, four devices, a
 // 10,000-message mailbox and quizzes.
 var fitSample = map[string]bool{"pop-vs-imap": true, "smtp-open-relay": true, "imap-tradeoffs": true}
@@ -41,7 +41,9 @@ func TestTheLessonScreenShowsEachStepAtAGlance(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range list {
-		if testing.Short() && !fitSample[l.ID] {
+		// Under the race detector, which slows drawing tenfold, the sample
+		// too: .ci/run runs this test once more without it, on every lesson.
+		if (testing.Short() || raceEnabled) && !fitSample[l.ID] {
 			continue
 		}
 		t.Run(l.ID, func(t *testing.T) {
