@@ -87,11 +87,18 @@ func (th *Theme) markStyle(m rowMark) tcell.Style {
 	return th.Text
 }
 
-// deltaIndex maps "where/UID" to the change the last step made.
-func deltaIndex(delta []sim.Change) map[string]sim.ChangeKind {
-	m := make(map[string]sim.ChangeKind, len(delta))
+// changeKey is where a change happened: "example.com alice/INBOX" or
+// "device laptop", and the message's UID.
+type changeKey struct {
+	where string
+	uid   uint32
+}
+
+// deltaIndex maps where and UID to the change the last step made.
+func deltaIndex(delta []sim.Change) map[changeKey]sim.ChangeKind {
+	m := make(map[changeKey]sim.ChangeKind, len(delta))
 	for _, c := range delta {
-		key := c.Where + "/" + strconv.FormatUint(uint64(c.UID), 10)
+		key := changeKey{c.Where, c.UID}
 		if old, ok := m[key]; ok && (old == sim.Added || old == sim.Removed) {
 			continue // new and flagged in the same step: still new
 		}
@@ -293,6 +300,7 @@ type stateBlock struct {
 	name   string // the device's name, or "user/mailbox@domain"
 	count  int    // messages it holds now
 	server bool
+	fold   *folded // the rows shown, worked out on first use
 }
 
 // stateModel is what the state panes show at a step, before it is laid
@@ -348,7 +356,7 @@ func buildState(th *Theme, lang string, v View, colorOf func(string) tcell.Style
 
 // deviceBlock is a device's head (name, protocol, what it holds, where it
 // is connected) and its local copies.
-func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[string]sim.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
+func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[changeKey]sim.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
 	where := "device " + d.Name
 	held := "local"
 	if d.Protocol == "imap" {
@@ -367,7 +375,7 @@ func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[st
 	onServer := serverUIDs(v.State, d)
 	var rows []msgRow
 	for _, m := range d.Local {
-		k, ok := delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)]
+		k, ok := delta[changeKey{where, m.UID}]
 		r := msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: changeMark(k, ok)}
 		if r.mark == markNew && d.Protocol == "pop3" {
 			r.mark = markDown // a POP3 client's new copy is one it downloaded
@@ -386,7 +394,7 @@ func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[st
 	if v.Prev != nil {
 		if pd, ok := v.Prev.Device(d.Name); ok {
 			for _, m := range pd.Local {
-				if delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)] == sim.Removed {
+				if delta[changeKey{where, m.UID}] == sim.Removed {
 					rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: markGone})
 				}
 			}
@@ -403,7 +411,7 @@ func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[st
 // provider's account, a mailbox the state does not have).
 func serverUIDs(st *sim.State, d sim.DeviceState) map[uint32]bool {
 	user, domain, ok := strings.Cut(d.User, "@")
-	if !ok {
+	if !ok || len(d.Local) == 0 {
 		return nil
 	}
 	p, ok := st.Provider(domain)
@@ -450,26 +458,17 @@ func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []stri
 	if full && detail != nil {
 		out = append(out, segLine(th, width, detail...))
 	}
-	rows := b.rows
-	if !full {
-		rows = nil
-		for _, r := range b.rows {
-			if r.mark.changed() {
-				rows = append(rows, r)
-			}
-		}
-	}
 	if len(b.rows) == 0 && full && b.empty != nil {
 		return append(out, segLine(th, width, b.empty...))
 	}
-	if len(rows) == 0 {
+	shown, gaps := b.shown(full)
+	if len(shown) == 0 {
 		return out
 	}
-	cols := layout(width, b.seq, rows...)
+	cols := layout(width, b.seq, shown...) // the columns of the rows on screen, not of a 10,000-message mailbox
 	if full {
 		out = append(out, segLine(th, width, seg{th.Dim, cols.header(lang)}))
 	}
-	shown, gaps := foldRows(rows)
 	for i, r := range shown {
 		if n := gaps[i]; n > 0 {
 			out = append(out, segLine(th, width, seg{th.Dim, lessons.Wordf(lang, "… %d more messages", n)}))
@@ -480,6 +479,33 @@ func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []stri
 		out = append(out, segLine(th, width, seg{th.Dim, lessons.Wordf(lang, "… %d more messages", n)}))
 	}
 	return out
+}
+
+// shown is the rows a block shows, folded, and the gaps between them (as
+// foldRows): all of them in full, else those the step changed. It is
+// worked out once per block.
+func (b *stateBlock) shown(full bool) ([]msgRow, []int) {
+	if b.fold == nil {
+		var changed []msgRow
+		for _, r := range b.rows {
+			if r.mark.changed() {
+				changed = append(changed, r)
+			}
+		}
+		b.fold = &folded{}
+		b.fold.full, b.fold.fullGaps = foldRows(b.rows)
+		b.fold.changed, b.fold.changedGaps = foldRows(changed)
+	}
+	if full {
+		return b.fold.full, b.fold.fullGaps
+	}
+	return b.fold.changed, b.fold.changedGaps
+}
+
+// folded is a block's rows as shown, in full and compact.
+type folded struct {
+	full, changed         []msgRow
+	fullGaps, changedGaps []int
 }
 
 // renderBlocks writes blocks one under the other.
@@ -541,11 +567,9 @@ func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull
 	letters := map[string]bool{}
 	for i, bs := range [][]stateBlock{m.server, m.devices} {
 		full := i == 0 && serverFull || i == 1 && devFull
-		for _, b := range bs {
-			for _, r := range b.rows {
-				if !full && !r.mark.changed() {
-					continue
-				}
+		for j := range bs {
+			rows, _ := bs[j].shown(full)
+			for _, r := range rows {
 				used[r.mark] = true
 				for _, f := range r.flags {
 					letters[f] = true
@@ -666,12 +690,12 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 
 // mailboxRows lists a mailbox's messages with their marks, and the ones the
 // last step deleted (from the previous state), in UID order.
-func mailboxRows(v View, p sim.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[string]sim.ChangeKind) []msgRow {
-	var rows []msgRow
+func mailboxRows(v View, p sim.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]sim.ChangeKind) []msgRow {
+	rows := make([]msgRow, 0, len(mb.Messages))
 	for i, m := range mb.Messages {
-		k, ok := delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)]
+		k, ok := delta[changeKey{where, m.UID}]
 		r := msgRow{seq: i + 1, uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, mark: changeMark(k, ok)}
-		if p.Marked[sim.MarkKey(user, m.UID)] {
+		if len(p.Marked) > 0 && p.Marked[sim.MarkKey(user, m.UID)] {
 			r.mark = markDele
 		}
 		rows = append(rows, r)
@@ -680,14 +704,16 @@ func mailboxRows(v View, p sim.ProviderState, user string, mb mailstore.MailboxS
 		if pp, ok := v.Prev.Provider(p.Domain); ok && pp.Snapshot != nil {
 			if old, ok := pp.Snapshot.Mailbox(user, mb.Name); ok {
 				for _, m := range old.Messages {
-					if delta[where+"/"+strconv.FormatUint(uint64(m.UID), 10)] == sim.Removed && !hasUID(mb.Messages, m.UID) {
+					if delta[changeKey{where, m.UID}] == sim.Removed && !hasUID(mb.Messages, m.UID) {
 						rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, mark: markGone})
 					}
 				}
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
+	if len(rows) > len(mb.Messages) { // deleted rows were added at the end
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
+	}
 	return rows
 }
 
