@@ -3,6 +3,7 @@ package classroom
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/big"
@@ -13,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"mailsim/internal/folder"
+	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/mailstore"
 )
@@ -66,7 +68,12 @@ func LoadAccounts(path string) (accts []Account, fsys fs.FS, err error) {
 		return nil, nil, err
 	}
 	accts, err = ParseAccounts(data)
-	if err != nil {
+	var ye *yaml.TypeError
+	switch {
+	case err != nil && strings.HasPrefix(err.Error(), "yaml: ") || errors.As(err, &ye):
+		// at the problem's own line and column, as for lessons
+		return nil, nil, lessons.YAMLError(path, data, err)
+	case err != nil:
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return accts, folder.FS(filepath.Dir(path)), nil

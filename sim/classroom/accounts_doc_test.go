@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -30,5 +31,17 @@ func TestTheDocumentedAccountsExampleParses(t *testing.T) {
 	}
 	if len(accts) != 2 || accts[0].Starter.Mailboxes["INBOX"][0].Subject != "Lunch?" {
 		t.Errorf("parsed %+v", accts)
+	}
+}
+
+func TestAnAccountsFileSyntaxErrorIsReportedAtItsOwnLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.yaml")
+	text := "users:\n  - name: alice\n    mailboxes:\n      INBOX:\n        - {from: Bob <bob@example.org>, subject: Lunch?, body: Noon?}\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := LoadAccounts(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+":5:") {
+		t.Errorf("error %v, want it at %s:5:col (the flow mapping's line)", err, path)
 	}
 }
