@@ -6,8 +6,8 @@ import (
 
 // benchDraw draws frames of a 200×60 pane over n generated rows, with the
 // selection in the middle and at the end, and some blocks expanded, and
-// reports ms/frame.
-func benchDraw(b *testing.B, n int) {
+// reports ms/frame; wrap turns wrapping on.
+func benchDraw(b *testing.B, n int, wrap bool) {
 	for _, c := range []struct {
 		name string
 		sel  int
@@ -20,6 +20,7 @@ func benchDraw(b *testing.B, n int) {
 			src := newGenerated(n)
 			v := New(src)
 			v.SetBorder(true).SetTitle("Transcript")
+			v.SetWrap(wrap)
 			v.SetRect(0, 0, 200, 60)
 			for _, row := range []int{49, n/2 - 51, n/2 + 49, n - 1} { // blocks (every 50th row)
 				v.ToggleBlock(row)
@@ -36,6 +37,10 @@ func benchDraw(b *testing.B, n int) {
 	}
 }
 
-func BenchmarkDraw100k(b *testing.B) { benchDraw(b, 100_000) }
+func BenchmarkDraw100k(b *testing.B) { benchDraw(b, 100_000, false) }
 
-func BenchmarkDraw1M(b *testing.B) { benchDraw(b, 1_000_000) }
+func BenchmarkDraw1M(b *testing.B) { benchDraw(b, 1_000_000, false) }
+
+// With wrap on, the generated server lines take two rows each at 200
+// columns.
+func BenchmarkDraw1MWrap(b *testing.B) { benchDraw(b, 1_000_000, true) }

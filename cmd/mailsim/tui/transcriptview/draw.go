@@ -35,8 +35,9 @@ type cell struct {
 }
 
 // Draw draws the rows on screen. It calls Source.Len once and Source.Row
-// once per row that is (at least partly) visible; its cost does not depend
-// on the number of rows.
+// once per row that is (at least partly) visible (with wrap on, a few times
+// per row near the screen, to measure lines); its cost does not depend on
+// the number of rows.
 func (v *View) Draw(screen tcell.Screen) {
 	// The Box draws the border and title, and fills its background cell by
 	// cell, which costs more than drawing the rows. Every inner cell is
@@ -64,6 +65,12 @@ func (v *View) Draw(screen tcell.Screen) {
 
 	// Scroll: keep the top where it was, show a newly expanded block, then
 	// the cursor, and never leave empty lines below the last one.
+	base := tcell.StyleDefault.Background(v.GetBackgroundColor()).Foreground(tview.Styles.PrimaryTextColor)
+	if v.wrap {
+		v.drawWrapped(screen, x, y, w, h, total, base)
+		return
+	}
+	v.topWrap = 0
 	top := v.folds.line(v.topRow, v.topSub)
 	if v.reveal >= 0 && v.folds.isExpanded(v.reveal) {
 		start := v.folds.line(v.reveal, 0)
@@ -87,7 +94,6 @@ func (v *View) Draw(screen tcell.Screen) {
 	top = max(0, min(top, total-h))
 	v.topRow, v.topSub = v.folds.locate(top)
 
-	base := tcell.StyleDefault.Background(v.GetBackgroundColor()).Foreground(tview.Styles.PrimaryTextColor)
 	row, sub := v.topRow, v.topSub
 	fetched, extra := -1, 0
 	var r *Row
@@ -100,7 +106,7 @@ func (v *View) Draw(screen tcell.Screen) {
 		if row != fetched {
 			r, fetched, extra = v.src.Row(row), row, v.folds.extra(row)
 		}
-		v.drawLine(screen, x, y+i, w, r, sub, extra > 0, d == cur, base)
+		v.drawLine(screen, x, y+i, w, r, sub, 0, extra > 0, d == cur, base)
 		if sub < extra {
 			sub++
 		} else {
@@ -133,8 +139,10 @@ func (s *boxScreen) Put(x, y int, str string, style tcell.Style) (string, int) {
 }
 
 // drawLine draws sub-line sub of row r (0: the row itself, k: Block[k-1])
-// into the w cells from x.
-func (v *View) drawLine(screen tcell.Screen, x, y, w int, r *Row, sub int, expanded, selected bool, base tcell.Style) {
+// into the w cells from x. With wrap on, it draws screen row part of the
+// line, which wrapText has laid out: part 0 with the row's prefix, the
+// others as continuations under the text column.
+func (v *View) drawLine(screen tcell.Screen, x, y, w int, r *Row, sub, part int, expanded, selected bool, base tcell.Style) {
 	if r == nil {
 		fill(screen, x, y, w, base.Reverse(selected))
 		return
@@ -167,6 +175,17 @@ func (v *View) drawLine(screen tcell.Screen, x, y, w int, r *Row, sub int, expan
 		col += width
 	}
 
+	if part > 0 {
+		// A continuation: blank up to the direction column, "↪" there.
+		seg("", v.textColumn(r, sub)-dirWidth-foldColumn(r, sub), 0, base)
+		seg("↪", dirWidth, 0, rs.Dim(true))
+		seg("", foldColumn(r, sub), 0, rs)
+		if r.Dir != 'C' && r.Dir != 'S' {
+			rs = rs.Italic(true)
+		}
+		v.drawPart(screen, col, y, right-col, part, rs)
+		return
+	}
 	mark := ""
 	if sub == 0 && r.Mark != 0 {
 		mark = string(r.Mark)
@@ -211,6 +230,10 @@ func (v *View) drawLine(screen tcell.Screen, x, y, w int, r *Row, sub int, expan
 		seg("▾", foldWidth, 0, rs.Bold(true))
 	case r.Block != nil:
 		seg("▸", foldWidth, 0, rs.Bold(true))
+	}
+	if v.wrap {
+		v.drawPart(screen, col, y, right-col, 0, style)
+		return
 	}
 	seg(text, right-col, v.hoff, style)
 }
@@ -308,8 +331,14 @@ func plainASCII(s string, n int) bool {
 // on "◌"; other zero-width characters (format and bidi controls) are
 // dropped.
 func (v *View) layout(text string, limit int) (cells []cell, col int, overflow bool) {
-	cells = v.scratch[:0]
-	defer func() { v.scratch = cells[:0] }()
+	cells, col, overflow = layoutInto(v.scratch[:0], text, limit)
+	v.scratch = cells[:0]
+	return cells, col, overflow
+}
+
+// layoutInto is layout appending to cells.
+func layoutInto(cells []cell, text string, limit int) ([]cell, int, bool) {
+	col := 0
 	text = textsafe.Visible(text) // only tab and line feed are left to place
 	state := -1
 	for text != "" {

@@ -66,6 +66,7 @@ func (v *View) page(dir int) {
 	h := max(v.height, 1)
 	top := v.folds.line(v.topRow, v.topSub) + dir*h
 	v.topRow, v.topSub = v.folds.locate(max(0, top))
+	v.topWrap = 0
 	v.moveTo(v.cursor() + dir*h)
 }
 
@@ -111,6 +112,9 @@ func (v *View) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 			}
 			_, y, _, _ := v.GetInnerRect()
 			d := v.folds.line(v.topRow, v.topSub) + my - y
+			if v.wrap && my-y < len(v.screenLines) {
+				d = v.screenLines[my-y]
+			}
 			if n := v.src.Len(); d < v.total(n) {
 				if d != v.total(n)-1 {
 					v.follow = false
@@ -139,5 +143,6 @@ func (v *View) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 func (v *View) scroll(delta int) {
 	top := v.folds.line(v.topRow, v.topSub) + delta
 	v.topRow, v.topSub = v.folds.locate(max(0, top))
+	v.topWrap = 0
 	v.keepSel = false
 }

@@ -7,7 +7,9 @@
 // line, so the app's model may hold (or generate) millions of rows. Text is
 // drawn literally: no tview colour tags are parsed, so "BODY[TEXT]" needs no
 // escaping; tabs become spaces and control characters are shown as Unicode
-// control pictures ("␀", "␛"), never written raw to the terminal.
+// control pictures ("␀", "␛"), never written raw to the terminal. A line
+// wider than the pane is cut with "…", or, with SetWrap(true), continues on
+// the following screen rows (see wrap.go).
 //
 // Like every tview primitive, a View is not safe for concurrent use: call its
 // methods from tview handlers or inside Application.QueueUpdateDraw.
@@ -68,12 +70,14 @@ type View struct {
 	showTime   bool
 	follow     bool
 	actorWidth int
-	hoff       int // horizontal scroll of the text column, in cells
+	hoff       int // horizontal scroll of the text column, in cells (wrap off)
+	wrap       bool
 
 	// The selection (cursor) and the first line on screen, as anchors
 	// (row, sub-line) so that expanding a block above them moves nothing.
 	selRow, selSub int
 	topRow, topSub int
+	topWrap        int  // wrap on: screen rows of the top line scrolled off
 	keepSel        bool // the next Draw scrolls the cursor into view
 	reveal         int  // the next Draw shows this expanded block; -1 none
 	height         int  // inner height at the last Draw, for PgUp/PgDn
@@ -83,7 +87,13 @@ type View struct {
 
 	boxScreen boxScreen // reused by Draw
 	scratch   []cell    // reused by drawText
-	tbuf      []byte    // reused for the time column
+	wcells    []cell    // reused by wrapText
+	wstarts   []int     // reused by wrapText
+	wcut      bool      // the line laid out by wrapText goes on past its last row
+	// screenLines is, with wrap on, the display line drawn on each screen
+	// row at the last Draw (-1 below the last), for mouse clicks.
+	screenLines []int
+	tbuf        []byte // reused for the time column
 }
 
 // New returns a pane over src with the time column shown and follow mode
@@ -108,7 +118,7 @@ func New(src Source) *View {
 func (v *View) SetSource(src Source) {
 	v.src = src
 	v.folds = foldMap{}
-	v.selRow, v.selSub, v.topRow, v.topSub, v.hoff = 0, 0, 0, 0, 0
+	v.selRow, v.selSub, v.topRow, v.topSub, v.topWrap, v.hoff = 0, 0, 0, 0, 0, 0
 	v.keepSel, v.reveal = true, -1
 	v.Refresh()
 }
@@ -118,6 +128,20 @@ func (v *View) SetShowTime(show bool) { v.showTime = show }
 
 // ShowTime reports whether the time column is shown.
 func (v *View) ShowTime() bool { return v.showTime }
+
+// SetWrap turns wrapping on or off. With wrap on, a line wider than the
+// text column continues on the following screen rows, indented under the
+// text column and marked "↪", and horizontal scrolling is off; with wrap
+// off, such a line is cut with "…". Selection and keys still move by line
+// (a row, or one line of an expanded block); the wheel scrolls by line.
+func (v *View) SetWrap(on bool) {
+	if v.wrap != on {
+		v.wrap, v.topWrap, v.keepSel = on, 0, true
+	}
+}
+
+// Wrap reports whether long lines are wrapped.
+func (v *View) Wrap() bool { return v.wrap }
 
 // SetActorWidth sets the width of the actor column (names are padded or
 // cut to it); n < 1 hides the column.
