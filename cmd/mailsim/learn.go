@@ -46,7 +46,7 @@ func learn(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	fs := newFlags(cmd, "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
 	lang := fs.String("lang", "", "language of the lessons and the app: en or vi (default from LANG)")
-	present := fs.Bool("present", false, "presenter mode, for a projector: no timestamps, a wider transcript (m toggles it, z zooms a pane)")
+	present := fs.Bool("present", false, "presenter mode, for a projector: no timestamps, a wider transcript, long lines wrapped (m toggles it, z zooms a pane)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ type Options struct {
 	Screen   tcell.Screen      // nil = the real terminal; tests pass a SimulationScreen
 	StateDir string            // progress file dir; "" = $XDG_STATE_HOME/mailsim or ~/.local/state/mailsim
 	Files    func(*lessons.Lesson) fs.FS
-	Present  bool   // presenter mode (lesson screen): no timestamps, a wider transcript
+	Present  bool   // presenter mode (lesson screen): no timestamps, a wider transcript, long lines wrapped
 	Notice   string // a line for the picker, e.g. the files --lessons skipped
 	DataDir  string // where w offers to save transcripts (under transcripts/); "" = $XDG_DATA_HOME/mailsim or ~/.local/share/mailsim
 }

@@ -220,6 +220,7 @@ func (ls *lessonScreen) arrange(w, h int) {
 	if !ls.timeSet {
 		ls.tv.SetShowTime(w >= 120 && !ls.presenting)
 	}
+	ls.tv.SetWrap(ls.presenting)
 	if sh == ls.shape {
 		return
 	}

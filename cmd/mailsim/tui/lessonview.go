@@ -146,7 +146,7 @@ func (ls *lessonScreen) keyMap() *KeyMap {
 		{ID: "follow", Keys: []Key{r('f')}, Desc: "follow the newest line on/off", Action: ls.toggleFollow},
 		{ID: "time", Keys: []Key{r('t')}, Desc: "timestamps on/off", Action: ls.toggleTime},
 		{ID: "zoom", Keys: []Key{r('z')}, Desc: "zoom the focused pane to the whole screen, and back (Tab picks the pane)", Action: ls.toggleZoom},
-		{ID: "present", Keys: []Key{r('m')}, Desc: "presenter mode on/off: no timestamps, a wider transcript", Action: ls.togglePresent},
+		{ID: "present", Keys: []Key{r('m')}, Desc: "presenter mode on/off: no timestamps, a wider transcript, long lines wrapped", Action: ls.togglePresent},
 		{ID: "fold", Keys: []Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
 		{ID: "pane", Keys: []Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
 		{ID: "panePrev", Keys: []Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
@@ -691,7 +691,8 @@ func (ls *lessonScreen) toggleZoom() {
 }
 
 // togglePresent switches presenter mode: no timestamps (unless t asks
-// for them) and a wider transcript.
+// for them), a wider transcript, and long wire lines wrapped (layout sets
+// them).
 func (ls *lessonScreen) togglePresent() {
 	ls.presenting = !ls.presenting
 	ls.timeSet = false

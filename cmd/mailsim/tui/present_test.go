@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"mailsim/lessons"
 )
@@ -39,4 +42,62 @@ func TestThePresentOptionStartsInPresenterMode(t *testing.T) {
 	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3", Present: true}, 200, 60)
 	h.started()
 	h.waitUntil("presenting without timestamps", func(u *ui) bool { return u.ls.presenting && !u.ls.tv.ShowTime() })
+}
+
+// In presenter mode a wire line wider than the transcript pane is wrapped
+// onto continuation rows, so the whole of it is on screen; without it the
+// line is cut with "…".
+func TestPresenterModeWrapsALongWireLine(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 200; i++ {
+		fmt.Fprintf(&b, "<%02d-presented>", i)
+	}
+	long := "NOOP " + b.String()[:200]
+	l := testLesson(false)
+	l.Steps = append(l.Steps[:1], append([]lessons.Step{{Kind: lessons.Send, Actor: "laptop", Command: long, Title: en("A long line")}}, l.Steps[1:]...)...)
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{l}, Start: "test-pop3"}, 120, 40)
+	h.started()
+	for i := 1; i <= 2; i++ {
+		h.typeText("n")
+		h.idleAt(i)
+	}
+	// paneText is the transcript pane's text, its rows joined from the
+	// given column of the pane on.
+	paneText := func(from string) string {
+		var out string
+		h.on(func() {
+			x, y, w, ht := h.u.ls.tv.GetInnerRect()
+			lines := strings.Split(screenText(h.scr), "\n")
+			col := -1
+			for row := y; row < y+ht && row < len(lines); row++ {
+				r := []rune(lines[row])
+				line := string(r[min(x, len(r)):min(x+w, len(r))])
+				if col < 0 {
+					if i := strings.Index(line, from); i >= 0 {
+						col = len([]rune(line[:i]))
+					}
+				}
+				if col >= 0 {
+					lr := []rune(line)
+					out += strings.TrimRight(string(lr[min(col, len(lr)):]), " ")
+				}
+			}
+		})
+		return out
+	}
+	h.waitFor("NOOP <00-presented>")
+	if got := paneText("NOOP <00"); strings.Contains(got, long) || !strings.Contains(got, "…") {
+		t.Errorf("without presenter mode the line is not cut with …: %q", got)
+	}
+	h.typeText("m")
+	h.waitUntil("presenting", func(u *ui) bool { return u.ls.presenting && u.ls.tv.Wrap() })
+	deadline := time.Now().Add(conditionWait)
+	for !strings.Contains(paneText("NOOP <00"), long) {
+		if time.Now().After(deadline) {
+			t.Fatalf("presenter mode does not show the whole line %q; the pane holds %q\n%s", long, paneText("NOOP <00"), h.text())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.typeText("m")
+	h.waitUntil("not presenting", func(u *ui) bool { return !u.ls.presenting && !u.ls.tv.Wrap() })
 }
