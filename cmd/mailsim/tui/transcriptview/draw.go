@@ -55,7 +55,7 @@ func (v *View) Draw(screen tcell.Screen) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	v.height = h
+	v.height, v.width = h, w
 	n := v.src.Len()
 	v.clamp(n)
 	if v.follow {

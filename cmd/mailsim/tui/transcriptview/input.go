@@ -63,6 +63,10 @@ func Bindings() []Binding {
 
 // page moves the cursor and the view by one screen (dir -1 or +1).
 func (v *View) page(dir int) {
+	if v.wrap && len(v.screenLines) > 0 {
+		v.pageWrapped(dir)
+		return
+	}
 	h := max(v.height, 1)
 	top := v.folds.line(v.topRow, v.topSub) + dir*h
 	v.topRow, v.topSub = v.folds.locate(max(0, top))

@@ -81,6 +81,7 @@ type View struct {
 	keepSel        bool // the next Draw scrolls the cursor into view
 	reveal         int  // the next Draw shows this expanded block; -1 none
 	height         int  // inner height at the last Draw, for PgUp/PgDn
+	width          int  // inner width at the last Draw, for PgUp with wrap on
 
 	selectedFunc func(i int)
 	notified     int // the row last passed to selectedFunc
@@ -132,8 +133,9 @@ func (v *View) ShowTime() bool { return v.showTime }
 // SetWrap turns wrapping on or off. With wrap on, a line wider than the
 // text column continues on the following screen rows, indented under the
 // text column and marked "↪", and horizontal scrolling is off; with wrap
-// off, such a line is cut with "…". Selection and keys still move by line
-// (a row, or one line of an expanded block); the wheel scrolls by line.
+// off, such a line is cut with "…". Selection, arrow keys and the wheel
+// still move by line (a row, or one line of an expanded block); PgUp and
+// PgDn move by a screen of rows, so no wrapped line is skipped.
 func (v *View) SetWrap(on bool) {
 	if v.wrap != on {
 		v.wrap, v.topWrap, v.keepSel = on, 0, true

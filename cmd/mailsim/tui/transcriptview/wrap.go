@@ -162,6 +162,36 @@ func (v *View) rowsThrough(top, off, d, w, h int) int {
 	return rows
 }
 
+// pageWrapped moves the view by one screen with wrap on: PgDn puts the
+// line at the bottom of the screen at the top, PgUp puts the line above the
+// top at the bottom. The cursor moves by as many lines as the view did.
+func (v *View) pageWrapped(dir int) {
+	top := v.folds.line(v.topRow, v.topSub)
+	newTop, off := top, 0
+	if dir > 0 {
+		for _, d := range v.screenLines {
+			newTop = max(newTop, d)
+		}
+		if newTop == top && v.topWrap == 0 {
+			newTop = top + 1 // one line fills the screen
+		}
+		newTop = min(newTop, max(0, v.total(v.src.Len())-1))
+	} else if top > 0 || v.topWrap > 0 {
+		above := top - 1
+		if v.topWrap > 0 {
+			above = top // partly above the screen
+		}
+		newTop, off = v.anchorBottom(above, v.width, max(v.height, 1))
+	}
+	cur := v.cursor() + newTop - top
+	if newTop == top {
+		cur = v.cursor() + dir
+	}
+	v.topRow, v.topSub = v.folds.locate(newTop)
+	v.topWrap = off
+	v.moveTo(cur)
+}
+
 // drawWrapped scrolls and draws the lines with wrap on (see Draw).
 func (v *View) drawWrapped(screen tcell.Screen, x, y, w, h, total int, base tcell.Style) {
 	top, off := v.folds.line(v.topRow, v.topSub), v.topWrap

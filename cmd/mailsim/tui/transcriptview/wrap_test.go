@@ -188,3 +188,41 @@ func TestWrapDrawReadsOnlyRowsNearTheScreen(t *testing.T) {
 		}
 	}
 }
+
+// With wrap on, PgDn and PgUp move by a screen of rows, so no line is
+// skipped, and come back to the start.
+func TestWrapPagesByScreens(t *testing.T) {
+	src := longSession(60)
+	for i := 0; i < 60; i += 3 {
+		src.rows[i].Text = longLine() // 5 rows each at 80 columns
+	}
+	s, v := wrapView(t, src, 80, 12, true)
+	v.SetFollow(false)
+	v.Select(0)
+	seen := map[int]bool{}
+	tops := []int{}
+	lines := draw(t, s, v)
+	for range 40 {
+		for _, d := range v.screenLines {
+			seen[d] = true
+		}
+		tops = append(tops, v.topRow)
+		key(v, tcell.KeyPgDn, 0)
+		lines = draw(t, s, v)
+	}
+	for i := 0; i <= 60; i++ {
+		if !seen[i] {
+			t.Errorf("line %d never on screen paging down (tops %v)", i, tops)
+		}
+	}
+	if v.Selected() != 60 || joined(lines[7:], textCol) != longLine() {
+		t.Errorf("PgDn to the end: selected %d\n%s", v.Selected(), strings.Join(lines, "\n"))
+	}
+	for range 40 {
+		key(v, tcell.KeyPgUp, 0)
+		lines = draw(t, s, v)
+	}
+	if v.topRow != 0 || v.Selected() != 0 || !strings.HasPrefix(lines[0], "  laptop   C: <000-wire>") {
+		t.Errorf("PgUp to the start: top %d, selected %d\n%s", v.topRow, v.Selected(), strings.Join(lines, "\n"))
+	}
+}
