@@ -396,6 +396,7 @@ func (d *decoder) device(n *yaml.Node, p path) *DeviceSpec {
 		"actor":   func(v *yaml.Node, _ path) { ds.Actor = d.str(v, "actor") },
 		"action":  func(v *yaml.Node, _ path) { ds.Action = d.str(v, "action") },
 		"subject": func(v *yaml.Node, _ path) { ds.Subject = d.str(v, "subject") },
+		"to":      func(v *yaml.Node, _ path) { ds.To = d.str(v, "to") },
 	})
 	return ds
 }

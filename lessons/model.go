@@ -138,7 +138,10 @@ var ServerStates = []string{"down", "up"}
 //	show          list the local folders: each message, and where it came from
 //	scan          check a message's attachments before opening it (by
 //	              subject); fails when one is a program in disguise
-var DeviceActions = []string{"read-offline", "corrupt", "export", "show", "scan"}
+//	move          copy the local mbox files to another device (to:), as a
+//	              person moving to a new computer or mail app does: the
+//	              messages arrive, the old app's index and accounts do not
+var DeviceActions = []string{"read-offline", "corrupt", "export", "show", "scan", "move"}
 
 // Step is one step of a lesson. Which fields matter depends on Kind.
 type Step struct {
@@ -210,6 +213,7 @@ type DeviceSpec struct {
 	Actor   string
 	Action  string // one of DeviceActions
 	Subject string // read-offline, scan: the message
+	To      string // move: the actor whose device receives the copy
 }
 
 // QuizSpec is a multiple-choice prediction.

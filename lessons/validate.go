@@ -612,16 +612,23 @@ func (v *validator) device(p path, s *Step, st *stepState) {
 		v.errorf(kp.key("subject"), "%s acts on the whole local folder: subject does not apply", ds.Action)
 	}
 	switch {
+	case ds.Action == "move" && ds.To == "":
+		v.errorf(kp, "move needs to: the actor whose device receives the copy")
+	case ds.Action != "move" && ds.To != "":
+		v.errorf(kp.key("to"), "to applies to move only")
+	case ds.Action == "move":
+		if b, ok2 := v.actor(kp.key("to"), ds.To); ok && ok2 && deviceOf(a) == deviceOf(b) {
+			v.errorf(kp.key("to"), "%s and %s share one device: move copies to another device", ds.Actor, ds.To)
+		}
+	}
+	switch {
 	case s.Expect != "" && s.Expect != ExpectFail:
 		v.errorf(p.key("expect"), "expect %q: a device step can only expect: fail", s.Expect)
 	case s.Expect == ExpectFail && !needsSubject:
 		v.errorf(p.key("expect"), "%s always happens: only read-offline and scan can expect: fail", ds.Action)
 	}
 	if ok && ds.Action == "read-offline" {
-		dev := a.Name
-		if a.Device != "" {
-			dev = a.Device
-		}
+		dev := deviceOf(a)
 		for _, b := range v.l.Actors {
 			if (b.Name == dev || b.Device == dev) && st.connected[b.Name] {
 				v.errorf(kp.key("actor"), "read-offline reads with no connection, but %s is connected here: disconnect it first (or stop its server)", b.Name)
@@ -629,6 +636,14 @@ func (v *validator) device(p path, s *Step, st *stepState) {
 			}
 		}
 	}
+}
+
+// deviceOf names the device whose local mail an actor fills.
+func deviceOf(a *Actor) string {
+	if a.Device != "" {
+		return a.Device
+	}
+	return a.Name
 }
 
 // actor resolves an actor name written at p.

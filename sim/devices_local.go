@@ -118,6 +118,12 @@ func (r *Runner) deviceStep(st *lessons.Step) error {
 		o = a.show()
 	case "scan":
 		o = a.scan(ds.Subject)
+	case "move":
+		to, ok := r.actors[ds.To]
+		if !ok {
+			return fmt.Errorf("no actor %q", ds.To)
+		}
+		o = a.move(to)
 	default:
 		return fmt.Errorf("unknown device action %q", ds.Action)
 	}
@@ -328,6 +334,64 @@ func (a *actor) export() outcome {
 	return outcome{ok: true,
 		en: indent(fmt.Sprintf("%s's local mail, as the files on its disk:", name), lines),
 		vi: indent(fmt.Sprintf("mail cục bộ của %s, dưới dạng các tệp trên ổ đĩa:", name), linesVi)}
+}
+
+// importedFolder is where a mail app files the mbox files it imports:
+// "Imported/Inbox", "Imported/Sent".
+const importedFolder = "Imported/"
+
+// move copies the device's local mbox files to another device, as a person
+// moving to a new computer or another mail app does, and says what arrives
+// and what stays behind. An mbox file holds only the messages: they arrive
+// whole, numbered afresh, in Imported/<folder>. The old app's .msf index
+// (read marks, tags, sort order) is not part of it, so the copies have no
+// flags; nor is the account each message came from. A message the device
+// holds only the summary of (an IMAP cache) has no octets to copy.
+func (a *actor) move(to *actor) outcome {
+	from, dst := a.device(), to.device()
+	names, msgs := from.folders()
+	var lines []lessons.Text
+	moved, flagged, left := 0, 0, 0
+	for _, f := range names {
+		folder := importedFolder + f
+		var uid uint32
+		for _, m := range msgs[f] {
+			raw, whole := from.raw[m.id()]
+			if !whole {
+				left++
+				lines = append(lines, lessons.Textf("%-30q stays behind: only its summary is on the disk", m.Subject))
+				continue
+			}
+			uid++
+			if len(m.Flags) > 0 {
+				flagged++
+			}
+			c := LocalMessage{UID: uid, Subject: m.Subject, From: m.From, Size: len(raw), Body: true, Mailbox: folder}
+			dst.local = append(dst.local, c)
+			dst.keepRaw(c, raw)
+			moved++
+			lines = append(lines, lessons.Textf("%-30q moved into %s, %d B", m.Subject, folder, len(raw)))
+		}
+	}
+	sort.SliceStable(dst.local, func(i, j int) bool { return localLess(dst.local[i], dst.local[j]) })
+	lines = append(lines, lessons.Textf("not moved: the .msf index files (read marks, tags, sort order): %s builds its own, and every message arrives unread", dst.spec.Name))
+	if flagged > 0 {
+		lines = append(lines, lessons.Textf("  %d of the messages had flags on %s; their copies have none", flagged, from.spec.Name))
+	}
+	lines = append(lines, lessons.Textf("not moved: the account each message came from: an mbox file holds only the messages"))
+	head := lessons.Textf("%s's mbox files copied to %s: %d of %s moved", from.spec.Name, dst.spec.Name, moved, messages(moved+left))
+	o := outcome{ok: true}
+	o.en, o.vi = indentText(lessons.Fallback, head, lines), indentText("vi", head, lines)
+	return o
+}
+
+// indentText is indent in one language: the head, then each line below it.
+func indentText(lang string, head lessons.Text, lines []lessons.Text) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.In(lang)
+	}
+	return indent(head.In(lang), out)
 }
 
 // mboxFromLine is the line that starts a message in an mbox file: "From ",

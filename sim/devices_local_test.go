@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"mailsim/lessons"
 )
 
 func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
@@ -256,5 +259,81 @@ steps:
 	}
 	if len(closed) < 1 || closed[0] != "phone: connection lost: the server went down" {
 		t.Errorf("closes: %q", closed)
+	}
+}
+
+// TestMoveCopiesTheMboxFilesButNotTheIndex moves a shared laptop's local
+// mail (two accounts and a Sent folder) and an IMAP phone's summary-only
+// cache to a desk computer: the whole messages arrive in Imported/<folder>,
+// unflagged and with no account; summaries stay behind.
+func TestMoveCopiesTheMboxFilesButNotTheIndex(t *testing.T) {
+	src := strings.Replace(sharedDevice,
+		"  - {name: phone, protocol: imap, client: a phone, user: alice}\n",
+		"  - {name: phone, protocol: imap, client: a phone, user: alice}\n  - {name: desk, protocol: pop3, client: another app, user: alice}\n", 1)
+	src = strings.Replace(src, "  - server: {role: pop3, state: down}\n",
+		"  - device: {actor: laptop-work, action: move, to: desk}\n  - device: {actor: phone, action: move, to: desk}\n  - check: {device: desk, count: 4}\n  - check: {device: laptop, count: 4}\n  - device: {actor: desk, action: read-offline, subject: Work}\n  - server: {role: pop3, state: down}\n", 1)
+	r, events := record(t, parseLesson(t, src))
+	if err := r.RunAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var checks []string
+	for _, e := range *events {
+		if e.Kind == EventCheck {
+			checks = append(checks, e.Text.In("en")+"\n"+e.Text.In("vi"))
+		}
+	}
+	all := strings.Join(checks, "\n")
+	for _, want := range []string{
+		"laptop's mbox files copied to desk: 4 of 4 messages moved",
+		`"One"                          moved into Imported/Inbox, `,
+		`"Note to self"                 moved into Imported/Sent, `,
+		"not moved: the .msf index files (read marks, tags, sort order): desk builds its own, and every message arrives unread",
+		"not moved: the account each message came from: an mbox file holds only the messages",
+		"phone's mbox files copied to desk: 0 of 3 messages moved",
+		`"One"                          stays behind: only its summary is on the disk`,
+		"tệp mbox của laptop được chép sang desk: chuyển được 4 trên 4 thư",
+		`desk opens "Work" from its own disk, with no connection`,
+		"device laptop's local mailbox holds 4 messages", // a move copies
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no check says %q:\n%s", want, all)
+		}
+	}
+	d, ok := r.State().Device("desk")
+	if !ok {
+		t.Fatal("no device desk")
+	}
+	if len(d.Local) != 4 {
+		t.Fatalf("desk holds %d messages, want 4: %+v", len(d.Local), d.Local)
+	}
+	for _, m := range d.Local {
+		if !strings.HasPrefix(m.Mailbox, importedFolder) || m.Account != "" || len(m.Flags) > 0 || !m.Body {
+			t.Errorf("desk: %+v, want a whole message in Imported/..., no account, no flags", m)
+		}
+	}
+}
+
+// TestMoveCountsTheFlagsLeftBehind: flags live in the old app's index, not
+// in the mbox file, so the copies of flagged messages arrive without them.
+func TestMoveCountsTheFlagsLeftBehind(t *testing.T) {
+	from := &actor{spec: lessons.Actor{Name: "old", Protocol: "pop3"}}
+	to := &actor{spec: lessons.Actor{Name: "new", Protocol: "pop3"}}
+	for i, flags := range [][]string{{`\Seen`}, nil, {`\Flagged`, `\Seen`}} {
+		m := LocalMessage{UID: uint32(i + 1), Subject: fmt.Sprint("m", i), Flags: flags, Body: true}
+		from.local = append(from.local, m)
+		from.keepRaw(m, []byte("Subject: x\r\n\r\nhi\r\n"))
+	}
+	o := from.move(to)
+	if !o.ok || !strings.Contains(o.en, "2 of the messages had flags on old; their copies have none") ||
+		!strings.Contains(o.vi, "2 thư có cờ trên old; bản sao của chúng không còn cờ nào") {
+		t.Errorf("move said:\n%s\n%s", o.en, o.vi)
+	}
+	for _, m := range to.local {
+		if len(m.Flags) > 0 {
+			t.Errorf("copy %q has flags %v", m.Subject, m.Flags)
+		}
+	}
+	if len(to.local) != 3 || len(to.raw) != 3 {
+		t.Errorf("new holds %d messages, %d whole; want 3, 3", len(to.local), len(to.raw))
 	}
 }
