@@ -203,17 +203,8 @@ func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
 	h.laptopSandbox("USER alice", "PASS wonderland")
 	h.typeText("k")
 	h.waitFor("Exploring")
-	dir := t.TempDir()
-	h.on(func() { h.u.ls.saveDir = dir })
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.mailsim.yaml"))
-	if len(files) != 1 {
-		t.Fatalf("saved %v", files)
-	}
-	data, _ := os.ReadFile(files[0])
+	file := h.saveToTempDir()
+	data, _ := os.ReadFile(file)
 	text := string(data)
 	if !strings.Contains(text, "a1 LOGIN alice wonderland") {
 		t.Error("the lesson's own login was redacted")
@@ -221,7 +212,7 @@ func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
 	if strings.Contains(text, "PASS wonderland") || !strings.Contains(text, "PASS •••") {
 		t.Error("the password the learner typed was not redacted")
 	}
-	got, err := transcripts.Load(files[0])
+	got, err := transcripts.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,21 +263,12 @@ func TestARestartForgetsTheLearnersLines(t *testing.T) {
 	h.typeText("r")
 	h.started()
 	h.runTo(3)
-	dir := t.TempDir()
-	h.on(func() { h.u.ls.saveDir = dir })
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.mailsim.yaml"))
-	if len(files) != 1 {
-		t.Fatalf("saved %v", files)
-	}
-	got, err := transcripts.Load(files[0])
+	file := h.saveToTempDir()
+	got, err := transcripts.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, _ := os.ReadFile(files[0])
+	data, _ := os.ReadFile(file)
 	if got.Live || got.Redacted || !strings.Contains(string(data), "a1 LOGIN alice wonderland") {
 		t.Errorf("after r: live %v, redacted %v; the lesson's login kept: %v", got.Live, got.Redacted, strings.Contains(string(data), "a1 LOGIN alice wonderland"))
 	}
@@ -347,4 +329,21 @@ func TestGoingBackFromTheSandboxKeepsEveryBuiltinLessonPassing(t *testing.T) {
 			})
 		})
 	}
+}
+
+// saveToTempDir saves the session with w into a fresh folder, taking the
+// offered name, and returns the one file written.
+func (h *harness) saveToTempDir() string {
+	h.t.Helper()
+	dir := h.t.TempDir()
+	h.on(func() { h.u.ls.saveDir = dir })
+	h.typeText("w")
+	h.waitFor("Save transcript to")
+	h.key(tcell.KeyEnter)
+	h.waitFor("saved to")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.mailsim.yaml"))
+	if len(files) != 1 {
+		h.t.Fatalf("saved %v", files)
+	}
+	return files[0]
 }
