@@ -14,7 +14,7 @@ import (
 
 	"mailsim/internal/folder"
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -251,14 +251,14 @@ func (p *parser) text(v *yaml.Node, what string) lessons.Text {
 	return t
 }
 
-func (p *parser) roles(v *yaml.Node, what string) []sim.Role {
-	var out []sim.Role
+func (p *parser) roles(v *yaml.Node, what string) []roles.Role {
+	var out []roles.Role
 	nodes := []*yaml.Node{v}
 	if v.Kind == yaml.SequenceNode {
 		nodes = v.Content
 	}
 	for _, c := range nodes {
-		r, err := sim.ParseRole(p.str(c, what))
+		r, err := roles.Parse(p.str(c, what))
 		if err != nil {
 			p.errorf(c, "%s: %v", what, err)
 			continue

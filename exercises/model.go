@@ -2,7 +2,7 @@ package exercises
 
 import (
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -19,7 +19,7 @@ type Exercise struct {
 	Hint  lessons.Text // optional
 	// Settings are the servers the student needs, listed on the sheet
 	// with their host names and ports.
-	Settings []sim.Role
+	Settings []roles.Role
 	Done     []Predicate // all must hold
 	Tried    []Predicate // any; empty: a logged-in session of the first done session's protocol
 }
@@ -56,7 +56,7 @@ const (
 // SessionMatch matches one of the student's sessions.
 type SessionMatch struct {
 	Protocol wire.Protocol // "" = any
-	Roles    []sim.Role    // any of these; empty = any
+	Roles    []roles.Role  // any of these; empty = any
 	Provider Provider
 	TLS      TLSMode
 	Login    *bool  // nil = either

@@ -10,6 +10,7 @@ import (
 	"mailsim/internal/textsafe"
 	"mailsim/sim"
 	"mailsim/sim/classroom"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -497,7 +498,7 @@ func sessionMatches(st Student, s *session, m *SessionMatch) ([]line, bool) {
 	return ev, true
 }
 
-func hasRole(rs []sim.Role, r sim.Role) bool {
+func hasRole(rs []roles.Role, r roles.Role) bool {
 	for _, x := range rs {
 		if x == r {
 			return true

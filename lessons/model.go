@@ -66,7 +66,7 @@ const DefaultDomain = "example.com"
 // Domains are the simulated providers a lesson can use.
 var Domains = []string{"example.com", "example.org"}
 
-// ServerRoles are the server roles a provider can run (sim.Role names).
+// ServerRoles are the server roles a provider can run (roles.Role names).
 var ServerRoles = []string{"pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"}
 
 // ProviderSpec is what one provider offers, written in the file as

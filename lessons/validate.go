@@ -24,7 +24,7 @@ var Groups = []string{"pop3", "imap", "smtp", "compare", "setup", "history"}
 // Protocols are the protocols an actor may speak.
 var Protocols = []string{"pop3", "imap", "smtp"}
 
-// rolesOf maps a protocol to the server roles (sim.Role names) an actor of
+// rolesOf maps a protocol to the server roles (roles.Role names) an actor of
 // that protocol may connect to; the first is the default.
 var rolesOf = map[string][]string{
 	"pop3": {"pop3", "pop3s"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"mailsim/lessons"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/wire"
 )
@@ -71,7 +72,7 @@ func (r *Runner) track(a *actor, cmd string, rep reply) {
 		d := a.device()
 		d.keepRaw(m, rep.Body)
 		for i := range d.local {
-			if d.local[i].id() == m.id() {
+			if d.local[i].Key() == m.Key() {
 				d.local[i] = m
 				return
 			}
@@ -95,16 +96,16 @@ func (s *session) uidOf(arg string) (uint32, bool) {
 	return s.view[n-1], true
 }
 
-func parseLocal(uid uint32, raw []byte) LocalMessage {
+func parseLocal(uid uint32, raw []byte) events.LocalMessage {
 	m := mailstore.ParseHeaders(raw)
-	return LocalMessage{UID: uid, Subject: m.Subject, From: m.From, Size: len(raw)}
+	return events.LocalMessage{UID: uid, Subject: m.Subject, From: m.From, Size: len(raw)}
 }
 
 // State returns the world now: every provider's store and every device.
-func (r *Runner) State() *State {
-	st := &State{}
+func (r *Runner) State() *events.State {
+	st := &events.State{}
 	for _, p := range r.net.Providers {
-		ps := ProviderState{Domain: p.Domain, Snapshot: p.Store.Snapshot(), Marked: map[string]bool{}}
+		ps := events.ProviderState{Domain: p.Domain, Snapshot: p.Store.Snapshot(), Marked: map[string]bool{}}
 		st.Providers = append(st.Providers, ps)
 	}
 	for _, spec := range r.lesson.Actors {
@@ -118,19 +119,19 @@ func (r *Runner) State() *State {
 			if a.sess != nil {
 				if ps, ok := st.Provider(domainOr(spec.Domain)); ok {
 					for uid := range a.sess.marked {
-						ps.Marked[MarkKey(a.sess.user, uid)] = true
+						ps.Marked[events.MarkKey(a.sess.user, uid)] = true
 					}
 				}
 			}
 			continue
 		}
-		ds := DeviceState{Name: spec.Name, Protocol: spec.Protocol, User: spec.User + "@" + domainOr(spec.Domain),
-			Client: spec.Client, Local: append([]LocalMessage(nil), a.local...)}
+		ds := events.DeviceState{Name: spec.Name, Protocol: spec.Protocol, User: spec.User + "@" + domainOr(spec.Domain),
+			Client: spec.Client, Local: append([]events.LocalMessage(nil), a.local...)}
 		if a.sess != nil {
 			ds.Connected, ds.Host = true, a.sess.host
 			if ps, ok := st.Provider(domainOr(spec.Domain)); ok {
 				for uid := range a.sess.marked {
-					ps.Marked[MarkKey(a.sess.user, uid)] = true
+					ps.Marked[events.MarkKey(a.sess.user, uid)] = true
 				}
 			}
 		}
@@ -152,7 +153,7 @@ func (r *Runner) check(c *lessons.CheckSpec) error {
 		r.checks[1]++
 		msg = textOf(err)
 	}
-	r.emit(Event{Kind: EventCheck, OK: ok, Text: msg})
+	r.emit(events.Event{Kind: events.EventCheck, OK: ok, Text: msg})
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 )
 
@@ -297,7 +298,7 @@ func (a *actor) dropDeleted(mbox string) {
 }
 
 // cached finds a message in the cache, adding it when add is set.
-func (a *actor) cached(mbox string, uid uint32, add bool) *LocalMessage {
+func (a *actor) cached(mbox string, uid uint32, add bool) *events.LocalMessage {
 	for i := range a.local {
 		if a.local[i].Mailbox == mbox && a.local[i].UID == uid {
 			return &a.local[i]
@@ -306,7 +307,7 @@ func (a *actor) cached(mbox string, uid uint32, add bool) *LocalMessage {
 	if !add {
 		return nil
 	}
-	a.local = append(a.local, LocalMessage{UID: uid, Mailbox: mbox})
+	a.local = append(a.local, events.LocalMessage{UID: uid, Mailbox: mbox})
 	sort.SliceStable(a.local, func(i, j int) bool {
 		mi, mj := a.local[i].Mailbox, a.local[j].Mailbox
 		if mi != mj {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"mailsim/sim/events"
 	"slices"
 	"strings"
 	"testing"
@@ -36,56 +37,56 @@ func TestIMAPDeviceCache(t *testing.T) {
 		start int // messages known to exist
 		cmd   string
 		wire  string
-		want  []LocalMessage
+		want  []events.LocalMessage
 		seq   []uint32
 	}{
 		{
 			name:  "a summary FETCH caches subject, sender, size and flags, and nothing of the body",
 			start: 1, cmd: "a3 FETCH 1:* (UID FLAGS ENVELOPE RFC822.SIZE)",
 			wire: "* 1 FETCH (UID 7 FLAGS (\\Recent) RFC822.SIZE 238 " + env + ")\na3 OK done\n",
-			want: []LocalMessage{{UID: 7, Mailbox: "INBOX", Subject: "Lunch?", From: `"Bob" <bob@example.org>`, Size: 238, Flags: []string{`\Recent`}}},
+			want: []events.LocalMessage{{UID: 7, Mailbox: "INBOX", Subject: "Lunch?", From: `"Bob" <bob@example.org>`, Size: 238, Flags: []string{`\Recent`}}},
 			seq:  []uint32{7},
 		},
 		{
 			name:  "BODY[] caches the whole message from its literal, headers read from it",
 			start: 1, cmd: "a4 FETCH 1 (BODY[])",
 			wire: "* 1 FETCH (UID 7 FLAGS (\\Seen) BODY[] {39}\nSubject: Hi\r\nFrom: <b@x.org>\r\n\r\nHello\r\n)\na4 OK done\n",
-			want: []LocalMessage{{UID: 7, Mailbox: "INBOX", Subject: "Hi", From: "<b@x.org>", Size: 39, Flags: []string{`\Seen`}, Body: true, Parts: "whole message", Bytes: 39}},
+			want: []events.LocalMessage{{UID: 7, Mailbox: "INBOX", Subject: "Hi", From: "<b@x.org>", Size: 39, Flags: []string{`\Seen`}, Body: true, Parts: "whole message", Bytes: 39}},
 			seq:  []uint32{7},
 		},
 		{
 			name:  "BODY.PEEK[1] caches one part and counts its octets, not the whole message",
 			start: 2, cmd: "a5 FETCH 2 (UID BODY.PEEK[1])",
 			wire: "* 2 FETCH (UID 9 BODY[1] {5}\nhello)\na5 OK done\n",
-			want: []LocalMessage{{UID: 9, Mailbox: "INBOX", Parts: "part 1", Bytes: 5}},
+			want: []events.LocalMessage{{UID: 9, Mailbox: "INBOX", Parts: "part 1", Bytes: 5}},
 			seq:  []uint32{0, 9},
 		},
 		{
 			name:  "HEADER.FIELDS with its list inside the brackets is one item",
 			start: 1, cmd: "a6 UID FETCH 7 (BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])",
 			wire: "* 1 FETCH (UID 7 BODY[HEADER.FIELDS (SUBJECT FROM)] {32}\nSubject: Hi\r\nFrom: <b@x.org>\r\n\r\n)\na6 OK done\n",
-			want: []LocalMessage{{UID: 7, Mailbox: "INBOX", Subject: "Hi", From: "<b@x.org>", Parts: "headers", Bytes: 32}},
+			want: []events.LocalMessage{{UID: 7, Mailbox: "INBOX", Subject: "Hi", From: "<b@x.org>", Parts: "headers", Bytes: 32}},
 			seq:  []uint32{7},
 		},
 		{
 			name:  "a partial fetch is a slice, not the whole message",
 			start: 1, cmd: "a7 FETCH 1 (UID BODY.PEEK[]<0.10>)",
 			wire: "* 1 FETCH (UID 7 BODY[]<0> {10}\nSubject: H)\na7 OK done\n",
-			want: []LocalMessage{{UID: 7, Mailbox: "INBOX", Parts: "whole message (a slice)", Bytes: 10}},
+			want: []events.LocalMessage{{UID: 7, Mailbox: "INBOX", Parts: "whole message (a slice)", Bytes: 10}},
 			seq:  []uint32{7},
 		},
 		{
 			name:  "BODYSTRUCTURE is summed up part by part, with the attachment's name and size",
 			start: 1, cmd: "a8 FETCH 1 (UID BODYSTRUCTURE)",
 			wire: `* 1 FETCH (UID 3 BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "8bit" 212 6 NIL NIL NIL NIL)("image" "svg+xml" ("name" "dalat.svg") NIL NIL "base64" 6120 NIL ("attachment" ("filename" "dalat.svg")) NIL NIL) "mixed" ("boundary" "b1") NIL NIL NIL))` + "\na8 OK done\n",
-			want: []LocalMessage{{UID: 3, Mailbox: "INBOX", Structure: "1 text/plain 212 B; 2 image/svg+xml dalat.svg 6120 B"}},
+			want: []events.LocalMessage{{UID: 3, Mailbox: "INBOX", Structure: "1 text/plain 212 B; 2 image/svg+xml dalat.svg 6120 B"}},
 			seq:  []uint32{3},
 		},
 		{
 			name:  "quoted strings keep their escapes and parentheses; encoded words are decoded",
 			start: 1, cmd: `a9 FETCH 1 (UID ENVELOPE)`,
 			wire: `* 1 FETCH (UID 4 ENVELOPE (NIL "=?utf-8?q?Th=C6=B0_m=E1=BB=9Bi?= \"(1)\"" (("=?utf-8?q?Lan?=" NIL "lan" "example.vn")) NIL NIL NIL NIL NIL NIL NIL))` + "\na9 OK done\n",
-			want: []LocalMessage{{UID: 4, Mailbox: "INBOX", Subject: `Thư mới "(1)"`, From: `"Lan" <lan@example.vn>`}},
+			want: []events.LocalMessage{{UID: 4, Mailbox: "INBOX", Subject: `Thư mới "(1)"`, From: `"Lan" <lan@example.vn>`}},
 			seq:  []uint32{4},
 		},
 		{
@@ -117,15 +118,15 @@ func TestIMAPDeviceCache(t *testing.T) {
 	}
 }
 
-func equalLocal(a, b []LocalMessage) bool {
-	return slices.EqualFunc(a, b, func(x, y LocalMessage) bool {
+func equalLocal(a, b []events.LocalMessage) bool {
+	return slices.EqualFunc(a, b, func(x, y events.LocalMessage) bool {
 		return x.UID == y.UID && x.Mailbox == y.Mailbox && x.Subject == y.Subject && x.From == y.From &&
 			x.Size == y.Size && slices.Equal(x.Flags, y.Flags) && x.Body == y.Body && x.Parts == y.Parts &&
 			x.Bytes == y.Bytes && x.Structure == y.Structure
 	})
 }
 
-func uids(local []LocalMessage) []uint32 {
+func uids(local []events.LocalMessage) []uint32 {
 	var out []uint32
 	for _, m := range local {
 		out = append(out, m.UID)

@@ -14,7 +14,9 @@ import (
 	"strings"
 
 	"mailsim/lessons"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -47,16 +49,16 @@ func (a *actor) account() string {
 }
 
 // keepRaw remembers the octets of a message the device holds whole.
-func (a *actor) keepRaw(m LocalMessage, raw []byte) {
+func (a *actor) keepRaw(m events.LocalMessage, raw []byte) {
 	if a.raw == nil {
-		a.raw = map[localID][]byte{}
+		a.raw = map[events.LocalKey][]byte{}
 	}
-	a.raw[m.id()] = append([]byte(nil), raw...)
+	a.raw[m.Key()] = append([]byte(nil), raw...)
 }
 
 // localLess orders a POP3 device's local mail: the inbox first, then the
 // other folders by name; by account, then by number, within a folder.
-func localLess(x, y LocalMessage) bool {
+func localLess(x, y events.LocalMessage) bool {
 	if x.Mailbox != y.Mailbox {
 		return x.Mailbox < y.Mailbox
 	}
@@ -135,20 +137,20 @@ func (r *Runner) deviceStep(st *lessons.Step) error {
 			o.vi = "đúng như dự đoán: " + o.vi
 		}
 		r.checks[0]++
-		r.emit(Event{Kind: EventCheck, OK: true, Actor: ds.Actor, Text: o.text()})
+		r.emit(events.Event{Kind: events.EventCheck, OK: true, Actor: ds.Actor, Text: o.text()})
 		return nil
 	case o.ok:
 		r.checks[1]++
-		r.emit(Event{Kind: EventCheck, Actor: ds.Actor, Text: o.text()})
+		r.emit(events.Event{Kind: events.EventCheck, Actor: ds.Actor, Text: o.text()})
 		return fmt.Errorf("expected %s to fail, but it did not", ds.Action)
 	}
 	r.checks[1]++
-	r.emit(Event{Kind: EventCheck, Actor: ds.Actor, Text: o.text()})
+	r.emit(events.Event{Kind: events.EventCheck, Actor: ds.Actor, Text: o.text()})
 	return fmt.Errorf("%s", o.en)
 }
 
 // find looks a message up in the device's local mail by subject.
-func (a *actor) find(subject string) *LocalMessage {
+func (a *actor) find(subject string) *events.LocalMessage {
 	for i := range a.local {
 		if a.local[i].Subject == subject {
 			return &a.local[i]
@@ -185,7 +187,7 @@ func (a *actor) readOffline(subject string) outcome {
 			vi: fmt.Sprintf("%s không mở được %q khi không có kết nối: bộ nhớ đệm của nó %s; bản thân bức thư nằm trên máy chủ, mà máy chủ thì không với tới được", name, subject, gotVi)}
 	}
 	var preview []string
-	if raw, ok := d.raw[m.id()]; ok {
+	if raw, ok := d.raw[m.Key()]; ok {
 		preview = previewLines(raw, 4)
 	}
 	return outcome{ok: true,
@@ -272,7 +274,7 @@ func (a *actor) corrupt() outcome {
 }
 
 // folderName names a local message's folder as the mail app shows it.
-func (a *actor) folderName(m LocalMessage) string {
+func (a *actor) folderName(m events.LocalMessage) string {
 	switch {
 	case m.Mailbox == "" && a.spec.Protocol == "imap":
 		return mailstore.Inbox
@@ -283,8 +285,8 @@ func (a *actor) folderName(m LocalMessage) string {
 }
 
 // folders groups the device's local mail by folder, in order.
-func (a *actor) folders() (names []string, msgs map[string][]LocalMessage) {
-	msgs = map[string][]LocalMessage{}
+func (a *actor) folders() (names []string, msgs map[string][]events.LocalMessage) {
+	msgs = map[string][]events.LocalMessage{}
 	for _, m := range a.local {
 		f := a.folderName(m)
 		if _, ok := msgs[f]; !ok {
@@ -300,7 +302,7 @@ func (a *actor) export() outcome {
 	name := d.spec.Name
 	dir := "Mail/Local Folders/"
 	if d.spec.Protocol == "imap" {
-		dir = "ImapMail/" + IMAP.Host(domainOr(d.spec.Domain)) + "/"
+		dir = "ImapMail/" + roles.IMAP.Host(domainOr(d.spec.Domain)) + "/"
 	}
 	names, msgs := d.folders()
 	if len(names) == 0 {
@@ -314,7 +316,7 @@ func (a *actor) export() outcome {
 		total := 0
 		var entries []string
 		for _, m := range msgs[f] {
-			raw, whole := d.raw[m.id()]
+			raw, whole := d.raw[m.Key()]
 			total += len(raw)
 			entry := mboxFromLine(m, raw)
 			if !whole {
@@ -356,7 +358,7 @@ func (a *actor) move(to *actor) outcome {
 		folder := importedFolder + f
 		var uid uint32
 		for _, m := range msgs[f] {
-			raw, whole := from.raw[m.id()]
+			raw, whole := from.raw[m.Key()]
 			if !whole {
 				left++
 				lines = append(lines, lessons.Textf("%-30q stays behind: only its summary is on the disk", m.Subject))
@@ -366,7 +368,7 @@ func (a *actor) move(to *actor) outcome {
 			if len(m.Flags) > 0 {
 				flagged++
 			}
-			c := LocalMessage{UID: uid, Subject: m.Subject, From: m.From, Size: len(raw), Body: true, Mailbox: folder}
+			c := events.LocalMessage{UID: uid, Subject: m.Subject, From: m.From, Size: len(raw), Body: true, Mailbox: folder}
 			dst.local = append(dst.local, c)
 			dst.keepRaw(c, raw)
 			moved++
@@ -396,7 +398,7 @@ func indentText(lang string, head lessons.Text, lines []lessons.Text) string {
 
 // mboxFromLine is the line that starts a message in an mbox file: "From ",
 // the sender's address and the date in asctime form; then the subject.
-func mboxFromLine(m LocalMessage, raw []byte) string {
+func mboxFromLine(m events.LocalMessage, raw []byte) string {
 	sender := m.From
 	if addr, err := mail.ParseAddress(m.From); err == nil {
 		sender = addr.Address
@@ -435,9 +437,9 @@ func (a *actor) show() outcome {
 			how = fmt.Sprintf("sent from %s; the copy is kept here only, %d B", acct, m.Size)
 			howVi = fmt.Sprintf("gửi từ %s; bản sao chỉ được lưu ở đây, %d B", acct, m.Size)
 		case m.Body:
-			host := POP3.Host(domainOr(domainOf(acct)))
+			host := roles.POP3.Host(domainOr(domainOf(acct)))
 			if d.spec.Protocol == "imap" {
-				host = IMAP.Host(domainOr(domainOf(acct)))
+				host = roles.IMAP.Host(domainOr(domainOf(acct)))
 			}
 			how = fmt.Sprintf("downloaded from %s (%s), whole, %d B", acct, host, m.Size)
 			howVi = fmt.Sprintf("tải về từ %s (%s), trọn vẹn, %d B", acct, host, m.Size)
@@ -491,7 +493,7 @@ func (a *actor) scan(subject string) outcome {
 			vi: fmt.Sprintf("%s không có thư %q để kiểm tra", name, subject)}
 	}
 	var parts []attachment
-	if raw, ok := d.raw[m.id()]; ok {
+	if raw, ok := d.raw[m.Key()]; ok {
 		parts = mimeParts(raw)
 	} else if m.Structure != "" {
 		parts = structureParts(m.Structure)
@@ -598,7 +600,7 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 	if ss == nil {
 		return fmt.Errorf("a server step needs its server")
 	}
-	role, err := ParseRole(ss.Role)
+	role, err := roles.Parse(ss.Role)
 	if err != nil {
 		return err
 	}
@@ -629,7 +631,7 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 	default:
 		return fmt.Errorf("server state %q: want down or up", ss.State)
 	}
-	r.emit(Event{Kind: EventCheck, OK: true, Role: role, Host: hostport, Text: text})
+	r.emit(events.Event{Kind: events.EventCheck, OK: true, Role: role, Host: hostport, Text: text})
 	return nil
 }
 
@@ -641,7 +643,7 @@ func (r *Runner) loseSession(a *actor, why lessons.Text) {
 	r.mu.Lock()
 	eaves := r.eavesdrop[s.tap.ID()]
 	r.mu.Unlock()
-	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
+	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
 		Text: why, Eavesdrop: eaves})
 }
 
@@ -693,7 +695,7 @@ func (r *Runner) stats(names []string) error {
 	}
 	r.mu.Unlock()
 	r.checks[0]++
-	r.emit(Event{Kind: EventCheck, OK: true, Text: lessons.Text{
+	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: lessons.Text{
 		lessons.Fallback: indent("what each one has sent and received so far (the protocol's own lines and octets):", lines),
 		"vi":             indent("mỗi bên đã gửi và nhận những gì cho đến giờ (tính theo dòng và octet của chính giao thức):", linesVi)}})
 	return nil

@@ -12,29 +12,31 @@ import (
 	"time"
 
 	"mailsim/lessons"
+	"mailsim/sim/events"
+	"mailsim/sim/roles"
 )
 
 func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
-	n, err := StartNetwork(NetworkOptions{Roles: []Role{POP3, IMAP}, Deterministic: true})
+	n, err := StartNetwork(NetworkOptions{Roles: []roles.Role{roles.POP3, roles.IMAP}, Deterministic: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
 	p, _ := n.Provider(DomainCom)
-	srv, _ := p.Server(POP3)
+	srv, _ := p.Server(roles.POP3)
 	addr := srv.Addr
 	names := n.Names()
 
-	if err := n.StopServer(DomainCom, POP3); err != nil {
+	if err := n.StopServer(DomainCom, roles.POP3); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := net.DialTimeout("tcp", addr, time.Second); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("dialing a stopped server: %v, want connection refused", err)
 	}
-	if err := n.StopServer(DomainCom, POP3); err == nil {
+	if err := n.StopServer(DomainCom, roles.POP3); err == nil {
 		t.Error("stopping a stopped server: no error")
 	}
-	if other, _ := p.Server(IMAP); other != nil {
+	if other, _ := p.Server(roles.IMAP); other != nil {
 		if c, err := net.DialTimeout("tcp", other.Addr, time.Second); err != nil {
 			t.Errorf("the IMAP server stopped with POP3's: %v", err)
 		} else {
@@ -42,10 +44,10 @@ func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
 		}
 	}
 
-	if err := n.StartServer(DomainCom, POP3); err != nil {
+	if err := n.StartServer(DomainCom, roles.POP3); err != nil {
 		t.Fatal(err)
 	}
-	if srv, _ := p.Server(POP3); srv.Addr != addr {
+	if srv, _ := p.Server(roles.POP3); srv.Addr != addr {
 		t.Errorf("restarted on %s, want %s", srv.Addr, addr)
 	}
 	c, err := net.DialTimeout("tcp", addr, time.Second)
@@ -60,7 +62,7 @@ func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
 	if got := n.Names(); len(got) != len(names) {
 		t.Errorf("the name table changed: %v, was %v", got, names)
 	}
-	if err := n.StartServer(DomainCom, POP3); err == nil {
+	if err := n.StartServer(DomainCom, roles.POP3); err == nil {
 		t.Error("starting a running server: no error")
 	}
 }
@@ -139,13 +141,13 @@ steps:
 `
 
 func TestDeviceStepsOnASharedDevice(t *testing.T) {
-	r, events := record(t, parseLesson(t, sharedDevice))
+	r, evs := record(t, parseLesson(t, sharedDevice))
 	if err := r.RunAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var checks []string
-	for _, e := range *events {
-		if e.Kind == EventCheck {
+	for _, e := range *evs {
+		if e.Kind == events.EventCheck {
 			checks = append(checks, e.Text.In("en"))
 		}
 	}
@@ -250,10 +252,10 @@ steps:
     actor: laptop
     expect: +OK
 `
-	events := runAll(t, src)
+	evs := runAll(t, src)
 	var closed []string
-	for _, e := range *events {
-		if e.Kind == EventClose {
+	for _, e := range *evs {
+		if e.Kind == events.EventClose {
 			closed = append(closed, e.Actor+": "+e.Text.In("en"))
 		}
 	}
@@ -272,13 +274,13 @@ func TestMoveCopiesTheMboxFilesButNotTheIndex(t *testing.T) {
 		"  - {name: phone, protocol: imap, client: a phone, user: alice}\n  - {name: desk, protocol: pop3, client: another app, user: alice}\n", 1)
 	src = strings.Replace(src, "  - server: {role: pop3, state: down}\n",
 		"  - device: {actor: laptop-work, action: move, to: desk}\n  - device: {actor: phone, action: move, to: desk}\n  - check: {device: desk, count: 4}\n  - check: {device: laptop, count: 4}\n  - device: {actor: desk, action: read-offline, subject: Work}\n  - server: {role: pop3, state: down}\n", 1)
-	r, events := record(t, parseLesson(t, src))
+	r, evs := record(t, parseLesson(t, src))
 	if err := r.RunAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var checks []string
-	for _, e := range *events {
-		if e.Kind == EventCheck {
+	for _, e := range *evs {
+		if e.Kind == events.EventCheck {
 			checks = append(checks, e.Text.In("en")+"\n"+e.Text.In("vi"))
 		}
 	}
@@ -319,7 +321,7 @@ func TestMoveCountsTheFlagsLeftBehind(t *testing.T) {
 	from := &actor{spec: lessons.Actor{Name: "old", Protocol: "pop3"}}
 	to := &actor{spec: lessons.Actor{Name: "new", Protocol: "pop3"}}
 	for i, flags := range [][]string{{`\Seen`}, nil, {`\Flagged`, `\Seen`}} {
-		m := LocalMessage{UID: uint32(i + 1), Subject: fmt.Sprint("m", i), Flags: flags, Body: true}
+		m := events.LocalMessage{UID: uint32(i + 1), Subject: fmt.Sprint("m", i), Flags: flags, Body: true}
 		from.local = append(from.local, m)
 		from.keepRaw(m, []byte("Subject: x\r\n\r\nhi\r\n"))
 	}

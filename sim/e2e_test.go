@@ -10,6 +10,7 @@ import (
 
 	"mailsim/internal/testutil"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 )
 
 // TestSwaksToImaplibAcrossTwoProviders sends with swaks to example.com's
@@ -19,7 +20,7 @@ import (
 func TestSwaksToImaplibAcrossTwoProviders(t *testing.T) {
 	swaks := testutil.NeedTool(t, "swaks")
 	python := testutil.NeedPython(t)
-	n, err := StartNetwork(NetworkOptions{Roles: []Role{Submission, MX, IMAPS}, RunRelays: true,
+	n, err := StartNetwork(NetworkOptions{Roles: []roles.Role{roles.Submission, roles.MX, roles.IMAPS}, RunRelays: true,
 		RetryDelays: []time.Duration{50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +34,7 @@ func TestSwaksToImaplibAcrossTwoProviders(t *testing.T) {
 	if err := n.CA.SaveCA(ca); err != nil {
 		t.Fatal(err)
 	}
-	sub, _ := com.Server(Submission)
+	sub, _ := com.Server(roles.Submission)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, swaks, "--server", sub.Addr, "--tls", "--tls-verify", "--tls-ca-path", ca,
@@ -51,7 +52,7 @@ func TestSwaksToImaplibAcrossTwoProviders(t *testing.T) {
 			t.Fatal("the relay never delivered to bob@example.org")
 		}
 	}
-	imaps, _ := org.Server(IMAPS)
+	imaps, _ := org.Server(roles.IMAPS)
 	host, port, _ := strings.Cut(imaps.Addr, ":")
 	script := `
 import imaplib, ssl, sys

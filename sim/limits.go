@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"mailsim/sim/roles"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -26,7 +27,7 @@ type Limits struct {
 	// slowloris clients that trickle bytes. 0 = DefaultCommandTimeout.
 	CommandTimeout time.Duration
 	// Refused, when set, is told about every refused connection.
-	Refused func(role Role, remote, reason string)
+	Refused func(role roles.Role, remote, reason string)
 }
 
 // Defaults of Limits.
@@ -108,14 +109,14 @@ func (cl *ConnLimiter) CloseConn(local, remote string) bool {
 // Listener wraps ln, the raw TCP listener of a server with the given role.
 // tlsCfg is the server's TLS configuration: on an implicit-TLS port the
 // refusal is said inside TLS, so the client can read it.
-func (cl *ConnLimiter) Listener(ln net.Listener, role Role, host string, tlsCfg *tls.Config) net.Listener {
+func (cl *ConnLimiter) Listener(ln net.Listener, role roles.Role, host string, tlsCfg *tls.Config) net.Listener {
 	return &limitListener{Listener: ln, cl: cl, role: role, host: host, tlsCfg: tlsCfg}
 }
 
 type limitListener struct {
 	net.Listener
 	cl     *ConnLimiter
-	role   Role
+	role   roles.Role
 	host   string
 	tlsCfg *tls.Config
 }
@@ -179,7 +180,7 @@ func (cl *ConnLimiter) release(lc *limitedConn) {
 }
 
 // RefusalText is what a refused client reads, in its protocol's words.
-func RefusalText(role Role, host, reason string) string {
+func RefusalText(role roles.Role, host, reason string) string {
 	switch role.Protocol() {
 	case "pop3":
 		return fmt.Sprintf("-ERR [SYS/TEMP] too many connections (%s); try again later\r\n", reason)
@@ -192,7 +193,7 @@ func RefusalText(role Role, host, reason string) string {
 // refuse tells c why it is refused and closes it. It half-closes and
 // drains the client's first bytes for a moment, so the client reads the
 // reply rather than a reset.
-func refuse(c net.Conn, role Role, host string, tlsCfg *tls.Config, reason string) {
+func refuse(c net.Conn, role roles.Role, host string, tlsCfg *tls.Config, reason string) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	var w net.Conn = c

@@ -3,6 +3,7 @@ package sim
 import (
 	"bufio"
 	"crypto/tls"
+	"mailsim/sim/roles"
 	"net"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func startLimited(t *testing.T, lim Limits) *Network {
 	return n
 }
 
-func addrOf(t *testing.T, n *Network, role Role) string {
+func addrOf(t *testing.T, n *Network, role roles.Role) string {
 	t.Helper()
 	s, ok := n.Providers[0].Server(role)
 	if !ok {
@@ -29,7 +30,7 @@ func addrOf(t *testing.T, n *Network, role Role) string {
 }
 
 // dialLine connects and returns the first line the server says.
-func dialLine(t *testing.T, n *Network, role Role) (net.Conn, string) {
+func dialLine(t *testing.T, n *Network, role roles.Role) (net.Conn, string) {
 	t.Helper()
 	c, err := net.Dial("tcp", addrOf(t, n, role))
 	if err != nil {
@@ -48,16 +49,16 @@ func dialLine(t *testing.T, n *Network, role Role) (net.Conn, string) {
 }
 
 func TestTheConnectionOverTheCapIsRefusedInTheProtocolsWords(t *testing.T) {
-	want := map[Role]string{
-		POP3: "-ERR [SYS/TEMP] too many connections", POP3S: "-ERR [SYS/TEMP] too many connections",
-		IMAP: "* BYE too many connections", IMAPS: "* BYE too many connections",
-		Submission: "421 4.7.0 smtp.example.com too many connections", SMTPS: "421 4.7.0 smtp.example.com too many connections",
-		MX: "421 4.7.0 mx.example.com too many connections",
+	want := map[roles.Role]string{
+		roles.POP3: "-ERR [SYS/TEMP] too many connections", roles.POP3S: "-ERR [SYS/TEMP] too many connections",
+		roles.IMAP: "* BYE too many connections", roles.IMAPS: "* BYE too many connections",
+		roles.Submission: "421 4.7.0 smtp.example.com too many connections", roles.SMTPS: "421 4.7.0 smtp.example.com too many connections",
+		roles.MX: "421 4.7.0 mx.example.com too many connections",
 	}
-	for _, role := range AllRoles {
+	for _, role := range roles.All {
 		t.Run(string(role), func(t *testing.T) {
 			refused := make(chan string, 1)
-			n := startLimited(t, Limits{MaxConns: 5, Refused: func(r Role, remote, reason string) { refused <- reason }})
+			n := startLimited(t, Limits{MaxConns: 5, Refused: func(r roles.Role, remote, reason string) { refused <- reason }})
 			for i := 0; i < 5; i++ {
 				c, greet := dialLine(t, n, role)
 				defer c.Close()
@@ -82,9 +83,9 @@ func TestTheConnectionOverTheCapIsRefusedInTheProtocolsWords(t *testing.T) {
 
 func TestPerIPCapAndPlacesAreGivenBack(t *testing.T) {
 	n := startLimited(t, Limits{MaxConnsPerIP: 2})
-	a, _ := dialLine(t, n, POP3)
-	b, _ := dialLine(t, n, IMAP)
-	c, line := dialLine(t, n, POP3)
+	a, _ := dialLine(t, n, roles.POP3)
+	b, _ := dialLine(t, n, roles.IMAP)
+	c, line := dialLine(t, n, roles.POP3)
 	c.Close()
 	if !strings.Contains(line, "at most 2 at once from 127.0.0.1") {
 		t.Fatalf("third connection from one IP: %q", line)
@@ -95,7 +96,7 @@ func TestPerIPCapAndPlacesAreGivenBack(t *testing.T) {
 	for n.Limiter().Open() != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	d, line := dialLine(t, n, POP3)
+	d, line := dialLine(t, n, roles.POP3)
 	defer d.Close()
 	if !strings.HasPrefix(line, "+OK") {
 		t.Fatalf("after the others closed: %q", line)
@@ -103,7 +104,7 @@ func TestPerIPCapAndPlacesAreGivenBack(t *testing.T) {
 }
 
 func TestSlowlorisIsDroppedByTheCommandTimeout(t *testing.T) {
-	for _, role := range []Role{POP3, IMAP, Submission, IMAPS} {
+	for _, role := range []roles.Role{roles.POP3, roles.IMAP, roles.Submission, roles.IMAPS} {
 		t.Run(string(role), func(t *testing.T) {
 			n := startLimited(t, Limits{CommandTimeout: 500 * time.Millisecond})
 			slow, _ := dialLine(t, n, role)
@@ -142,7 +143,7 @@ func TestSlowlorisIsDroppedByTheCommandTimeout(t *testing.T) {
 
 func TestIdleClientsAreDroppedAndActiveOnesAreNot(t *testing.T) {
 	n := startLimited(t, Limits{IdleTimeout: 400 * time.Millisecond, CommandTimeout: 200 * time.Millisecond})
-	c, _ := dialLine(t, n, POP3)
+	c, _ := dialLine(t, n, roles.POP3)
 	defer c.Close()
 	r := bufio.NewReader(c)
 	for i := 0; i < 5; i++ { // a command every 200ms keeps it alive for a second
@@ -166,9 +167,9 @@ func TestIdleClientsAreDroppedAndActiveOnesAreNot(t *testing.T) {
 
 func TestCloseConnKicks(t *testing.T) {
 	n := startLimited(t, Limits{})
-	c, _ := dialLine(t, n, IMAP)
+	c, _ := dialLine(t, n, roles.IMAP)
 	defer c.Close()
-	if !n.CloseConn(addrOf(t, n, IMAP), c.LocalAddr().String()) {
+	if !n.CloseConn(addrOf(t, n, roles.IMAP), c.LocalAddr().String()) {
 		t.Fatal("CloseConn did not find the connection")
 	}
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))

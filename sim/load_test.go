@@ -15,6 +15,7 @@ import (
 
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 )
 
 // loadClient is a raw IMAP client for the load test.
@@ -77,7 +78,7 @@ func TestLoadOnOneClassMailbox(t *testing.T) {
 	const normal, hostile = 160, 40
 	const heapBound = 256 << 20
 	lim := Limits{MaxConns: 1000, MaxConnsPerIP: 1000, IdleTimeout: 30 * time.Second, CommandTimeout: 3 * time.Second}
-	n, err := StartNetwork(NetworkOptions{Domains: []string{DomainCom}, Limits: &lim, Roles: []Role{IMAP},
+	n, err := StartNetwork(NetworkOptions{Domains: []string{DomainCom}, Limits: &lim, Roles: []roles.Role{roles.IMAP},
 		Throttle: &authpolicy.Throttle{Base: 20 * time.Millisecond, Max: 320 * time.Millisecond, MaxPending: 40}})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +90,7 @@ func TestLoadOnOneClassMailbox(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	addr := addrOf(t, n, IMAP)
+	addr := addrOf(t, n, roles.IMAP)
 	end := time.Now().Add(dur)
 
 	var peak atomic.Uint64

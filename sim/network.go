@@ -14,6 +14,7 @@ import (
 	"mailsim/sim/certs"
 	"mailsim/sim/imap"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 	"mailsim/sim/smtp"
 	"mailsim/sim/wire"
 )
@@ -26,18 +27,18 @@ const (
 
 // NetworkOptions configure the simulated providers.
 type NetworkOptions struct {
-	Domains []string // default: example.com and example.org
-	Roles   []Role   // servers each provider runs; default AllRoles
+	Domains []string     // default: example.com and example.org
+	Roles   []roles.Role // servers each provider runs; default AllRoles
 	// DomainRoles narrows the servers of one provider: example.org with
 	// {POP3, POP3S, Submission, SMTPS, MX} runs no IMAP. A role a provider
 	// does not run still has its name in the name table, resolving to a
 	// loopback port where nothing listens: connecting is refused, as a real
 	// client would see it. Roles, when set, still limits every provider.
-	DomainRoles map[string][]Role
+	DomainRoles map[string][]roles.Role
 	Listen      string // IP to listen on; default 127.0.0.1
 	// Ports fixes a role's port at the first provider; the second gets
 	// port+1000 and so on. Zero or missing means an ephemeral port.
-	Ports map[Role]int
+	Ports map[roles.Role]int
 
 	StoreClock func() time.Time // internal dates; nil = time.Now
 	Plaintext  authpolicy.Plaintext
@@ -100,12 +101,12 @@ type Provider struct {
 	IMAPRecent *imap.RecentTable
 	// Closed maps each role the provider does not offer (NetworkOptions.
 	// DomainRoles) to a loopback address where nothing listens.
-	Closed map[Role]string
+	Closed map[roles.Role]string
 }
 
 // Server is one listening server of a provider.
 type Server struct {
-	Role     Role
+	Role     roles.Role
 	Host     string // "pop.example.com"
 	Addr     string // "127.0.0.1:40123"
 	TLS      bool   // implicit TLS
@@ -136,7 +137,7 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 		o.Domains = []string{DomainCom, DomainOrg}
 	}
 	if len(o.Roles) == 0 {
-		o.Roles = AllRoles
+		o.Roles = roles.All
 	}
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1"
@@ -191,7 +192,7 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 	return n, nil
 }
 
-func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index int) (*Server, error) {
+func (n *Network) startServer(o NetworkOptions, p *Provider, role roles.Role, index int) (*Server, error) {
 	port := 0
 	if fixed, ok := o.Ports[role]; ok && fixed != 0 {
 		port = fixed + 1000*index
@@ -204,7 +205,7 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role Role, index in
 }
 
 // serve starts the role's server on a listener.
-func (n *Network) serve(o NetworkOptions, p *Provider, role Role, index int, ln net.Listener) (*Server, error) {
+func (n *Network) serve(o NetworkOptions, p *Provider, role roles.Role, index int, ln net.Listener) (*Server, error) {
 	host := role.Host(p.Domain)
 	tlsCfg, err := n.CA.ServerConfig(host)
 	if err != nil {
@@ -247,7 +248,7 @@ func (n *Network) serve(o NetworkOptions, p *Provider, role Role, index int, ln 
 	return s, nil
 }
 
-func hasRole(list []Role, r Role) bool {
+func hasRole(list []roles.Role, r roles.Role) bool {
 	for _, x := range list {
 		if x == r {
 			return true
@@ -260,7 +261,7 @@ func hasRole(list []Role, r Role) bool {
 // nothing listens: a port the system handed out and took back at once.
 // Its name stays in the name table, as a real DNS name may exist with no
 // server behind it.
-func (n *Network) closedPort(o NetworkOptions, p *Provider, role Role) error {
+func (n *Network) closedPort(o NetworkOptions, p *Provider, role roles.Role) error {
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Listen, "0"))
 	if err != nil {
 		return err
@@ -270,7 +271,7 @@ func (n *Network) closedPort(o NetworkOptions, p *Provider, role Role) error {
 		return err
 	}
 	if p.Closed == nil {
-		p.Closed = map[Role]string{}
+		p.Closed = map[roles.Role]string{}
 	}
 	p.Closed[role] = addr
 	n.mu.Lock()
@@ -282,7 +283,7 @@ func (n *Network) closedPort(o NetworkOptions, p *Provider, role Role) error {
 // StopServer stops the provider's server with the role, as an outage
 // does: its open sessions are cut, and its address refuses connections
 // until StartServer. The name table keeps the address.
-func (n *Network) StopServer(domain string, role Role) error {
+func (n *Network) StopServer(domain string, role roles.Role) error {
 	s, err := n.server(domain, role)
 	if err != nil {
 		return err
@@ -300,7 +301,7 @@ func (n *Network) StopServer(domain string, role Role) error {
 }
 
 // StartServer starts a server StopServer stopped, on the same address.
-func (n *Network) StartServer(domain string, role Role) error {
+func (n *Network) StartServer(domain string, role roles.Role) error {
 	s, err := n.server(domain, role)
 	if err != nil {
 		return err
@@ -322,7 +323,7 @@ func (n *Network) StartServer(domain string, role Role) error {
 	return nil
 }
 
-func (n *Network) server(domain string, role Role) (*Server, error) {
+func (n *Network) server(domain string, role roles.Role) (*Server, error) {
 	p, ok := n.Provider(domain)
 	if !ok {
 		return nil, fmt.Errorf("no provider %q", domain)
@@ -366,7 +367,7 @@ func (n *Network) Provider(domain string) (*Provider, bool) {
 }
 
 // Server returns the provider's server with the role.
-func (p *Provider) Server(role Role) (*Server, bool) {
+func (p *Provider) Server(role roles.Role) (*Server, bool) {
 	for _, s := range p.Servers {
 		if s.Role == role {
 			return s, true

@@ -2,30 +2,31 @@ package sim
 
 import (
 	"errors"
+	"mailsim/sim/roles"
 	"net"
 	"syscall"
 	"testing"
 )
 
 func TestDomainRolesLeaveAClosedPortBehindTheName(t *testing.T) {
-	n, err := StartNetwork(NetworkOptions{DomainRoles: map[string][]Role{DomainOrg: {POP3, POP3S, Submission, SMTPS, MX}}})
+	n, err := StartNetwork(NetworkOptions{DomainRoles: map[string][]roles.Role{DomainOrg: {roles.POP3, roles.POP3S, roles.Submission, roles.SMTPS, roles.MX}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
 	org, _ := n.Provider(DomainOrg)
-	if _, ok := org.Server(IMAP); ok {
+	if _, ok := org.Server(roles.IMAP); ok {
 		t.Fatal("example.org runs IMAP, but its roles leave it out")
 	}
-	if _, ok := org.Server(POP3); !ok {
+	if _, ok := org.Server(roles.POP3); !ok {
 		t.Fatal("example.org runs no POP3")
 	}
 	com, _ := n.Provider(DomainCom)
-	if _, ok := com.Server(IMAP); !ok || len(com.Closed) != 0 {
+	if _, ok := com.Server(roles.IMAP); !ok || len(com.Closed) != 0 {
 		t.Fatalf("example.com lost a role: closed %v", com.Closed)
 	}
-	for _, role := range []Role{IMAP, IMAPS} {
-		addr, ok := n.Resolve(role.Host(DomainOrg) + ":" + map[Role]string{IMAP: "143", IMAPS: "993"}[role])
+	for _, role := range []roles.Role{roles.IMAP, roles.IMAPS} {
+		addr, ok := n.Resolve(role.Host(DomainOrg) + ":" + map[roles.Role]string{roles.IMAP: "143", roles.IMAPS: "993"}[role])
 		if !ok || addr != org.Closed[role] {
 			t.Fatalf("%s: the name table gives %q, %v; closed port %q", role, addr, ok, org.Closed[role])
 		}

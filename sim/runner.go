@@ -16,7 +16,9 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim/authpolicy"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -24,7 +26,7 @@ import (
 type Options struct {
 	// Emit receives every event, in order, on the goroutine that runs the
 	// steps. It must not call back into the Runner.
-	Emit func(Event)
+	Emit func(events.Event)
 	// Glossary annotates the lines a step does not annotate itself.
 	Glossary *lessons.Glossary
 	// Deterministic uses a fixed clock and fixed APOP timestamps, so that
@@ -37,7 +39,7 @@ type Options struct {
 	// zero means 10 seconds.
 	ReplyTimeout time.Duration
 	// Roles limits the servers started; nil starts every role.
-	Roles []Role
+	Roles []roles.Role
 }
 
 // Runner plays one lesson. Steps run one at a time, on the caller's
@@ -67,7 +69,7 @@ type Runner struct {
 	next    int // the next step to run
 	cur     int // the step whose events are being emitted
 	noteFor *pendingNote
-	last    *State
+	last    *events.State
 	failed  int
 	checks  [2]int // passed, failed
 	lastAct string
@@ -89,19 +91,19 @@ type pendingNote struct {
 type actor struct {
 	spec  lessons.Actor
 	sess  *session
-	local []LocalMessage
+	local []events.LocalMessage
 	imap  imapDevice // IMAP: what the cache needs across connections (devices_imap.go)
 	// dev is the actor whose local mail this one fills: itself, or the
 	// lesson's Actor.Device (devices_local.go).
 	dev *actor
-	raw map[localID][]byte // the octets of local messages this device holds whole
+	raw map[events.LocalKey][]byte // the octets of local messages this device holds whole
 	// sent numbers the sent copies the device keeps.
 	sent uint32
 }
 
 // session is a scripted client's connection.
 type session struct {
-	role  Role
+	role  roles.Role
 	host  string // "pop.example.com:110"
 	proto wire.Protocol
 	tap   *wire.Conn
@@ -121,7 +123,7 @@ type session struct {
 // Start starts the providers, seeds them, and emits EventStart.
 func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	if o.Emit == nil {
-		o.Emit = func(Event) {}
+		o.Emit = func(events.Event) {}
 	}
 	if o.ReplyTimeout == 0 {
 		o.ReplyTimeout = 10 * time.Second
@@ -131,17 +133,17 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	no := NetworkOptions{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
 		Throttle: &authpolicy.Throttle{Base: 200 * time.Millisecond, Max: time.Second}}
 	if len(l.Providers) > 0 {
-		no.DomainRoles = map[string][]Role{}
+		no.DomainRoles = map[string][]roles.Role{}
 		for domain, ps := range l.Providers {
-			roles := []Role{}
+			list := []roles.Role{}
 			for _, name := range ps.Roles {
-				role, err := ParseRole(name)
+				role, err := roles.Parse(name)
 				if err != nil {
 					return nil, fmt.Errorf("%s: providers: %s: %w", l.File, domain, err)
 				}
-				roles = append(roles, role)
+				list = append(list, role)
 			}
-			no.DomainRoles[domain] = roles
+			no.DomainRoles[domain] = list
 		}
 	}
 	r.clock = time.Now
@@ -185,7 +187,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 		}
 	}
 	r.last = r.State()
-	r.emit(Event{Kind: EventStart, State: r.last})
+	r.emit(events.Event{Kind: events.EventStart, State: r.last})
 	return r, nil
 }
 
@@ -247,9 +249,9 @@ func (r *Runner) Close() error {
 	return r.net.Close()
 }
 
-func (r *Runner) emit(e Event) {
+func (r *Runner) emit(e events.Event) {
 	switch {
-	case r.opts.Deterministic && e.Kind == EventWire && e.Unit.Layer == wire.Cipher:
+	case r.opts.Deterministic && e.Kind == events.EventWire && e.Unit.Layer == wire.Cipher:
 		// How TLS splits its records varies from run to run: they take
 		// the time of the event before them and leave the clock alone.
 		e.Time = r.lastTime
@@ -259,7 +261,7 @@ func (r *Runner) emit(e Event) {
 		e.Time = r.clock()
 	}
 	r.lastTime = e.Time
-	if e.Kind != EventStart {
+	if e.Kind != events.EventStart {
 		e.Step = r.cur
 	} else {
 		e.Step = -1
@@ -291,7 +293,7 @@ func (r *Runner) onUnit(u wire.Unit) {
 		r.count(a.spec.Name, u)
 	}
 	r.mu.Unlock()
-	e := Event{Kind: EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time,
+	e := events.Event{Kind: events.EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time,
 		Eavesdrop: eaves, Handshake: hs, TLSKeys: keys}
 	if a != nil {
 		e.Actor = a.spec.Name
@@ -396,16 +398,16 @@ func (r *Runner) Step(ctx context.Context) error {
 	st := &r.lesson.Steps[r.next]
 	r.cur = r.next
 	r.next++
-	r.emit(Event{Kind: EventStep, Title: st.Title, Say: st.Say, Actor: st.Actor})
+	r.emit(events.Event{Kind: events.EventStep, Title: st.Title, Say: st.Say, Actor: st.Actor})
 	err := r.do(ctx, st)
 	if err != nil {
 		r.failed++
-		r.emit(Event{Kind: EventFail, Actor: st.Actor, Text: textOf(err)})
+		r.emit(events.Event{Kind: events.EventFail, Actor: st.Actor, Text: textOf(err)})
 		err = &StepError{File: r.lesson.File, Line: st.Line, Msg: err.Error()}
 	}
 	r.endStep()
 	if r.Done() {
-		r.emit(Event{Kind: EventEnd, OK: r.failed == 0,
+		r.emit(events.Event{Kind: events.EventEnd, OK: r.failed == 0,
 			Text: lessons.Textf("%s, %s, %d failed", countf(len(r.lesson.Steps), "%d step", "%d steps"),
 				countf(r.checks[0], "%d check passed", "%d checks passed"), r.checks[1])})
 	}
@@ -417,7 +419,7 @@ func (r *Runner) endStep() {
 	// that sent it, so the hop shows up where the learner expects it.
 	r.net.FlushRelays(context.Background())
 	s := r.State()
-	r.emit(Event{Kind: EventState, State: s, Delta: Diff(r.last, s)})
+	r.emit(events.Event{Kind: events.EventState, State: s, Delta: events.Diff(r.last, s)})
 	r.last = s
 }
 
@@ -439,7 +441,7 @@ func (r *Runner) do(ctx context.Context, st *lessons.Step) error {
 	case lessons.Say, lessons.Pause:
 		return nil
 	case lessons.Quiz:
-		r.emit(Event{Kind: EventQuiz, Quiz: st.Quiz})
+		r.emit(events.Event{Kind: events.EventQuiz, Quiz: st.Quiz})
 		return nil
 	case lessons.Check:
 		return r.check(st.Check)
@@ -475,10 +477,10 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	if a.sess != nil {
 		return errorf("%s is already connected to %s", a.spec.Name, a.sess.host)
 	}
-	role := DefaultRole(a.spec.Protocol)
+	role := roles.Default(a.spec.Protocol)
 	if st.To != "" {
 		var err error
-		if role, err = ParseRole(st.To); err != nil {
+		if role, err = roles.Parse(st.To); err != nil {
 			return err
 		}
 	}
@@ -504,7 +506,7 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	refusedWanted := strings.EqualFold(st.Expect, lessons.ExpectRefused)
 	switch {
 	case err != nil && refusedWanted && errors.Is(err, syscall.ECONNREFUSED):
-		r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Protocol: role.Protocol(), Role: role, Host: hostport,
+		r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Protocol: role.Protocol(), Role: role, Host: hostport,
 			Text: lessons.Text{lessons.Fallback: "connection refused: nothing listens on " + hostport,
 				"vi": "kết nối bị từ chối: không có dịch vụ nào lắng nghe ở " + hostport}})
 		return nil
@@ -524,7 +526,7 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	}
 	r.mu.Unlock()
 	a.sess = s
-	r.emit(Event{Kind: EventConnect, Actor: a.spec.Name, Conn: tap.ID(), Protocol: s.proto, Role: role, Host: s.host,
+	r.emit(events.Event{Kind: events.EventConnect, Actor: a.spec.Name, Conn: tap.ID(), Protocol: s.proto, Role: role, Host: s.host,
 		Eavesdrop: st.Eavesdrop})
 	if role.ImplicitTLS() {
 		if err := r.startTLS(s, serverName); err != nil {
@@ -811,7 +813,7 @@ func (r *Runner) closeSession(a *actor, why string, args ...any) {
 	r.mu.Lock()
 	eaves := r.eavesdrop[s.tap.ID()]
 	r.mu.Unlock()
-	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
+	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
 		Text: lessons.Textf(why, args...), Eavesdrop: eaves})
 }
 
@@ -903,12 +905,12 @@ func (r *Runner) dialRelay(ctx context.Context, who, addr string) (net.Conn, err
 		}
 	}
 	a := &actor{spec: lessons.Actor{Name: who, Protocol: "smtp"}}
-	a.sess = &session{role: MX, host: host, proto: wire.SMTP, tap: tap, conn: tap}
+	a.sess = &session{role: roles.MX, host: host, proto: wire.SMTP, tap: tap, conn: tap}
 	r.mu.Lock()
 	r.byConn[tap.ID()] = a
 	r.relayConns[tap.ID()] = true
 	r.mu.Unlock()
-	r.emit(Event{Kind: EventConnect, Actor: who, Conn: tap.ID(), Protocol: wire.SMTP, Role: MX, Host: host})
+	r.emit(events.Event{Kind: events.EventConnect, Actor: who, Conn: tap.ID(), Protocol: wire.SMTP, Role: roles.MX, Host: host})
 	return tap, nil
 }
 
@@ -923,7 +925,7 @@ func (r *Runner) onClose(id uint64, err error) {
 	if !relay || a == nil {
 		return
 	}
-	r.emit(Event{Kind: EventClose, Actor: a.spec.Name, Conn: id, Protocol: wire.SMTP, Role: MX, Host: a.sess.host,
+	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: id, Protocol: wire.SMTP, Role: roles.MX, Host: a.sess.host,
 		Text: lessons.Textf("relay connection closed")})
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"mailsim/lessons"
+	"mailsim/sim/events"
 	"mailsim/sim/wire"
 )
 
@@ -55,50 +56,50 @@ steps:
 `
 
 // record runs a lesson and keeps its events.
-func record(t *testing.T, l *lessons.Lesson) (*Runner, *[]Event) {
+func record(t *testing.T, l *lessons.Lesson) (*Runner, *[]events.Event) {
 	t.Helper()
-	var events []Event
-	r, err := Start(l, Options{Emit: func(e Event) { events = append(events, e) }, Deterministic: true})
+	var evs []events.Event
+	r, err := Start(l, Options{Emit: func(e events.Event) { evs = append(evs, e) }, Deterministic: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return r, &events
+	return r, &evs
 }
 
 // runAll runs a lesson given as YAML to its end and returns its events.
-func runAll(t *testing.T, src string) *[]Event {
+func runAll(t *testing.T, src string) *[]events.Event {
 	t.Helper()
-	r, events := record(t, parseLesson(t, src))
+	r, evs := record(t, parseLesson(t, src))
 	if err := r.RunAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return events
+	return evs
 }
 
 func TestAStepAnnotatesItsLineAndItsReply(t *testing.T) {
-	r, events := record(t, parseLesson(t, twoMessages))
+	r, evs := record(t, parseLesson(t, twoMessages))
 	for i := 0; i < 3; i++ {
 		if err := r.Step(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var sawNote bool
-	for _, e := range *events {
-		if e.Kind == EventWire && e.Unit.Text == "PASS wonderland" {
+	for _, e := range *evs {
+		if e.Kind == events.EventWire && e.Unit.Text == "PASS wonderland" {
 			sawNote = e.Note.In("en") == "the password" && e.Actor == "laptop" && e.Step == 2 && e.Host == "pop.example.com:110"
 		}
 	}
 	if !sawNote {
-		t.Errorf("PASS was not annotated with the step's note, actor, step and host: %+v", *events)
+		t.Errorf("PASS was not annotated with the step's note, actor, step and host: %+v", *evs)
 	}
 }
 
 func TestDeleMarksUntilQuitAndTheDiffSaysSo(t *testing.T) {
-	events := runAll(t, twoMessages)
+	evs := runAll(t, twoMessages)
 	var kinds []string
-	for _, e := range *events {
-		if e.Kind == EventState {
+	for _, e := range *evs {
+		if e.Kind == events.EventState {
 			for _, c := range e.Delta {
 				kinds = append(kinds, c.Kind.String()+" "+c.Where+" "+c.Subject)
 			}
@@ -115,15 +116,15 @@ func TestDeleMarksUntilQuitAndTheDiffSaysSo(t *testing.T) {
 			t.Errorf("changes lack %q:\n%s", want, got)
 		}
 	}
-	end := (*events)[len(*events)-1]
-	if end.Kind != EventEnd || !end.OK {
+	end := (*evs)[len(*evs)-1]
+	if end.Kind != events.EventEnd || !end.OK {
 		t.Errorf("last event = %v ok=%v, want a passed end", end.Kind, end.OK)
 	}
 }
 
 func TestAFailedCheckStopsTheRunWithFileAndLine(t *testing.T) {
 	src := strings.Replace(twoMessages, "check: {server: alice, count: 2}", "check: {server: alice, count: 5}", 1)
-	r, events := record(t, parseLesson(t, src))
+	r, evs := record(t, parseLesson(t, src))
 	err := r.RunAll(context.Background())
 	if err == nil || !strings.HasPrefix(err.Error(), "test.yaml:31: ") || !strings.Contains(err.Error(), "holds 2 messages, expected 5") {
 		t.Fatalf("err = %v", err)
@@ -132,8 +133,8 @@ func TestAFailedCheckStopsTheRunWithFileAndLine(t *testing.T) {
 		t.Errorf("failures = %d", r.Failures())
 	}
 	var failed bool
-	for _, e := range *events {
-		failed = failed || (e.Kind == EventCheck && !e.OK)
+	for _, e := range *evs {
+		failed = failed || (e.Kind == events.EventCheck && !e.OK)
 	}
 	if !failed {
 		t.Error("no failed check event")
@@ -141,7 +142,7 @@ func TestAFailedCheckStopsTheRunWithFileAndLine(t *testing.T) {
 }
 
 func TestTheSandboxSendsItsOwnLines(t *testing.T) {
-	r, events := record(t, parseLesson(t, twoMessages))
+	r, evs := record(t, parseLesson(t, twoMessages))
 	ctx := context.Background()
 	if err := r.Connect(ctx, "laptop", ""); err != nil {
 		t.Fatal(err)
@@ -156,8 +157,8 @@ func TestTheSandboxSendsItsOwnLines(t *testing.T) {
 		}
 	}
 	last := ""
-	for _, e := range *events {
-		if e.Kind == EventWire && e.Unit.Dir == wire.ServerToClient {
+	for _, e := range *evs {
+		if e.Kind == events.EventWire && e.Unit.Dir == wire.ServerToClient {
 			last = e.Unit.Text
 		}
 	}
@@ -203,13 +204,13 @@ steps:
     expect: "250"
   - check: {server: bob@example.org, count: 1}
 `)
-	r, events := record(t, l)
+	r, evs := record(t, l)
 	if err := r.RunAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var relay []string
-	for _, e := range *events {
-		if e.Actor == "MTA smtp.example.com" && e.Kind == EventWire && e.Unit.Dir == wire.ClientToServer && e.Unit.Kind == wire.Line {
+	for _, e := range *evs {
+		if e.Actor == "MTA smtp.example.com" && e.Kind == events.EventWire && e.Unit.Dir == wire.ClientToServer && e.Unit.Kind == wire.Line {
 			relay = append(relay, e.Unit.Text)
 		}
 	}

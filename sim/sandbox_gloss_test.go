@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"mailsim/lessons"
+	"mailsim/sim/events"
 	"mailsim/sim/wire"
 )
 
@@ -31,15 +32,15 @@ steps:
 // SendLine) on fresh servers and sends lines, each "actor: line"; it
 // returns the server's lines in answer to the last one, as the runner
 // emitted them with their glossary entries.
-func sandboxRun(t *testing.T, g *lessons.Glossary, lines ...string) []Event {
+func sandboxRun(t *testing.T, g *lessons.Glossary, lines ...string) []events.Event {
 	t.Helper()
 	var mu sync.Mutex
-	var got []Event
+	var got []events.Event
 	sending := false
-	r, err := Start(parseLesson(t, sandboxLesson), Options{Glossary: g, Emit: func(e Event) {
+	r, err := Start(parseLesson(t, sandboxLesson), Options{Glossary: g, Emit: func(e events.Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		if sending && e.Kind == EventWire && e.Unit.Dir == wire.ServerToClient && e.Unit.Layer != wire.Cipher {
+		if sending && e.Kind == events.EventWire && e.Unit.Dir == wire.ServerToClient && e.Unit.Layer != wire.Cipher {
 			got = append(got, e)
 		}
 	}})

@@ -11,19 +11,20 @@ import (
 	"mailsim/sim/imap"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/pop3"
+	"mailsim/sim/roles"
 	"mailsim/sim/smtp"
 )
 
 func tlsListener(ln net.Listener, cfg *tls.Config) net.Listener { return tls.NewListener(ln, cfg) }
 
 // newService builds the protocol server for a role.
-func (n *Network) newService(o NetworkOptions, p *Provider, role Role, host string, tlsCfg *tls.Config) (service, error) {
+func (n *Network) newService(o NetworkOptions, p *Provider, role roles.Role, host string, tlsCfg *tls.Config) (service, error) {
 	var starttls *tls.Config
 	if !role.ImplicitTLS() {
 		starttls = tlsCfg
 	}
 	switch role {
-	case POP3, POP3S:
+	case roles.POP3, roles.POP3S:
 		po := pop3.Options{Store: p.Store, Hostname: host, ImplicitTLS: role.ImplicitTLS(), TLSConfig: starttls,
 			Plaintext: o.Plaintext, Throttle: o.Throttle, Logf: o.Logf}
 		po.Opened = func(user string, last uint32) { p.IMAPRecent.Claim(user, mailstore.Inbox, last) }
@@ -34,14 +35,14 @@ func (n *Network) newService(o NetworkOptions, p *Provider, role Role, host stri
 			po.IdleTimeout = n.limiter.lim.IdleTimeout
 		}
 		return pop3.NewServer(po), nil
-	case IMAP, IMAPS:
+	case roles.IMAP, roles.IMAPS:
 		return imap.NewServer(imap.Options{Store: p.Store, Hostname: host, ImplicitTLS: role.ImplicitTLS(), TLSConfig: starttls,
 			Plaintext: o.Plaintext, Throttle: o.Throttle, Logf: o.Logf, Recent: p.IMAPRecent}), nil
-	case MX, Submission, SMTPS:
+	case roles.MX, roles.Submission, roles.SMTPS:
 		so := smtp.Options{Role: smtp.Submission, Domain: p.Domain, Hostname: host, Store: p.Store,
 			TLSConfig: starttls, ImplicitTLS: role.ImplicitTLS(), Plaintext: o.Plaintext, Throttle: o.Throttle,
 			Clock: o.StoreClock, Logf: o.Logf, NewID: n.ids.next, MTA: n.mta(o, p)}
-		if role == MX {
+		if role == roles.MX {
 			so.Role, so.MTA = smtp.MX, nil
 		}
 		so.MaxMessageBytes = int64(o.MaxMessageBytes)
@@ -65,11 +66,11 @@ func (n *Network) mta(o NetworkOptions, p *Provider) *smtp.MTA {
 	if p.MTA != nil {
 		return p.MTA
 	}
-	host := Submission.Host(p.Domain)
+	host := roles.Submission.Host(p.Domain)
 	mo := smtp.MTAOptions{
 		Hostname: host,
 		Resolve: func(domain string) (string, error) {
-			addr, ok := n.Resolve(net.JoinHostPort(MX.Host(strings.ToLower(domain)), "25"))
+			addr, ok := n.Resolve(net.JoinHostPort(roles.MX.Host(strings.ToLower(domain)), "25"))
 			if !ok {
 				return "", fmt.Errorf("no mail server for %s in the simulated network", domain)
 			}

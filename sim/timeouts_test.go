@@ -3,6 +3,7 @@ package sim
 import (
 	"bufio"
 	"io"
+	"mailsim/sim/roles"
 	"strings"
 	"testing"
 	"time"
@@ -18,20 +19,20 @@ func TestTimeoutsCloseOnTimeWithTheProtocolsGoodbye(t *testing.T) {
 	if err := n.Providers[0].Store.AddUser("alice", "wonderland"); err != nil {
 		t.Fatal(err)
 	}
-	goodbye := map[Role]string{POP3: "-ERR", IMAP: "* BYE", Submission: "421 "}
+	goodbye := map[roles.Role]string{roles.POP3: "-ERR", roles.IMAP: "* BYE", roles.Submission: "421 "}
 	cases := []struct {
 		name  string
-		role  Role
+		role  roles.Role
 		setup []string // commands first, each answered
 		then  string   // then this is sent as it is (no CRLF unless given)
 	}{
-		{"an idle POP3 client", POP3, nil, ""},
-		{"an idle IMAP client", IMAP, nil, ""},
-		{"an idle SMTP client", Submission, []string{"EHLO x"}, ""},
-		{"an IMAP client in IDLE", IMAP, []string{"a LOGIN alice wonderland", "b SELECT INBOX"}, "c IDLE\r\n"},
-		{"half an IMAP command", IMAP, nil, "a NOO"},
-		{"half an SMTP command", Submission, []string{"EHLO x"}, "NOO"},
-		{"half a POP3 command", POP3, nil, "NOO"},
+		{"an idle POP3 client", roles.POP3, nil, ""},
+		{"an idle IMAP client", roles.IMAP, nil, ""},
+		{"an idle SMTP client", roles.Submission, []string{"EHLO x"}, ""},
+		{"an IMAP client in IDLE", roles.IMAP, []string{"a LOGIN alice wonderland", "b SELECT INBOX"}, "c IDLE\r\n"},
+		{"half an IMAP command", roles.IMAP, nil, "a NOO"},
+		{"half an SMTP command", roles.Submission, []string{"EHLO x"}, "NOO"},
+		{"half a POP3 command", roles.POP3, nil, "NOO"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,7 +68,7 @@ func TestTimeoutsCloseOnTimeWithTheProtocolsGoodbye(t *testing.T) {
 }
 
 // readOneReply reads one reply: a line, or for IMAP up to the tagged one.
-func readOneReply(t *testing.T, r *bufio.Reader, role Role) string {
+func readOneReply(t *testing.T, r *bufio.Reader, role roles.Role) string {
 	t.Helper()
 	for {
 		line, err := r.ReadString('\n')

@@ -12,7 +12,7 @@ import (
 
 	"mailsim/internal/textsafe"
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/wire"
 )
 
@@ -104,7 +104,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 	for i := range t.Events {
 		e := states.SimEvent(i)
 		buf.Reset()
-		if e.Kind == sim.EventQuiz {
+		if e.Kind == events.EventQuiz {
 			c.quiz(e.Quiz, lang)
 			continue
 		}
@@ -115,7 +115,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 		}
 		lines := strings.Split(out, "\n")
 		switch {
-		case e.Kind == sim.EventStep:
+		case e.Kind == events.EventStep:
 			title := strings.TrimSpace(e.Title.In(lang))
 			if title != "" {
 				title = " · " + title
@@ -123,7 +123,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 			c.marker(lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, len(l.Steps), title))
 			c.show(lines, "")
 			c.hold(NarrationBase, strings.TrimSpace(e.Say.In(lang)))
-		case e.Kind == sim.EventWire:
+		case e.Kind == events.EventWire:
 			c.wire(e, lines)
 		default:
 			c.show(lines, "")
@@ -217,7 +217,7 @@ func wirePrefix(line string) (prefix, text string, ok bool) {
 
 // wire shows a unit: a client's line is typed, a reply shown; then each
 // annotation is held for its reading time.
-func (c *cast) wire(e sim.Event, lines []string) {
+func (c *cast) wire(e events.Event, lines []string) {
 	colour := ansiColour[string(e.Protocol)]
 	n := 0 // the unit's own lines; the rest are annotations
 	for n < len(lines) && !isNote(lines[n]) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 )
 
 // Cursor is a position in a transcript, for replay: events up to and
@@ -94,7 +94,7 @@ func (c *Cursor) Event() (*Event, bool) {
 
 // SimEvent converts event i, with its state, for screens that show the
 // simulator's events.
-func (c *Cursor) SimEvent(i int) sim.Event { return c.states.SimEvent(i) }
+func (c *Cursor) SimEvent(i int) events.Event { return c.states.SimEvent(i) }
 
 // Steps is the number of lesson steps the transcript reaches.
 func (c *Cursor) Steps() int { return c.maxStep + 1 }
@@ -243,7 +243,7 @@ func (c *Cursor) SearchNext(s string) (int, bool) {
 }
 
 // State is the state at the cursor: the last snapshot at or before it.
-func (c *Cursor) State() *sim.State {
+func (c *Cursor) State() *events.State {
 	if c.pos < 0 {
 		return nil
 	}
@@ -251,7 +251,7 @@ func (c *Cursor) State() *sim.State {
 }
 
 // StateAt is the state at the end of lesson step k (-1: the start).
-func (c *Cursor) StateAt(step int) *sim.State {
+func (c *Cursor) StateAt(step int) *events.State {
 	i := c.firstEvt - 1
 	if step >= 0 && step < len(c.stepEnd) {
 		i = c.stepEnd[step]

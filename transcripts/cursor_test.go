@@ -1,13 +1,12 @@
 package transcripts
 
 import (
+	"mailsim/sim/events"
 	"strings"
 	"testing"
-
-	"mailsim/sim"
 )
 
-func inbox(t *testing.T, s *sim.State) int {
+func inbox(t *testing.T, s *events.State) int {
 	t.Helper()
 	if s == nil {
 		t.Fatal("no state")
@@ -71,8 +70,8 @@ func TestSeekGivesTheStateAtAnyStepFromTheSnapshots(t *testing.T) {
 	// replaying the events in order gives, at the end of each step, the
 	// state Seek finds directly
 	states := NewStates(tr)
-	var last *sim.State
-	atEnd := map[int]*sim.State{}
+	var last *events.State
+	atEnd := map[int]*events.State{}
 	for i := range tr.Events {
 		if e := states.SimEvent(i); e.State != nil {
 			last = e.State

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/wire"
 )
@@ -17,12 +17,12 @@ import (
 // this test names the fields the transcript knows, and fails on new ones.
 func TestTheTranscriptKeepsEveryFieldOfTheEventStream(t *testing.T) {
 	known := map[reflect.Type]string{
-		reflect.TypeOf(sim.Event{}):                 "Actor Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step TLSKeys Text Time Title Unit",
+		reflect.TypeOf(events.Event{}):              "Actor Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step TLSKeys Text Time Title Unit",
 		reflect.TypeOf(wire.Unit{}):                 "Command Conn Cut Dir Kind Layer Len Lines Raw Seq Tag Text Time",
-		reflect.TypeOf(sim.State{}):                 "Devices Providers",
-		reflect.TypeOf(sim.ProviderState{}):         "Domain Marked Snapshot",
-		reflect.TypeOf(sim.DeviceState{}):           "Client Connected Host Local Name Protocol User",
-		reflect.TypeOf(sim.Change{}):                "Detail Flags Kind Subject UID Where",
+		reflect.TypeOf(events.State{}):              "Devices Providers",
+		reflect.TypeOf(events.ProviderState{}):      "Domain Marked Snapshot",
+		reflect.TypeOf(events.DeviceState{}):        "Client Connected Host Local Name Protocol User",
+		reflect.TypeOf(events.Change{}):             "Detail Flags Kind Subject UID Where",
 		reflect.TypeOf(mailstore.Snapshot{}):        "Taken Users",
 		reflect.TypeOf(mailstore.UserSnapshot{}):    "Mailboxes Name Quota",
 		reflect.TypeOf(mailstore.MailboxSnapshot{}): "Messages Name SpecialUse UIDNext UIDValidity",
@@ -32,11 +32,11 @@ func TestTheTranscriptKeepsEveryFieldOfTheEventStream(t *testing.T) {
 		reflect.TypeOf(lessons.QuizChoice{}):        "Correct Text",
 	}
 	// a local message's fields are copied by name: LocalSnap must have them all
-	lm, ls := reflect.TypeOf(sim.LocalMessage{}), reflect.TypeOf(LocalSnap{})
+	lm, ls := reflect.TypeOf(events.LocalMessage{}), reflect.TypeOf(LocalSnap{})
 	for i := 0; i < lm.NumField(); i++ {
 		f := lm.Field(i)
 		if g, ok := ls.FieldByName(f.Name); !ok || g.Type != f.Type {
-			t.Errorf("sim.LocalMessage.%s (%s) has no field of the same name and type in LocalSnap: add one (with a yaml tag)", f.Name, f.Type)
+			t.Errorf("events.LocalMessage.%s (%s) has no field of the same name and type in LocalSnap: add one (with a yaml tag)", f.Name, f.Type)
 		}
 	}
 	for typ, want := range known {

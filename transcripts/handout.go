@@ -7,7 +7,8 @@ import (
 	"strings"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -192,7 +193,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 		switch e.Kind {
 		case "connect":
 			tls := ", " + word("plain text")
-			if sim.Role(e.Role).ImplicitTLS() {
+			if roles.Role(e.Role).ImplicitTLS() {
 				tls = ", " + word("TLS from the first byte")
 			}
 			cur.addEvent("event", fmt.Sprintf("%s ⇄ %s (%s%s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls))
@@ -336,7 +337,7 @@ func (s *hStep) addEvent(class, text string) {
 }
 
 // addWire adds a wire unit: a line, or a body with its first lines.
-func (s *hStep) addWire(e sim.Event, lang string, blockLines int) {
+func (s *hStep) addWire(e events.Event, lang string, blockLines int) {
 	u := e.Unit
 	proto := string(e.Protocol)
 	who := fmt.Sprintf("%-8s %s:", e.Actor, u.Dir)
@@ -381,7 +382,7 @@ func (s *hStep) glossedLast(g *lessons.Entry) bool {
 	return len(s.Lines) > 0 && s.Lines[len(s.Lines)-1].gloss == g.Key
 }
 
-func glossKey(e sim.Event) string {
+func glossKey(e events.Event) string {
 	if e.Gloss == nil {
 		return ""
 	}
@@ -439,13 +440,13 @@ func shorten(s string, n int) string {
 }
 
 // changeLine is one entry of "what changed", in lang.
-func changeLine(c sim.Change, lang string) string {
-	sign := map[sim.ChangeKind]string{sim.Added: "+", sim.Removed: "−", sim.FlagsChanged: "~", sim.Marked: "×", sim.Unmarked: "↺", sim.Downloaded: "↓"}[c.Kind]
+func changeLine(c events.Change, lang string) string {
+	sign := map[events.ChangeKind]string{events.Added: "+", events.Removed: "−", events.FlagsChanged: "~", events.Marked: "×", events.Unmarked: "↺", events.Downloaded: "↓"}[c.Kind]
 	extra := ""
 	switch c.Kind {
-	case sim.FlagsChanged:
+	case events.FlagsChanged:
 		extra = " " + flagList(c.Flags)
-	case sim.Downloaded:
+	case events.Downloaded:
 		extra = ": " + detailIn(lang, c.Detail)
 	}
 	where := c.Where

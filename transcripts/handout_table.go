@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 )
 
 // table is the state of servers and devices as a handout shows it: one
@@ -58,7 +58,7 @@ func (r trow) Class() string {
 func (r trow) Cell(i int) bool { return i < len(r.Changed) && r.Changed[i] }
 
 // stateTable lays out every server mailbox and device copy.
-func stateTable(s *sim.State, lang string) *table {
+func stateTable(s *events.State, lang string) *table {
 	if s == nil {
 		return nil
 	}
@@ -77,7 +77,7 @@ func stateTable(s *sim.State, lang string) *table {
 				}
 				for _, m := range mb.Messages {
 					flags := flagList(m.Flags)
-					if ps.Marked[sim.MarkKey(u.Name, m.UID)] {
+					if ps.Marked[events.MarkKey(u.Name, m.UID)] {
 						flags += " " + w("marked for deletion")
 					}
 					add(where, []string{fmt.Sprint(m.UID), m.From, m.Subject, fmt.Sprintf("%d B", m.Size()), flags}, false)

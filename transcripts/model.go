@@ -92,7 +92,7 @@ type Answer struct {
 }
 
 // Event is one event of the stream, as saved. Which fields are set depends
-// on Kind, as for sim.Event.
+// on Kind, as for events.Event.
 type Event struct {
 	At       int64  `yaml:"t"`    // ms from Start
 	Kind     string `yaml:"kind"` // start, step, connect, wire, close, check, quiz, fail, state, end

@@ -5,13 +5,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"mailsim/sim/roles"
 	"net"
 	"net/netip"
 	"regexp"
 	"strconv"
 	"time"
-
-	"mailsim/sim"
 )
 
 // PCAPReport says what a pcap export could not make exact.
@@ -95,7 +94,7 @@ func capture(w io.Writer, t *Transcript, ng *ExportOptions) (PCAPReport, error) 
 		if c != nil {
 			return c
 		}
-		host, port := splitHostPort(e.Host, sim.Role(e.Role))
+		host, port := splitHostPort(e.Host, roles.Role(e.Role))
 		srv, ok := servers[host]
 		if !ok {
 			srv = nthAddr(serverNet, len(servers)+1)
@@ -169,7 +168,7 @@ func nthAddr(base netip.Addr, n int) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-func splitHostPort(hostport string, role sim.Role) (string, uint16) {
+func splitHostPort(hostport string, role roles.Role) (string, uint16) {
 	host, p, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host = hostport

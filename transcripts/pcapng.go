@@ -8,7 +8,7 @@ import (
 
 	"mailsim/internal/textsafe"
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/roles"
 )
 
 // pcapng blocks (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html),
@@ -108,7 +108,7 @@ func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 			continue
 		case "connect":
 			tls := lessons.Word(lang, "plain text")
-			if sim.Role(e.Role).ImplicitTLS() {
+			if roles.Role(e.Role).ImplicitTLS() {
 				tls = lessons.Word(lang, "TLS from the first byte")
 			}
 			parts = append(parts, fmt.Sprintf("%s ⇄ %s (%s, %s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls))

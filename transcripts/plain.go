@@ -8,7 +8,8 @@ import (
 
 	"mailsim/internal/textsafe"
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -69,22 +70,22 @@ func (p *Plain) wordf(format string, args ...any) string {
 }
 
 // Event prints one event.
-func (p *Plain) Event(e sim.Event) {
+func (p *Plain) Event(e events.Event) {
 	switch e.Kind {
-	case sim.EventStep, sim.EventState, sim.EventEnd:
+	case events.EventStep, events.EventState, events.EventEnd:
 		p.flushEavesdropped(0)
-	case sim.EventClose:
+	case events.EventClose:
 		p.flushEavesdropped(e.Conn)
 	}
 	switch e.Kind {
-	case sim.EventStart:
+	case events.EventStart:
 		p.printf("mailsim · %s — %s\n", p.lesson.ID, p.tr(p.lesson.Title))
 		if s := p.tr(p.lesson.Summary); s != "" {
 			p.printf("%s\n", s)
 		}
 		p.printf("\n%s\n", p.word("At the start:"))
 		p.state(e.State, true)
-	case sim.EventStep:
+	case events.EventStep:
 		title := p.tr(e.Title)
 		if title != "" {
 			title = " · " + title
@@ -95,52 +96,52 @@ func (p *Plain) Event(e sim.Event) {
 				p.printf("  │ %s\n", l)
 			}
 		}
-	case sim.EventConnect:
+	case events.EventConnect:
 		p.printf("  %s ⇄ %s (%s, %s)\n", e.Actor, e.Host, strings.ToUpper(string(e.Protocol)), p.word(tlsNote(e.Role)))
 		if e.Eavesdrop && !p.o.Eavesdropper {
 			p.eaves[e.Conn] = &eavesdropped{prefix: "  " + strings.Repeat(" ", len([]rune(p.stamp(e)))+len([]rune(fmt.Sprintf("%-8s C: ", e.Actor))))}
 			p.printf("    %s\n", p.word(`(an eavesdropper listens: plain text crosses as it is shown; "wire" lines show what crosses inside TLS)`))
 		}
-	case sim.EventClose:
+	case events.EventClose:
 		p.printf("  %s ✕ %s: %s\n", e.Actor, e.Host, p.tr(e.Text))
 		delete(p.eaves, e.Conn)
-	case sim.EventWire:
+	case events.EventWire:
 		p.wire(e)
-	case sim.EventCheck:
+	case events.EventCheck:
 		mark := "✓"
 		if !e.OK {
 			mark = "✗"
 		}
 		p.printf("  %s %s\n", mark, p.tr(e.Text))
-	case sim.EventFail:
+	case events.EventFail:
 		p.printf("  ✗ %s\n", p.tr(e.Text))
-	case sim.EventQuiz:
+	case events.EventQuiz:
 		p.quiz(e.Quiz)
-	case sim.EventState:
+	case events.EventState:
 		p.delta(e.Delta)
 		if len(e.Delta) > 0 && hasIMAPDevice(e.State) {
 			p.now(e.State)
 		}
-	case sim.EventEnd:
+	case events.EventEnd:
 		p.printf("\n%s\n", p.wordf("Result: %s — %s", p.word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]), p.tr(e.Text)))
 	}
 }
 
-func tlsNote(r sim.Role) string {
+func tlsNote(r roles.Role) string {
 	if r.ImplicitTLS() {
 		return "TLS from the first byte"
 	}
 	return "plain text"
 }
 
-func (p *Plain) stamp(e sim.Event) string {
+func (p *Plain) stamp(e events.Event) string {
 	if p.o.Timestamps {
 		return e.Time.Format("15:04:05.000") + " "
 	}
 	return ""
 }
 
-func (p *Plain) wire(e sim.Event) {
+func (p *Plain) wire(e events.Event) {
 	u := e.Unit
 	if ev := p.eaves[e.Conn]; ev != nil {
 		if u.Layer == wire.Cipher {
@@ -207,7 +208,7 @@ type rec struct {
 	bytes int
 }
 
-func (ev *eavesdropped) add(e sim.Event) {
+func (ev *eavesdropped) add(e events.Event) {
 	u := e.Unit
 	if e.Handshake {
 		ev.hs[u.Dir]++
@@ -302,7 +303,7 @@ func (p *Plain) quiz(q *lessons.QuizSpec) {
 	}
 }
 
-func (p *Plain) delta(changes []sim.Change) {
+func (p *Plain) delta(changes []events.Change) {
 	if len(changes) == 0 {
 		return
 	}
@@ -313,7 +314,7 @@ func (p *Plain) delta(changes []sim.Change) {
 }
 
 // state prints every mailbox of the lesson's users and every device.
-func (p *Plain) state(s *sim.State, full bool) {
+func (p *Plain) state(s *events.State, full bool) {
 	if s == nil {
 		return
 	}
@@ -330,7 +331,7 @@ func (p *Plain) state(s *sim.State, full bool) {
 							continue
 						}
 						mark := ""
-						if ps.Marked[sim.MarkKey(u.Name, m.UID)] {
+						if ps.Marked[events.MarkKey(u.Name, m.UID)] {
 							mark = "  (" + p.word("marked for deletion") + ")"
 						}
 						p.printf("    UID %-3d %-28.28s %-32.32q %6d B %s%s\n", m.UID, m.From, m.Subject, m.Size(), flagList(m.Flags), mark)
@@ -359,7 +360,7 @@ const foldOver, foldHead, foldTail = 20, 3, 2
 
 // imapDevice prints an IMAP device's cache: a mirror of the server's
 // mailboxes, with what of each message it has downloaded.
-func (p *Plain) imapDevice(d sim.DeviceState, full bool) {
+func (p *Plain) imapDevice(d events.DeviceState, full bool) {
 	p.printf("  %s\n", p.wordf("device %s (%s, IMAP): cache %s", d.Name, p.tr(d.Client), p.countOf(len(d.Local))))
 	if !full {
 		return
@@ -376,7 +377,7 @@ func (p *Plain) imapDevice(d sim.DeviceState, full bool) {
 
 // hasIMAPDevice reports whether a lesson has an IMAP device, whose cache
 // mirrors the server: the printer then sums up both after each change.
-func hasIMAPDevice(s *sim.State) bool {
+func hasIMAPDevice(s *events.State) bool {
 	if s == nil {
 		return false
 	}
@@ -390,7 +391,7 @@ func hasIMAPDevice(s *sim.State) bool {
 
 // now sums up the state in one line: every user's INBOX (and any other
 // mailbox holding mail) on the server, and every device's copy.
-func (p *Plain) now(s *sim.State) {
+func (p *Plain) now(s *events.State) {
 	var parts []string
 	names := map[string]int{} // a user name at more than one provider gets its domain
 	for _, ps := range s.Providers {
@@ -426,7 +427,7 @@ func (p *Plain) now(s *sim.State) {
 }
 
 // Final prints the state at the end of the run in full.
-func (p *Plain) Final(s *sim.State) {
+func (p *Plain) Final(s *events.State) {
 	p.printf("\n%s\n", p.word("At the end:"))
 	p.state(s, true)
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/google/uuid"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -86,14 +87,14 @@ func (r *Recorder) addActor(a Actor) {
 }
 
 // Event records one event.
-func (r *Recorder) Event(e sim.Event) { r.record(e, "") }
+func (r *Recorder) Event(e events.Event) { r.record(e, "") }
 
 // StudentEvent records an event the learner caused (a sandbox line, its
 // reply, the state after it): it is marked ByStudent, and when a
 // transcript has such events, redaction applies to those only.
-func (r *Recorder) StudentEvent(e sim.Event) { r.record(e, ByStudent) }
+func (r *Recorder) StudentEvent(e events.Event) { r.record(e, ByStudent) }
 
-func (r *Recorder) record(e sim.Event, by string) {
+func (r *Recorder) record(e events.Event, by string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t := &r.t
@@ -112,7 +113,7 @@ func (r *Recorder) record(e sim.Event, by string) {
 	if e.Actor != "" {
 		r.addActor(Actor{Name: e.Actor, Protocol: string(e.Protocol)})
 	}
-	if e.Kind == sim.EventConnect {
+	if e.Kind == events.EventConnect {
 		r.addServer(e.Role, e.Host)
 	}
 	if u := e.Unit; u != nil {
@@ -195,7 +196,7 @@ func (r *Recorder) Transcript() *Transcript {
 
 func clip[S ~[]E, E any](s S) S { return s[:len(s):len(s)] }
 
-func (r *Recorder) addServer(role sim.Role, hostport string) {
+func (r *Recorder) addServer(role roles.Role, hostport string) {
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host = hostport
@@ -212,10 +213,10 @@ func (r *Recorder) addServer(role sim.Role, hostport string) {
 	r.t.Servers = append(r.t.Servers, Server{Role: string(role), Protocol: string(role.Protocol()), Host: host, Port: p, TLS: role.ImplicitTLS()})
 }
 
-var changeKinds = map[sim.ChangeKind]string{sim.Added: "added", sim.Removed: "removed", sim.FlagsChanged: "flags",
-	sim.Marked: "marked", sim.Unmarked: "unmarked", sim.Downloaded: "downloaded"}
+var changeKinds = map[events.ChangeKind]string{events.Added: "added", events.Removed: "removed", events.FlagsChanged: "flags",
+	events.Marked: "marked", events.Unmarked: "unmarked", events.Downloaded: "downloaded"}
 
-func (r *Recorder) snapshot(step int, s *sim.State) Snapshot {
+func (r *Recorder) snapshot(step int, s *events.State) Snapshot {
 	snap := Snapshot{Step: step}
 	for _, ps := range s.Providers {
 		p := ProviderSnap{Domain: ps.Domain}

@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -17,16 +18,16 @@ import (
 // What does not come back: a unit's own Time (it gets its event's), and
 // times below the millisecond.
 
-var eventKinds = map[string]sim.EventKind{}
+var eventKinds = map[string]events.EventKind{}
 
 func init() {
-	for k := sim.EventStart; k <= sim.EventEnd; k++ {
+	for k := events.EventStart; k <= events.EventEnd; k++ {
 		eventKinds[k.String()] = k
 	}
 }
 
-var changeKindOf = map[string]sim.ChangeKind{"added": sim.Added, "removed": sim.Removed, "flags": sim.FlagsChanged,
-	"marked": sim.Marked, "unmarked": sim.Unmarked, "downloaded": sim.Downloaded}
+var changeKindOf = map[string]events.ChangeKind{"added": events.Added, "removed": events.Removed, "flags": events.FlagsChanged,
+	"marked": events.Marked, "unmarked": events.Unmarked, "downloaded": events.Downloaded}
 
 // Lessonish is the lesson a transcript was recorded from, as far as the
 // transcript knows it: id, titles, and the number of steps (which are
@@ -42,16 +43,16 @@ func (t *Transcript) Lessonish() *lessons.Lesson {
 // States converts snapshots to the simulator's states, each once.
 type States struct {
 	t     *Transcript
-	cache []*sim.State
+	cache []*events.State
 }
 
 // NewStates returns a converter for t's snapshots.
 func NewStates(t *Transcript) *States {
-	return &States{t: t, cache: make([]*sim.State, len(t.Snapshots))}
+	return &States{t: t, cache: make([]*events.State, len(t.Snapshots))}
 }
 
 // Get returns snapshot n (1-based, as Event.Snapshot counts); nil for 0.
-func (s *States) Get(n int) *sim.State {
+func (s *States) Get(n int) *events.State {
 	if n < 1 || n > len(s.cache) {
 		return nil
 	}
@@ -63,10 +64,10 @@ func (s *States) Get(n int) *sim.State {
 	return st
 }
 
-func (t *Transcript) state(sn *Snapshot) *sim.State {
-	st := &sim.State{}
+func (t *Transcript) state(sn *Snapshot) *events.State {
+	st := &events.State{}
 	for _, p := range sn.Providers {
-		ps := sim.ProviderState{Domain: p.Domain, Snapshot: &mailstore.Snapshot{Taken: p.Taken}, Marked: map[string]bool{}}
+		ps := events.ProviderState{Domain: p.Domain, Snapshot: &mailstore.Snapshot{Taken: p.Taken}, Marked: map[string]bool{}}
 		for _, k := range p.Marked {
 			ps.Marked[k] = true
 		}
@@ -89,9 +90,9 @@ func (t *Transcript) state(sn *Snapshot) *sim.State {
 		st.Providers = append(st.Providers, ps)
 	}
 	for _, d := range sn.Devices {
-		ds := sim.DeviceState{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: d.Client, Connected: d.Connected, Host: d.Host}
+		ds := events.DeviceState{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: d.Client, Connected: d.Connected, Host: d.Host}
 		for _, m := range d.Local {
-			var lm sim.LocalMessage
+			var lm events.LocalMessage
 			copyFields(&lm, &m)
 			ds.Local = append(ds.Local, lm)
 		}
@@ -101,11 +102,11 @@ func (t *Transcript) state(sn *Snapshot) *sim.State {
 }
 
 // SimEvent converts event i.
-func (s *States) SimEvent(i int) sim.Event {
+func (s *States) SimEvent(i int) events.Event {
 	t := s.t
 	e := &t.Events[i]
-	out := sim.Event{Kind: eventKinds[e.Kind], Step: e.Step, Time: t.Time(e.At), Actor: e.Actor, Conn: e.Conn,
-		Protocol: wire.Protocol(e.Protocol), Role: sim.Role(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
+	out := events.Event{Kind: eventKinds[e.Kind], Step: e.Step, Time: t.Time(e.At), Actor: e.Actor, Conn: e.Conn,
+		Protocol: wire.Protocol(e.Protocol), Role: roles.Role(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
 		Title: e.Title, Say: e.Say, Note: e.Note, Text: e.What, OK: e.OK, State: s.Get(e.Snapshot), TLSKeys: e.TLSKeys}
 	if e.Kind == "wire" {
 		u := &wire.Unit{Conn: e.Conn, Seq: e.Seq, Time: out.Time, Text: e.Text, Raw: e.RawBytes(), Len: e.Len,
@@ -145,7 +146,7 @@ func (s *States) SimEvent(i int) sim.Event {
 		}
 	}
 	for _, c := range e.Delta {
-		out.Delta = append(out.Delta, sim.Change{Kind: changeKindOf[c.Kind], Where: c.Where, UID: c.UID, Subject: c.Subject, Flags: c.Flags, Detail: c.Detail})
+		out.Delta = append(out.Delta, events.Change{Kind: changeKindOf[c.Kind], Where: c.Where, UID: c.UID, Subject: c.Subject, Flags: c.Flags, Detail: c.Detail})
 	}
 	return out
 }
@@ -159,9 +160,9 @@ func appendText(t lessons.Text, s string) lessons.Text {
 }
 
 // SimEvents converts every event.
-func (t *Transcript) SimEvents() []sim.Event {
+func (t *Transcript) SimEvents() []events.Event {
 	s := NewStates(t)
-	out := make([]sim.Event, len(t.Events))
+	out := make([]events.Event, len(t.Events))
 	for i := range t.Events {
 		out[i] = s.SimEvent(i)
 	}
@@ -169,7 +170,7 @@ func (t *Transcript) SimEvents() []sim.Event {
 }
 
 // Final is the state at the end: the last snapshot.
-func (t *Transcript) Final() *sim.State {
+func (t *Transcript) Final() *events.State {
 	if len(t.Snapshots) == 0 {
 		return nil
 	}
@@ -267,7 +268,7 @@ func (rd *reader) validate() error {
 		if e.Snapshot < 0 || e.Snapshot > len(t.Snapshots) {
 			return rd.errf(at, "events: snapshot %d does not exist (the file holds %d)", e.Snapshot, len(t.Snapshots))
 		}
-		if k == sim.EventWire {
+		if k == events.EventWire {
 			if e.Dir != "C" && e.Dir != "S" {
 				return rd.errf(at, "events: dir %q: want C (client to server) or S", e.Dir)
 			}
@@ -279,7 +280,7 @@ func (rd *reader) validate() error {
 			}
 		}
 		if e.Role != "" {
-			if _, err := sim.ParseRole(e.Role); err != nil {
+			if _, err := roles.Parse(e.Role); err != nil {
 				return rd.errf(at, "events: %v", err)
 			}
 		}

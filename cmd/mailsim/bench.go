@@ -14,6 +14,7 @@ import (
 
 	"mailsim/sim"
 	"mailsim/sim/loadgen"
+	"mailsim/sim/roles"
 )
 
 const benchSummary = `Load-test a POP3, IMAP or SMTP server and print wall time, commands/s,
@@ -180,21 +181,21 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // benchRole is the server role a protocol and TLS mode talk to.
-func benchRole(p loadgen.Protocol, mode loadgen.TLSMode) sim.Role {
+func benchRole(p loadgen.Protocol, mode loadgen.TLSMode) roles.Role {
 	implicit := mode == loadgen.TLSImplicit
 	switch {
 	case p == loadgen.IMAP && implicit:
-		return sim.IMAPS
+		return roles.IMAPS
 	case p == loadgen.IMAP:
-		return sim.IMAP
+		return roles.IMAP
 	case p == loadgen.POP3 && implicit:
-		return sim.POP3S
+		return roles.POP3S
 	case p == loadgen.POP3:
-		return sim.POP3
+		return roles.POP3
 	case implicit:
-		return sim.SMTPS
+		return roles.SMTPS
 	}
-	return sim.Submission
+	return roles.Submission
 }
 
 // startBenchNetwork starts mailsim's servers for example.com, with the

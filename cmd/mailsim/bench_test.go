@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"mailsim/sim"
 	"mailsim/sim/authpolicy"
+	"mailsim/sim/roles"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,7 +94,7 @@ func TestBenchJSONAndProfile(t *testing.T) {
 func TestBenchErrorsExitOne(t *testing.T) {
 	// A server elsewhere that refuses the password: every session's login
 	// is a protocol error, which must be reported and fail the run.
-	n, err := sim.StartNetwork(sim.NetworkOptions{Domains: []string{sim.DomainCom}, Roles: []sim.Role{sim.POP3},
+	n, err := sim.StartNetwork(sim.NetworkOptions{Domains: []string{sim.DomainCom}, Roles: []roles.Role{roles.POP3},
 		Throttle: &authpolicy.Throttle{Base: time.Millisecond, Max: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestBenchErrorsExitOne(t *testing.T) {
 	defer n.Close()
 	p, _ := n.Provider(sim.DomainCom)
 	p.Store.AddUser("solo", "right")
-	srv, _ := p.Server(sim.POP3)
+	srv, _ := p.Server(roles.POP3)
 	out, errs, code := runCLI(t, "bench", "--proto", "pop3", "--addr", srv.Addr, "--conns", "1", "--sessions", "1",
 		"--user", "solo", "--pass", "wrong")
 	if code != 1 || !strings.Contains(errs, "bench: 1 errors (1 protocol, 0 I/O)") || !strings.Contains(out, "-ERR") {

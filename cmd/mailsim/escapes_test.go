@@ -3,14 +3,13 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"mailsim/sim/roles"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"mailsim/sim"
 )
 
 // hostile puts terminal escape sequences where a crafted transcript can:
@@ -82,7 +81,7 @@ func TestServesLogAndRecordingsShowAClientsEscapeSequences(t *testing.T) {
 		o.RecordDir = recDir
 	})
 	acct := s.account(1)
-	c, err := net.Dial("tcp", s.addr(sim.IMAP))
+	c, err := net.Dial("tcp", s.addr(roles.IMAP))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/transcripts"
 )
 
@@ -47,7 +48,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var pr *transcripts.Plain
 	if *plain {
 		pr = transcripts.NewPlain(stdout, l, transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})
-		emit = func(e sim.Event) { rec.Event(e); pr.Event(e) }
+		emit = func(e events.Event) { rec.Event(e); pr.Event(e) }
 	}
 	r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: g, Deterministic: *fixed, Files: l.SeedFS()})
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"mailsim/internal/testutil"
-	"mailsim/sim"
+	"mailsim/sim/roles"
 )
 
 func TestServeRecordingsReplayAndExport(t *testing.T) {
@@ -20,7 +20,7 @@ func TestServeRecordingsReplayAndExport(t *testing.T) {
 	})
 	a := s.account(1)
 	out := runTool(t, curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password,
-		fmt.Sprintf("imaps://127.0.0.1:%d/INBOX;UID=1", s.port(sim.IMAPS)))
+		fmt.Sprintf("imaps://127.0.0.1:%d/INBOX;UID=1", s.port(roles.IMAPS)))
 	if !strings.Contains(out, "Welcome to the mail class") {
 		t.Fatalf("curl imaps: %s", out)
 	}

@@ -26,20 +26,21 @@ import (
 	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/classroom"
+	"mailsim/sim/roles"
 )
 
 // defaultPorts are serve's ports for example.com: the standard ones plus
 // 1000, so no privileges are needed. example.org gets each one plus 1000.
-var defaultPorts = map[sim.Role]int{
-	sim.POP3: 1110, sim.POP3S: 1995, sim.IMAP: 1143, sim.IMAPS: 1993,
-	sim.MX: 1025, sim.Submission: 1587, sim.SMTPS: 1465,
+var defaultPorts = map[roles.Role]int{
+	roles.POP3: 1110, roles.POP3S: 1995, roles.IMAP: 1143, roles.IMAPS: 1993,
+	roles.MX: 1025, roles.Submission: 1587, roles.SMTPS: 1465,
 }
 
 // serveOptions is everything `mailsim serve` does, from flags and the
 // config file; serve runs it.
 type serveOptions struct {
 	Listen       string
-	Ports        map[sim.Role]int // 0 = an ephemeral port
+	Ports        map[roles.Role]int // 0 = an ephemeral port
 	CertNames    []string
 	CAFile       string
 	AccountsFile string
@@ -75,8 +76,8 @@ func defaultServeOptions() serveOptions {
 	}
 }
 
-func clonePorts(m map[sim.Role]int) map[sim.Role]int {
-	out := make(map[sim.Role]int, len(m))
+func clonePorts(m map[roles.Role]int) map[roles.Role]int {
+	out := make(map[roles.Role]int, len(m))
 	for k, v := range m {
 		out[k] = v
 	}
@@ -150,7 +151,7 @@ Config file (--config), every key optional, flags win:
            command-timeout: 2m, max-message: 10MB, quota: 50MB, login-delay: 1s}`
 
 // portFlags collects repeated --port role=N.
-type portFlags map[sim.Role]int
+type portFlags map[roles.Role]int
 
 func (p portFlags) String() string { return "" }
 
@@ -159,7 +160,7 @@ func (p portFlags) Set(v string) error {
 	if !ok {
 		return fmt.Errorf("want ROLE=PORT, e.g. imap=2143")
 	}
-	role, err := sim.ParseRole(strings.TrimSpace(name))
+	role, err := roles.Parse(strings.TrimSpace(name))
 	if err != nil {
 		return err
 	}
@@ -423,8 +424,8 @@ func (o serveOptions) check() error {
 	if o.LoginDelay <= 0 {
 		return fmt.Errorf("--login-delay must be positive")
 	}
-	seen := map[int]sim.Role{}
-	roles := make([]sim.Role, 0, len(o.Ports))
+	seen := map[int]roles.Role{}
+	roles := make([]roles.Role, 0, len(o.Ports))
 	for r := range o.Ports {
 		roles = append(roles, r)
 	}
@@ -511,7 +512,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		}
 	}
 	lim := o.Limits
-	lim.Refused = func(role sim.Role, remote, reason string) {
+	lim.Refused = func(role roles.Role, remote, reason string) {
 		switch {
 		case headlessLog:
 			fmt.Fprintf(stdout, "%s refused %s connection from %s: too many connections (%s)\n", time.Now().Format("15:04:05"), role, remote, reason)

@@ -18,6 +18,7 @@ import (
 	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 )
 
 // scripted is a minimal client for the exercise load: one command at a
@@ -144,7 +145,7 @@ func exerciseRound(s *served, a classroom.Account, round int) (relayed int, err 
 	u, pw, me := a.Name(), a.Password, a.Address()
 	close := func(c *scripted) { c.c.Close() }
 	// relay (and mail for the rounds to come): submission, STARTTLS, AUTH
-	sm, err := dialScripted(s.addr(sim.Submission), "smtp", nil)
+	sm, err := dialScripted(s.addr(roles.Submission), "smtp", nil)
 	if err != nil {
 		return 0, err
 	}
@@ -175,7 +176,7 @@ func exerciseRound(s *served, a classroom.Account, round int) (relayed int, err 
 	}
 	sm.steps("QUIT", "221")
 	// pop3-keep
-	p, err := dialScripted(s.addr(sim.POP3), "pop3", nil)
+	p, err := dialScripted(s.addr(roles.POP3), "pop3", nil)
 	if err != nil {
 		return relayed, err
 	}
@@ -192,7 +193,7 @@ func exerciseRound(s *served, a classroom.Account, round int) (relayed int, err 
 	// imap-seen, imap-delete, imap-archive: two clients
 	var cl [2]*scripted
 	for i := range cl {
-		if cl[i], err = dialScripted(s.addr(sim.IMAP), "imap", nil); err != nil {
+		if cl[i], err = dialScripted(s.addr(roles.IMAP), "imap", nil); err != nil {
 			return relayed, err
 		}
 		defer close(cl[i])
@@ -223,7 +224,7 @@ func exerciseRound(s *served, a classroom.Account, round int) (relayed int, err 
 	}
 	two.steps("LOGOUT", "OK")
 	// pop3-delete
-	p2, err := dialScripted(s.addr(sim.POP3), "pop3", nil)
+	p2, err := dialScripted(s.addr(roles.POP3), "pop3", nil)
 	if err != nil {
 		return relayed, err
 	}
@@ -239,14 +240,14 @@ func exerciseRound(s *served, a classroom.Account, round int) (relayed int, err 
 	}
 	// implicit-tls: 993, 995, 465
 	for _, x := range []struct {
-		role  sim.Role
+		role  roles.Role
 		proto string
 		host  string
 		steps []string
 	}{
-		{sim.IMAPS, "imap", "imap.example.com", []string{fmt.Sprintf("LOGIN %s %q", u, pw), "OK", "LOGOUT", "OK"}},
-		{sim.POP3S, "pop3", "pop.example.com", []string{"USER " + u, "+OK", "PASS " + pw, "+OK", "QUIT", "+OK"}},
-		{sim.SMTPS, "smtp", "smtp.example.com", []string{"EHLO load.test", "250", "AUTH PLAIN " + plain(u, pw), "235", "QUIT", "221"}},
+		{roles.IMAPS, "imap", "imap.example.com", []string{fmt.Sprintf("LOGIN %s %q", u, pw), "OK", "LOGOUT", "OK"}},
+		{roles.POP3S, "pop3", "pop.example.com", []string{"USER " + u, "+OK", "PASS " + pw, "+OK", "QUIT", "+OK"}},
+		{roles.SMTPS, "smtp", "smtp.example.com", []string{"EHLO load.test", "250", "AUTH PLAIN " + plain(u, pw), "235", "QUIT", "221"}},
 	} {
 		c, err := dialScripted(s.addr(x.role), x.proto, ca.ClientConfig(x.host))
 		if err != nil {
@@ -259,7 +260,7 @@ func exerciseRound(s *served, a classroom.Account, round int) (relayed int, err 
 		}
 	}
 	// open-relay on port 25
-	mx, err := dialScripted(s.addr(sim.MX), "smtp", nil)
+	mx, err := dialScripted(s.addr(roles.MX), "smtp", nil)
 	if err != nil {
 		return relayed, err
 	}

@@ -14,7 +14,7 @@ import (
 
 	"mailsim/exercises"
 	"mailsim/internal/testutil"
-	"mailsim/sim"
+	"mailsim/sim/roles"
 )
 
 // standing reads one student's status on one exercise.
@@ -71,9 +71,9 @@ func TestServeBuiltinExercisesWithRealClients(t *testing.T) {
 		o.tracked = func(t *exercises.Tracker) { tr = t }
 	})
 	a, b := s.account(1), s.account(2)
-	port := func(r sim.Role) string { return strconv.Itoa(s.port(r)) }
+	port := func(r roles.Role) string { return strconv.Itoa(s.port(r)) }
 	py := func(t *testing.T, script string, args ...string) {
-		runPythonOK(t, script, append([]string{s.ca, port(sim.POP3), port(sim.IMAP), port(sim.Submission)}, args...)...)
+		runPythonOK(t, script, append([]string{s.ca, port(roles.POP3), port(roles.IMAP), port(roles.Submission)}, args...)...)
 	}
 
 	t.Run("pop3-keep: fetchmail with keep", func(t *testing.T) {
@@ -81,7 +81,7 @@ func TestServeBuiltinExercisesWithRealClients(t *testing.T) {
 		dir := t.TempDir()
 		rc := filepath.Join(dir, "fetchmailrc")
 		os.WriteFile(rc, []byte(fmt.Sprintf("poll localhost protocol pop3 port %d user %q password %q sslproto TLS1.2+ sslcertck sslcertfile %q keep mda \"/bin/sh -c 'cat >> %s'\"\n",
-			s.port(sim.POP3), a.Name(), a.Password, s.ca, filepath.Join(dir, "mbox"))), 0o600)
+			s.port(roles.POP3), a.Name(), a.Password, s.ca, filepath.Join(dir, "mbox"))), 0o600)
 		cmd := exec.Command(fm, "-f", rc, "--nosyslog", "--nodetach", "--all")
 		cmd.Env = append(os.Environ(), "HOME="+dir, "FETCHMAILHOME="+dir)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -132,14 +132,14 @@ print("ok")`, a.Name(), a.Password)
 	})
 	t.Run("imap-archive: curl", func(t *testing.T) {
 		curl := testutil.NeedTool(t, "curl")
-		base := fmt.Sprintf("imaps://127.0.0.1:%d/", s.port(sim.IMAPS))
+		base := fmt.Sprintf("imaps://127.0.0.1:%d/", s.port(roles.IMAPS))
 		runTool(t, curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password, base, "-X", "CREATE Archive")
 		runTool(t, curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password, base+"INBOX", "-X", "MOVE 1 Archive")
 		waitStanding(t, tr, a.Name(), "imap-archive", exercises.Done)
 	})
 	t.Run("relay: swaks with STARTTLS and AUTH; without STARTTLS is the wrong way", func(t *testing.T) {
 		swaks := testutil.NeedTool(t, "swaks")
-		common := []string{"--server", "localhost", "--port", port(sim.Submission), "--header", "Subject: two hops"}
+		common := []string{"--server", "localhost", "--port", port(roles.Submission), "--header", "Subject: two hops"}
 		runTool(t, swaks, append(common, "--auth", "PLAIN", "--auth-user", b.Name(), "--auth-password", b.Password,
 			"--from", b.Address(), "--to", b.Name()+"@example.org")...)
 		waitStanding(t, tr, b.Name(), "relay", exercises.Tried)
@@ -153,17 +153,17 @@ print("ok")`, a.Name(), a.Password)
 	})
 	t.Run("implicit-tls: curl imaps and pop3s, swaks on smtps", func(t *testing.T) {
 		curl, swaks := testutil.NeedTool(t, "curl"), testutil.NeedTool(t, "swaks")
-		for _, u := range []string{"imaps://127.0.0.1:" + port(sim.IMAPS) + "/INBOX", "pop3s://127.0.0.1:" + port(sim.POP3S) + "/"} {
+		for _, u := range []string{"imaps://127.0.0.1:" + port(roles.IMAPS) + "/INBOX", "pop3s://127.0.0.1:" + port(roles.POP3S) + "/"} {
 			runTool(t, curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password, u)
 		}
 		waitStanding(t, tr, a.Name(), "implicit-tls", exercises.Tried)
-		runTool(t, swaks, "--server", "localhost", "--port", port(sim.SMTPS), "--tls-on-connect", "--tls-verify", "--tls-ca-path", s.ca,
+		runTool(t, swaks, "--server", "localhost", "--port", port(roles.SMTPS), "--tls-on-connect", "--tls-verify", "--tls-ca-path", s.ca,
 			"--auth", "PLAIN", "--auth-user", a.Name(), "--auth-password", a.Password, "--from", a.Address(), "--to", b.Address())
 		waitStanding(t, tr, a.Name(), "implicit-tls", exercises.Done)
 	})
 	t.Run("open-relay: swaks on port 25", func(t *testing.T) {
 		swaks := testutil.NeedTool(t, "swaks")
-		out, code := runExit(t, swaks, "--server", "localhost", "--port", port(sim.MX), "--from", a.Address(), "--to", "someone@elsewhere.test")
+		out, code := runExit(t, swaks, "--server", "localhost", "--port", port(roles.MX), "--from", a.Address(), "--to", "someone@elsewhere.test")
 		if code == 0 || !strings.Contains(out, "554") {
 			t.Fatalf("swaks exit %d:\n%s", code, out)
 		}
@@ -198,7 +198,7 @@ print("ok")`, a.Name(), a.Password)
 	}
 	// The sheet lists the exercises with this classroom's ports.
 	sh, _ := os.ReadFile(sheet)
-	for _, want := range []string{"## Exercises", "### 6. Send mail to the other provider", fmt.Sprintf("| smtp.example.com | %d | STARTTLS |", s.port(sim.Submission))} {
+	for _, want := range []string{"## Exercises", "### 6. Send mail to the other provider", fmt.Sprintf("| smtp.example.com | %d | STARTTLS |", s.port(roles.Submission))} {
 		if !strings.Contains(string(sh), want) {
 			t.Errorf("sheet lacks %q", want)
 		}

@@ -1,13 +1,12 @@
 package main
 
 import (
+	"mailsim/sim/roles"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
-
-	"mailsim/sim"
 )
 
 // With a terminal (here a simulation screen) and no --no-tui, serve runs
@@ -19,7 +18,7 @@ func TestServeRunsTheLiveViewAndQuitsPolitelyOnQ(t *testing.T) {
 		o.NoTUI = false
 		o.screen = scr
 	})
-	p := dialText(t, s.addr(sim.POP3))
+	p := dialText(t, s.addr(roles.POP3))
 	p.expect(t, "+OK")
 	p.cmd(t, "USER student01", "+OK")
 	p.cmd(t, "PASS "+s.account(1).Password, "+OK")

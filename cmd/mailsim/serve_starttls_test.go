@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"mailsim/internal/testutil"
-	"mailsim/sim"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -89,7 +89,7 @@ typ, data = m.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"); assert b"Welco
 m.logout()
 print("ok")
 `
-		runPythonOK(t, script, s.ca, a.Name(), a.Password, strconv.Itoa(s.port(sim.IMAP)))
+		runPythonOK(t, script, s.ca, a.Name(), a.Password, strconv.Itoa(s.port(roles.IMAP)))
 		rec := recording(t, recDir, "-imap-"+a.Name()+".log")
 		checkRecording(t, rec, a.Password,
 			"STARTTLS", "#  TLS started", "inside TLS from here",
@@ -97,7 +97,7 @@ print("ok")
 			"SELECT INBOX", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])", "Subject: Welcome", "LOGOUT")
 		// The live view reads the same entries from the registry.
 		for _, cs := range s.cls.Registry.Conns() {
-			if cs.Role != sim.IMAP || cs.User != a.Name() {
+			if cs.Role != roles.IMAP || cs.User != a.Name() {
 				continue
 			}
 			inner := 0
@@ -121,7 +121,7 @@ with smtplib.SMTP("localhost", int(port)) as s:
     s.sendmail(u + "@example.com", ["bob@example.org"], "Subject: across\r\n\r\nto the other provider\r\n")
 print("ok")
 `
-		runPythonOK(t, script, s.ca, a.Name(), a.Password, strconv.Itoa(s.port(sim.Submission)))
+		runPythonOK(t, script, s.ca, a.Name(), a.Password, strconv.Itoa(s.port(roles.Submission)))
 		rec := recording(t, recDir, "-submission-"+a.Name()+".log")
 		checkRecording(t, rec, a.Password,
 			"C: STARTTLS", "#  TLS started", "inside TLS from here", "C: EHLO",
@@ -143,7 +143,7 @@ print("ok")
 			openssl := testutil.NeedTool(t, "openssl")
 			b := s.account(3 + i)
 			cmd := exec.Command(openssl, "s_client", "-crlf", "-starttls", "imap", "-tls1_3", "-ciphersuites", suite,
-				"-CAfile", s.ca, "-verify_return_error", "-connect", s.addr(sim.IMAP))
+				"-CAfile", s.ca, "-verify_return_error", "-connect", s.addr(roles.IMAP))
 			stdin, err := cmd.StdinPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -171,7 +171,7 @@ print("ok")
 	t.Run("submission 587, swaks AUTH LOGIN", func(t *testing.T) {
 		swaks := testutil.NeedTool(t, "swaks")
 		b := s.account(2)
-		out := runTool(t, swaks, "--server", "localhost", "--port", strconv.Itoa(s.port(sim.Submission)), "--tls",
+		out := runTool(t, swaks, "--server", "localhost", "--port", strconv.Itoa(s.port(roles.Submission)), "--tls",
 			"--tls-verify", "--tls-ca-path", s.ca, "--auth", "LOGIN", "--auth-user", b.Name(), "--auth-password", b.Password,
 			"--from", b.Address(), "--to", a.Address(), "--header", "Subject: from swaks")
 		if !strings.Contains(out, "250 ") {

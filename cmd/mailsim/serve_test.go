@@ -30,6 +30,7 @@ import (
 	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -61,9 +62,9 @@ type served struct {
 }
 
 // ephemeralPorts gives every role a free port.
-func ephemeralPorts() map[sim.Role]int {
-	m := map[sim.Role]int{}
-	for _, r := range sim.AllRoles {
+func ephemeralPorts() map[roles.Role]int {
+	m := map[roles.Role]int{}
+	for _, r := range roles.All {
 		m[r] = 0
 	}
 	return m
@@ -108,13 +109,13 @@ func startServe(t testing.TB, edit func(*serveOptions)) *served {
 	return s
 }
 
-func (s *served) port(role sim.Role) int {
+func (s *served) port(role roles.Role) int {
 	p, _ := s.cls.Net.Provider(sim.DomainCom)
 	srv, _ := p.Server(role)
 	return srv.Port()
 }
 
-func (s *served) addr(role sim.Role) string { return "127.0.0.1:" + strconv.Itoa(s.port(role)) }
+func (s *served) addr(role roles.Role) string { return "127.0.0.1:" + strconv.Itoa(s.port(role)) }
 
 func (s *served) account(i int) classroom.Account {
 	for _, a := range s.cls.Accounts {
@@ -157,7 +158,7 @@ func TestServeFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Ports[sim.IMAP] != 2143 || o.Ports[sim.POP3] != 0 || o.Ports[sim.IMAPS] != 1993 || o.Quota != 5e6 || o.MaxMessageBytes != 1<<20 || o.Students != 3 {
+	if o.Ports[roles.IMAP] != 2143 || o.Ports[roles.POP3] != 0 || o.Ports[roles.IMAPS] != 1993 || o.Quota != 5e6 || o.MaxMessageBytes != 1<<20 || o.Students != 3 {
 		t.Fatalf("options %+v", o)
 	}
 	cfg := filepath.Join(t.TempDir(), "c.yaml")
@@ -166,7 +167,7 @@ func TestServeFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Ports[sim.IMAPS] != 3993 || o.Students != 2 || o.Limits.MaxConns != 9 || o.Limits.IdleTimeout != time.Minute || o.Quota != 1e6 {
+	if o.Ports[roles.IMAPS] != 3993 || o.Students != 2 || o.Limits.MaxConns != 9 || o.Limits.IdleTimeout != time.Minute || o.Quota != 1e6 {
 		t.Fatalf("config options %+v", o)
 	}
 	for _, bad := range [][]string{
@@ -189,7 +190,7 @@ func TestServePrintsTheCardSavesTheCAAndWritesTheSheet(t *testing.T) {
 		o.SheetFile = sheet
 	})
 	out := s.out.String()
-	for _, want := range []string{"imap.example.com", "SSL/TLS", "STARTTLS", "student04@example.com", "class@example.com", s.ca, strconv.Itoa(s.port(sim.IMAPS))} {
+	for _, want := range []string{"imap.example.com", "SSL/TLS", "STARTTLS", "student04@example.com", "class@example.com", s.ca, strconv.Itoa(s.port(roles.IMAPS))} {
 		if !strings.Contains(out, want) {
 			t.Errorf("card lacks %q:\n%s", want, out)
 		}
@@ -242,13 +243,13 @@ func TestServeRealClientsOverTLS(t *testing.T) {
 	t.Run("curl", func(t *testing.T) {
 		curl := testutil.NeedTool(t, "curl")
 		out := runTool(t, curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password,
-			fmt.Sprintf("imaps://127.0.0.1:%d/INBOX;UID=1", s.port(sim.IMAPS)))
+			fmt.Sprintf("imaps://127.0.0.1:%d/INBOX;UID=1", s.port(roles.IMAPS)))
 		if !strings.Contains(out, "Welcome to the mail class") {
 			t.Fatalf("curl imaps: %s", out)
 		}
 		out = runTool(t, curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password,
-			"--resolve", fmt.Sprintf("pop.example.com:%d:127.0.0.1", s.port(sim.POP3S)),
-			fmt.Sprintf("pop3s://pop.example.com:%d/1", s.port(sim.POP3S)))
+			"--resolve", fmt.Sprintf("pop.example.com:%d:127.0.0.1", s.port(roles.POP3S)),
+			fmt.Sprintf("pop3s://pop.example.com:%d/1", s.port(roles.POP3S)))
 		if !strings.Contains(out, "Welcome to the mail class") {
 			t.Fatalf("curl pop3s: %s", out)
 		}
@@ -271,7 +272,7 @@ with smtplib.SMTP_SSL("localhost", int(ps), context=ctx) as s:
 print("ok")
 `
 		out := runTool(t, py, "-W", "error", "-c", script, s.ca, a.Name(), a.Password, b.Address(),
-			strconv.Itoa(s.port(sim.IMAPS)), strconv.Itoa(s.port(sim.POP3S)), strconv.Itoa(s.port(sim.SMTPS)))
+			strconv.Itoa(s.port(roles.IMAPS)), strconv.Itoa(s.port(roles.POP3S)), strconv.Itoa(s.port(roles.SMTPS)))
 		if strings.TrimSpace(out) != "ok" {
 			t.Fatalf("python printed %q (warnings are errors)", out)
 		}
@@ -279,7 +280,7 @@ print("ok")
 	t.Run("swaks", func(t *testing.T) {
 		swaks := testutil.NeedTool(t, "swaks")
 		before := s.count(b.Name())
-		out := runTool(t, swaks, "--server", "localhost", "--port", strconv.Itoa(s.port(sim.SMTPS)), "--tls-on-connect",
+		out := runTool(t, swaks, "--server", "localhost", "--port", strconv.Itoa(s.port(roles.SMTPS)), "--tls-on-connect",
 			"--tls-verify", "--tls-ca-path", s.ca, "--auth", "PLAIN", "--auth-user", a.Name(), "--auth-password", a.Password,
 			"--from", a.Address(), "--to", b.Address(), "--header", "Subject: from swaks")
 		if !strings.Contains(out, "250 ") || s.count(b.Name()) != before+1 {
@@ -292,7 +293,7 @@ print("ok")
 		mbox := filepath.Join(dir, "mbox")
 		rc := filepath.Join(dir, "fetchmailrc")
 		os.WriteFile(rc, []byte(fmt.Sprintf("poll localhost protocol pop3 port %d user %q password %q ssl sslcertck sslcertfile %q keep mda \"/bin/sh -c 'cat >> %s'\"\n",
-			s.port(sim.POP3S), a.Name(), a.Password, s.ca, mbox)), 0o600)
+			s.port(roles.POP3S), a.Name(), a.Password, s.ca, mbox)), 0o600)
 		cmd := exec.Command(fm, "-f", rc, "--nosyslog", "--nodetach", "--all")
 		cmd.Env = append(os.Environ(), "HOME="+dir, "FETCHMAILHOME="+dir)
 		out, err := cmd.CombinedOutput()
@@ -331,7 +332,7 @@ Near :local:
 Patterns INBOX
 Create Near
 SyncState *
-`, s.port(sim.IMAPS), b.Name(), b.Password, s.ca, maildir, maildir)), 0o600)
+`, s.port(roles.IMAPS), b.Name(), b.Password, s.ca, maildir, maildir)), 0o600)
 		cmd := exec.Command(mb, "-c", cfg, "class")
 		cmd.Env = append(os.Environ(), "HOME="+dir)
 		out, err := cmd.CombinedOutput()
@@ -361,7 +362,7 @@ func TestServeQuotaIsEnforcedEndToEnd(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.Quota = 4000 })
 	a, b := s.account(1), s.account(2)
 	// IMAP APPEND over the quota: NO [OVERQUOTA].
-	c, err := imapclient.DialInsecure(s.addr(sim.IMAP), nil)
+	c, err := imapclient.DialInsecure(s.addr(roles.IMAP), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +380,7 @@ func TestServeQuotaIsEnforcedEndToEnd(t *testing.T) {
 	}
 	// SMTP to a full mailbox: a 5xx or 4xx naming the quota, nothing delivered.
 	before := s.count(b.Name())
-	sc := dialText(t, s.addr(sim.Submission))
+	sc := dialText(t, s.addr(roles.Submission))
 	sc.expect(t, "220")
 	sc.cmd(t, "EHLO test", "250")
 	sc.cmd(t, "AUTH PLAIN "+plain(a.Name(), a.Password), "235")
@@ -401,14 +402,14 @@ func TestServeQuotaIsEnforcedEndToEnd(t *testing.T) {
 
 func TestServeIsNoOpenRelay(t *testing.T) {
 	s := startServe(t, nil)
-	mx := dialText(t, s.addr(sim.MX))
+	mx := dialText(t, s.addr(roles.MX))
 	mx.expect(t, "220")
 	mx.cmd(t, "EHLO relay.test", "250")
 	mx.cmd(t, "MAIL FROM:<spammer@elsewhere.test>", "250")
 	if r := mx.send(t, "RCPT TO:<victim@elsewhere.test>"); !strings.HasPrefix(r, "5") {
 		t.Fatalf("MX relayed to another domain: %q", r)
 	}
-	sub := dialText(t, s.addr(sim.Submission))
+	sub := dialText(t, s.addr(roles.Submission))
 	sub.expect(t, "220")
 	sub.cmd(t, "EHLO relay.test", "250")
 	if r := sub.send(t, "MAIL FROM:<spammer@elsewhere.test>"); !strings.HasPrefix(r, "5") {
@@ -424,7 +425,7 @@ func TestServeBroadcastReachesIDLEClientsAndResetRestores(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.RecordDir = filepath.Join(filepath.Dir(o.CAFile), "rec") })
 	a := s.account(1)
 	exists := make(chan uint32, 10)
-	c, err := imapclient.DialTLS(s.addr(sim.IMAPS), &imapclient.Options{
+	c, err := imapclient.DialTLS(s.addr(roles.IMAPS), &imapclient.Options{
 		TLSConfig: s.cls.Net.CA.ClientConfig("imap.example.com"),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 			if d.NumMessages != nil {
@@ -462,7 +463,7 @@ func TestServeBroadcastReachesIDLEClientsAndResetRestores(t *testing.T) {
 	idle.Close()
 	idle.Wait()
 	cs := connWhere(s, a.Name(), "selected INBOX")
-	if cs == nil || !cs.TLS || cs.Client != "Go imapclient" || cs.Role != sim.IMAPS {
+	if cs == nil || !cs.TLS || cs.Client != "Go imapclient" || cs.Role != roles.IMAPS {
 		t.Fatalf("registry: %+v", cs)
 	}
 	if err := s.cls.ResetMailbox(a.Address()); err != nil {
@@ -621,8 +622,8 @@ func TestServeKill9MidCommandChangesNothing(t *testing.T) {
 	s := startServe(t, nil)
 	for _, tc := range []struct {
 		mode string
-		role sim.Role
-	}{{"retr", sim.POP3}, {"append", sim.IMAP}, {"data", sim.Submission}} {
+		role roles.Role
+	}{{"retr", roles.POP3}, {"append", roles.IMAP}, {"data", roles.Submission}} {
 		t.Run(tc.mode, func(t *testing.T) {
 			a := s.account(1)
 			before := s.count(a.Name())
@@ -644,7 +645,7 @@ func TestServeKill9MidCommandChangesNothing(t *testing.T) {
 				t.Fatalf("%d messages after the kill, want %d", got, before)
 			}
 			// And the maildrop is free again.
-			p := dialText(t, s.addr(sim.POP3))
+			p := dialText(t, s.addr(roles.POP3))
 			p.expect(t, "+OK")
 			p.cmd(t, "USER "+a.Name(), "+OK")
 			p.cmd(t, "PASS "+a.Password, "+OK")
@@ -655,7 +656,7 @@ func TestServeKill9MidCommandChangesNothing(t *testing.T) {
 
 func TestServeDropsASlowlorisAndServesTheOthers(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.Limits.CommandTimeout = 1500 * time.Millisecond })
-	slow := dialText(t, s.addr(sim.POP3))
+	slow := dialText(t, s.addr(roles.POP3))
 	slow.expect(t, "+OK")
 	start := time.Now()
 	dropped := make(chan time.Duration, 1)
@@ -674,7 +675,7 @@ func TestServeDropsASlowlorisAndServesTheOthers(t *testing.T) {
 	}()
 	a := s.account(2)
 	for i := 0; i < 3; i++ {
-		p := dialText(t, s.addr(sim.POP3))
+		p := dialText(t, s.addr(roles.POP3))
 		p.expect(t, "+OK")
 		p.cmd(t, "USER "+a.Name(), "+OK")
 		p.cmd(t, "PASS "+a.Password, "+OK")
@@ -693,7 +694,7 @@ func TestServeDropsASlowlorisAndServesTheOthers(t *testing.T) {
 
 func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.LoginDelay = time.Millisecond })
-	p := dialText(t, s.addr(sim.POP3))
+	p := dialText(t, s.addr(roles.POP3))
 	p.expect(t, "+OK")
 	// The quickest refusal stands for the delay's start: a single first
 	// measurement can carry a busy machine's scheduling delay.
@@ -701,7 +702,7 @@ func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		if i%15 == 14 { // POP3 closes after 20 bad commands in a row: reconnect
 			p.c.Close()
-			p = dialText(t, s.addr(sim.POP3))
+			p = dialText(t, s.addr(roles.POP3))
 			p.expect(t, "+OK")
 		}
 		p.cmd(t, "USER student01", "+OK")
@@ -722,7 +723,7 @@ func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 	// Another client is not slowed: from 127.0.0.1 too, but it succeeds, and
 	// the throttle counts per account; what matters is it is answered at once.
 	a := s.account(3)
-	q := dialText(t, s.addr(sim.IMAP))
+	q := dialText(t, s.addr(roles.IMAP))
 	q.expect(t, "* OK")
 	start := time.Now()
 	q.cmd(t, "a LOGIN "+a.Name()+" "+a.Password, "a OK")
@@ -734,11 +735,11 @@ func TestServeFailedLoginsSlowDownOneIPOnly(t *testing.T) {
 func TestServeRefusesTheConnectionOverTheCapPolitely(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.Limits.MaxConns = 5 })
 	for i := 0; i < 5; i++ {
-		dialText(t, s.addr(sim.IMAP)).expect(t, "* OK")
+		dialText(t, s.addr(roles.IMAP)).expect(t, "* OK")
 	}
-	dialText(t, s.addr(sim.IMAP)).expect(t, "* BYE too many connections")
-	dialText(t, s.addr(sim.POP3)).expect(t, "-ERR [SYS/TEMP] too many connections")
-	dialText(t, s.addr(sim.Submission)).expect(t, "421 4.7.0")
+	dialText(t, s.addr(roles.IMAP)).expect(t, "* BYE too many connections")
+	dialText(t, s.addr(roles.POP3)).expect(t, "-ERR [SYS/TEMP] too many connections")
+	dialText(t, s.addr(roles.Submission)).expect(t, "421 4.7.0")
 }
 
 // Ctrl-C: a real signal to a child `mailsim serve`.
@@ -753,7 +754,7 @@ func TestServeShutsDownPolitelyOnSIGINT(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	args := []string{"serve", "--no-tui", "--students", "2", "--ca", filepath.Join(dir, "ca.pem")}
-	for _, r := range sim.AllRoles {
+	for _, r := range roles.All {
 		args = append(args, "--port", string(r)+"=0")
 	}
 	cmd := exec.Command(bin, args...)
@@ -883,7 +884,7 @@ func TestServeLoad(t *testing.T) {
 			case w < popUsers: // one POP3 client per POP3 user: maildrops are exclusive
 				a := s.account(w + 1)
 				for time.Now().Before(deadline) {
-					loadPOP3(s.addr(sim.POP3), a, &lat, errf, func(ids []string) {
+					loadPOP3(s.addr(roles.POP3), a, &lat, errf, func(ids []string) {
 						mu.Lock()
 						for _, id := range ids {
 							popped[id]++
@@ -895,12 +896,12 @@ func TestServeLoad(t *testing.T) {
 			case w < popUsers+80:
 				a := s.account(popUsers + 1 + w%imapUsers)
 				for time.Now().Before(deadline) {
-					loadIMAP(s.addr(sim.IMAP), a, rng, &lat, errf)
+					loadIMAP(s.addr(roles.IMAP), a, rng, &lat, errf)
 				}
 			default:
 				a := s.account(1 + rng.IntN(popUsers+imapUsers))
 				for time.Now().Before(deadline) {
-					loadSMTP(s.addr(sim.Submission), a, func() string {
+					loadSMTP(s.addr(roles.Submission), a, func() string {
 						return fmt.Sprintf("load-%d-%d@test", w, seq.Add(1))
 					}, func() string { return s.account(1 + rng.IntN(popUsers+imapUsers)).Address() }, deadline, &lat, errf,
 						func(id string) { mu.Lock(); accepted[id] = true; mu.Unlock() })

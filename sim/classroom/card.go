@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"mailsim/sim"
+	"mailsim/sim/roles"
 )
 
 // Card is the connection card a trainer shows the class: where the servers
@@ -26,7 +27,7 @@ type Card struct {
 type CardServer struct {
 	Domain   string
 	Host     string // "imap.example.com"
-	Role     sim.Role
+	Role     roles.Role
 	Port     int
 	Security string // as mail apps name it: "SSL/TLS" or "STARTTLS"
 }
@@ -97,13 +98,13 @@ func (c Card) Hosts() []string {
 	return out
 }
 
-func roleUse(r sim.Role) string {
+func roleUse(r roles.Role) string {
 	switch r {
-	case sim.POP3, sim.POP3S:
+	case roles.POP3, roles.POP3S:
 		return "incoming, POP3"
-	case sim.IMAP, sim.IMAPS:
+	case roles.IMAP, roles.IMAPS:
 		return "incoming, IMAP"
-	case sim.MX:
+	case roles.MX:
 		return "server-to-server, no login"
 	}
 	return "outgoing, SMTP submission"
@@ -159,7 +160,7 @@ func (c Card) WriteSheet(w io.Writer) error {
 	if !c.Loopback {
 		fmt.Fprintf(&b, "Passwords are only accepted inside TLS: choose SSL/TLS or STARTTLS, never \"None\".\n")
 	}
-	fmt.Fprintf(&b, "\nWith curl: `curl --cacert %s --user USER:PASSWORD imaps://%s:%d/INBOX`\n", c.CAFile, c.hostFor(sim.IMAPS), c.portFor(sim.IMAPS, sim.DomainCom))
+	fmt.Fprintf(&b, "\nWith curl: `curl --cacert %s --user USER:PASSWORD imaps://%s:%d/INBOX`\n", c.CAFile, c.hostFor(roles.IMAPS), c.portFor(roles.IMAPS, sim.DomainCom))
 	fmt.Fprintf(&b, "\n## 4. Accounts\n\n| Address | User name | Password |\n|---|---|---|\n")
 	for _, a := range c.Accounts {
 		note := ""
@@ -172,9 +173,9 @@ func (c Card) WriteSheet(w io.Writer) error {
 	return err
 }
 
-func (c Card) hostFor(r sim.Role) string { return r.Host(sim.DomainCom) }
+func (c Card) hostFor(r roles.Role) string { return r.Host(sim.DomainCom) }
 
-func (c Card) portFor(r sim.Role, domain string) int {
+func (c Card) portFor(r roles.Role, domain string) int {
 	for _, s := range c.Servers {
 		if s.Role == r && s.Domain == domain {
 			return s.Port

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"mailsim/sim"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -47,8 +48,8 @@ type Options struct {
 // to keep.
 type ConnState struct {
 	ID       uint64
-	Provider string   // "example.com"; "" until the server is known
-	Role     sim.Role // "imaps"
+	Provider string     // "example.com"; "" until the server is known
+	Role     roles.Role // "imaps"
 	Protocol wire.Protocol
 	Local    string // server address the client reached
 	Remote   string // client address
@@ -138,7 +139,7 @@ type Registry struct {
 
 type serverOf struct {
 	domain string
-	role   sim.Role
+	role   roles.Role
 }
 
 // conn is the registry's record of a connection. Guarded by Registry.mu.

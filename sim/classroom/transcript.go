@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
@@ -12,7 +12,7 @@ import (
 // ConnEvents turns a connection's registry entries into the simulator's
 // events: a connect, one wire event per entry, a close once it closed.
 // The entries are already redacted by the registry.
-func ConnEvents(cs ConnState, entries []Entry) []sim.Event {
+func ConnEvents(cs ConnState, entries []Entry) []events.Event {
 	actor := cs.User
 	if actor == "" {
 		actor = cs.Remote
@@ -28,14 +28,14 @@ func ConnEvents(cs ConnState, entries []Entry) []sim.Event {
 	if cs.Role != "" && cs.Provider != "" {
 		host = cs.Role.Host(cs.Provider) + ":" + strconv.Itoa(cs.Role.StandardPort())
 	}
-	base := sim.Event{Step: -1, Actor: actor, Conn: cs.ID, Protocol: proto, Role: cs.Role, Host: host}
-	evs := make([]sim.Event, 0, len(entries)+2)
+	base := events.Event{Step: -1, Actor: actor, Conn: cs.ID, Protocol: proto, Role: cs.Role, Host: host}
+	evs := make([]events.Event, 0, len(entries)+2)
 	ev := base
-	ev.Kind, ev.Time = sim.EventConnect, cs.Opened
+	ev.Kind, ev.Time = events.EventConnect, cs.Opened
 	evs = append(evs, ev)
 	for _, e := range entries {
 		ev := base
-		ev.Kind, ev.Time = sim.EventWire, e.Time
+		ev.Kind, ev.Time = events.EventWire, e.Time
 		ev.Unit = &wire.Unit{Conn: cs.ID, Seq: e.Seq, Time: e.Time, Dir: e.Dir, Layer: e.Layer, Kind: e.Kind,
 			Text: e.Text, Len: e.Len, Lines: e.Lines, Command: e.Command, Tag: e.Tag, Cut: e.Cut}
 		if e.Note != "" {
@@ -45,7 +45,7 @@ func ConnEvents(cs ConnState, entries []Entry) []sim.Event {
 	}
 	if !cs.Open {
 		ev := base
-		ev.Kind, ev.Time = sim.EventClose, cs.Closed
+		ev.Kind, ev.Time = events.EventClose, cs.Closed
 		what := "closed"
 		if cs.Err != "" {
 			what = cs.Err

@@ -16,6 +16,7 @@ import (
 	"mailsim/internal/testutil"
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/wire"
 )
@@ -106,8 +107,8 @@ type delivery struct {
 }
 
 func compareLesson(t *testing.T, bin string, l *lessons.Lesson, allow *allowList) {
-	var events []sim.Event
-	r, err := sim.Start(l, sim.Options{Deterministic: true, Emit: func(e sim.Event) { events = append(events, e) }})
+	var evs []events.Event
+	r, err := sim.Start(l, sim.Options{Deterministic: true, Emit: func(e events.Event) { evs = append(evs, e) }})
 	must(t, err)
 	defer r.Close()
 
@@ -147,7 +148,7 @@ func compareLesson(t *testing.T, bin string, l *lessons.Lesson, allow *allowList
 	}
 	r.Close()
 
-	conns, actions := readEvents(events, raws)
+	conns, actions := readEvents(evs, raws)
 	servers := map[string]*dovecot{}
 	for _, a := range actions {
 		if a.kind == "deliver" {
@@ -202,7 +203,7 @@ func snapshotUsers(t *testing.T, st *mailstore.Store) []mailUser {
 
 // readEvents builds mailsim's segments for each POP3 and IMAP connection
 // and the actions to replay, with the deliveries after their step.
-func readEvents(events []sim.Event, deliveries map[int][]action) (map[uint64]*conn, []action) {
+func readEvents(evs []events.Event, deliveries map[int][]action) (map[uint64]*conn, []action) {
 	conns := map[uint64]*conn{}
 	var actions []action
 	last := -1
@@ -216,12 +217,12 @@ func readEvents(events []sim.Event, deliveries map[int][]action) (map[uint64]*co
 	}
 	literal := map[uint64]bool{}      // a server line ended in {n}: the block and the next line belong to it
 	afterLiteral := map[uint64]bool{} // the client sent a literal: an empty line ends its command
-	for _, e := range events {
+	for _, e := range evs {
 		if e.Step-1 > last {
 			flush(e.Step - 1)
 		}
 		switch e.Kind {
-		case sim.EventConnect:
+		case events.EventConnect:
 			if e.Protocol != wire.POP3 && e.Protocol != wire.IMAP {
 				continue
 			}
@@ -232,11 +233,11 @@ func readEvents(events []sim.Event, deliveries map[int][]action) (map[uint64]*co
 			c.ms = append(c.ms, segment{step: e.Step})
 			conns[e.Conn] = c
 			actions = append(actions, action{kind: "connect", step: e.Step, conn: e.Conn})
-		case sim.EventClose:
+		case events.EventClose:
 			if conns[e.Conn] != nil {
 				actions = append(actions, action{kind: "close", step: e.Step, conn: e.Conn})
 			}
-		case sim.EventWire:
+		case events.EventWire:
 			c := conns[e.Conn]
 			u := e.Unit
 			if c == nil || u == nil || u.Layer != wire.Plain {

@@ -12,6 +12,7 @@ import (
 	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/loadgen"
+	"mailsim/sim/roles"
 )
 
 // startNetwork starts mailsim's servers for example.com with users
@@ -39,7 +40,7 @@ func startNetwork(t testing.TB, users, msgs int) *sim.Network {
 	return n
 }
 
-func addr(t testing.TB, n *sim.Network, role sim.Role) string {
+func addr(t testing.TB, n *sim.Network, role roles.Role) string {
 	s, ok := n.Providers[0].Server(role)
 	if !ok {
 		t.Fatalf("no %s server", role)
@@ -47,7 +48,7 @@ func addr(t testing.TB, n *sim.Network, role sim.Role) string {
 	return s.Addr
 }
 
-func tlsConfig(n *sim.Network, role sim.Role) *tls.Config {
+func tlsConfig(n *sim.Network, role roles.Role) *tls.Config {
 	return &tls.Config{RootCAs: n.CA.Pool(), ServerName: role.Host(sim.DomainCom)}
 }
 
@@ -72,9 +73,9 @@ func TestIMAPWorkload(t *testing.T) {
 	n := startNetwork(t, 2, 20)
 	for _, mode := range []loadgen.TLSMode{loadgen.TLSNone, loadgen.TLSStart, loadgen.TLSImplicit} {
 		t.Run(string(mode), func(t *testing.T) {
-			role := sim.IMAP
+			role := roles.IMAP
 			if mode == loadgen.TLSImplicit {
-				role = sim.IMAPS
+				role = roles.IMAPS
 			}
 			r, err := loadgen.Run(context.Background(), loadgen.Config{Protocol: loadgen.IMAP, Addr: addr(t, n, role),
 				User: "bench%d", Pass: "secret", Conns: 2, Sessions: 1, Fetches: 10, TLS: mode, TLSConfig: tlsConfig(n, role)})
@@ -107,9 +108,9 @@ func TestPOP3Workload(t *testing.T) {
 	n := startNetwork(t, 2, 20)
 	for _, mode := range []loadgen.TLSMode{loadgen.TLSNone, loadgen.TLSStart, loadgen.TLSImplicit} {
 		t.Run(string(mode), func(t *testing.T) {
-			role := sim.POP3
+			role := roles.POP3
 			if mode == loadgen.TLSImplicit {
-				role = sim.POP3S
+				role = roles.POP3S
 			}
 			r, err := loadgen.Run(context.Background(), loadgen.Config{Protocol: loadgen.POP3, Addr: addr(t, n, role),
 				User: "bench%d", Pass: "secret", Conns: 2, Sessions: 1, TLS: mode, TLSConfig: tlsConfig(n, role)})
@@ -137,9 +138,9 @@ func TestSMTPWorkload(t *testing.T) {
 	n := startNetwork(t, 2, 0)
 	for _, mode := range []loadgen.TLSMode{loadgen.TLSStart, loadgen.TLSImplicit} {
 		t.Run(string(mode), func(t *testing.T) {
-			role := sim.Submission
+			role := roles.Submission
 			if mode == loadgen.TLSImplicit {
-				role = sim.SMTPS
+				role = roles.SMTPS
 			}
 			r, err := loadgen.Run(context.Background(), loadgen.Config{Protocol: loadgen.SMTP, Addr: addr(t, n, role),
 				User: "bench%d", Pass: "secret", Conns: 2, Sessions: 10, TLS: mode, TLSConfig: tlsConfig(n, role)})
@@ -167,12 +168,12 @@ func TestWrongPasswordIsAProtocolError(t *testing.T) {
 	n := startNetwork(t, 2, 5)
 	for _, c := range []struct {
 		proto loadgen.Protocol
-		role  sim.Role
+		role  roles.Role
 		op    string
 	}{
-		{loadgen.IMAP, sim.IMAP, "LOGIN"},
-		{loadgen.POP3, sim.POP3, "PASS"},
-		{loadgen.SMTP, sim.Submission, "AUTH PLAIN"},
+		{loadgen.IMAP, roles.IMAP, "LOGIN"},
+		{loadgen.POP3, roles.POP3, "PASS"},
+		{loadgen.SMTP, roles.Submission, "AUTH PLAIN"},
 	} {
 		t.Run(string(c.proto), func(t *testing.T) {
 			cfg := loadgen.Config{Protocol: c.proto, Addr: addr(t, n, c.role), User: "bench%d", Pass: "wrong",
@@ -232,7 +233,7 @@ func TestConfigErrors(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	n := startNetwork(t, 1, 3)
-	r, err := loadgen.Run(context.Background(), loadgen.Config{Protocol: loadgen.POP3, Addr: addr(t, n, sim.POP3),
+	r, err := loadgen.Run(context.Background(), loadgen.Config{Protocol: loadgen.POP3, Addr: addr(t, n, roles.POP3),
 		User: "bench1", Pass: "secret", Conns: 1, Sessions: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +295,7 @@ func TestWriteMaildir(t *testing.T) {
 // in-process server.
 func BenchmarkIMAPWorkload(b *testing.B) {
 	n := startNetwork(b, 2, 50)
-	a := addr(b, n, sim.IMAP)
+	a := addr(b, n, roles.IMAP)
 	var cmds int64
 	start := time.Now()
 	for b.Loop() {

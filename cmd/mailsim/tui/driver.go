@@ -10,6 +10,8 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
+	"mailsim/sim/roles"
 )
 
 // errNotRunning answers a request for a lesson whose servers are not running.
@@ -23,7 +25,7 @@ const flushEvery = 50 * time.Millisecond
 // what the old run still had in flight.
 type item struct {
 	gen  int
-	ev   *sim.Event
+	ev   *events.Event
 	done *result
 }
 
@@ -163,7 +165,7 @@ func (d *driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
 	}
 	var quiet atomic.Bool
 	quiet.Store(quietSteps > 0)
-	emit := func(e sim.Event) {
+	emit := func(e events.Event) {
 		if !quiet.Load() {
 			d.out.push(item{gen: gen, ev: &e})
 		}
@@ -220,25 +222,25 @@ func (d *driver) send(gen int, actor, line string) bool {
 // rolesFor lists the servers a lesson needs: every role of its actors'
 // protocols and of the roles its steps connect to. Starting only those
 // keeps start-up fast. nil (every role) when the lesson names none.
-func rolesFor(l *lessons.Lesson) []sim.Role {
-	want := map[sim.Role]bool{}
+func rolesFor(l *lessons.Lesson) []roles.Role {
+	want := map[roles.Role]bool{}
 	for _, a := range l.Actors {
-		for _, role := range sim.AllRoles {
-			if string(role.Protocol()) == a.Protocol || (a.Protocol == "" && role == sim.POP3) {
+		for _, role := range roles.All {
+			if string(role.Protocol()) == a.Protocol || (a.Protocol == "" && role == roles.POP3) {
 				want[role] = true
 			}
 		}
 	}
 	for _, st := range l.Steps {
-		if role, err := sim.ParseRole(st.To); err == nil {
+		if role, err := roles.Parse(st.To); err == nil {
 			want[role] = true
 		}
 	}
 	if len(want) == 0 {
 		return nil
 	}
-	var out []sim.Role
-	for _, role := range sim.AllRoles {
+	var out []roles.Role
+	for _, role := range roles.All {
 		if want[role] {
 			out = append(out, role)
 		}
@@ -260,7 +262,7 @@ func serverAddrs(r *sim.Runner, l *lessons.Lesson) map[string]string {
 		if !ok {
 			continue
 		}
-		if s, ok := p.Server(sim.DefaultRole(a.Protocol)); ok {
+		if s, ok := p.Server(roles.Default(a.Protocol)); ok {
 			out[a.Name] = s.Addr
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/wire"
 )
 
@@ -56,7 +57,7 @@ type lessonScreen struct {
 	runTo        int // keep running steps until Pos reaches this
 	timer        *time.Timer
 	addrs        map[string]string // actor -> server address
-	scratch      []sim.Event
+	scratch      []events.Event
 	quizOn       bool
 	summaryShown bool          // the end-of-lesson summary has opened once
 	quiz         *quizModal    // the quiz asked now, nil for none (quiz.go)
@@ -288,7 +289,7 @@ func (ls *lessonScreen) storyLines(w int) []string {
 		}
 		ls.storyQuiz(para, step)
 		for _, e := range s.StepEvents(step) {
-			if e.Kind == sim.EventFail {
+			if e.Kind == events.EventFail {
 				para(th.Bad, "✗ "+oneLine(e.Text.In(lang)))
 			}
 		}
@@ -474,7 +475,7 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 	if dec, ok := saslPlain(e.Unit, lang); ok {
 		para(th.Bad, dec)
 	}
-	if e.Kind == sim.EventStep && e.Step != ls.s.CurrentStep() { // the story pane shows the current step's
+	if e.Kind == events.EventStep && e.Step != ls.s.CurrentStep() { // the story pane shows the current step's
 		para(th.Text, e.Say.In(lang))
 	}
 	return out

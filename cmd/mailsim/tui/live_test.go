@@ -15,6 +15,7 @@ import (
 	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
 )
 
 // liveHarness runs the live view over an in-process classroom (POP3
@@ -40,7 +41,7 @@ func startLiveWith(t testing.TB, w, h int, edit func(*ServeOptions)) *liveHarnes
 	t.Helper()
 	reg := classroom.NewRegistry(classroom.Options{})
 	lim := sim.Limits{MaxConns: 50, MaxConnsPerIP: 50, IdleTimeout: time.Minute, CommandTimeout: time.Minute}
-	n, err := sim.StartNetwork(sim.NetworkOptions{Roles: []sim.Role{sim.POP3}, ServerTap: reg, Limits: &lim})
+	n, err := sim.StartNetwork(sim.NetworkOptions{Roles: []roles.Role{roles.POP3}, ServerTap: reg, Limits: &lim})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func (h *liveHarness) key(k tcell.Key) { h.scr.InjectKey(k, 0, tcell.ModNone) }
 
 func (h *liveHarness) addr() string {
 	p, _ := h.cls.Net.Provider(sim.DomainCom)
-	s, _ := p.Server(sim.POP3)
+	s, _ := p.Server(roles.POP3)
 	return s.Addr
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 )
 
@@ -20,9 +21,9 @@ type liveServer struct {
 	view   View
 }
 
-// userState snapshots one user of the network, as a sim.State with one
+// userState snapshots one user of the network, as a events.State with one
 // provider holding only that user.
-func userState(n *sim.Network, addr string) *sim.State {
+func userState(n *sim.Network, addr string) *events.State {
 	name, domain, _ := strings.Cut(addr, "@")
 	p, ok := n.Provider(domain)
 	if !ok || p.Store == nil {
@@ -33,7 +34,7 @@ func userState(n *sim.Network, addr string) *sim.State {
 	if !ok {
 		return nil
 	}
-	return &sim.State{Providers: []sim.ProviderState{{Domain: domain,
+	return &events.State{Providers: []events.ProviderState{{Domain: domain,
 		Snapshot: &mailstore.Snapshot{Taken: snap.Taken, Users: []mailstore.UserSnapshot{*us}}}}}
 }
 
@@ -53,7 +54,7 @@ func (s *liveServer) refresh() {
 	}
 	cur := userState(s.n, s.addr)
 	prev := s.view.State
-	s.view = View{State: cur, Prev: prev, Delta: sim.Diff(prev, cur)}
+	s.view = View{State: cur, Prev: prev, Delta: events.Diff(prev, cur)}
 }
 
 func (s *liveServer) render(th *Theme, lang string, width int) string {

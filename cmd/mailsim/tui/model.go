@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 )
 
 // What says what changed in a Session, for its listeners.
@@ -41,7 +41,7 @@ type Answer struct {
 type Session struct {
 	Lesson *lessons.Lesson
 
-	events    []sim.Event
+	events    []events.Event
 	stepFirst []int // per step run: the index of its EventStep
 	stateIdx  []int // indices of events that carry a State (start and step ends)
 	pos       int   // steps shown: 0 (before the first) .. Ran()
@@ -88,7 +88,7 @@ func (s *Session) Reset() {
 
 // Append adds events in the order the simulator emitted them. When the
 // learner was at the live end, the position follows the new steps.
-func (s *Session) Append(evs []sim.Event) {
+func (s *Session) Append(evs []events.Event) {
 	if len(evs) == 0 {
 		return
 	}
@@ -101,13 +101,13 @@ func (s *Session) Append(evs []sim.Event) {
 			s.student[i] = true
 		}
 		switch e.Kind {
-		case sim.EventStep:
+		case events.EventStep:
 			s.stepFirst = append(s.stepFirst, i)
-		case sim.EventStart, sim.EventState:
+		case events.EventStart, events.EventState:
 			if e.State != nil {
 				s.stateIdx = append(s.stateIdx, i)
 			}
-		case sim.EventEnd:
+		case events.EventEnd:
 			s.ended, s.endOK = true, e.OK
 		}
 	}
@@ -148,9 +148,9 @@ func (s *Session) Rewind(n int) {
 	s.ended, s.endOK, s.checkedFails = false, false, 0
 	for _, e := range s.events {
 		switch {
-		case e.Kind == sim.EventEnd:
+		case e.Kind == events.EventEnd:
 			s.ended, s.endOK = true, e.OK
-		case e.Kind == sim.EventFail && !s.Unchecked(e.Step):
+		case e.Kind == events.EventFail && !s.Unchecked(e.Step):
 			s.checkedFails++
 		}
 	}
@@ -161,13 +161,13 @@ func (s *Session) Rewind(n int) {
 // explored is e as explore mode shows it: a failed expectation of an
 // unchecked step says it is not checked, and the end is a success when
 // every step before exploring went as the lesson expected.
-func (s *Session) explored(e sim.Event) sim.Event {
+func (s *Session) explored(e events.Event) events.Event {
 	switch {
-	case e.Kind == sim.EventFail && !s.Unchecked(e.Step):
+	case e.Kind == events.EventFail && !s.Unchecked(e.Step):
 		s.checkedFails++
-	case e.Kind == sim.EventFail:
+	case e.Kind == events.EventFail:
 		e.Text = lessons.Textf("not checked (you are exploring): %s", e.Text)
-	case e.Kind == sim.EventEnd && s.explore >= 0:
+	case e.Kind == events.EventEnd && s.explore >= 0:
 		e.OK = s.checkedFails == 0
 		e.Text = lessons.Textf("%s; explored from step %d, not checked after it", e.Text, s.explore+1)
 	}
@@ -196,10 +196,10 @@ func (s *Session) Unchecked(step int) bool { return s.explore >= 0 && step >= s.
 func (s *Session) Exploring() (bool, int) { return s.explore >= 0, s.explore }
 
 // Events returns every event so far; the slice must not be modified.
-func (s *Session) Events() []sim.Event { return s.events }
+func (s *Session) Events() []events.Event { return s.events }
 
 // Event returns event i.
-func (s *Session) Event(i int) *sim.Event { return &s.events[i] }
+func (s *Session) Event(i int) *events.Event { return &s.events[i] }
 
 // Steps is the number of steps of the lesson.
 func (s *Session) Steps() int { return len(s.Lesson.Steps) }
@@ -251,7 +251,7 @@ func (s *Session) PosOfEvent(i int) int {
 func (s *Session) CurrentStep() int { return s.pos - 1 }
 
 // StepEvent returns the EventStep of a step that has run.
-func (s *Session) StepEvent(step int) (*sim.Event, bool) {
+func (s *Session) StepEvent(step int) (*events.Event, bool) {
 	if step < 0 || step >= len(s.stepFirst) {
 		return nil, false
 	}
@@ -260,7 +260,7 @@ func (s *Session) StepEvent(step int) (*sim.Event, bool) {
 
 // StepEvents returns the events of a step that has run, up to what is
 // visible: from its EventStep to the next step's.
-func (s *Session) StepEvents(step int) []sim.Event {
+func (s *Session) StepEvents(step int) []events.Event {
 	if step < 0 || step >= len(s.stepFirst) {
 		return nil
 	}
@@ -274,9 +274,9 @@ func (s *Session) StepEvents(step int) []sim.Event {
 // View is what the state panes show at the position: the state, the state
 // before it, and what changed between them.
 type View struct {
-	State *sim.State
-	Prev  *sim.State
-	Delta []sim.Change
+	State *events.State
+	Prev  *events.State
+	Delta []events.Change
 }
 
 // View returns the state at the current position.
@@ -288,7 +288,7 @@ func (s *Session) View() View {
 	}
 	cur := &s.events[s.stateIdx[k-1]]
 	v := View{State: cur.State}
-	if cur.Kind == sim.EventState {
+	if cur.Kind == events.EventState {
 		v.Delta = cur.Delta
 		if k >= 2 {
 			v.Prev = s.events[s.stateIdx[k-2]].State

@@ -11,6 +11,7 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/transcripts"
 )
 
@@ -55,7 +56,7 @@ func (h *harness) at(pos int) {
 }
 
 // messagesIn counts the messages of the first mailbox of a state.
-func messagesIn(st *sim.State) int {
+func messagesIn(st *events.State) int {
 	for _, p := range st.Providers {
 		for _, u := range p.Snapshot.Users {
 			for _, mb := range u.Mailboxes {

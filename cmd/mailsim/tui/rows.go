@@ -9,7 +9,8 @@ import (
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -65,11 +66,11 @@ func (t *transcript) sync() {
 	t.seen = len(evs)
 }
 
-func hasRow(e *sim.Event) bool {
+func hasRow(e *events.Event) bool {
 	switch e.Kind {
-	case sim.EventStart, sim.EventState:
+	case events.EventStart, events.EventState:
 		return false
-	case sim.EventWire:
+	case events.EventWire:
 		return e.Unit != nil && e.Unit.Layer != wire.Cipher
 	}
 	return true
@@ -106,7 +107,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	r := &transcriptview.Row{Time: e.Time, Actor: e.Actor, Ref: ev, Style: t.actorStyle(e.Actor)}
 	tr := func(x interface{ In(string) string }) string { return oneLine(x.In(t.lang)) }
 	switch e.Kind {
-	case sim.EventStep:
+	case events.EventStep:
 		r.Time, r.Actor = timeZero, ""
 		title := tr(e.Title)
 		if title != "" {
@@ -114,11 +115,11 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		}
 		r.Text = fmt.Sprintf("── %s %d/%d%s ──", t.th.word(t.lang, "Step"), e.Step+1, t.s.Steps(), title)
 		r.Style = t.th.StepRow
-	case sim.EventConnect:
+	case events.EventConnect:
 		r.Text = fmt.Sprintf("⇄ %s %s (%s%s)", t.th.word(t.lang, "connected to"), e.Host, strings.ToUpper(string(e.Protocol)), tlsWord(t.lang, e.Role))
-	case sim.EventClose:
+	case events.EventClose:
 		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
-	case sim.EventWire:
+	case events.EventWire:
 		u := e.Unit
 		r.Dir = 'C'
 		if u.Dir == wire.ServerToClient {
@@ -135,16 +136,16 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		if !e.Note.IsZero() {
 			r.Mark = '•'
 		}
-	case sim.EventCheck:
+	case events.EventCheck:
 		r.Mark, r.Style = '✓', t.th.OK
 		if !e.OK {
 			r.Mark, r.Style = '✗', t.th.Bad
 		}
 		r.Text = tr(e.Text)
-	case sim.EventFail:
+	case events.EventFail:
 		r.Mark, r.Style = '!', t.th.Bad
 		r.Text = tr(e.Text)
-	case sim.EventQuiz:
+	case events.EventQuiz:
 		r.Time = timeZero
 		r.Mark, r.Style = '?', t.th.Accent
 		r.Text = t.th.word(t.lang, "Quiz") + ": "
@@ -158,7 +159,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 				r.Text += " — " + t.th.word(t.lang, "wrong")
 			}
 		}
-	case sim.EventEnd:
+	case events.EventEnd:
 		r.Time = timeZero
 		r.Style = t.th.OK
 		if !e.OK {
@@ -169,7 +170,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	return r
 }
 
-func tlsWord(lang string, r sim.Role) string {
+func tlsWord(lang string, r roles.Role) string {
 	if r.ImplicitTLS() {
 		return ", TLS"
 	}

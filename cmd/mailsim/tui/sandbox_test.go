@@ -11,7 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
@@ -82,7 +82,7 @@ func (h *harness) laptopSandbox(lines ...string) {
 
 // inboxSubjects lists the subjects in alice's INBOX at example.com in a
 // state.
-func inboxSubjects(st *sim.State) []string {
+func inboxSubjects(st *events.State) []string {
 	var out []string
 	p, ok := st.Provider("example.com")
 	if !ok {
@@ -132,7 +132,7 @@ func TestLeavingTheSandboxBackToTheLessonUndoesWhatTheLearnerDid(t *testing.T) {
 		s := h.u.ls.s
 		for step := 6; step < 13; step++ {
 			for _, e := range s.StepEvents(step) {
-				if e.Kind == sim.EventFail {
+				if e.Kind == events.EventFail {
 					t.Errorf("step %d failed: %s", step+1, e.Text.In("en"))
 				}
 			}
@@ -164,7 +164,7 @@ func TestKeepingTheSandboxChangesExploresWithTheRestUnchecked(t *testing.T) {
 		}
 		var fail string
 		for _, e := range s.StepEvents(6) {
-			if e.Kind == sim.EventFail {
+			if e.Kind == events.EventFail {
 				fail = e.Text.In("en")
 			}
 		}
@@ -319,7 +319,7 @@ func TestGoingBackFromTheSandboxKeepsEveryBuiltinLessonPassing(t *testing.T) {
 				if ended, ok := s.Ended(); !ended || !ok {
 					for step := range s.Ran() {
 						for _, e := range s.StepEvents(step) {
-							if e.Kind == sim.EventFail {
+							if e.Kind == events.EventFail {
 								t.Errorf("step %d: %s", step+1, e.Text.In("en"))
 							}
 						}

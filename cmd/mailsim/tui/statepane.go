@@ -11,7 +11,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 )
 
@@ -95,11 +95,11 @@ type changeKey struct {
 }
 
 // deltaIndex maps where and UID to the change the last step made.
-func deltaIndex(delta []sim.Change) map[changeKey]sim.ChangeKind {
-	m := make(map[changeKey]sim.ChangeKind, len(delta))
+func deltaIndex(delta []events.Change) map[changeKey]events.ChangeKind {
+	m := make(map[changeKey]events.ChangeKind, len(delta))
 	for _, c := range delta {
 		key := changeKey{c.Where, c.UID}
-		if old, ok := m[key]; ok && (old == sim.Added || old == sim.Removed) {
+		if old, ok := m[key]; ok && (old == events.Added || old == events.Removed) {
 			continue // new and flagged in the same step: still new
 		}
 		m[key] = c.Kind
@@ -107,22 +107,22 @@ func deltaIndex(delta []sim.Change) map[changeKey]sim.ChangeKind {
 	return m
 }
 
-func changeMark(k sim.ChangeKind, ok bool) rowMark {
+func changeMark(k events.ChangeKind, ok bool) rowMark {
 	if !ok {
 		return markNone
 	}
 	switch k {
-	case sim.Added:
+	case events.Added:
 		return markNew
-	case sim.Removed:
+	case events.Removed:
 		return markGone
-	case sim.FlagsChanged:
+	case events.FlagsChanged:
 		return markFlags
-	case sim.Marked:
+	case events.Marked:
 		return markDele
-	case sim.Unmarked:
+	case events.Unmarked:
 		return markUnmarked
-	case sim.Downloaded:
+	case events.Downloaded:
 		return markDown
 	}
 	return markNone
@@ -356,7 +356,7 @@ func buildState(th *Theme, lang string, v View, colorOf func(string) tcell.Style
 
 // deviceBlock is a device's head (name, protocol, what it holds, where it
 // is connected) and its local copies.
-func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[changeKey]sim.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
+func deviceBlock(th *Theme, lang string, v View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
 	where := "device " + d.Name
 	held := "local"
 	if d.Protocol == "imap" {
@@ -394,7 +394,7 @@ func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[ch
 	if v.Prev != nil {
 		if pd, ok := v.Prev.Device(d.Name); ok {
 			for _, m := range pd.Local {
-				if delta[changeKey{where, m.UID}] == sim.Removed {
+				if delta[changeKey{where, m.UID}] == events.Removed {
 					rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: markGone})
 				}
 			}
@@ -409,7 +409,7 @@ func deviceBlock(th *Theme, lang string, v View, d sim.DeviceState, delta map[ch
 // serverUIDs is the set of UIDs the server holds in the mailbox a device
 // mirrors (its user's INBOX for POP3), nil when it cannot tell (another
 // provider's account, a mailbox the state does not have).
-func serverUIDs(st *sim.State, d sim.DeviceState) map[uint32]bool {
+func serverUIDs(st *events.State, d events.DeviceState) map[uint32]bool {
 	user, domain, ok := strings.Cut(d.User, "@")
 	if !ok || len(d.Local) == 0 {
 		return nil
@@ -690,12 +690,12 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 
 // mailboxRows lists a mailbox's messages with their marks, and the ones the
 // last step deleted (from the previous state), in UID order.
-func mailboxRows(v View, p sim.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]sim.ChangeKind) []msgRow {
+func mailboxRows(v View, p events.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]events.ChangeKind) []msgRow {
 	rows := make([]msgRow, 0, len(mb.Messages))
 	for i, m := range mb.Messages {
 		k, ok := delta[changeKey{where, m.UID}]
 		r := msgRow{seq: i + 1, uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, mark: changeMark(k, ok)}
-		if len(p.Marked) > 0 && p.Marked[sim.MarkKey(user, m.UID)] {
+		if len(p.Marked) > 0 && p.Marked[events.MarkKey(user, m.UID)] {
 			r.mark = markDele
 		}
 		rows = append(rows, r)
@@ -704,7 +704,7 @@ func mailboxRows(v View, p sim.ProviderState, user string, mb mailstore.MailboxS
 		if pp, ok := v.Prev.Provider(p.Domain); ok && pp.Snapshot != nil {
 			if old, ok := pp.Snapshot.Mailbox(user, mb.Name); ok {
 				for _, m := range old.Messages {
-					if delta[changeKey{where, m.UID}] == sim.Removed && !hasUID(mb.Messages, m.UID) {
+					if delta[changeKey{where, m.UID}] == events.Removed && !hasUID(mb.Messages, m.UID) {
 						rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, mark: markGone})
 					}
 				}

@@ -7,7 +7,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/lessons"
-	"mailsim/sim"
+	"mailsim/sim/events"
 )
 
 // The end of a lesson: a summary over the lesson screen with the score,
@@ -66,9 +66,9 @@ func (ls *lessonScreen) summaryLines(w int, next *lessons.Lesson) []string {
 	fails, over := 0, ""
 	for _, e := range s.Events() {
 		switch e.Kind {
-		case sim.EventFail:
+		case events.EventFail:
 			fails++
-		case sim.EventEnd:
+		case events.EventEnd:
 			over = tr(lang, "Lesson over") + ": " + e.Text.In(lang) // "12 passed, 0 failed"
 		}
 	}

@@ -1,9 +1,10 @@
-package sim
+package events
 
 import (
 	"time"
 
 	"mailsim/lessons"
+	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -43,7 +44,7 @@ type Event struct {
 	// EventConnect, EventWire, EventClose
 	Conn     uint64
 	Protocol wire.Protocol
-	Role     Role
+	Role     roles.Role
 	Host     string // "pop.example.com:110": the simulated name, not the loopback address
 	Unit     *wire.Unit
 	// Eavesdrop marks every event of a connection the lesson shows as an

@@ -1,4 +1,4 @@
-package sim
+package events
 
 import (
 	"fmt"
@@ -140,16 +140,16 @@ func Diff(a, b *State) []Change {
 	for _, db := range b.Devices {
 		where := "device " + db.Name
 		da, _ := a.Device(db.Name)
-		have := map[localID]LocalMessage{}
+		have := map[LocalKey]LocalMessage{}
 		if da != nil {
 			for _, m := range da.Local {
-				have[m.id()] = m
+				have[m.Key()] = m
 			}
 		}
-		now := map[localID]bool{}
+		now := map[LocalKey]bool{}
 		for _, m := range db.Local {
-			now[m.id()] = true
-			old, ok := have[m.id()]
+			now[m.Key()] = true
+			old, ok := have[m.Key()]
 			if !ok {
 				out = append(out, Change{Kind: Added, Where: where, UID: m.UID, Subject: m.Subject})
 			}
@@ -163,7 +163,7 @@ func Diff(a, b *State) []Change {
 		}
 		if da != nil {
 			for _, m := range da.Local {
-				if !now[m.id()] {
+				if !now[m.Key()] {
 					out = append(out, Change{Kind: Removed, Where: where, UID: m.UID, Subject: m.Subject})
 				}
 			}
@@ -172,14 +172,14 @@ func Diff(a, b *State) []Change {
 	return out
 }
 
-// localID names a message in a device's local mail: UIDs repeat across
+// LocalKey names a message in a device's local mail: UIDs repeat across
 // the accounts and mailboxes one device holds.
-type localID struct {
+type LocalKey struct {
 	mailbox, account string
 	uid              uint32
 }
 
-func (m LocalMessage) id() localID { return localID{m.Mailbox, m.Account, m.UID} }
+func (m LocalMessage) Key() LocalKey { return LocalKey{m.Mailbox, m.Account, m.UID} }
 
 func diffMessages(where string, old, now []*mailstore.Message) []Change {
 	var out []Change

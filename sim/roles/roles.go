@@ -1,4 +1,9 @@
-package sim
+// Package roles names the servers a simulated provider can run (pop3,
+// imaps, submission...) with the facts each role implies: its standard
+// port, protocol, whether TLS is implicit, and its host name. It is a leaf
+// that both lessons (to validate role names) and the simulated network
+// (to start servers) import.
+package roles
 
 import (
 	"fmt"
@@ -21,12 +26,12 @@ const (
 	SMTPS      Role = "smtps"      // SMTP submission over implicit TLS on 465
 )
 
-// AllRoles lists every role in a fixed order.
-var AllRoles = []Role{POP3, POP3S, IMAP, IMAPS, MX, Submission, SMTPS}
+// All lists every role in a fixed order.
+var All = []Role{POP3, POP3S, IMAP, IMAPS, MX, Submission, SMTPS}
 
-// ParseRole checks a role name.
-func ParseRole(s string) (Role, error) {
-	for _, r := range AllRoles {
+// Parse checks a role name.
+func Parse(s string) (Role, error) {
+	for _, r := range All {
 		if string(r) == s {
 			return r, nil
 		}
@@ -83,9 +88,9 @@ func (r Role) Host(domain string) string {
 	return "smtp." + domain
 }
 
-// DefaultRole is the plain-text role an actor of the given protocol
+// Default is the plain-text role an actor of the given protocol
 // connects to when a lesson names none.
-func DefaultRole(p string) Role {
+func Default(p string) Role {
 	switch p {
 	case "imap":
 		return IMAP
