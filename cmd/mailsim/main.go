@@ -67,6 +67,7 @@ var commands = []command{
 	{"serve", "[--listen ADDR] [--students N]", "run the providers on fixed ports for real mail clients (classroom mode)", cmdServe},
 	{"bench", "--proto imap|pop3|smtp", "load-test a POP3, IMAP or SMTP server (mailsim's own, or --addr)", cmdBench},
 	{"replay", "FILE [--plain]", "replay a saved transcript", cmdReplay},
+	{"import", "FILE -o T.yaml [--keylog KEYS]", "turn a pcap or pcapng capture of your own mail program into a transcript", cmdImport},
 	{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, pdf, asciicast, pcap or pcapng", cmdExport},
 }
 
