@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"mailsim/internal/textsafe"
-	"mailsim/sim"
 	"mailsim/sim/classroom"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
@@ -75,7 +75,7 @@ type Cell struct {
 type MailboxCounter func(domain, user, mailbox, flag string) int
 
 // NetworkCounter counts from the network's stores.
-func NetworkCounter(n *sim.Network) MailboxCounter {
+func NetworkCounter(n *network.Network) MailboxCounter {
 	return func(domain, user, mailbox, flag string) int {
 		p, ok := n.Provider(domain)
 		if !ok {

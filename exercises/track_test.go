@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"mailsim/sim"
 	"mailsim/sim/classroom"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
@@ -36,10 +36,10 @@ func newFakeClass(t *testing.T, ids ...string) *fakeClass {
 	}
 	f := &fakeClass{t: t, boxes: map[string]int{}, now: time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)}
 	students := []Student{
-		{Name: "student01", Home: sim.DomainCom, Addresses: []string{"student01@example.com", "student01@example.org"}},
-		{Name: "student02", Home: sim.DomainCom, Addresses: []string{"student02@example.com"}},
+		{Name: "student01", Home: network.DomainCom, Addresses: []string{"student01@example.com", "student01@example.org"}},
+		{Name: "student02", Home: network.DomainCom, Addresses: []string{"student02@example.com"}},
 	}
-	f.tr = NewTracker(exs, students, []string{sim.DomainCom, sim.DomainOrg},
+	f.tr = NewTracker(exs, students, []string{network.DomainCom, network.DomainOrg},
 		func(domain, user, mailbox, flag string) int { return f.boxes[domain+"/"+user+"/"+mailbox] },
 		func() time.Time { return f.now })
 	return f
@@ -102,12 +102,12 @@ func (f *fakeClass) status(student, id string) Cell {
 
 func TestPOP3KeepNeedsNoDELEAndMailLeftOnTheServer(t *testing.T) {
 	f := newFakeClass(t, "pop3-keep")
-	f.session(roles.POP3, sim.DomainCom, false, "C: USER student01", "S: +OK", "C: PASS •••", "login student01", "S: +OK logged in",
+	f.session(roles.POP3, network.DomainCom, false, "C: USER student01", "S: +OK", "C: PASS •••", "login student01", "S: +OK logged in",
 		"C: RETR 1", "S: +OK 300 octets", "C: DELE 1", "S: +OK", "C: QUIT", "S: +OK bye")
 	if c := f.status("student01", "pop3-keep"); c.Status != Tried {
 		t.Fatalf("with DELE: %s", c.Status)
 	}
-	f.session(roles.POP3S, sim.DomainCom, true, "C: USER student01", "S: +OK", "login student01", "C: RETR 1", "S: +OK", "C: QUIT", "S: +OK")
+	f.session(roles.POP3S, network.DomainCom, true, "C: USER student01", "S: +OK", "login student01", "C: RETR 1", "S: +OK", "C: QUIT", "S: +OK")
 	if c := f.status("student01", "pop3-keep"); c.Status != Tried {
 		t.Fatalf("without DELE but an empty INBOX: %s", c.Status)
 	}
@@ -126,11 +126,11 @@ func TestTwoClientChecksNeedTwoSessions(t *testing.T) {
 	f := newFakeClass(t, "imap-seen")
 	one := []string{"login student01", "C: a SELECT INBOX", "S: a OK", "C: b FETCH 1 (BODY[])", "S: * 1 FETCH (FLAGS (\\Seen) BODY[] {10}", "S: b OK",
 		"C: c FETCH 1 (FLAGS)", "S: * 1 FETCH (FLAGS (\\Seen))", "S: c OK"}
-	f.session(roles.IMAP, sim.DomainCom, false, one...)
+	f.session(roles.IMAP, network.DomainCom, false, one...)
 	if c := f.status("student01", "imap-seen"); c.Status != Tried {
 		t.Fatalf("one session did both: %s", c.Status)
 	}
-	f.session(roles.IMAPS, sim.DomainCom, true, "login student01", "C: x FETCH 1 (FLAGS)", "S: * 1 FETCH (FLAGS (\\Seen))", "S: x OK")
+	f.session(roles.IMAPS, network.DomainCom, true, "login student01", "C: x FETCH 1 (FLAGS)", "S: * 1 FETCH (FLAGS (\\Seen))", "S: x OK")
 	c := f.status("student01", "imap-seen")
 	if c.Status != Done || strings.Count(strings.Join(c.Evidence, "\n"), "session #") != 2 {
 		t.Fatalf("%s %q", c.Status, c.Evidence)
@@ -141,16 +141,16 @@ func TestRelayNeedsSTARTTLSAndTheOtherProvidersMX(t *testing.T) {
 	f := newFakeClass(t, "relay", "open-relay")
 	send := []string{"C: EHLO me", "S: 250 ok", "login student01", "C: MAIL FROM:<student01@example.com>", "S: 250 ok",
 		"C: RCPT TO:<student01@example.org>", "S: 250 ok", "C: DATA", "S: 354 go", "S: 250 queued"}
-	f.session(roles.Submission, sim.DomainCom, false, send...)
+	f.session(roles.Submission, network.DomainCom, false, send...)
 	if c := f.status("student01", "relay"); c.Status != Tried {
 		t.Fatalf("without STARTTLS: %s", c.Status)
 	}
-	f.session(roles.Submission, sim.DomainCom, false, append([]string{"starttls"}, send...)...)
+	f.session(roles.Submission, network.DomainCom, false, append([]string{"starttls"}, send...)...)
 	if c := f.status("student01", "relay"); c.Status != Tried {
 		t.Fatalf("no second hop yet: %s", c.Status)
 	}
 	// The hop has no login: MAIL FROM says whose it is.
-	f.session(roles.MX, sim.DomainOrg, false, "starttls", "C: EHLO smtp.example.com", "S: 250 ok", "C: MAIL FROM:<student01@example.com>", "S: 250 ok",
+	f.session(roles.MX, network.DomainOrg, false, "starttls", "C: EHLO smtp.example.com", "S: 250 ok", "C: MAIL FROM:<student01@example.com>", "S: 250 ok",
 		"C: RCPT TO:<student01@example.org>", "S: 250 ok", "C: DATA", "S: 354 go", "S: 250 queued")
 	c := f.status("student01", "relay")
 	if c.Status != Done || c.At != f.now {
@@ -160,7 +160,7 @@ func TestRelayNeedsSTARTTLSAndTheOtherProvidersMX(t *testing.T) {
 		t.Errorf("the relay hop counts for open-relay: %s", s)
 	}
 	// Done is for good, and counted once.
-	f.session(roles.Submission, sim.DomainCom, false, send...)
+	f.session(roles.Submission, network.DomainCom, false, send...)
 	if b := f.tr.Board(); b.Completions != 1 || f.status("student01", "relay").At != c.At {
 		t.Errorf("%d completions, at %v", b.Completions, f.status("student01", "relay").At)
 	}
@@ -168,8 +168,8 @@ func TestRelayNeedsSTARTTLSAndTheOtherProvidersMX(t *testing.T) {
 
 func TestSessionsOfUnknownUsersAreNobodys(t *testing.T) {
 	f := newFakeClass(t, "open-relay")
-	f.session(roles.MX, sim.DomainCom, false, "C: MAIL FROM:<spammer@evil.test>", "S: 250 ok", "C: RCPT TO:<x@elsewhere.test>", "S: 554 denied")
-	f.session(roles.MX, sim.DomainCom, false, "C: MAIL FROM:<Student02@Example.com>", "S: 250 ok", "C: RCPT TO:<x@elsewhere.test>", "S: 554 5.7.1 Relay access denied")
+	f.session(roles.MX, network.DomainCom, false, "C: MAIL FROM:<spammer@evil.test>", "S: 250 ok", "C: RCPT TO:<x@elsewhere.test>", "S: 554 denied")
+	f.session(roles.MX, network.DomainCom, false, "C: MAIL FROM:<Student02@Example.com>", "S: 250 ok", "C: RCPT TO:<x@elsewhere.test>", "S: 554 5.7.1 Relay access denied")
 	if s := f.status("student01", "open-relay").Status; s != NotYet {
 		t.Errorf("student01: %s", s)
 	}

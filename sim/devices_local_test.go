@@ -13,27 +13,28 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim/events"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
 func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
-	n, err := StartNetwork(NetworkOptions{Roles: []roles.Role{roles.POP3, roles.IMAP}, Deterministic: true})
+	n, err := network.Start(network.Options{Roles: []roles.Role{roles.POP3, roles.IMAP}, Deterministic: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	p, _ := n.Provider(DomainCom)
+	p, _ := n.Provider(network.DomainCom)
 	srv, _ := p.Server(roles.POP3)
 	addr := srv.Addr
 	names := n.Names()
 
-	if err := n.StopServer(DomainCom, roles.POP3); err != nil {
+	if err := n.StopServer(network.DomainCom, roles.POP3); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := net.DialTimeout("tcp", addr, time.Second); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("dialing a stopped server: %v, want connection refused", err)
 	}
-	if err := n.StopServer(DomainCom, roles.POP3); err == nil {
+	if err := n.StopServer(network.DomainCom, roles.POP3); err == nil {
 		t.Error("stopping a stopped server: no error")
 	}
 	if other, _ := p.Server(roles.IMAP); other != nil {
@@ -44,7 +45,7 @@ func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
 		}
 	}
 
-	if err := n.StartServer(DomainCom, roles.POP3); err != nil {
+	if err := n.StartServer(network.DomainCom, roles.POP3); err != nil {
 		t.Fatal(err)
 	}
 	if srv, _ := p.Server(roles.POP3); srv.Addr != addr {
@@ -62,7 +63,7 @@ func TestStopServerRefusesAndStartServerServesOnTheSameAddress(t *testing.T) {
 	if got := n.Names(); len(got) != len(names) {
 		t.Errorf("the name table changed: %v, was %v", got, names)
 	}
-	if err := n.StartServer(DomainCom, roles.POP3); err == nil {
+	if err := n.StartServer(network.DomainCom, roles.POP3); err == nil {
 		t.Error("starting a running server: no error")
 	}
 }

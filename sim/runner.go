@@ -18,6 +18,7 @@ import (
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
@@ -47,7 +48,7 @@ type Options struct {
 type Runner struct {
 	lesson *lessons.Lesson
 	opts   Options
-	net    *Network
+	net    *network.Network
 	rec    *wire.Recorder
 	clock  func() time.Time
 
@@ -130,7 +131,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	}
 	r := &Runner{lesson: l, opts: o, actors: map[string]*actor{}, byConn: map[uint64]*actor{}, relayConns: map[uint64]bool{},
 		eavesdrop: map[uint64]bool{}, cur: -1, traffic: map[string]*traffic{}}
-	no := NetworkOptions{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
+	no := network.Options{Roles: o.Roles, Plaintext: authpolicy.LoopbackOrTLS,
 		Throttle: &authpolicy.Throttle{Base: 200 * time.Millisecond, Max: time.Second}}
 	if len(l.Providers) > 0 {
 		no.DomainRoles = map[string][]roles.Role{}
@@ -164,7 +165,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	}
 	no.Deterministic = o.Deterministic
 	no.RelayDial = r.dialRelay
-	n, err := StartNetwork(no)
+	n, err := network.Start(no)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +229,7 @@ func domainOr(d string) string {
 func (r *Runner) Lesson() *lessons.Lesson { return r.lesson }
 
 // Network is the running providers.
-func (r *Runner) Network() *Network { return r.net }
+func (r *Runner) Network() *network.Network { return r.net }
 
 // Next is the index of the next step to run; len(Steps) when done.
 func (r *Runner) Next() int { return r.next }

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"mailsim/sim"
 	"mailsim/sim/loadgen"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
@@ -201,8 +201,8 @@ func benchRole(p loadgen.Protocol, mode loadgen.TLSMode) roles.Role {
 // startBenchNetwork starts mailsim's servers for example.com, with the
 // user (conns users when its name holds %d) and messages seed messages
 // in each INBOX.
-func startBenchNetwork(user, pass string, conns, messages int) (*sim.Network, error) {
-	n, err := sim.StartNetwork(sim.NetworkOptions{Domains: []string{sim.DomainCom}})
+func startBenchNetwork(user, pass string, conns, messages int) (*network.Network, error) {
+	n, err := network.Start(network.Options{Domains: []string{network.DomainCom}})
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func startBenchNetwork(user, pass string, conns, messages int) (*sim.Network, er
 		raws[i] = loadgen.SeedMessage(i + 1)
 	}
 	for _, name := range names {
-		if err := store.AddUser(strings.TrimSuffix(name, "@"+sim.DomainCom), pass); err != nil {
+		if err := store.AddUser(strings.TrimSuffix(name, "@"+network.DomainCom), pass); err != nil {
 			n.Close()
 			return nil, err
 		}
@@ -234,7 +234,7 @@ func startBenchNetwork(user, pass string, conns, messages int) (*sim.Network, er
 }
 
 // serveBench prints the servers' addresses and waits for ctx.
-func serveBench(ctx context.Context, n *sim.Network, cpuprofile string, stdout io.Writer) error {
+func serveBench(ctx context.Context, n *network.Network, cpuprofile string, stdout io.Writer) error {
 	stop, err := startProfile(cpuprofile)
 	if err != nil {
 		return err

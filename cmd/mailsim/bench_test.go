@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"encoding/json"
-	"mailsim/sim"
 	"mailsim/sim/authpolicy"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"os"
 	"path/filepath"
@@ -94,13 +94,13 @@ func TestBenchJSONAndProfile(t *testing.T) {
 func TestBenchErrorsExitOne(t *testing.T) {
 	// A server elsewhere that refuses the password: every session's login
 	// is a protocol error, which must be reported and fail the run.
-	n, err := sim.StartNetwork(sim.NetworkOptions{Domains: []string{sim.DomainCom}, Roles: []roles.Role{roles.POP3},
+	n, err := network.Start(network.Options{Domains: []string{network.DomainCom}, Roles: []roles.Role{roles.POP3},
 		Throttle: &authpolicy.Throttle{Base: time.Millisecond, Max: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	p, _ := n.Provider(sim.DomainCom)
+	p, _ := n.Provider(network.DomainCom)
 	p.Store.AddUser("solo", "right")
 	srv, _ := p.Server(roles.POP3)
 	out, errs, code := runCLI(t, "bench", "--proto", "pop3", "--addr", srv.Addr, "--conns", "1", "--sessions", "1",

@@ -23,9 +23,9 @@ import (
 	"mailsim/cmd/mailsim/tui"
 	"mailsim/exercises"
 	"mailsim/internal/textsafe"
-	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/classroom"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
@@ -53,7 +53,7 @@ type serveOptions struct {
 	NoTUI        bool
 	Verbose      bool
 
-	Limits          sim.Limits
+	Limits          network.Limits
 	MaxMessageBytes int
 	Quota           int64
 	LoginDelay      time.Duration // first failed-login delay; it doubles per failure from one IP
@@ -70,8 +70,8 @@ type serveOptions struct {
 func defaultServeOptions() serveOptions {
 	return serveOptions{
 		Listen: "127.0.0.1", Ports: clonePorts(defaultPorts), CAFile: "mailsim-ca.pem",
-		Limits: sim.Limits{MaxConns: sim.DefaultMaxConns, MaxConnsPerIP: sim.DefaultMaxConnsPerIP,
-			IdleTimeout: sim.DefaultIdleTimeout, CommandTimeout: sim.DefaultCommandTimeout},
+		Limits: network.Limits{MaxConns: network.DefaultMaxConns, MaxConnsPerIP: network.DefaultMaxConnsPerIP,
+			IdleTimeout: network.DefaultIdleTimeout, CommandTimeout: network.DefaultCommandTimeout},
 		MaxMessageBytes: 10 << 20, Quota: 50 << 20, LoginDelay: time.Second, ShutdownGrace: 5 * time.Second,
 	}
 }
@@ -456,9 +456,9 @@ func (o serveOptions) accounts() ([]classroom.Account, fs.FS, error) {
 		}
 		accts, fsys = a, f
 	}
-	accts = append(accts, classroom.Students(o.Students, sim.DomainCom)...)
+	accts = append(accts, classroom.Students(o.Students, network.DomainCom)...)
 	if o.ClassMailbox {
-		accts = append(accts, classroom.ClassAccount(sim.DomainCom))
+		accts = append(accts, classroom.ClassAccount(network.DomainCom))
 	}
 	if o.Exercises != "" {
 		accts = append(accts, exerciseTwins(accts)...)
@@ -523,7 +523,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 			}
 		}
 	}
-	n, err := sim.StartNetwork(sim.NetworkOptions{
+	n, err := network.Start(network.Options{
 		Listen: o.Listen, Ports: o.Ports, CertNames: o.CertNames,
 		Throttle:  &authpolicy.Throttle{Base: o.LoginDelay, Max: max(30*time.Second, o.LoginDelay)},
 		ServerTap: reg, Logf: logf, RunRelays: true,

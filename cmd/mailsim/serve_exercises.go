@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"mailsim/exercises"
-	"mailsim/sim"
 	"mailsim/sim/classroom"
+	"mailsim/sim/network"
 )
 
 // loadExercises reads --exercises: "builtin" or a directory of files.
@@ -26,9 +26,9 @@ func loadExercises(spec string) ([]*exercises.Exercise, error) {
 func exerciseTwins(accts []classroom.Account) []classroom.Account {
 	var out []classroom.Account
 	for _, a := range accts {
-		if a.Student && a.Domain == sim.DomainCom {
+		if a.Student && a.Domain == network.DomainCom {
 			t := a
-			t.Domain = sim.DomainOrg
+			t.Domain = network.DomainOrg
 			t.Starter.Mailboxes = nil
 			out = append(out, t)
 		}

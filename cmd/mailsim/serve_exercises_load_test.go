@@ -15,9 +15,9 @@ import (
 
 	"mailsim/exercises"
 	"mailsim/internal/testutil"
-	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
@@ -293,7 +293,7 @@ func TestServeExercisesUnderTheLoadOf200Students(t *testing.T) {
 	deadline := start.Add(dur)
 	var wg sync.WaitGroup
 	for _, a := range s.cls.Accounts {
-		if !a.Student || a.Domain != sim.DomainCom {
+		if !a.Student || a.Domain != network.DomainCom {
 			continue
 		}
 		wg.Add(1)
@@ -318,7 +318,7 @@ func TestServeExercisesUnderTheLoadOf200Students(t *testing.T) {
 	elapsed := time.Since(start)
 
 	// Every relayed message reaches example.org (the MTA may still be at it).
-	org, _ := s.cls.Net.Provider(sim.DomainOrg)
+	org, _ := s.cls.Net.Provider(network.DomainOrg)
 	lost := func() (int, string) {
 		missing, example := 0, ""
 		for u, n := range relayed {

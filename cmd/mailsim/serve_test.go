@@ -27,9 +27,9 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailsim/internal/testutil"
-	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
@@ -110,7 +110,7 @@ func startServe(t testing.TB, edit func(*serveOptions)) *served {
 }
 
 func (s *served) port(role roles.Role) int {
-	p, _ := s.cls.Net.Provider(sim.DomainCom)
+	p, _ := s.cls.Net.Provider(network.DomainCom)
 	srv, _ := p.Server(role)
 	return srv.Port()
 }
@@ -127,7 +127,7 @@ func (s *served) account(i int) classroom.Account {
 }
 
 func (s *served) store() *mailstore.Store {
-	p, _ := s.cls.Net.Provider(sim.DomainCom)
+	p, _ := s.cls.Net.Provider(network.DomainCom)
 	return p.Store
 }
 
@@ -228,7 +228,7 @@ func TestServeAccountsFile(t *testing.T) {
 	if s.count("alice") != 1 {
 		t.Fatalf("alice has %d messages", s.count("alice"))
 	}
-	org, _ := s.cls.Net.Provider(sim.DomainOrg)
+	org, _ := s.cls.Net.Provider(network.DomainOrg)
 	pw, ok := org.Store.Password("bob")
 	if !ok || len(pw) != 10 || !strings.Contains(s.out.String(), pw) {
 		t.Fatalf("bob's generated password %q not on the card", pw)

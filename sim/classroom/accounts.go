@@ -15,8 +15,8 @@ import (
 
 	"mailsim/internal/folder"
 	"mailsim/lessons"
-	"mailsim/sim"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 )
 
 // Account is one login of the classroom.
@@ -92,7 +92,7 @@ func ParseAccounts(data []byte) ([]Account, error) {
 	var out []Account
 	for i, u := range f.Users {
 		if u.Domain == "" {
-			u.Domain = sim.DomainCom
+			u.Domain = network.DomainCom
 		}
 		u.Domain = strings.ToLower(u.Domain)
 		if u.Name == "" || strings.ContainsAny(u.Name, " \t\r\n\x00@\"\\") {
@@ -180,7 +180,7 @@ func starterMailboxes(name, domain string) map[string][]mailstore.SeedMessage {
 
 // Install creates the accounts in the providers' stores, with their
 // starter mail. quota (octets, 0 = none) applies to accounts that set none.
-func Install(n *sim.Network, accts []Account, fsys fs.FS, quota int64) error {
+func Install(n *network.Network, accts []Account, fsys fs.FS, quota int64) error {
 	for _, a := range accts {
 		p, ok := n.Provider(a.Domain)
 		if !ok {
@@ -197,7 +197,7 @@ func Install(n *sim.Network, accts []Account, fsys fs.FS, quota int64) error {
 	return nil
 }
 
-func providerList(n *sim.Network) string {
+func providerList(n *network.Network) string {
 	var d []string
 	for _, p := range n.Providers {
 		d = append(d, p.Domain)

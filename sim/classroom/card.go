@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"mailsim/sim"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
@@ -160,7 +160,7 @@ func (c Card) WriteSheet(w io.Writer) error {
 	if !c.Loopback {
 		fmt.Fprintf(&b, "Passwords are only accepted inside TLS: choose SSL/TLS or STARTTLS, never \"None\".\n")
 	}
-	fmt.Fprintf(&b, "\nWith curl: `curl --cacert %s --user USER:PASSWORD imaps://%s:%d/INBOX`\n", c.CAFile, c.hostFor(roles.IMAPS), c.portFor(roles.IMAPS, sim.DomainCom))
+	fmt.Fprintf(&b, "\nWith curl: `curl --cacert %s --user USER:PASSWORD imaps://%s:%d/INBOX`\n", c.CAFile, c.hostFor(roles.IMAPS), c.portFor(roles.IMAPS, network.DomainCom))
 	fmt.Fprintf(&b, "\n## 4. Accounts\n\n| Address | User name | Password |\n|---|---|---|\n")
 	for _, a := range c.Accounts {
 		note := ""
@@ -173,7 +173,7 @@ func (c Card) WriteSheet(w io.Writer) error {
 	return err
 }
 
-func (c Card) hostFor(r roles.Role) string { return r.Host(sim.DomainCom) }
+func (c Card) hostFor(r roles.Role) string { return r.Host(network.DomainCom) }
 
 func (c Card) portFor(r roles.Role, domain string) int {
 	for _, s := range c.Servers {

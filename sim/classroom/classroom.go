@@ -9,14 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"mailsim/sim"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 )
 
 // Classroom is a running class: the network, its accounts, the registry
 // of connections, and the trainer's actions.
 type Classroom struct {
-	Net      *sim.Network
+	Net      *network.Network
 	Registry *Registry
 	Accounts []Account
 	files    fs.FS
@@ -25,7 +25,7 @@ type Classroom struct {
 // New installs the accounts in the network's stores (quota in octets for
 // accounts that set none; 0 = none) and attaches the registry, which
 // should be the network's ServerTap.
-func New(n *sim.Network, reg *Registry, accts []Account, fsys fs.FS, quota int64) (*Classroom, error) {
+func New(n *network.Network, reg *Registry, accts []Account, fsys fs.FS, quota int64) (*Classroom, error) {
 	if err := Install(n, accts, fsys, quota); err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func New(n *sim.Network, reg *Registry, accts []Account, fsys fs.FS, quota int64
 func (c *Classroom) Account(address string) (Account, bool) {
 	name, domain, ok := strings.Cut(address, "@")
 	if !ok {
-		domain = sim.DomainCom
+		domain = network.DomainCom
 	}
 	for _, a := range c.Accounts {
 		if strings.EqualFold(a.Name(), name) && strings.EqualFold(a.Domain, domain) {

@@ -3,7 +3,7 @@
 // at them. It holds no user interface; the live view (and the headless
 // log and recorder) are built on it.
 //
-//   - Registry is a wire.Sink for sim.NetworkOptions.ServerTap: it follows
+//   - Registry is a wire.Sink for network.Options.ServerTap: it follows
 //     every live connection (who, which server, session state, client
 //     software guessed, bytes and lines) and keeps each one's last units,
 //     redacted, in a bounded ring. Subscribe streams its changes.
@@ -21,7 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"mailsim/sim"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
@@ -123,7 +123,7 @@ type Event struct {
 }
 
 // Registry follows the live connections of a network through its server
-// taps. It implements wire.Sink; pass it as sim.NetworkOptions.ServerTap,
+// taps. It implements wire.Sink; pass it as network.Options.ServerTap,
 // then Attach the network. It is safe for concurrent use.
 type Registry struct {
 	o      Options
@@ -165,7 +165,7 @@ func NewRegistry(o Options) *Registry {
 
 // Attach tells the registry which server listens on which port, so that
 // connections are shown with their provider and role.
-func (r *Registry) Attach(n *sim.Network) {
+func (r *Registry) Attach(n *network.Network) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range n.Providers {

@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
-	"mailsim/sim"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/loadgen"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
 // startNetwork starts mailsim's servers for example.com with users
 // bench1..benchN, each holding msgs seed messages.
-func startNetwork(t testing.TB, users, msgs int) *sim.Network {
+func startNetwork(t testing.TB, users, msgs int) *network.Network {
 	t.Helper()
-	n, err := sim.StartNetwork(sim.NetworkOptions{Domains: []string{sim.DomainCom},
+	n, err := network.Start(network.Options{Domains: []string{network.DomainCom},
 		Throttle: &authpolicy.Throttle{Base: time.Millisecond, Max: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func startNetwork(t testing.TB, users, msgs int) *sim.Network {
 	return n
 }
 
-func addr(t testing.TB, n *sim.Network, role roles.Role) string {
+func addr(t testing.TB, n *network.Network, role roles.Role) string {
 	s, ok := n.Providers[0].Server(role)
 	if !ok {
 		t.Fatalf("no %s server", role)
@@ -48,8 +48,8 @@ func addr(t testing.TB, n *sim.Network, role roles.Role) string {
 	return s.Addr
 }
 
-func tlsConfig(n *sim.Network, role roles.Role) *tls.Config {
-	return &tls.Config{RootCAs: n.CA.Pool(), ServerName: role.Host(sim.DomainCom)}
+func tlsConfig(n *network.Network, role roles.Role) *tls.Config {
+	return &tls.Config{RootCAs: n.CA.Pool(), ServerName: role.Host(network.DomainCom)}
 }
 
 func noErrors(t *testing.T, r *loadgen.Result) {

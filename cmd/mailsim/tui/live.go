@@ -15,16 +15,16 @@ import (
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/exercises"
 	"mailsim/lessons"
-	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 )
 
 // ServeOptions configure the classroom's live view (`mailsim serve`).
 type ServeOptions struct {
 	Registry  *classroom.Registry  // the connections; required
 	Classroom *classroom.Classroom // the trainer's actions; nil turns them off
-	Network   *sim.Network         // the providers, for the server pane
+	Network   *network.Network     // the providers, for the server pane
 	Screen    tcell.Screen         // nil = the real terminal; tests pass a SimulationScreen
 	Lang      string               // "en" | "vi"; "" = "en"
 	Card      string               // the connection card, as text

@@ -12,9 +12,9 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
-	"mailsim/sim"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 	"mailsim/sim/roles"
 )
 
@@ -40,13 +40,13 @@ func startLive(t testing.TB, w, h int) *liveHarness {
 func startLiveWith(t testing.TB, w, h int, edit func(*ServeOptions)) *liveHarness {
 	t.Helper()
 	reg := classroom.NewRegistry(classroom.Options{})
-	lim := sim.Limits{MaxConns: 50, MaxConnsPerIP: 50, IdleTimeout: time.Minute, CommandTimeout: time.Minute}
-	n, err := sim.StartNetwork(sim.NetworkOptions{Roles: []roles.Role{roles.POP3}, ServerTap: reg, Limits: &lim})
+	lim := network.Limits{MaxConns: 50, MaxConnsPerIP: 50, IdleTimeout: time.Minute, CommandTimeout: time.Minute}
+	n, err := network.Start(network.Options{Roles: []roles.Role{roles.POP3}, ServerTap: reg, Limits: &lim})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { n.Close() })
-	accts := classroom.Students(3, sim.DomainCom)
+	accts := classroom.Students(3, network.DomainCom)
 	org, err := classroom.ParseAccounts([]byte("users: [{name: bob, domain: example.org, password: builder}]"))
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func (h *liveHarness) press(keys string) {
 func (h *liveHarness) key(k tcell.Key) { h.scr.InjectKey(k, 0, tcell.ModNone) }
 
 func (h *liveHarness) addr() string {
-	p, _ := h.cls.Net.Provider(sim.DomainCom)
+	p, _ := h.cls.Net.Provider(network.DomainCom)
 	s, _ := p.Server(roles.POP3)
 	return s.Addr
 }
@@ -198,7 +198,7 @@ func TestLiveKickClosesTheSelectedConnectionAfterConfirming(t *testing.T) {
 	}
 	h.waitFor("kicked by the trainer", "Kicked #1.")
 	// POP3 deletes nothing when the connection drops.
-	if n := h.count(sim.DomainCom, "student02"); n != 3 {
+	if n := h.count(network.DomainCom, "student02"); n != 3 {
 		t.Errorf("student02 has %d messages after the kick, want 3", n)
 	}
 }
@@ -249,7 +249,7 @@ func TestLiveResetAndUserPicker(t *testing.T) {
 	}
 	h.key(tcell.KeyEnter)
 	h.waitFor("Server · bob@example.org")
-	p, _ := h.cls.Net.Provider(sim.DomainOrg)
+	p, _ := h.cls.Net.Provider(network.DomainOrg)
 	if _, err := p.Store.Deliver("bob", []byte("Subject: extra\r\n\r\nhi\r\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/exercises"
-	"mailsim/sim"
+	"mailsim/sim/network"
 )
 
 // builtinTracker tracks the built-in exercises over the harness's classroom.
@@ -21,7 +21,7 @@ func builtinTracker(t testing.TB, o *ServeOptions) *exercises.Tracker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := exercises.NewTracker(exs, exercises.StudentsOf(o.Classroom.Accounts), []string{sim.DomainCom, sim.DomainOrg},
+	tr := exercises.NewTracker(exs, exercises.StudentsOf(o.Classroom.Accounts), []string{network.DomainCom, network.DomainOrg},
 		exercises.NetworkCounter(o.Network), nil)
 	o.Registry.Subscribe(tr.Event)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -73,7 +73,7 @@ func BenchmarkScoreboardDraw200Students(b *testing.B) {
 	}
 	board := exercises.Board{Exercises: exs}
 	for i := 0; i < 200; i++ {
-		board.Students = append(board.Students, exercises.Student{Name: fmt.Sprintf("student%03d", i+1), Home: sim.DomainCom})
+		board.Students = append(board.Students, exercises.Student{Name: fmt.Sprintf("student%03d", i+1), Home: network.DomainCom})
 		row := make([]exercises.Cell, len(exs))
 		for j := range row {
 			row[j] = exercises.Cell{Status: exercises.Status((i + j) % 3), At: time.Date(2026, 12, 3, 9, i%60, 0, 0, time.UTC)}

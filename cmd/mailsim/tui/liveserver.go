@@ -6,16 +6,16 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
-	"mailsim/sim"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/network"
 )
 
 // liveServer is what the server pane shows: one user's mailboxes, as the
 // store holds them now, with what changed since the pane last showed them
 // highlighted (the lesson screen's server rendering).
 type liveServer struct {
-	n      *sim.Network
+	n      *network.Network
 	addr   string // "student01@example.com"; "" none
 	picked bool   // the trainer picked the user (else it follows the selected connection)
 	view   View
@@ -23,7 +23,7 @@ type liveServer struct {
 
 // userState snapshots one user of the network, as a events.State with one
 // provider holding only that user.
-func userState(n *sim.Network, addr string) *events.State {
+func userState(n *network.Network, addr string) *events.State {
 	name, domain, _ := strings.Cut(addr, "@")
 	p, ok := n.Provider(domain)
 	if !ok || p.Store == nil {
@@ -69,7 +69,7 @@ func (s *liveServer) render(th *Theme, lang string, width int) string {
 
 // accountAddrs lists every user of the network as user@domain, provider
 // by provider.
-func accountAddrs(n *sim.Network) []string {
+func accountAddrs(n *network.Network) []string {
 	if n == nil {
 		return nil
 	}

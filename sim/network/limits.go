@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"crypto/tls"
@@ -325,12 +325,12 @@ func (c *limitedConn) Close() error {
 }
 
 // Limiter returns the network's connection limiter, nil unless
-// NetworkOptions.Limits was set.
+// Options.Limits was set.
 func (n *Network) Limiter() *ConnLimiter { return n.limiter }
 
 // CloseConn closes the server-side connection with the given local and
 // remote addresses (wire.ConnInfo's), as a trainer's "kick" does. It needs
-// NetworkOptions.Limits; it reports whether it found the connection.
+// Options.Limits; it reports whether it found the connection.
 func (n *Network) CloseConn(local, remote string) bool {
 	if n.limiter == nil {
 		return false
@@ -341,7 +341,7 @@ func (n *Network) CloseConn(local, remote string) bool {
 // certNames lists the extras the server certificates cover: CertNames,
 // and the Listen address when it is not loopback (every address of the
 // machine for an unspecified one such as 0.0.0.0).
-func certNames(o NetworkOptions) []string {
+func certNames(o Options) []string {
 	out := append([]string(nil), o.CertNames...)
 	ip := net.ParseIP(o.Listen)
 	switch {

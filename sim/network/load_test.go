@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"bufio"
@@ -78,7 +78,7 @@ func TestLoadOnOneClassMailbox(t *testing.T) {
 	const normal, hostile = 160, 40
 	const heapBound = 256 << 20
 	lim := Limits{MaxConns: 1000, MaxConnsPerIP: 1000, IdleTimeout: 30 * time.Second, CommandTimeout: 3 * time.Second}
-	n, err := StartNetwork(NetworkOptions{Domains: []string{DomainCom}, Limits: &lim, Roles: []roles.Role{roles.IMAP},
+	n, err := Start(Options{Domains: []string{DomainCom}, Limits: &lim, Roles: []roles.Role{roles.IMAP},
 		Throttle: &authpolicy.Throttle{Base: 20 * time.Millisecond, Max: 320 * time.Millisecond, MaxPending: 40}})
 	if err != nil {
 		t.Fatal(err)

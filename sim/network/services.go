@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 func tlsListener(ln net.Listener, cfg *tls.Config) net.Listener { return tls.NewListener(ln, cfg) }
 
 // newService builds the protocol server for a role.
-func (n *Network) newService(o NetworkOptions, p *Provider, role roles.Role, host string, tlsCfg *tls.Config) (service, error) {
+func (n *Network) newService(o Options, p *Provider, role roles.Role, host string, tlsCfg *tls.Config) (service, error) {
 	var starttls *tls.Config
 	if !role.ImplicitTLS() {
 		starttls = tlsCfg
@@ -62,7 +62,7 @@ func (n *Network) newService(o NetworkOptions, p *Provider, role roles.Role, hos
 
 // mta returns the provider's Mail Transfer Agent, made on first use. It
 // finds other providers' MX servers through the network's name table.
-func (n *Network) mta(o NetworkOptions, p *Provider) *smtp.MTA {
+func (n *Network) mta(o Options, p *Provider) *smtp.MTA {
 	if p.MTA != nil {
 		return p.MTA
 	}

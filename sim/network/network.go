@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"context"
@@ -25,8 +25,8 @@ const (
 	DomainOrg = "example.org"
 )
 
-// NetworkOptions configure the simulated providers.
-type NetworkOptions struct {
+// Options configure the simulated providers.
+type Options struct {
 	Domains []string     // default: example.com and example.org
 	Roles   []roles.Role // servers each provider runs; default AllRoles
 	// DomainRoles narrows the servers of one provider: example.org with
@@ -79,12 +79,12 @@ type Network struct {
 	Providers []*Provider
 
 	ids     idSource
-	limiter *ConnLimiter // nil unless NetworkOptions.Limits
-	// tap records every server side into NetworkOptions.ServerTap: one
+	limiter *ConnLimiter // nil unless Options.Limits
+	// tap records every server side into Options.ServerTap: one
 	// Recorder, so connection ids are unique across the servers.
 	tap    *wire.Recorder
 	cancel context.CancelFunc // stops the MTA workers
-	opts   NetworkOptions     // what the servers were started with (StartServer starts one again)
+	opts   Options            // what the servers were started with (StartServer starts one again)
 
 	mu    sync.Mutex
 	names map[string]string // "pop.example.com:110" -> "127.0.0.1:40123"
@@ -99,7 +99,7 @@ type Provider struct {
 	// IMAPRecent is which messages have been \Recent to an IMAP session,
 	// shared by the provider's IMAP servers and kept when one restarts.
 	IMAPRecent *imap.RecentTable
-	// Closed maps each role the provider does not offer (NetworkOptions.
+	// Closed maps each role the provider does not offer (Options.
 	// DomainRoles) to a loopback address where nothing listens.
 	Closed map[roles.Role]string
 }
@@ -113,7 +113,7 @@ type Server struct {
 	listener net.Listener
 	srv      service
 	done     chan error
-	index    int  // the provider's place in NetworkOptions.Domains
+	index    int  // the provider's place in Options.Domains
 	down     bool // StopServer stopped it: its address refuses connections
 }
 
@@ -131,8 +131,8 @@ func (s *Server) Port() int {
 	return n
 }
 
-// StartNetwork starts the providers' stores and servers.
-func StartNetwork(o NetworkOptions) (*Network, error) {
+// Start starts the providers' stores and servers.
+func Start(o Options) (*Network, error) {
 	if len(o.Domains) == 0 {
 		o.Domains = []string{DomainCom, DomainOrg}
 	}
@@ -192,7 +192,7 @@ func StartNetwork(o NetworkOptions) (*Network, error) {
 	return n, nil
 }
 
-func (n *Network) startServer(o NetworkOptions, p *Provider, role roles.Role, index int) (*Server, error) {
+func (n *Network) startServer(o Options, p *Provider, role roles.Role, index int) (*Server, error) {
 	port := 0
 	if fixed, ok := o.Ports[role]; ok && fixed != 0 {
 		port = fixed + 1000*index
@@ -205,7 +205,7 @@ func (n *Network) startServer(o NetworkOptions, p *Provider, role roles.Role, in
 }
 
 // serve starts the role's server on a listener.
-func (n *Network) serve(o NetworkOptions, p *Provider, role roles.Role, index int, ln net.Listener) (*Server, error) {
+func (n *Network) serve(o Options, p *Provider, role roles.Role, index int, ln net.Listener) (*Server, error) {
 	host := role.Host(p.Domain)
 	tlsCfg, err := n.CA.ServerConfig(host)
 	if err != nil {
@@ -261,7 +261,7 @@ func hasRole(list []roles.Role, r roles.Role) bool {
 // nothing listens: a port the system handed out and took back at once.
 // Its name stays in the name table, as a real DNS name may exist with no
 // server behind it.
-func (n *Network) closedPort(o NetworkOptions, p *Provider, role roles.Role) error {
+func (n *Network) closedPort(o Options, p *Provider, role roles.Role) error {
 	ln, err := net.Listen("tcp", net.JoinHostPort(o.Listen, "0"))
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 func TestSwaksToImaplibAcrossTwoProviders(t *testing.T) {
 	swaks := testutil.NeedTool(t, "swaks")
 	python := testutil.NeedPython(t)
-	n, err := StartNetwork(NetworkOptions{Roles: []roles.Role{roles.Submission, roles.MX, roles.IMAPS}, RunRelays: true,
+	n, err := Start(Options{Roles: []roles.Role{roles.Submission, roles.MX, roles.IMAPS}, RunRelays: true,
 		RetryDelays: []time.Duration{50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 
 func startLimited(t *testing.T, lim Limits) *Network {
 	t.Helper()
-	n, err := StartNetwork(NetworkOptions{Domains: []string{DomainCom}, Limits: &lim})
+	n, err := Start(Options{Domains: []string{DomainCom}, Limits: &lim})
 	if err != nil {
 		t.Fatal(err)
 	}

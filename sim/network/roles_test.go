@@ -1,4 +1,4 @@
-package sim
+package network
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestDomainRolesLeaveAClosedPortBehindTheName(t *testing.T) {
-	n, err := StartNetwork(NetworkOptions{DomainRoles: map[string][]roles.Role{DomainOrg: {roles.POP3, roles.POP3S, roles.Submission, roles.SMTPS, roles.MX}}})
+	n, err := Start(Options{DomainRoles: map[string][]roles.Role{DomainOrg: {roles.POP3, roles.POP3S, roles.Submission, roles.SMTPS, roles.MX}}})
 	if err != nil {
 		t.Fatal(err)
 	}
