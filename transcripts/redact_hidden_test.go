@@ -1,6 +1,10 @@
 package transcripts
 
-import "testing"
+import (
+	"testing"
+
+	"mailsim/sim/wire/protoline"
+)
 
 func TestRedactingAgainKeepsWhatTheFirstRedactionSaid(t *testing.T) {
 	tr := &Transcript{Live: true, Events: []Event{
@@ -10,7 +14,7 @@ func TestRedactingAgainKeepsWhatTheFirstRedactionSaid(t *testing.T) {
 	once := Redact(tr)
 	twice := Redact(once)
 	e := twice.Events[1]
-	if e.Text != "PASS "+Hidden || e.Redacted != "a password, 10 characters" {
+	if e.Text != "PASS "+protoline.Hidden || e.Redacted != "a password, 10 characters" {
 		t.Errorf("after two redactions: text %q, redacted %q", e.Text, e.Redacted)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"mailsim/lessons"
+	"mailsim/sim/wire/protoline"
 )
 
 // session builds a transcript of one connection's lines: "C: ..." and
@@ -58,11 +59,11 @@ func TestRedactionHidesWhatProvesWhoTheClientIs(t *testing.T) {
 		{"POP3 APOP", "pop3", []string{"C: APOP alice c4c9334bac560ecc979e58001b3e22fb", "S: +OK"},
 			[]string{"APOP alice •••"}, "an APOP digest, 32 characters"},
 		{"POP3 AUTH PLAIN with an initial response", "pop3", []string{"C: AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "S: +OK"},
-			[]string{"AUTH PLAIN •••"}, "a SASL PLAIN response, 24 characters of base64"},
+			[]string{"AUTH PLAIN •••"}, "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters"},
 		{"POP3 AUTH PLAIN answering a challenge", "pop3", []string{"C: AUTH PLAIN", "S: + ", "C: AGFsaWNlAHdvbmRlcmxhbmQ=", "S: +OK"},
-			[]string{"AUTH PLAIN", "•••"}, "a SASL response, 24 characters of base64"},
+			[]string{"AUTH PLAIN", "•••"}, "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters"},
 		{"SMTP AUTH LOGIN", "smtp", []string{"C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6", "C: YWxpY2U=", "S: 334 UGFzc3dvcmQ6", "C: d29uZGVybGFuZA==", "S: 235 ok", "C: MAIL FROM:<alice@example.com>"},
-			[]string{"AUTH LOGIN", "•••", "•••", "MAIL FROM:<alice@example.com>"}, "a SASL response, 8 characters of base64"},
+			[]string{"AUTH LOGIN", "•••", "•••", "MAIL FROM:<alice@example.com>"}, "AUTH LOGIN: base64 of the user name alice"},
 		{"a cancelled SASL exchange", "smtp", []string{"C: AUTH PLAIN", "S: 334 ", "C: *", "S: 501 cancelled"},
 			[]string{"AUTH PLAIN", "*"}, ""},
 		{"IMAP LOGIN with a quoted password", "imap", []string{`C: a1 LOGIN alice "wonder land"`, "S: a1 OK", "C: a2 SELECT INBOX"},
@@ -76,9 +77,9 @@ func TestRedactionHidesWhatProvesWhoTheClientIs(t *testing.T) {
 		{"IMAP LOGIN with the user as a literal", "imap", []string{"C: a1 LOGIN {5}", "S: + ready", "C{block}: alice", "C:  wonderland", "S: a1 OK"},
 			[]string{"a1 LOGIN {5}", "alice", " •••"}, "a password, 10 characters"},
 		{"IMAP AUTHENTICATE PLAIN", "imap", []string{"C: a1 AUTHENTICATE PLAIN", "S: + ", "C: AGFsaWNlAHdvbmRlcmxhbmQ=", "S: a1 OK", "C: a2 NOOP"},
-			[]string{"a1 AUTHENTICATE PLAIN", "•••", "a2 NOOP"}, "a SASL response, 24 characters of base64"},
+			[]string{"a1 AUTHENTICATE PLAIN", "•••", "a2 NOOP"}, "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters"},
 		{"IMAP AUTHENTICATE with an initial response", "imap", []string{"C: a1 AUTHENTICATE PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=", "S: a1 OK"},
-			[]string{"a1 AUTHENTICATE PLAIN •••"}, "a SASL PLAIN response, 24 characters of base64"},
+			[]string{"a1 AUTHENTICATE PLAIN •••"}, "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +102,7 @@ func TestRedactionHidesWhatProvesWhoTheClientIs(t *testing.T) {
 			if what != tt.what {
 				t.Errorf("Redacted = %q, want %q", what, tt.what)
 			}
-			if strings.Contains(strings.Join(clientLines(in), "|"), Hidden) {
+			if strings.Contains(strings.Join(clientLines(in), "|"), protoline.Hidden) {
 				t.Error("Redact changed its input")
 			}
 		})
@@ -126,7 +127,7 @@ func TestRedactionScrubsTheSecretFromAnnotations(t *testing.T) {
 		t.Errorf("the glossary note is %q, want what was there (%q)", out.Gloss.Text["en"], out.Redacted)
 	}
 	ev := NewStates(Redact(tr)).SimEvent(1)
-	if !strings.Contains(ev.Note["en"], "a SASL PLAIN response, 24 characters of base64") {
+	if !strings.Contains(ev.Note["en"], "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters") {
 		t.Errorf("replayed note %q does not say what was there", ev.Note["en"])
 	}
 }
@@ -160,7 +161,7 @@ func TestSaveRedactsLiveSessionsUnlessTheSecretsAreKept(t *testing.T) {
 			if hidden := strings.Contains(lines, "PASS •••") && !strings.Contains(lines, "wonderland"); hidden != tt.hidden || got.Redacted != tt.hidden {
 				t.Errorf("redacted = %v (flag %v), want %v:\n%s", hidden, got.Redacted, tt.hidden, lines)
 			}
-			if strings.Contains(strings.Join(clientLines(tr), "\n"), Hidden) {
+			if strings.Contains(strings.Join(clientLines(tr), "\n"), protoline.Hidden) {
 				t.Error("Save changed the transcript it was given")
 			}
 		})
@@ -179,7 +180,7 @@ func TestRedactionOfALessonWithSandboxLinesHidesOnlyTheStudentsSecrets(t *testin
 		}
 	}
 	got := clientLines(Redact(in))
-	want := []string{"a1 LOGIN alice wonderland", "a2 LOGOUT", "a3 LOGIN alice {6}", Hidden, ""}
+	want := []string{"a1 LOGIN alice wonderland", "a2 LOGOUT", "a3 LOGIN alice {6}", protoline.Hidden, ""}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("client lines\n got %q\nwant %q", got, want)
 	}

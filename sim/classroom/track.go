@@ -1,16 +1,12 @@
 package classroom
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"mailsim/sim/wire"
+	"mailsim/sim/wire/protoline"
 )
-
-// Secret is what redacted text shows in place of a secret.
-const Secret = "•••"
 
 // tracker follows one connection's protocol from its units: session state,
 // the user once logged in, the client software, and what to redact. It is
@@ -20,13 +16,10 @@ type tracker struct {
 	st    *ConnState
 	show  bool // ShowSecrets
 
-	candidate string // user name offered, not yet accepted
-	sasl      string // SASL mechanism of an exchange in progress ("" = none)
-	saslStep  int    // client responses seen in it
-	saslTag   string // IMAP: the AUTHENTICATE tag
+	creds    *protoline.Follower // finds the secrets and the user name offered
+	saslTag  string              // IMAP: the AUTHENTICATE tag
+	loginTag string              // IMAP LOGIN in progress
 
-	loginTag  string // IMAP LOGIN in progress
-	loginArgs int    // LOGIN arguments seen so far
 	selecting string // IMAP SELECT/EXAMINE mailbox awaiting its reply
 	selectTag string
 	mailbox   string // selected mailbox
@@ -36,6 +29,7 @@ type tracker struct {
 
 func (t *tracker) init(p wire.Protocol, st *ConnState, show bool) {
 	t.proto, t.st, t.show = p, st, show
+	t.creds = protoline.NewFollower(string(p))
 	switch p {
 	case wire.POP3:
 		st.State = "AUTHORIZATION"
@@ -68,85 +62,29 @@ func (t *tracker) note(e *Entry, format string, args ...any) {
 	}
 }
 
-// redact replaces e.Text with text, saying what was hidden, unless the
-// registry shows secrets.
-func (t *tracker) redact(e *Entry, text, what string) {
-	if t.show {
-		return
+// credentials runs a client unit through the follower and redacts the
+// secret it carries, unless the registry shows secrets. It reports
+// whether the unit answered a SASL challenge (it is no command).
+func (t *tracker) credentials(e *Entry) (answered bool) {
+	s, ok := t.creds.Client(protoline.Unit{Text: e.Text, Block: e.Kind == wire.Block, Command: e.Command})
+	if ok && !t.show {
+		e.Text, e.Redacted = s.Redact(e.Text), s.What()
 	}
-	e.Text, e.Redacted = text, what
-}
-
-func passwordWhat(p string) string {
-	n := utf8.RuneCountInString(p)
-	if n == 1 {
-		return "a password, 1 character"
-	}
-	return fmt.Sprintf("a password, %d characters", n)
-}
-
-// decodeSASL decodes a base64 SASL response ("=" is an empty one).
-func decodeSASL(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if s == "=" {
-		return "", true
-	}
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		if b, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return "", false
-		}
-	}
-	return string(b), true
-}
-
-// saslResponse handles one client response of a SASL exchange (AUTH PLAIN
-// with an initial response, or a line after a server challenge): it learns
-// the user name and returns what the redacted text should say.
-func (t *tracker) saslResponse(payload string) (what string) {
-	t.saslStep++
-	if strings.TrimSpace(payload) == "*" {
-		t.sasl = ""
-		return ""
-	}
-	dec, ok := decodeSASL(payload)
-	if !ok {
-		return "a SASL response that is not base64"
-	}
-	switch t.sasl {
-	case "PLAIN":
-		parts := strings.Split(dec, "\x00")
-		if len(parts) == 3 {
-			user := parts[1]
-			if parts[0] != "" {
-				user = parts[0]
-			}
-			t.candidate = user
-			return fmt.Sprintf("AUTH PLAIN for %s: base64 of the user name and %s", parts[1], passwordWhat(parts[2]))
-		}
-		return "an AUTH PLAIN payload"
-	case "LOGIN":
-		if t.saslStep == 1 {
-			t.candidate = dec
-			return fmt.Sprintf("AUTH LOGIN: base64 of the user name %s", dec)
-		}
-		return "AUTH LOGIN: base64 of " + passwordWhat(dec)
-	}
-	return fmt.Sprintf("a SASL %s response, %d octets", t.sasl, len(dec))
+	return t.creds.Answered()
 }
 
 func (t *tracker) loggedIn(e *Entry) {
-	if t.candidate != "" {
-		t.st.User = t.candidate
-		t.note(e, "logged in as %s", t.candidate)
+	if u := t.creds.User(); u != "" {
+		t.st.User = u
+		t.note(e, "logged in as %s", u)
 	} else {
 		t.note(e, "logged in")
 	}
 }
 
 func (t *tracker) loginFailed(e *Entry) {
-	if t.candidate != "" {
-		t.note(e, "login failed for %s", t.candidate)
+	if u := t.creds.User(); u != "" {
+		t.note(e, "login failed for %s", u)
 	} else {
 		t.note(e, "login failed")
 	}
@@ -173,30 +111,12 @@ func (t *tracker) pop3(e *Entry) {
 		return
 	}
 	if e.Dir == wire.ClientToServer {
-		if t.sasl != "" && !strings.HasPrefix(strings.ToUpper(e.Text), "AUTH ") {
-			if what := t.saslResponse(e.Text); what != "" {
-				t.redact(e, Secret, what)
-			}
+		raw := e.Text
+		if t.credentials(e) {
 			return
 		}
-		verb, rest := firstWord(e.Text)
-		verb = strings.ToUpper(verb)
-		t.clientVerb(e, verb, "", e.Text)
-		switch verb {
-		case "USER":
-			t.candidate = strings.TrimSpace(rest)
-		case "PASS":
-			t.redact(e, "PASS "+Secret, passwordWhat(rest))
-		case "APOP":
-			name, _ := firstWord(rest)
-			t.candidate = name
-		case "AUTH":
-			mech, ir := firstWord(rest)
-			t.sasl, t.saslStep = strings.ToUpper(mech), 0
-			if ir != "" {
-				t.redact(e, "AUTH "+mech+" "+Secret, t.saslResponse(ir))
-			}
-		}
+		verb, _ := firstWord(raw)
+		t.clientVerb(e, strings.ToUpper(verb), "", raw)
 		return
 	}
 	ok := strings.HasPrefix(e.Text, "+OK")
@@ -206,7 +126,6 @@ func (t *tracker) pop3(e *Entry) {
 		if e.Command == "AUTH" && !ok && !bad {
 			return // a challenge
 		}
-		t.sasl = ""
 		if ok {
 			t.loggedIn(e)
 			t.st.State = "TRANSACTION"
@@ -237,44 +156,27 @@ func (t *tracker) imap(e *Entry) {
 }
 
 func (t *tracker) imapClient(e *Entry) {
-	if e.Kind == wire.Block { // a literal
-		if e.Command == "LOGIN" && e.Tag == t.loginTag {
-			t.loginArg(e, strings.TrimRight(e.Text, "\r\n"))
-		}
+	raw := e.Text
+	if t.credentials(e) || e.Kind == wire.Block { // a SASL response, a literal
 		return
 	}
-	if t.sasl != "" && e.Command == "AUTHENTICATE" && !strings.HasPrefix(e.Text, t.saslTag+" ") {
-		if what := t.saslResponse(e.Text); what != "" {
-			t.redact(e, Secret, what)
-		}
+	if e.Command == "IDLE" && strings.EqualFold(strings.TrimSpace(raw), "DONE") {
 		return
 	}
-	if e.Command == "IDLE" && strings.EqualFold(strings.TrimSpace(e.Text), "DONE") {
-		return
-	}
-	tag, rest := firstWord(e.Text)
+	tag, rest := firstWord(raw)
 	if e.Tag != "" && tag != e.Tag { // the rest of a command after a literal
-		if e.Command == "LOGIN" && e.Tag == t.loginTag {
-			t.loginArgsLine(e, "", e.Text)
-		}
 		return
 	}
 	verb, args := firstWord(rest)
 	uverb := strings.ToUpper(verb)
-	t.clientVerb(e, uverb, tag, e.Text)
+	t.clientVerb(e, uverb, tag, raw)
 	switch uverb {
 	case "LOGIN":
-		t.loginTag, t.loginArgs = tag, 0
-		t.loginArgsLine(e, tag+" "+verb+" ", args)
+		t.loginTag = tag
 	case "AUTHENTICATE":
-		mech, ir := firstWord(args)
-		t.sasl, t.saslStep, t.saslTag = strings.ToUpper(mech), 0, tag
-		if ir != "" {
-			t.redact(e, tag+" "+verb+" "+mech+" "+Secret, t.saslResponse(ir))
-		}
+		t.saslTag = tag
 	case "SELECT", "EXAMINE":
-		name, _ := imapToken(args)
-		t.selecting, t.selectTag = name, tag
+		t.selecting, t.selectTag = imapString(args), tag
 	case "IDLE":
 		t.idleTag = tag
 	case "ID":
@@ -282,100 +184,22 @@ func (t *tracker) imapClient(e *Entry) {
 	}
 }
 
-// loginArgsLine handles the arguments of a LOGIN line that start at args;
-// prefix is what comes before them.
-func (t *tracker) loginArgsLine(e *Entry, prefix, args string) {
-	out := prefix
-	hidden := ""
-	for args = strings.TrimLeft(args, " "); args != ""; args = strings.TrimLeft(args, " ") {
-		tok, n, literal := imapTokenN(args)
-		raw := args[:n]
-		args = args[n:]
-		if literal {
-			out += raw // its value comes as a block
-			continue
-		}
-		if t.loginArgs == 0 {
-			t.candidate = tok
-			out += raw + " "
-		} else if t.loginArgs == 1 {
-			hidden = passwordWhat(tok)
-			out += Secret + " "
-		} else {
-			out += raw + " "
-		}
-		t.loginArgs++
-	}
-	if hidden != "" {
-		t.redact(e, strings.TrimRight(out, " "), hidden)
-	}
-}
-
-func (t *tracker) loginArg(e *Entry, value string) {
-	switch t.loginArgs {
-	case 0:
-		t.candidate = value
-	case 1:
-		t.redact(e, Secret, passwordWhat(value))
-	}
-	t.loginArgs++
-}
-
-// imapToken reads one IMAP string (atom, quoted or a literal marker).
-func imapToken(s string) (string, int) {
-	tok, n, _ := imapTokenN(s)
-	return tok, n
-}
-
-func imapTokenN(s string) (tok string, n int, literal bool) {
-	if s == "" {
-		return "", 0, false
-	}
-	switch s[0] {
-	case '"':
-		var b strings.Builder
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				if i+1 < len(s) {
-					i++
-					b.WriteByte(s[i])
-				}
-			case '"':
-				return b.String(), i + 1, false
-			default:
-				b.WriteByte(s[i])
-			}
-		}
-		return b.String(), len(s), false
-	case '{':
-		if i := strings.IndexByte(s, '}'); i > 0 {
-			return "", i + 1, true
-		}
-	}
-	i := strings.IndexByte(s, ' ')
-	if i < 0 {
-		i = len(s)
-	}
-	return s[:i], i, false
+// imapString reads the IMAP string (atom, quoted) s starts with.
+func imapString(s string) string {
+	tok, _ := protoline.NewScanner(s).Next()
+	return tok.Text
 }
 
 // imapID reads the client's ID parameters: ("name" "Thunderbird" ...).
 func (t *tracker) imapID(e *Entry, args string) {
-	args = strings.TrimSpace(args)
-	if !strings.HasPrefix(args, "(") {
+	sc := protoline.NewScanner(args)
+	if tok, ok := sc.Next(); !ok || tok.Kind != protoline.ListStart {
 		return
 	}
-	args = args[1:]
 	fields := map[string]string{}
 	var toks []string
-	for args = strings.TrimLeft(args, " "); args != "" && args[0] != ')'; args = strings.TrimLeft(args, " ") {
-		tok, n := imapToken(args)
-		if n == 0 {
-			break
-		}
-		toks = append(toks, tok)
-		args = args[n:]
+	for tok, ok := sc.Next(); ok && tok.Kind != protoline.ListEnd; tok, ok = sc.Next() {
+		toks = append(toks, tok.Text)
 	}
 	for i := 0; i+1 < len(toks); i += 2 {
 		fields[strings.ToLower(toks[i])] = toks[i+1]
@@ -412,7 +236,7 @@ func (t *tracker) imapServer(e *Entry) {
 	ok := status == "OK"
 	switch {
 	case tag == t.loginTag && e.Command == "LOGIN", tag == t.saslTag && e.Command == "AUTHENTICATE":
-		t.loginTag, t.sasl = "", ""
+		t.loginTag, t.saslTag = "", ""
 		if ok {
 			t.loggedIn(e)
 			t.st.State = "authenticated"
@@ -457,24 +281,16 @@ func (t *tracker) smtp(e *Entry) {
 			}
 			return
 		}
-		if t.sasl != "" && e.Command == "AUTH" && !strings.HasPrefix(strings.ToUpper(e.Text), "AUTH ") {
-			if what := t.saslResponse(e.Text); what != "" {
-				t.redact(e, Secret, what)
-			}
+		raw := e.Text
+		if t.credentials(e) {
 			return
 		}
-		verb, rest := firstWord(e.Text)
+		verb, rest := firstWord(raw)
 		uverb := strings.ToUpper(verb)
-		t.clientVerb(e, uverb, "", e.Text)
+		t.clientVerb(e, uverb, "", raw)
 		switch uverb {
 		case "EHLO", "HELO":
 			t.ehlo(e, verb, strings.TrimSpace(rest))
-		case "AUTH":
-			mech, ir := firstWord(rest)
-			t.sasl, t.saslStep = strings.ToUpper(mech), 0
-			if ir != "" {
-				t.redact(e, verb+" "+mech+" "+Secret, t.saslResponse(ir))
-			}
 		case "BDAT":
 			t.st.State = "data"
 		}
@@ -498,7 +314,6 @@ func (t *tracker) smtp(e *Entry) {
 		if code[0] == '3' {
 			return // a challenge
 		}
-		t.sasl = ""
 		if code == "235" {
 			t.loggedIn(e)
 		} else {

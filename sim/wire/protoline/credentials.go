@@ -46,7 +46,7 @@ func (s Secret) Redact(text string) string {
 func (s Secret) AlreadyHidden() bool { return s.Value == Hidden }
 
 // What says what the secret was, without it: "a password, 10
-// characters", "SASL PLAIN for alice: base64 of the user name and a
+// characters", "AUTH PLAIN for alice: base64 of the user name and a
 // password, 10 characters".
 func (s Secret) What() string {
 	switch s.Kind {
@@ -65,12 +65,12 @@ func (s Secret) What() string {
 		return count(mech+" that is not base64", s.Value)
 	case s.Mechanism == "PLAIN":
 		if p, ok := DecodePlain(s.Value); ok {
-			return fmt.Sprintf("SASL PLAIN for %s: base64 of the user name and %s", p.Identity(), count("a password", p.Password))
+			return fmt.Sprintf("AUTH PLAIN for %s: base64 of the user name and %s", p.Identity(), count("a password", p.Password))
 		}
 	case s.Mechanism == "LOGIN" && s.Step == 1:
-		return "SASL LOGIN: base64 of the user name " + string(raw)
+		return "AUTH LOGIN: base64 of the user name " + string(raw)
 	case s.Mechanism == "LOGIN":
-		return "SASL LOGIN: base64 of " + count("a password", string(raw))
+		return "AUTH LOGIN: base64 of " + count("a password", string(raw))
 	}
 	if len(raw) == 1 {
 		return mech + ", 1 octet"
@@ -114,6 +114,7 @@ type Follower struct {
 	login    bool // IMAP LOGIN in progress: its literals and the rest of its line
 	args     int  // LOGIN arguments seen
 	afterLit bool // the previous unit was a literal: this line continues its command
+	answered bool // the last unit answered a SASL challenge
 }
 
 // NewFollower returns a follower for proto: "pop3", "imap" or "smtp"
@@ -130,10 +131,15 @@ func (f *Follower) User() string { return f.user }
 // next one-word line answers a challenge.
 func (f *Follower) InSASL() bool { return f.mech != "" }
 
+// Answered reports whether the last unit Client read was a line
+// answering a SASL challenge (or cancelling the exchange with "*"), not a
+// command.
+func (f *Follower) Answered() bool { return f.answered }
+
 // Client reads one client unit and returns the secret it carries.
 func (f *Follower) Client(u Unit) (Secret, bool) {
 	afterLit := f.afterLit
-	f.afterLit = u.Block
+	f.afterLit, f.answered = u.Block, false
 	if u.Block {
 		if !f.imap || !f.login {
 			return Secret{}, false
@@ -141,6 +147,7 @@ func (f *Follower) Client(u Unit) (Secret, bool) {
 		return f.loginValue(u.Text)
 	}
 	if s, ok, response := f.saslResponse(u); response {
+		f.answered = true
 		return s, ok
 	}
 	f.mech, f.step = "", 0
