@@ -2,16 +2,16 @@ package lessons
 
 import (
 	"embed"
-	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"mailsim/sim/wire/protoline"
 )
 
 // The glossary explains protocol lines that a lesson does not annotate
@@ -408,20 +408,9 @@ func (g *Glossary) Entries(proto string) []Entry {
 //
 // It reports false when b64 is not a PLAIN message.
 func DescribeSASLPlain(b64 string) (string, bool) {
-	b64 = strings.TrimSpace(b64)
-	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		if raw, err = base64.RawStdEncoding.DecodeString(b64); err != nil {
-			return "", false
-		}
-	}
-	parts := strings.Split(string(raw), "\x00")
-	if len(parts) != 3 || parts[1] == "" {
+	p, ok := protoline.DecodePlain(b64)
+	if !ok {
 		return "", false
 	}
-	for i, p := range parts {
-		q := strconv.Quote(p)
-		parts[i] = q[1 : len(q)-1]
-	}
-	return fmt.Sprintf(`base64 of "%s": an encoding, not encryption`, strings.Join(parts, `\0`)), true
+	return fmt.Sprintf(`base64 of "%s": an encoding, not encryption`, p.Escaped()), true
 }

@@ -21,6 +21,7 @@ import (
 	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
+	"mailsim/sim/wire/protoline"
 )
 
 // Options configure a lesson run.
@@ -312,7 +313,7 @@ func (r *Runner) onUnit(u wire.Unit) {
 		}
 	}
 	if u.Kind == wire.Line && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher {
-		if g, ok := saslPlainGloss(e.Protocol, u); ok {
+		if g, ok := saslPlainGloss(u); ok {
 			e.Gloss = g
 			if e.Note != nil {
 				// The lesson's own note hides the glossary: the decoding
@@ -332,26 +333,13 @@ func (r *Runner) onUnit(u wire.Unit) {
 // payload (SMTP and POP3 "AUTH PLAIN <b64>", IMAP "AUTHENTICATE PLAIN
 // <b64>", or the payload alone on the line after "+ "): it decodes it, and
 // says who could read it, by whether the line crossed inside TLS.
-func saslPlainGloss(p wire.Protocol, u wire.Unit) (*lessons.Entry, bool) {
-	f := strings.Fields(u.Text)
-	if p == wire.IMAP && len(f) > 0 {
-		f = f[1:] // the tag
-	}
-	var b64 string
-	switch {
-	case len(f) == 3 && (strings.EqualFold(f[0], "AUTH") || strings.EqualFold(f[0], "AUTHENTICATE")) && strings.EqualFold(f[1], "PLAIN"):
-		b64 = f[2]
-	case len(strings.Fields(u.Text)) == 1 && (u.Command == "AUTH" || u.Command == "AUTHENTICATE"):
-		b64 = strings.TrimSpace(u.Text)
-	default:
-		return nil, false
-	}
-	desc, ok := lessons.DescribeSASLPlain(b64)
+func saslPlainGloss(u wire.Unit) (*lessons.Entry, bool) {
+	b64, plain, ok := protoline.PlainPayload(u.Text, u.Command)
 	if !ok {
 		return nil, false
 	}
-	// desc is `base64 of "\0alice\0wonderland": an encoding, not encryption`.
-	decoded := desc[strings.IndexByte(desc, '"') : strings.LastIndexByte(desc, '"')+1]
+	desc, _ := lessons.DescribeSASLPlain(b64) // `base64 of "\0alice\0wonderland": an encoding, not encryption`
+	decoded := `"` + plain.Escaped() + `"`
 	var en, vi string
 	if u.Layer == wire.Inner {
 		en = desc + ". This line crossed the network inside TLS: an eavesdropper saw only an encrypted record of its size."

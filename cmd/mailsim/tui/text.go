@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"encoding/base64"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -10,6 +9,7 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim/wire"
+	"mailsim/sim/wire/protoline"
 )
 
 // fit pads or cuts s to exactly w terminal cells, by grapheme clusters, so
@@ -48,41 +48,22 @@ func right(s string, w int) string {
 	return strings.Repeat(" ", w-width) + s
 }
 
-// saslPayload finds the SASL PLAIN payload of a client line ("AUTH PLAIN
-// AGFsaWNlAHNlY3JldA==", "a1 AUTHENTICATE PLAIN …", or the bare payload
-// sent after a "+" challenge).
-func saslPayload(u *wire.Unit) (string, bool) {
+// saslPlain explains the SASL PLAIN payload of a client line in lang
+// (protoline.PlainPayload: "AUTH PLAIN AGFsaWNl…", "a1 AUTHENTICATE PLAIN
+// …", or the bare payload sent after a "+" challenge): what it decodes
+// to, and that base64 hides nothing.
+func saslPlain(u *wire.Unit, lang string) (string, bool) {
 	if u == nil || u.Dir != wire.ClientToServer {
 		return "", false
 	}
-	f := strings.Fields(u.Text)
-	var b64 string
-	for i, w := range f {
-		if strings.EqualFold(w, "PLAIN") && i+1 < len(f) {
-			b64 = f[i+1]
-		}
-	}
-	if b64 == "" && len(f) == 1 && (u.Command == "AUTH" || u.Command == "AUTHENTICATE") {
-		b64 = f[0]
-	}
-	return b64, b64 != "" && b64 != "=" && b64 != "*"
-}
-
-// saslPlain explains a SASL PLAIN payload in lang: what it decodes to, and
-// that base64 hides nothing.
-func saslPlain(u *wire.Unit, lang string) (string, bool) {
-	b64, ok := saslPayload(u)
+	b64, plain, ok := protoline.PlainPayload(u.Text, u.Command)
 	if !ok {
 		return "", false
 	}
 	if lang == lessons.Fallback || lang == "" {
 		return lessons.DescribeSASLPlain(b64)
 	}
-	raw, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil || strings.Count(string(raw), "\x00") != 2 {
-		return "", false
-	}
-	return strings.ReplaceAll(string(raw), "\x00", `\0`) + ": " + tr(lang, "base64 is an encoding, not encryption"), true
+	return plain.Escaped() + ": " + tr(lang, "base64 is an encoding, not encryption"), true
 }
 
 // fitWord is fit, but a cut prefers the end of a word when one ends in the

@@ -2,6 +2,7 @@ package protoline
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -69,4 +70,27 @@ func (p Plain) Identity() string {
 		return p.Authz
 	}
 	return p.User
+}
+
+// Escaped writes the message as it decodes, each field Go-escaped (so
+// control characters show) and the NULs as `\0`: "\0alice\0wonderland".
+func (p Plain) Escaped() string {
+	parts := []string{p.Authz, p.User, p.Password}
+	for i, s := range parts {
+		q := strconv.Quote(s)
+		parts[i] = q[1 : len(q)-1]
+	}
+	return strings.Join(parts, `\0`)
+}
+
+// PlainPayload finds a SASL PLAIN message in a client line (see
+// SASLPayload: an initial response naming PLAIN, or a bare response) and
+// decodes it.
+func PlainPayload(text, command string) (b64 string, p Plain, ok bool) {
+	mech, b64, ok := SASLPayload(text, command)
+	if !ok || (mech != "" && mech != "PLAIN") {
+		return "", Plain{}, false
+	}
+	p, ok = DecodePlain(b64)
+	return b64, p, ok
 }
