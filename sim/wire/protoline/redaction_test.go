@@ -298,4 +298,3 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 		})
 	}
 }
-
