@@ -108,7 +108,7 @@ type Options struct {
 // Report says what an import found and what it left out.
 type Report struct {
 	Packets  int // packets read
-	TCP      int // TCP connections seen
+	TCP      int // TCP connections that carried data
 	Sessions int // mail sessions imported
 	// Notes say, one line each, what was left out or could not be made
 	// exact (a cut file, a limit reached, bytes missing from a connection).
@@ -302,9 +302,14 @@ func (imp *importer) packet(link layers.LinkType, data []byte, ci gopacket.Captu
 	}
 	k := [2]gopacket.Flow{nl.NetworkFlow(), tl.TransportFlow()}
 	rk := [2]gopacket.Flow{k[0].Reverse(), k[1].Reverse()}
-	if !imp.flows[k] && !imp.flows[rk] && imp.open >= imp.lim.Streams {
-		imp.dropped++
-		return
+	if !imp.flows[k] && !imp.flows[rk] {
+		if !tl.SYN && len(tl.Payload) == 0 {
+			return // an ACK, FIN or RST of a connection that is over, or not followed
+		}
+		if imp.open >= imp.lim.Streams {
+			imp.dropped++
+			return
+		}
 	}
 	ctx := captureContext(ci)
 	imp.asm.AssembleWithContext(nl.NetworkFlow(), tl, &ctx)
@@ -327,7 +332,7 @@ func (imp *importer) finish() {
 		imp.rep.Notes = append(imp.rep.Notes, fmt.Sprintf("%d sessions use TLS and stay encrypted: capture again with SSLKEYLOGFILE=FILE set for the mail program (Thunderbird, curl and Firefox write their TLS secrets there) and import with --keylog FILE", imp.sealed))
 	}
 	if imp.full {
-		imp.rep.Notes = append(imp.rep.Notes, fmt.Sprintf("imported the first %d MiB of mail traffic only (limit)", imp.lim.TotalBytes>>20))
+		imp.rep.Notes = append(imp.rep.Notes, fmt.Sprintf("imported the first %s of mail traffic only (limit)", size(imp.lim.TotalBytes)))
 	}
 }
 
@@ -336,7 +341,6 @@ func (imp *importer) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac rea
 	s := &tcpStream{imp: imp, key: [2]gopacket.Flow{netFlow, tcpFlow}}
 	imp.flows[s.key] = true
 	imp.open++
-	imp.rep.TCP++
 	// the first packet's sender is the client when it is a SYN; else the
 	// greeting decides (detect)
 	s.clientFirst = tcp.SYN && !tcp.ACK
@@ -387,7 +391,7 @@ func (imp *importer) onClose(id uint64, _ error) {
 	what := "closed"
 	switch {
 	case s.cut:
-		what = fmt.Sprintf("cut: mailsim imports at most %d MiB of one session (limit)", imp.lim.SessionBytes>>20)
+		what = fmt.Sprintf("cut: mailsim imports at most %s of one session (limit)", size(imp.lim.SessionBytes))
 	case s.missing > 0:
 		what = fmt.Sprintf("the capture missed %d octets of this connection", s.missing)
 	case !s.ended:
@@ -429,6 +433,14 @@ var sealedNote = lessons.Text{
 var implicitNote = lessons.Text{
 	"en": "TLS from the first byte (implicit TLS); the lines inside follow, decrypted with the key log.",
 	"vi": "TLS ngay từ byte đầu tiên (TLS ngầm định); các dòng bên trong theo sau, được giải mã bằng key log.",
+}
+
+// size says how many octets, in MiB when it is a whole number of them.
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d octets", n)
 }
 
 // portRole is the role a server port stands for, and whether it speaks

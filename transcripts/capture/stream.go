@@ -49,6 +49,7 @@ type tcpStream struct {
 	missing      int  // octets the capture lost (gaps)
 	ended        bool // FIN or RST seen
 	noted        bool // the TLS note is given
+	data         bool // some data came
 }
 
 // Accept takes every segment, even of a connection whose start the
@@ -70,6 +71,10 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 	}
 	if n == 0 || (s.decided && s.ws == nil) {
 		return
+	}
+	if !s.data {
+		s.data = true
+		s.imp.rep.TCP++
 	}
 	first := dir == reassembly.TCPDirClientToServer
 	data := sg.Fetch(n)
