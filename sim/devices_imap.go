@@ -11,6 +11,7 @@ import (
 
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/wire/protoline"
 )
 
 // This file keeps an IMAP device's cache as a real client (Thunderbird on
@@ -220,12 +221,11 @@ func (a *actor) applyIMAPLine(line string, lits [][]byte, solicited bool) {
 			a.uncache(c.selected, uid)
 		}
 	case "FETCH":
-		p := &imapParser{s: rest, lits: lits}
-		v, ok := p.value()
-		if !ok || v.kind != iList {
+		v, ok := responseValue(rest, lits)
+		if !ok || v.Kind != protoline.ListValue {
 			return
 		}
-		a.applyFetch(int(n), parseFetch(v.list), solicited)
+		a.applyFetch(int(n), parseFetch(v.List), solicited)
 	}
 }
 
@@ -250,15 +250,14 @@ func responseCode(text, name string) (uint32, bool) {
 // mailboxArg reads the mailbox name at the start of a command's arguments
 // (an atom or a quoted string); INBOX is case-insensitive.
 func mailboxArg(args string) (string, bool) {
-	p := &imapParser{s: args}
-	v, ok := p.value()
-	if !ok || (v.kind != iAtom && v.kind != iString) {
+	v, ok := protoline.NewScanner(args).Value()
+	if !ok || (v.Kind != protoline.AtomValue && v.Kind != protoline.StringValue) {
 		return "", false
 	}
-	if strings.EqualFold(v.s, mailstore.Inbox) {
+	if strings.EqualFold(v.S, mailstore.Inbox) {
 		return mailstore.Inbox, true
 	}
-	return v.s, true
+	return v.S, true
 }
 
 func (a *actor) setValidity(mbox string, v uint32) {
@@ -344,37 +343,37 @@ type fetchSec struct {
 }
 
 // parseFetch reads the data items of a FETCH reply's list.
-func parseFetch(items []ival) fetchData {
+func parseFetch(items []protoline.Value) fetchData {
 	var d fetchData
 	for i := 0; i+1 < len(items); i += 2 {
-		name, v := strings.ToUpper(items[i].s), items[i+1]
-		if items[i].kind != iAtom {
+		name, v := strings.ToUpper(items[i].S), items[i+1]
+		if items[i].Kind != protoline.AtomValue {
 			continue
 		}
 		switch {
 		case name == "UID":
-			if n, err := strconv.ParseUint(v.s, 10, 32); err == nil {
+			if n, err := strconv.ParseUint(v.S, 10, 32); err == nil {
 				d.uid = uint32(n)
 			}
 		case name == "FLAGS":
 			d.hasFlags = true
 			d.flags = []string{}
-			for _, f := range v.list {
-				d.flags = append(d.flags, f.s)
+			for _, f := range v.List {
+				d.flags = append(d.flags, f.S)
 			}
 		case name == "ENVELOPE":
 			d.envelope = true
 			d.subject, d.from = envelopeSummary(v)
 		case name == "RFC822.SIZE":
-			d.size, _ = strconv.Atoi(v.s)
-		case name == "BODYSTRUCTURE" || (name == "BODY" && v.kind == iList):
+			d.size, _ = strconv.Atoi(v.S)
+		case name == "BODYSTRUCTURE" || (name == "BODY" && v.Kind == protoline.ListValue):
 			d.structure = structureSummary(v)
 		case name == "RFC822":
-			d.sections = append(d.sections, fetchSec{content: v.bytes()})
+			d.sections = append(d.sections, fetchSec{content: v.Bytes()})
 		case name == "RFC822.HEADER":
-			d.sections = append(d.sections, fetchSec{name: "HEADER", content: v.bytes()})
+			d.sections = append(d.sections, fetchSec{name: "HEADER", content: v.Bytes()})
 		case name == "RFC822.TEXT":
-			d.sections = append(d.sections, fetchSec{name: "TEXT", content: v.bytes()})
+			d.sections = append(d.sections, fetchSec{name: "TEXT", content: v.Bytes()})
 		case strings.HasPrefix(name, "BODY[") || strings.HasPrefix(name, "BINARY["):
 			open := strings.IndexByte(name, '[')
 			end := strings.LastIndexByte(name, ']')
@@ -382,9 +381,9 @@ func parseFetch(items []ival) fetchData {
 				continue
 			}
 			d.sections = append(d.sections, fetchSec{
-				name:    strings.TrimSpace(items[i].s[open+1 : end]),
+				name:    strings.TrimSpace(items[i].S[open+1 : end]),
 				partial: strings.HasPrefix(name[end+1:], "<"),
-				content: v.bytes(),
+				content: v.Bytes(),
 			})
 		}
 	}
@@ -496,24 +495,24 @@ func decodeWords(s string) string {
 // envelopeSummary reads the subject and the first From address of an
 // ENVELOPE (RFC 9051 §7.5.2: date, subject, from, sender, reply-to, to,
 // cc, bcc, in-reply-to, message-id).
-func envelopeSummary(v ival) (subject, from string) {
-	if v.kind != iList || len(v.list) < 3 {
+func envelopeSummary(v protoline.Value) (subject, from string) {
+	if v.Kind != protoline.ListValue || len(v.List) < 3 {
 		return "", ""
 	}
-	subject = decodeWords(v.list[1].s)
-	if addrs := v.list[2]; addrs.kind == iList && len(addrs.list) > 0 {
-		from = addressString(addrs.list[0])
+	subject = decodeWords(v.List[1].S)
+	if addrs := v.List[2]; addrs.Kind == protoline.ListValue && len(addrs.List) > 0 {
+		from = addressString(addrs.List[0])
 	}
 	return subject, from
 }
 
 // addressString formats an ENVELOPE address (name adl mailbox host) as
 // the From header shows it: "Bob" <bob@example.org>.
-func addressString(a ival) string {
-	if a.kind != iList || len(a.list) < 4 {
+func addressString(a protoline.Value) string {
+	if a.Kind != protoline.ListValue || len(a.List) < 4 {
 		return ""
 	}
-	name, mbox, host := decodeWords(a.list[0].s), a.list[2].s, a.list[3].s
+	name, mbox, host := decodeWords(a.List[0].S), a.List[2].S, a.List[3].S
 	addr := mbox
 	if host != "" {
 		addr += "@" + host
@@ -526,17 +525,17 @@ func addressString(a ival) string {
 
 // structureSummary sums up a BODYSTRUCTURE: each leaf part's number, type,
 // file name and size, "1 text/plain 212 B; 2 image/svg+xml dalat.svg 6120 B".
-func structureSummary(v ival) string {
+func structureSummary(v protoline.Value) string {
 	var parts []string
-	var walk func(v ival, num string)
-	walk = func(v ival, num string) {
-		if v.kind != iList || len(v.list) == 0 {
+	var walk func(v protoline.Value, num string)
+	walk = func(v protoline.Value, num string) {
+		if v.Kind != protoline.ListValue || len(v.List) == 0 {
 			return
 		}
-		if v.list[0].kind == iList { // multipart: the parts, then the subtype
+		if v.List[0].Kind == protoline.ListValue { // multipart: the parts, then the subtype
 			k := 0
-			for _, p := range v.list {
-				if p.kind != iList {
+			for _, p := range v.List {
+				if p.Kind != protoline.ListValue {
 					break
 				}
 				k++
@@ -552,14 +551,14 @@ func structureSummary(v ival) string {
 			num = "1"
 		}
 		// type subtype (params) id description encoding size ...
-		if len(v.list) < 7 {
+		if len(v.List) < 7 {
 			return
 		}
-		s := num + " " + strings.ToLower(v.list[0].s+"/"+v.list[1].s)
+		s := num + " " + strings.ToLower(v.List[0].S+"/"+v.List[1].S)
 		if name := partFileName(v); name != "" {
 			s += " " + name
 		}
-		if size, err := strconv.Atoi(v.list[6].s); err == nil {
+		if size, err := strconv.Atoi(v.List[6].S); err == nil {
 			s += " " + strconv.Itoa(size) + " B"
 		}
 		parts = append(parts, s)
@@ -570,165 +569,32 @@ func structureSummary(v ival) string {
 
 // partFileName finds a part's file name: the disposition's filename, or
 // the Content-Type's name parameter.
-func partFileName(v ival) string {
-	param := func(list ival, key string) string {
-		for i := 0; i+1 < len(list.list); i += 2 {
-			if strings.EqualFold(list.list[i].s, key) {
-				return decodeWords(list.list[i+1].s)
+func partFileName(v protoline.Value) string {
+	param := func(list protoline.Value, key string) string {
+		for i := 0; i+1 < len(list.List); i += 2 {
+			if strings.EqualFold(list.List[i].S, key) {
+				return decodeWords(list.List[i+1].S)
 			}
 		}
 		return ""
 	}
 	// The disposition ("attachment" ("filename" "x")) is an extension
 	// field: the 9th (text) or 10th (other) element; look for its shape.
-	for _, f := range v.list[7:] {
-		if f.kind == iList && len(f.list) == 2 && f.list[0].kind == iString && f.list[1].kind == iList {
-			if n := param(f.list[1], "filename"); n != "" {
+	for _, f := range v.List[7:] {
+		if f.Kind == protoline.ListValue && len(f.List) == 2 && f.List[0].Kind == protoline.StringValue && f.List[1].Kind == protoline.ListValue {
+			if n := param(f.List[1], "filename"); n != "" {
 				return n
 			}
 		}
 	}
-	return param(v.list[2], "name")
+	return param(v.List[2], "name")
 }
 
-// ---- A small reader of IMAP response data (RFC 9051 §4, §9) ----
-
-type ikind int
-
-const (
-	iNil    ikind = iota // NIL
-	iAtom                // an atom or number; BODY[...]<n> is one atom
-	iString              // a quoted string or a literal
-	iList                // a parenthesized list
-)
-
-// ival is one value of IMAP response data.
-type ival struct {
-	kind ikind
-	s    string // atom or string
-	list []ival
-}
-
-// bytes returns a string's octets; nil for NIL (and for lists).
-func (v ival) bytes() []byte {
-	if v.kind == iNil || v.kind == iList {
-		return nil
-	}
-	return []byte(v.s)
-}
-
-// imapParser reads values from a response line whose literals' octets
-// have been taken out (readIMAPLine): a {n} marker stands for the next of
-// lits.
-type imapParser struct {
-	s    string
-	pos  int
-	lits [][]byte
-	next int
-}
-
-func (p *imapParser) skipSpace() {
-	for p.pos < len(p.s) && p.s[p.pos] == ' ' {
-		p.pos++
-	}
-}
-
-// value reads one value: an atom, NIL, a quoted string, a literal, or a
-// list. It reports false at the end of the input or on malformed data.
-func (p *imapParser) value() (ival, bool) {
-	p.skipSpace()
-	if p.pos >= len(p.s) {
-		return ival{}, false
-	}
-	switch c := p.s[p.pos]; {
-	case c == '(':
-		p.pos++
-		v := ival{kind: iList, list: []ival{}}
-		for {
-			p.skipSpace()
-			if p.pos >= len(p.s) {
-				return v, false
-			}
-			if p.s[p.pos] == ')' {
-				p.pos++
-				return v, true
-			}
-			e, ok := p.value()
-			if !ok {
-				return v, false
-			}
-			v.list = append(v.list, e)
-		}
-	case c == ')':
-		return ival{}, false
-	case c == '"':
-		return p.quoted()
-	case c == '{' || (c == '~' && p.pos+1 < len(p.s) && p.s[p.pos+1] == '{'):
-		return p.literal()
-	}
-	return p.atom()
-}
-
-func (p *imapParser) quoted() (ival, bool) {
-	var b strings.Builder
-	for i := p.pos + 1; i < len(p.s); i++ {
-		switch c := p.s[i]; c {
-		case '\\':
-			if i+1 < len(p.s) {
-				i++
-				b.WriteByte(p.s[i])
-			}
-		case '"':
-			p.pos = i + 1
-			return ival{kind: iString, s: b.String()}, true
-		default:
-			b.WriteByte(c)
-		}
-	}
-	p.pos = len(p.s)
-	return ival{}, false
-}
-
-func (p *imapParser) literal() (ival, bool) {
-	end := strings.IndexByte(p.s[p.pos:], '}')
-	if end < 0 {
-		return ival{}, false
-	}
-	p.pos += end + 1
-	if p.next >= len(p.lits) {
-		return ival{}, false
-	}
-	lit := p.lits[p.next]
-	p.next++
-	return ival{kind: iString, s: string(lit)}, true
-}
-
-// atom reads an atom; a [...] inside it (BODY[HEADER.FIELDS (FROM)])
-// belongs to it, spaces and parentheses included.
-func (p *imapParser) atom() (ival, bool) {
-	start := p.pos
-	depth := 0
-	for p.pos < len(p.s) {
-		c := p.s[p.pos]
-		if depth == 0 && (c == ' ' || c == '(' || c == ')' || c == '"') {
-			break
-		}
-		switch c {
-		case '[':
-			depth++
-		case ']':
-			if depth > 0 {
-				depth--
-			}
-		}
-		p.pos++
-	}
-	a := p.s[start:p.pos]
-	if a == "" {
-		return ival{}, false
-	}
-	if strings.EqualFold(a, "NIL") {
-		return ival{kind: iNil}, true
-	}
-	return ival{kind: iAtom, s: a}, true
+// responseValue reads the value of response data (RFC 9051 §4) at the
+// start of s, a line whose literals' octets were taken out into lits
+// (readIMAPLine).
+func responseValue(s string, lits [][]byte) (protoline.Value, bool) {
+	sc := protoline.NewScanner(s)
+	sc.Sections, sc.Literals = true, lits
+	return sc.Value()
 }

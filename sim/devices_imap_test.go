@@ -224,57 +224,6 @@ func TestIMAPReplyReadingForIdle(t *testing.T) {
 	}
 }
 
-func TestIMAPParserValues(t *testing.T) {
-	tests := []struct {
-		name, in string
-		lits     []string
-		want     string
-	}{
-		{"atoms, NIL and a list", `(UID 4 FLAGS (\Seen \*) X NIL)`, nil, `(UID 4 FLAGS (\Seen \*) X nil)`},
-		{"a section atom holds spaces and parentheses", `(BODY[HEADER.FIELDS (A B)]<0> "x")`, nil, `(BODY[HEADER.FIELDS (A B)]<0> "x")`},
-		{"literals come from the list, in order", `({3} {2+} ~{1})`, []string{"abc", "de", "f"}, `("abc" "de" "f")`},
-		{"a quoted NIL is a string", `("NIL")`, nil, `("NIL")`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var lits [][]byte
-			for _, l := range tt.lits {
-				lits = append(lits, []byte(l))
-			}
-			p := &imapParser{s: tt.in, lits: lits}
-			v, ok := p.value()
-			if !ok {
-				t.Fatalf("value(%q) failed", tt.in)
-			}
-			if got := show(v); got != tt.want {
-				t.Errorf("value(%q) = %s, want %s", tt.in, got, tt.want)
-			}
-		})
-	}
-	for _, bad := range []string{`(UID 4`, `"open`, `{3}`, `)`, ``} {
-		p := &imapParser{s: bad}
-		if _, ok := p.value(); ok {
-			t.Errorf("value(%q) accepted malformed data", bad)
-		}
-	}
-}
-
-func show(v ival) string {
-	switch v.kind {
-	case iNil:
-		return "nil"
-	case iString:
-		return `"` + v.s + `"`
-	case iList:
-		var parts []string
-		for _, e := range v.list {
-			parts = append(parts, show(e))
-		}
-		return "(" + strings.Join(parts, " ") + ")"
-	}
-	return v.s
-}
-
 func TestIMAPVerb(t *testing.T) {
 	tests := []struct{ cmd, tag, verb, args string }{
 		{"a1 LOGIN alice pw", "a1", "LOGIN", "alice pw"},

@@ -165,10 +165,10 @@ type ValueKind int
 
 // The kinds of value.
 const (
-	Nil    ValueKind = iota // NIL
-	AtomV                   // an atom or a number
-	String                  // a quoted string or a literal
-	List                    // a parenthesized list
+	NilValue    ValueKind = iota // NIL
+	AtomValue                    // an atom or a number
+	StringValue                  // a quoted string or a literal
+	ListValue                    // a parenthesized list
 )
 
 // A Value is one value of IMAP response data.
@@ -180,7 +180,7 @@ type Value struct {
 
 // Bytes returns a string's octets; nil for NIL and lists.
 func (v Value) Bytes() []byte {
-	if v.Kind == Nil || v.Kind == List {
+	if v.Kind == NilValue || v.Kind == ListValue {
 		return nil
 	}
 	return []byte(v.S)
@@ -196,7 +196,7 @@ func (sc *Scanner) Value() (Value, bool) {
 	}
 	switch t.Kind {
 	case ListStart:
-		v := Value{Kind: List, List: []Value{}}
+		v := Value{Kind: ListValue, List: []Value{}}
 		for {
 			sc.skipSpace()
 			if sc.pos >= len(sc.s) {
@@ -218,17 +218,17 @@ func (sc *Scanner) Value() (Value, bool) {
 		if t.Open {
 			return Value{}, false
 		}
-		return Value{Kind: String, S: t.Text}, true
+		return Value{Kind: StringValue, S: t.Text}, true
 	case Literal:
 		if len(sc.Literals) == 0 {
 			return Value{}, false
 		}
 		lit := sc.Literals[0]
 		sc.Literals = sc.Literals[1:]
-		return Value{Kind: String, S: string(lit)}, true
+		return Value{Kind: StringValue, S: string(lit)}, true
 	}
 	if strings.EqualFold(t.Text, "NIL") {
-		return Value{Kind: Nil}, true
+		return Value{Kind: NilValue}, true
 	}
-	return Value{Kind: AtomV, S: t.Text}, true
+	return Value{Kind: AtomValue, S: t.Text}, true
 }

@@ -60,11 +60,11 @@ func TestScannerWithSectionsKeepsABodySectionInItsAtom(t *testing.T) {
 // show writes a value back in a canonical form.
 func show(v Value) string {
 	switch v.Kind {
-	case Nil:
+	case NilValue:
 		return "NIL"
-	case String:
+	case StringValue:
 		return `"` + v.S + `"`
-	case List:
+	case ListValue:
 		parts := make([]string, len(v.List))
 		for i, e := range v.List {
 			parts[i] = show(e)
@@ -75,17 +75,33 @@ func show(v Value) string {
 }
 
 func TestValueReadsResponseData(t *testing.T) {
-	sc := NewScanner(`(UID 4 FLAGS (\Seen) BODY[HEADER.FIELDS (SUBJECT)] {7} ENVELOPE (nil "s" ("a" NIL)))`)
-	sc.Sections = true
-	sc.Literals = [][]byte{[]byte("Subj: x")}
-	v, ok := sc.Value()
-	want := `(UID 4 FLAGS (\Seen) BODY[HEADER.FIELDS (SUBJECT)] "Subj: x" ENVELOPE (NIL "s" ("a" NIL)))`
-	if !ok || show(v) != want {
-		t.Errorf("Value() = %s, %v; want %s", show(v), ok, want)
+	tests := []struct {
+		name, in string
+		lits     []string
+		want     string
+	}{
+		{"atoms, NIL and a list", `(UID 4 FLAGS (\Seen \*) X nil)`, nil, `(UID 4 FLAGS (\Seen \*) X NIL)`},
+		{"a section atom holds spaces and parentheses", `(BODY[HEADER.FIELDS (A B)]<0> "x")`, nil, `(BODY[HEADER.FIELDS (A B)]<0> "x")`},
+		{"literals come from the list, in order", `({3} {2+} ~{1})`, []string{"abc", "de", "f"}, `("abc" "de" "f")`},
+		{"a quoted NIL is a string", `("NIL")`, nil, `("NIL")`},
+		{"an envelope", `(ENVELOPE (NIL "s" (("A" NIL "a" "x")) NIL) BODY[TEXT] {2})`, []string{"hi"}, `(ENVELOPE (NIL "s" (("A" NIL "a" "x")) NIL) BODY[TEXT] "hi")`},
 	}
-	for _, bad := range []string{"(a b", `"open`, ")", "{3}", ""} {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := NewScanner(tt.in)
+			sc.Sections = true
+			for _, l := range tt.lits {
+				sc.Literals = append(sc.Literals, []byte(l))
+			}
+			v, ok := sc.Value()
+			if !ok || show(v) != tt.want {
+				t.Errorf("Value(%q) = %s, %v; want %s", tt.in, show(v), ok, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"(UID 4", `"open`, "{3}", ")", ""} {
 		if v, ok := NewScanner(bad).Value(); ok {
-			t.Errorf("Value(%q) = %s, want a failure", bad, show(v))
+			t.Errorf("Value(%q) = %s, want a failure on malformed data", bad, show(v))
 		}
 	}
 }
