@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"mailsim/internal/folder"
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
@@ -146,10 +147,10 @@ func Parse(file string, data []byte) (ex *Exercise, err error) {
 	if version != nil && (version.Kind != yaml.ScalarNode || version.Value != strconv.Itoa(Version)) {
 		p.errorf(version, "mailsim-exercise: %q is not a version this mailsim reads (it reads %d)", version.Value, Version)
 	}
-	if ex.Title != nil && ex.Title[lessons.Fallback] == "" {
+	if ex.Title != nil && ex.Title[i18n.Fallback] == "" {
 		p.errorf(root, "title needs an English text (en)")
 	}
-	if ex.Task != nil && ex.Task[lessons.Fallback] == "" {
+	if ex.Task != nil && ex.Task[i18n.Fallback] == "" {
 		p.errorf(root, "task needs an English text (en)")
 	}
 	return ex, nil
@@ -239,11 +240,11 @@ func (p *parser) list(v *yaml.Node, what string) []string {
 	return out
 }
 
-func (p *parser) text(v *yaml.Node, what string) lessons.Text {
+func (p *parser) text(v *yaml.Node, what string) i18n.Text {
 	if v.Kind == yaml.ScalarNode {
-		return lessons.Text{lessons.Fallback: strings.TrimSpace(v.Value)}
+		return i18n.Text{i18n.Fallback: strings.TrimSpace(v.Value)}
 	}
-	t := lessons.Text{}
+	t := i18n.Text{}
 	p.mapping(v, what, map[string]func(*yaml.Node){
 		"en": func(c *yaml.Node) { t["en"] = strings.TrimSpace(p.str(c, what+".en")) },
 		"vi": func(c *yaml.Node) { t["vi"] = strings.TrimSpace(p.str(c, what+".vi")) },

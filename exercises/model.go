@@ -1,7 +1,7 @@
 package exercises
 
 import (
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
@@ -14,9 +14,9 @@ type Exercise struct {
 	ID    string
 	File  string // where it was loaded from ("builtin/pop3-keep.yaml")
 	Order int    // the scoreboard's column order (then ID)
-	Title lessons.Text
-	Task  lessons.Text // what the student does, for the sheet
-	Hint  lessons.Text // optional
+	Title i18n.Text
+	Task  i18n.Text // what the student does, for the sheet
+	Hint  i18n.Text // optional
 	// Settings are the servers the student needs, listed on the sheet
 	// with their host names and ports.
 	Settings []roles.Role

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
-	"mailsim/lessons"
 	"mailsim/sim/classroom"
 )
 
@@ -42,9 +42,9 @@ func (b Board) WriteCSV(w io.Writer) error {
 // then the board (✓ done, ~ tried, · not yet), texts in lang.
 func (b Board) WriteMarkdown(w io.Writer, lang string) error {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# %s\n\n", lessons.Wordf(lang, "Exercise results"))
-	fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n|---|---|---|---|\n", lessons.Wordf(lang, "Exercise"),
-		lessons.Wordf(lang, "done"), lessons.Wordf(lang, "tried"), lessons.Wordf(lang, "not yet"))
+	fmt.Fprintf(&sb, "# %s\n\n", i18n.Wordf(lang, "Exercise results"))
+	fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n|---|---|---|---|\n", i18n.Wordf(lang, "Exercise"),
+		i18n.Wordf(lang, "done"), i18n.Wordf(lang, "tried"), i18n.Wordf(lang, "not yet"))
 	for j, ex := range b.Exercises {
 		var n [3]int
 		for i := range b.Students {
@@ -52,7 +52,7 @@ func (b Board) WriteMarkdown(w io.Writer, lang string) error {
 		}
 		fmt.Fprintf(&sb, "| %s | %d | %d | %d |\n", cellText(ex.Title.In(lang)), n[Done], n[Tried], n[NotYet])
 	}
-	fmt.Fprintf(&sb, "\n| %s |", lessons.Wordf(lang, "Student"))
+	fmt.Fprintf(&sb, "\n| %s |", i18n.Wordf(lang, "Student"))
 	for _, ex := range b.Exercises {
 		fmt.Fprintf(&sb, " %s |", ex.ID)
 	}
@@ -69,7 +69,7 @@ func (b Board) WriteMarkdown(w io.Writer, lang string) error {
 		}
 		sb.WriteString("\n")
 	}
-	fmt.Fprintf(&sb, "\n✓ %s · ~ %s · · %s\n", lessons.Wordf(lang, "done"), lessons.Wordf(lang, "tried"), lessons.Wordf(lang, "not yet"))
+	fmt.Fprintf(&sb, "\n✓ %s · ~ %s · · %s\n", i18n.Wordf(lang, "done"), i18n.Wordf(lang, "tried"), i18n.Wordf(lang, "not yet"))
 	_, err := io.WriteString(w, sb.String())
 	return err
 }
@@ -123,8 +123,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 // this classroom.
 func WriteSheet(w io.Writer, exs []*Exercise, servers []classroom.CardServer, lang string) error {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\n## %s\n\n%s\n", lessons.Wordf(lang, "Exercises"),
-		lessons.Wordf(lang, "The servers check these by themselves, from your sessions and your mailbox: the trainer sees your progress."))
+	fmt.Fprintf(&sb, "\n## %s\n\n%s\n", i18n.Wordf(lang, "Exercises"),
+		i18n.Wordf(lang, "The servers check these by themselves, from your sessions and your mailbox: the trainer sees your progress."))
 	for i, ex := range exs {
 		fmt.Fprintf(&sb, "\n### %d. %s\n\n%s\n", i+1, textsafe.Visible(ex.Title.In(lang)), textsafe.Visible(ex.Task.In(lang)))
 		if h := ex.Hint.In(lang); h != "" {
@@ -139,8 +139,8 @@ func WriteSheet(w io.Writer, exs []*Exercise, servers []classroom.CardServer, la
 			}
 		}
 		if len(rows) > 0 {
-			fmt.Fprintf(&sb, "\n| %s | %s | %s |\n|---|---|---|\n%s\n", lessons.Wordf(lang, "Server"), lessons.Wordf(lang, "Port"),
-				lessons.Wordf(lang, "Connection security"), strings.Join(rows, "\n"))
+			fmt.Fprintf(&sb, "\n| %s | %s | %s |\n|---|---|---|\n%s\n", i18n.Wordf(lang, "Server"), i18n.Wordf(lang, "Port"),
+				i18n.Wordf(lang, "Connection security"), strings.Join(rows, "\n"))
 		}
 	}
 	_, err := io.WriteString(w, sb.String())

@@ -3,6 +3,7 @@ package lessons
 import (
 	_ "embed"
 	"fmt"
+	"mailsim/internal/i18n"
 	"regexp"
 	"sync"
 
@@ -13,9 +14,9 @@ import (
 // "fix." claims) that lessons must show happening. Lesson steps name the
 // claims they show in `covers`.
 type Claim struct {
-	ID      string // "pop.flow"
-	Section string // "POP3", "IMAP", "Choosing", "SMTP", "Setting up an account", "Where the article simplifies"
-	Text    Text   // in en and vi
+	ID      string    // "pop.flow"
+	Section string    // "POP3", "IMAP", "Choosing", "SMTP", "Setting up an account", "Where the article simplifies"
+	Text    i18n.Text // in en and vi
 }
 
 //go:embed claims.yaml

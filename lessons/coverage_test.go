@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"mailsim/internal/i18n"
 	"slices"
 	"strings"
 	"testing"
@@ -71,13 +72,13 @@ func TestEveryClaimIsShownInEnglishAndVietnamese(t *testing.T) {
 // The coverage test counts only steps that act: a claim named on narrative
 // does not count, and a lesson without vi does not count.
 func TestClaimCoverageCountsOnlyShowingStepsOfBilingualLessons(t *testing.T) {
-	vi := &Lesson{ID: "vi", Title: Text{"en": "t", "vi": "t"}, Steps: []Step{
+	vi := &Lesson{ID: "vi", Title: i18n.Text{"en": "t", "vi": "t"}, Steps: []Step{
 		{Kind: Say, Covers: []string{"pop.what"}},
 		{Kind: Quiz, Covers: []string{"pop.what"}},
 		{Kind: Device, Covers: []string{"pop.con.export"}},
 		{Kind: Send, Covers: []string{"pop.flow"}},
 	}}
-	en := &Lesson{ID: "en", Title: Text{"en": "t"}, Steps: []Step{{Kind: Check, Covers: []string{"pop.ports"}}}}
+	en := &Lesson{ID: "en", Title: i18n.Text{"en": "t"}, Steps: []Step{{Kind: Check, Covers: []string{"pop.ports"}}}}
 	both, englishOnly := claimCoverage([]*Lesson{vi, en})
 	if len(both["pop.what"]) != 0 {
 		t.Errorf("narrative counted: %v", both["pop.what"])

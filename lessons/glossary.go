@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"mailsim/internal/i18n"
 	"regexp"
 	"sort"
 	"strings"
@@ -43,9 +44,9 @@ var glossaryFiles embed.FS
 
 // Entry explains one command or reply form.
 type Entry struct {
-	Key  string // what it explains: "STAT", "STAT reply", "[IN-USE]"
-	Text Text   // the explanation; in Explain's result, filled with the line's values
-	RFC  string // where it is defined: "RFC 1939 §5"
+	Key  string    // what it explains: "STAT", "STAT reply", "[IN-USE]"
+	Text i18n.Text // the explanation; in Explain's result, filled with the line's values
+	RFC  string    // where it is defined: "RFC 1939 §5"
 }
 
 // Glossary holds the entries of every protocol, indexed for Explain.
@@ -195,7 +196,7 @@ func parseGlossary(file string, data []byte) (string, *protoGlossary, error) {
 				if e.RFC == "" {
 					d.errorf(v, "entry %q needs rfc: where the protocol defines it", e.Key)
 				}
-				if e.Text[Fallback] == "" {
+				if e.Text[i18n.Fallback] == "" {
 					d.errorf(v, "entry %q needs an English text (en)", e.Key)
 				}
 				if side != "client" && side != "server" {
@@ -338,7 +339,7 @@ func (pg *protoGlossary) verb(line string) string {
 // values of the match m.
 func (r *rule) filled(line string, m []int) Entry {
 	e := r.entry
-	e.Text = make(Text, len(r.tmpl))
+	e.Text = make(i18n.Text, len(r.tmpl))
 	var b strings.Builder
 	for lang, segs := range r.tmpl {
 		b.Reset()
@@ -365,7 +366,7 @@ func (r *rule) filled(line string, m []int) Entry {
 	return e
 }
 
-func textConcat(t Text) string {
+func textConcat(t i18n.Text) string {
 	var b strings.Builder
 	for _, s := range t {
 		b.WriteString(s)

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"errors"
+	"mailsim/internal/i18n"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,14 +308,14 @@ bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, m
 func TestTextUnmarshal(t *testing.T) {
 	tests := []struct {
 		in   string
-		want Text
+		want i18n.Text
 	}{
-		{`title: POP3 basics`, Text{"en": "POP3 basics"}},
-		{`title: {en: POP3 basics, vi: POP3 cơ bản}`, Text{"en": "POP3 basics", "vi": "POP3 cơ bản"}},
-		{"title:\n  en: One\n  vi: Một\n", Text{"en": "One", "vi": "Một"}},
+		{`title: POP3 basics`, i18n.Text{"en": "POP3 basics"}},
+		{`title: {en: POP3 basics, vi: POP3 cơ bản}`, i18n.Text{"en": "POP3 basics", "vi": "POP3 cơ bản"}},
+		{"title:\n  en: One\n  vi: Một\n", i18n.Text{"en": "One", "vi": "Một"}},
 	}
 	for _, tt := range tests {
-		var v struct{ Title Text }
+		var v struct{ Title i18n.Text }
 		if err := yaml.Unmarshal([]byte(tt.in), &v); err != nil {
 			t.Fatalf("%s: %v", tt.in, err)
 		}
@@ -329,10 +330,10 @@ func TestTextUnmarshal(t *testing.T) {
 			t.Errorf("%s: decoder got %v (%v), want %v", tt.in, got, d.errs, tt.want)
 		}
 	}
-	if got := (Text{"en": "Hi", "vi": "Chào"}).In("fr"); got != "Hi" {
+	if got := (i18n.Text{"en": "Hi", "vi": "Chào"}).In("fr"); got != "Hi" {
 		t.Errorf("In falls back to %q, want English", got)
 	}
-	if got := (Text{"vi": "Chào", "en": "Hi", "de": "Hallo"}).Languages(); strings.Join(got, ",") != "en,de,vi" {
+	if got := (i18n.Text{"vi": "Chào", "en": "Hi", "de": "Hallo"}).Languages(); strings.Join(got, ",") != "en,de,vi" {
 		t.Errorf("Languages = %v, want en first", got)
 	}
 }

@@ -8,6 +8,7 @@
 package lessons
 
 import (
+	"mailsim/internal/i18n"
 	"mailsim/sim/mailstore"
 )
 
@@ -16,12 +17,12 @@ const Version = 1
 
 // Lesson is one scripted lesson.
 type Lesson struct {
-	ID      string   // e.g. "pop3-basics"
-	Group   string   // "pop3", "imap", "smtp", "compare", "setup", "history"
-	Title   Text     // one line
-	Summary Text     // one line for the picker
-	Covers  []string // claim IDs: the union of the steps' covers
-	Seed    Seed     // the server state the lesson starts from
+	ID      string    // e.g. "pop3-basics"
+	Group   string    // "pop3", "imap", "smtp", "compare", "setup", "history"
+	Title   i18n.Text // one line
+	Summary i18n.Text // one line for the picker
+	Covers  []string  // claim IDs: the union of the steps' covers
+	Seed    Seed      // the server state the lesson starts from
 	// Providers narrows what a provider offers, by domain; a provider the
 	// map does not name runs every server role.
 	Providers map[string]ProviderSpec
@@ -85,12 +86,12 @@ const ExpectRefused = "refused"
 
 // Actor is a device (or server agent) that takes part in a lesson.
 type Actor struct {
-	Name     string // "laptop"
-	Protocol string // default protocol: "pop3", "imap" or "smtp"
-	Client   Text   // what it is, "Thunderbird on a laptop"
-	User     string // the account it logs in as ("alice@example.org" in the file is split into User and Domain)
-	Domain   string // the user's provider; empty = DefaultDomain
-	Password string // filled from the seed user's when the file gives none
+	Name     string    // "laptop"
+	Protocol string    // default protocol: "pop3", "imap" or "smtp"
+	Client   i18n.Text // what it is, "Thunderbird on a laptop"
+	User     string    // the account it logs in as ("alice@example.org" in the file is split into User and Domain)
+	Domain   string    // the user's provider; empty = DefaultDomain
+	Password string    // filled from the seed user's when the file gives none
 	// Device names another actor whose local mail this one fills: several
 	// accounts in one mail app (a second POP3 account, or the SMTP side
 	// that keeps sent mail) share that device's local folders. Empty: the
@@ -146,9 +147,9 @@ var DeviceActions = []string{"read-offline", "corrupt", "export", "show", "scan"
 // Step is one step of a lesson. Which fields matter depends on Kind.
 type Step struct {
 	Kind  StepKind
-	Line  int  // line in the lesson file, for run-time errors (file:line)
-	Title Text // optional step marker title
-	Say   Text // narrative shown with the step (any kind may have it)
+	Line  int       // line in the lesson file, for run-time errors (file:line)
+	Title i18n.Text // optional step marker title
+	Say   i18n.Text // narrative shown with the step (any kind may have it)
 
 	Actor string // connect/send/data/disconnect/drop/wait: who acts; always set after loading (defaults to the previous step's actor)
 	To    string // connect: the server role ("pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"); set from the actor's protocol when the file gives none
@@ -157,13 +158,13 @@ type Step struct {
 	// path sees it too: the TLS records beside the lines inside them.
 	Eavesdrop bool
 
-	Command  string // send: the raw command line, without CRLF
-	Body     string // data: the message body; deliver: the message
-	Literal  string // send: an IMAP literal appended to Command as {n}
-	Expect   string // send/connect/data: the reply status must start with this ("+OK", "-ERR", "OK", "NO", "250", "5"); connect: "refused" (ExpectRefused) when nothing may listen
-	Contains string // send: the reply must contain this text
-	Note     Text   // annotation of the line this step sends
-	Reply    Text   // annotation of the reply
+	Command  string    // send: the raw command line, without CRLF
+	Body     string    // data: the message body; deliver: the message
+	Literal  string    // send: an IMAP literal appended to Command as {n}
+	Expect   string    // send/connect/data: the reply status must start with this ("+OK", "-ERR", "OK", "NO", "250", "5"); connect: "refused" (ExpectRefused) when nothing may listen
+	Contains string    // send: the reply must contain this text
+	Note     i18n.Text // annotation of the line this step sends
+	Reply    i18n.Text // annotation of the reply
 	Covers   []string
 
 	Check   *CheckSpec   // check
@@ -218,14 +219,14 @@ type DeviceSpec struct {
 
 // QuizSpec is a multiple-choice prediction.
 type QuizSpec struct {
-	Question Text
+	Question i18n.Text
 	Choices  []QuizChoice
-	Explain  Text // shown after the answer, right or wrong
+	Explain  i18n.Text // shown after the answer, right or wrong
 }
 
 // QuizChoice is one answer of a quiz.
 type QuizChoice struct {
-	Text    Text
+	Text    i18n.Text
 	Correct bool
 }
 

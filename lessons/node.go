@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"mailsim/internal/i18n"
 	"regexp"
 	"sort"
 	"strconv"
@@ -350,12 +351,12 @@ func (d *decoder) strs(n *yaml.Node, p path, what string) []string {
 var langRE = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // text decodes a Text: a plain string (English) or a language mapping.
-func (d *decoder) text(n *yaml.Node, p path, what string) Text {
+func (d *decoder) text(n *yaml.Node, p path, what string) i18n.Text {
 	switch {
 	case n.Kind == yaml.ScalarNode && !isNull(n):
-		return Text{Fallback: n.Value}
+		return i18n.Text{i18n.Fallback: n.Value}
 	case n.Kind == yaml.MappingNode:
-		t := Text{}
+		t := i18n.Text{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], d.deref(n.Content[i+1])
 			if v == nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/sim/mailstore"
 )
 
@@ -99,7 +100,7 @@ func (v *validator) header() {
 	switch {
 	case !v.has(path("").key("title")):
 		v.errorf("", "missing title: one line naming the lesson")
-	case l.Title[Fallback] == "":
+	case l.Title[i18n.Fallback] == "":
 		v.errorf(path("").key("title"), "the title needs an English text (en): it is the language every text falls back to")
 	}
 	if !v.has(path("").key("summary")) {
@@ -113,7 +114,7 @@ func (v *validator) header() {
 }
 
 // text checks that t is written in every language of the title.
-func (v *validator) text(p path, t Text, what string) {
+func (v *validator) text(p path, t i18n.Text, what string) {
 	if t == nil {
 		return
 	}

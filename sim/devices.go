@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -165,8 +166,8 @@ type checkedMessage struct {
 
 // evalCheck says what a check found, in every language of lessons' word
 // catalog; its errors are too (textOf).
-func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
-	var where lessons.Text
+func (r *Runner) evalCheck(c *lessons.CheckSpec) (i18n.Text, error) {
+	var where i18n.Text
 	var msgs []checkedMessage
 	switch {
 	case c.Server != "":
@@ -187,7 +188,7 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
 		for _, m := range list {
 			msgs = append(msgs, checkedMessage{m.UID, m.Subject, m.Flags})
 		}
-		where = lessons.Textf("the server's %s@%s %s", user, domain, mbox)
+		where = i18n.Textf("the server's %s@%s %s", user, domain, mbox)
 	case c.Device != "":
 		a, ok := r.actors[c.Device]
 		if !ok {
@@ -196,16 +197,16 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
 		for _, m := range a.local {
 			msgs = append(msgs, checkedMessage{m.UID, m.Subject, m.Flags})
 		}
-		where = lessons.Textf("device %s's local mailbox", c.Device)
+		where = i18n.Textf("device %s's local mailbox", c.Device)
 	default:
 		return nil, errorf("a check needs a server or a device")
 	}
-	var said []lessons.Text
+	var said []i18n.Text
 	if c.Count != nil {
 		if len(msgs) != *c.Count {
 			return nil, errorf("%s holds %s, expected %d", where, messages(len(msgs)), *c.Count)
 		}
-		said = append(said, lessons.Textf("%s holds %s", where, messages(len(msgs))))
+		said = append(said, i18n.Textf("%s holds %s", where, messages(len(msgs))))
 	}
 	if c.Subject != "" || c.UID != 0 {
 		var found *checkedMessage
@@ -220,7 +221,7 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
 		case c.Missing && found != nil:
 			return nil, errorf("%s is still in %s", what, where)
 		case c.Missing:
-			said = append(said, lessons.Textf("%s is gone from %s", what, where))
+			said = append(said, i18n.Textf("%s is gone from %s", what, where))
 		case found == nil:
 			return nil, errorf("%s is not in %s", what, where)
 		default:
@@ -234,15 +235,15 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
 					return nil, errorf("%s in %s has %s, expected it not to", what, where, f)
 				}
 			}
-			said = append(said, lessons.Textf("%s is in %s with flags %s", what, where, flagsText(found.flags)))
+			said = append(said, i18n.Textf("%s is in %s with flags %s", what, where, flagsText(found.flags)))
 		}
 	}
 	if len(said) == 0 {
-		said = append(said, lessons.Textf("%s holds %s", where, messages(len(msgs))))
+		said = append(said, i18n.Textf("%s holds %s", where, messages(len(msgs))))
 	}
-	out := lessons.Text{}
+	out := i18n.Text{}
 	for i, t := range said {
-		for _, lang := range lessons.WordLanguages {
+		for _, lang := range i18n.WordLanguages {
 			if i > 0 {
 				out[lang] += "; "
 			}
@@ -252,14 +253,14 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (lessons.Text, error) {
 	return out, nil
 }
 
-func describeTarget(c *lessons.CheckSpec) lessons.Text {
+func describeTarget(c *lessons.CheckSpec) i18n.Text {
 	switch {
 	case c.Subject != "" && c.UID != 0:
-		return lessons.Textf("message UID %d (%q)", c.UID, c.Subject)
+		return i18n.Textf("message UID %d (%q)", c.UID, c.Subject)
 	case c.Subject != "":
-		return lessons.Textf("the message %q", c.Subject)
+		return i18n.Textf("the message %q", c.Subject)
 	}
-	return lessons.Textf("message UID %d", c.UID)
+	return i18n.Textf("message UID %d", c.UID)
 }
 
 func hasFlag(flags []string, f string) bool {
@@ -279,29 +280,29 @@ func flagList(flags []string) string {
 }
 
 // messages is "1 message", "3 messages".
-func messages(n int) lessons.Text {
+func messages(n int) i18n.Text {
 	if n == 1 {
-		return lessons.Textf("1 message")
+		return i18n.Textf("1 message")
 	}
-	return lessons.Textf("%d messages", n)
+	return i18n.Textf("%d messages", n)
 }
 
 // flagsText is flagList, "(none)" in the reader's language.
-func flagsText(flags []string) lessons.Text {
+func flagsText(flags []string) i18n.Text {
 	if len(flags) == 0 {
-		return lessons.Textf("(none)")
+		return i18n.Textf("(none)")
 	}
-	return lessons.Text{lessons.Fallback: flagList(flags)}
+	return i18n.Text{i18n.Fallback: flagList(flags)}
 }
 
 // textError is an error the learner reads: its message is a Text, in every
 // language of lessons' word catalog; Error() is its English.
 type textError struct {
-	text lessons.Text
+	text i18n.Text
 	err  error // the error it was made from, if any
 }
 
-func (e *textError) Error() string         { return e.text.In(lessons.Fallback) }
+func (e *textError) Error() string         { return e.text.In(i18n.Fallback) }
 func (e *textError) Unwrap() error         { return e.err }
 func (e *textError) In(lang string) string { return e.text.In(lang) }
 
@@ -309,7 +310,7 @@ func (e *textError) In(lang string) string { return e.text.In(lang) }
 // lessons' catalog (use %s, not %w, for an error: the first error among
 // args is wrapped).
 func errorf(format string, args ...any) error {
-	e := &textError{text: lessons.Textf(format, args...)}
+	e := &textError{text: i18n.Textf(format, args...)}
 	for _, a := range args {
 		if err, ok := a.(error); ok {
 			e.err = err
@@ -320,12 +321,12 @@ func errorf(format string, args ...any) error {
 }
 
 // textOf is an error's message in every language it is written in.
-func textOf(err error) lessons.Text {
+func textOf(err error) i18n.Text {
 	var te *textError
 	if errors.As(err, &te) && te.Error() == err.Error() {
 		return te.text
 	}
-	return lessons.Text{lessons.Fallback: err.Error()}
+	return i18n.Text{i18n.Fallback: err.Error()}
 }
 
 func plural(n int, what string) string {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -95,7 +96,7 @@ type outcome struct {
 	en, vi string
 }
 
-func (o outcome) text() lessons.Text { return lessons.Text{lessons.Fallback: o.en, "vi": o.vi} }
+func (o outcome) text() i18n.Text { return i18n.Text{i18n.Fallback: o.en, "vi": o.vi} }
 
 // deviceStep runs a device step and emits its result as a check.
 func (r *Runner) deviceStep(st *lessons.Step) error {
@@ -352,7 +353,7 @@ const importedFolder = "Imported/"
 func (a *actor) move(to *actor) outcome {
 	from, dst := a.device(), to.device()
 	names, msgs := from.folders()
-	var lines []lessons.Text
+	var lines []i18n.Text
 	moved, flagged, left := 0, 0, 0
 	for _, f := range names {
 		folder := importedFolder + f
@@ -361,7 +362,7 @@ func (a *actor) move(to *actor) outcome {
 			raw, whole := from.raw[m.Key()]
 			if !whole {
 				left++
-				lines = append(lines, lessons.Textf("%-30q stays behind: only its summary is on the disk", m.Subject))
+				lines = append(lines, i18n.Textf("%-30q stays behind: only its summary is on the disk", m.Subject))
 				continue
 			}
 			uid++
@@ -372,23 +373,23 @@ func (a *actor) move(to *actor) outcome {
 			dst.local = append(dst.local, c)
 			dst.keepRaw(c, raw)
 			moved++
-			lines = append(lines, lessons.Textf("%-30q moved into %s, %d B", m.Subject, folder, len(raw)))
+			lines = append(lines, i18n.Textf("%-30q moved into %s, %d B", m.Subject, folder, len(raw)))
 		}
 	}
 	sort.SliceStable(dst.local, func(i, j int) bool { return localLess(dst.local[i], dst.local[j]) })
-	lines = append(lines, lessons.Textf("not moved: the .msf index files (read marks, tags, sort order): %s builds its own, and every message arrives unread", dst.spec.Name))
+	lines = append(lines, i18n.Textf("not moved: the .msf index files (read marks, tags, sort order): %s builds its own, and every message arrives unread", dst.spec.Name))
 	if flagged > 0 {
-		lines = append(lines, lessons.Textf("  %d of the messages had flags on %s; their copies have none", flagged, from.spec.Name))
+		lines = append(lines, i18n.Textf("  %d of the messages had flags on %s; their copies have none", flagged, from.spec.Name))
 	}
-	lines = append(lines, lessons.Textf("not moved: the account each message came from: an mbox file holds only the messages"))
-	head := lessons.Textf("%s's mbox files copied to %s: %d of %s moved", from.spec.Name, dst.spec.Name, moved, messages(moved+left))
+	lines = append(lines, i18n.Textf("not moved: the account each message came from: an mbox file holds only the messages"))
+	head := i18n.Textf("%s's mbox files copied to %s: %d of %s moved", from.spec.Name, dst.spec.Name, moved, messages(moved+left))
 	o := outcome{ok: true}
-	o.en, o.vi = indentText(lessons.Fallback, head, lines), indentText("vi", head, lines)
+	o.en, o.vi = indentText(i18n.Fallback, head, lines), indentText("vi", head, lines)
 	return o
 }
 
 // indentText is indent in one language: the head, then each line below it.
-func indentText(lang string, head lessons.Text, lines []lessons.Text) string {
+func indentText(lang string, head i18n.Text, lines []i18n.Text) string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = l.In(lang)
@@ -606,27 +607,27 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 	}
 	domain := domainOr(ss.Domain)
 	hostport := net.JoinHostPort(role.Host(domain), strconv.Itoa(role.StandardPort()))
-	var text lessons.Text
+	var text i18n.Text
 	switch ss.State {
 	case "down":
 		// The actors connected to it lose their connection first, so the
 		// transcript says who was cut off, in lesson order.
 		for _, spec := range r.lesson.Actors {
 			if a := r.actors[spec.Name]; a != nil && a.sess != nil && a.sess.role == role && domainOr(spec.Domain) == domain {
-				r.loseSession(a, lessons.Text{lessons.Fallback: "connection lost: the server went down",
+				r.loseSession(a, i18n.Text{i18n.Fallback: "connection lost: the server went down",
 					"vi": "mất kết nối: máy chủ đã ngừng hoạt động"})
 			}
 		}
 		if err := r.net.StopServer(domain, role); err != nil {
 			return err
 		}
-		text = lessons.Text{lessons.Fallback: hostport + " is down: the server has stopped, and connections to it are refused",
+		text = i18n.Text{i18n.Fallback: hostport + " is down: the server has stopped, and connections to it are refused",
 			"vi": hostport + " đã ngừng hoạt động: máy chủ đã dừng, mọi kết nối đến đó đều bị từ chối"}
 	case "up":
 		if err := r.net.StartServer(domain, role); err != nil {
 			return err
 		}
-		text = lessons.Text{lessons.Fallback: hostport + " is up again, at the same address",
+		text = i18n.Text{i18n.Fallback: hostport + " is up again, at the same address",
 			"vi": hostport + " đã hoạt động trở lại, vẫn ở địa chỉ cũ"}
 	default:
 		return fmt.Errorf("server state %q: want down or up", ss.State)
@@ -636,7 +637,7 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 }
 
 // loseSession closes an actor's connection that the other end cut.
-func (r *Runner) loseSession(a *actor, why lessons.Text) {
+func (r *Runner) loseSession(a *actor, why i18n.Text) {
 	s := a.sess
 	s.conn.Close()
 	a.sess = nil
@@ -695,8 +696,8 @@ func (r *Runner) stats(names []string) error {
 	}
 	r.mu.Unlock()
 	r.checks[0]++
-	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: lessons.Text{
-		lessons.Fallback: indent("what each one has sent and received so far (the protocol's own lines and octets):", lines),
-		"vi":             indent("mỗi bên đã gửi và nhận những gì cho đến giờ (tính theo dòng và octet của chính giao thức):", linesVi)}})
+	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: i18n.Text{
+		i18n.Fallback: indent("what each one has sent and received so far (the protocol's own lines and octets):", lines),
+		"vi":          indent("mỗi bên đã gửi và nhận những gì cho đến giờ (tính theo dòng và octet của chính giao thức):", linesVi)}})
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/events"
@@ -87,7 +88,7 @@ type Runner struct {
 // line it gets back.
 type pendingNote struct {
 	conn        uint64
-	note, reply lessons.Text
+	note, reply i18n.Text
 }
 
 type actor struct {
@@ -276,7 +277,7 @@ func (r *Runner) onUnit(u wire.Unit) {
 	r.mu.Lock()
 	a := r.byConn[u.Conn]
 	pn := r.noteFor
-	var note lessons.Text
+	var note i18n.Text
 	if pn != nil && pn.conn == u.Conn && u.Layer != wire.Cipher {
 		if u.Dir == wire.ClientToServer && pn.note != nil {
 			note, pn.note = pn.note, nil
@@ -318,7 +319,7 @@ func (r *Runner) onUnit(u wire.Unit) {
 			if e.Note != nil {
 				// The lesson's own note hides the glossary: the decoding
 				// is what the line shows, so it goes under the note too.
-				n := lessons.Text{}
+				n := i18n.Text{}
 				for lang, t := range e.Note {
 					n[lang] = strings.TrimRight(t, "\n") + "\n" + g.Text.In(lang)
 				}
@@ -349,7 +350,7 @@ func saslPlainGloss(u wire.Unit) (*lessons.Entry, bool) {
 		vi = "base64 của " + decoded + ": chỉ là mã hóa ký tự (encoding), không phải mật mã (encryption). Dòng này đi qua mạng ở dạng văn bản thường: bất kỳ ai trên đường truyền cũng giải mã được mật khẩu."
 	}
 	return &lessons.Entry{Key: "AUTH PLAIN payload", RFC: "RFC 4616 §2, RFC 4954 §4",
-		Text: lessons.Text{lessons.Fallback: en, "vi": vi}}, true
+		Text: i18n.Text{i18n.Fallback: en, "vi": vi}}, true
 }
 
 func protocolOf(a *actor) wire.Protocol {
@@ -397,7 +398,7 @@ func (r *Runner) Step(ctx context.Context) error {
 	r.endStep()
 	if r.Done() {
 		r.emit(events.Event{Kind: events.EventEnd, OK: r.failed == 0,
-			Text: lessons.Textf("%s, %s, %d failed", countf(len(r.lesson.Steps), "%d step", "%d steps"),
+			Text: i18n.Textf("%s, %s, %d failed", countf(len(r.lesson.Steps), "%d step", "%d steps"),
 				countf(r.checks[0], "%d check passed", "%d checks passed"), r.checks[1])})
 	}
 	return err
@@ -496,7 +497,7 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	switch {
 	case err != nil && refusedWanted && errors.Is(err, syscall.ECONNREFUSED):
 		r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Protocol: role.Protocol(), Role: role, Host: hostport,
-			Text: lessons.Text{lessons.Fallback: "connection refused: nothing listens on " + hostport,
+			Text: i18n.Text{i18n.Fallback: "connection refused: nothing listens on " + hostport,
 				"vi": "kết nối bị từ chối: không có dịch vụ nào lắng nghe ở " + hostport}})
 		return nil
 	case err != nil:
@@ -803,7 +804,7 @@ func (r *Runner) closeSession(a *actor, why string, args ...any) {
 	eaves := r.eavesdrop[s.tap.ID()]
 	r.mu.Unlock()
 	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
-		Text: lessons.Textf(why, args...), Eavesdrop: eaves})
+		Text: i18n.Textf(why, args...), Eavesdrop: eaves})
 }
 
 func (r *Runner) wait(a *actor, st *lessons.Step) error {
@@ -915,15 +916,15 @@ func (r *Runner) onClose(id uint64, err error) {
 		return
 	}
 	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: id, Protocol: wire.SMTP, Role: roles.MX, Host: a.sess.host,
-		Text: lessons.Textf("relay connection closed")})
+		Text: i18n.Textf("relay connection closed")})
 }
 
 // countf is Textf with the format for one (n == 1) or for many.
-func countf(n int, one, many string) lessons.Text {
+func countf(n int, one, many string) i18n.Text {
 	if n == 1 {
-		return lessons.Textf(one, n)
+		return i18n.Textf(one, n)
 	}
-	return lessons.Textf(many, n)
+	return i18n.Textf(many, n)
 }
 
 // glossOnce returns g the first time the lesson meets its text, and after
@@ -931,7 +932,7 @@ func countf(n int, one, many string) lessons.Text {
 // (the EHLO list before and after STARTTLS, PIPELINING on every relay).
 // A gloss whose text differs (other numbers, other names) is given again.
 func (r *Runner) glossOnce(g lessons.Entry) *lessons.Entry {
-	id := g.Text[lessons.Fallback]
+	id := g.Text[i18n.Fallback]
 	r.mu.Lock()
 	if r.glossed == nil {
 		r.glossed = map[string]int{}
@@ -944,7 +945,7 @@ func (r *Runner) glossOnce(g lessons.Entry) *lessons.Entry {
 	if !seen {
 		return &g
 	}
-	short := make(lessons.Text, len(g.Text))
+	short := make(i18n.Text, len(g.Text))
 	for lang, text := range g.Text {
 		// Name it as its text does ("Tagged OK", "\"* 1 EXPUNGE\""), in
 		// the reader's language; the key when the text has no such head.
@@ -952,7 +953,7 @@ func (r *Runner) glossOnce(g lessons.Entry) *lessons.Entry {
 		if !ok || len([]rune(head)) > 48 {
 			head = g.Key
 		}
-		short[lang] = lessons.Wordf(lang, "%s: as above (step %d).", head, step+1)
+		short[lang] = i18n.Wordf(lang, "%s: as above (step %d).", head, step+1)
 	}
 	g.Text = short
 	return &g

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim/events"
@@ -120,7 +121,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 			if title != "" {
 				title = " · " + title
 			}
-			c.marker(lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, len(l.Steps), title))
+			c.marker(i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, len(l.Steps), title))
 			c.show(lines, "")
 			c.hold(NarrationBase, strings.TrimSpace(e.Say.In(lang)))
 		case e.Kind == events.EventWire:
@@ -303,7 +304,7 @@ func (c *cast) quiz(q *lessons.QuizSpec, lang string) {
 	if q == nil {
 		return
 	}
-	tr := func(x lessons.Text) string { return oneLine(x.In(lang)) }
+	tr := func(x i18n.Text) string { return oneLine(x.In(lang)) }
 	ask := []string{"  ? " + tr(q.Question)}
 	var right []string
 	for i, ch := range q.Choices {
@@ -314,9 +315,9 @@ func (c *cast) quiz(q *lessons.QuizSpec, lang string) {
 	}
 	c.show(ask, "")
 	c.hold(QuizThink, strings.Join(ask, "\n"))
-	answer := []string{"    → " + lessons.Word(lang, "Answer:") + " " + strings.Join(right, "; ") + " ✓"}
+	answer := []string{"    → " + i18n.Word(lang, "Answer:") + " " + strings.Join(right, "; ") + " ✓"}
 	if ex := tr(q.Explain); ex != "" {
-		answer = append(answer, "    → "+lessons.Word(lang, "Why:")+" "+ex)
+		answer = append(answer, "    → "+i18n.Word(lang, "Why:")+" "+ex)
 	}
 	c.show(answer, "")
 	c.hold(AnswerBase, strings.Join(answer, "\n"))

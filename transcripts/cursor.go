@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 )
 
@@ -28,9 +28,9 @@ type Cursor struct {
 
 // Marker is a titled step: a place to jump to.
 type Marker struct {
-	Step  int          // the lesson step
-	Event int          // index of its step event
-	Title lessons.Text // the step's title
+	Step  int       // the lesson step
+	Event int       // index of its step event
+	Title i18n.Text // the step's title
 }
 
 // NewCursor returns a cursor before the first event.

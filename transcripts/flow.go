@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"mailsim/internal/i18n"
 	"reflect"
 	"sort"
 	"strconv"
@@ -12,8 +13,6 @@ import (
 	"time"
 	"unicode/utf8"
 	"unsafe"
-
-	"mailsim/lessons"
 )
 
 // This file holds the codec of the bulk sections (messages, snapshots,
@@ -67,7 +66,7 @@ func infoOf(t reflect.Type) *structInfo {
 var (
 	timeType  = reflect.TypeOf(time.Time{})
 	bytesType = reflect.TypeOf(Bytes(nil))
-	textType  = reflect.TypeOf(lessons.Text(nil))
+	textType  = reflect.TypeOf(i18n.Text(nil))
 	glossType = reflect.TypeOf((*Gloss)(nil))
 )
 
@@ -340,7 +339,7 @@ func (p *flowReader) value(v reflect.Value) {
 	case textType:
 		if c != '{' {
 			s, _ := p.scalar()
-			v.Set(reflect.ValueOf(lessons.Text{lessons.Fallback: s}))
+			v.Set(reflect.ValueOf(i18n.Text{i18n.Fallback: s}))
 			return
 		}
 		start := p.i
@@ -350,7 +349,7 @@ func (p *flowReader) value(v reflect.Value) {
 			v.Set(reflect.ValueOf(m))
 			return
 		}
-		m := lessons.Text{}
+		m := i18n.Text{}
 		p.mapping(func(k string) {
 			k = p.in.str(k)
 			s, _ := p.scalar()
@@ -799,12 +798,12 @@ func (p *flowReader) hex(n int) rune {
 // loaded transcript near the size of its text.
 type interner struct {
 	strs   map[string]string
-	texts  map[string]lessons.Text
+	texts  map[string]i18n.Text
 	shared map[reflect.Type]map[string]reflect.Value
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, texts: map[string]lessons.Text{}, shared: map[reflect.Type]map[string]reflect.Value{}}
+	return &interner{strs: map[string]string{}, texts: map[string]i18n.Text{}, shared: map[reflect.Type]map[string]reflect.Value{}}
 }
 
 // unsafeString views b as a string without copying; the string must not

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
@@ -78,7 +79,7 @@ type labels struct {
 }
 
 func handoutLabels(lang string) labels {
-	w := func(s string) string { return lessons.Word(lang, s) }
+	w := func(s string) string { return i18n.Word(lang, s) }
 	html := lang
 	if html == "" {
 		html = "en"
@@ -147,15 +148,15 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	if o.BlockLines == 0 {
 		o.BlockLines = 12
 	}
-	tr := func(x lessons.Text) string { return strings.TrimSpace(x.In(lang)) }
+	tr := func(x i18n.Text) string { return strings.TrimSpace(x.In(lang)) }
 	l := t.Lessonish()
-	word := func(s string) string { return lessons.Word(lang, s) }
+	word := func(s string) string { return i18n.Word(lang, s) }
 	h := &handout{L: handoutLabels(lang), Student: o.For == ForStudent, Paper: o.Paper, Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
 	layout := "2 January 2006 15:04"
 	if lang == "vi" {
 		layout = "02/01/2006 15:04"
 	}
-	h.About = lessons.Wordf(lang, "Transcript %s, recorded %s.", t.ID, t.Created.Format(layout))
+	h.About = i18n.Wordf(lang, "Transcript %s, recorded %s.", t.ID, t.Created.Format(layout))
 	if t.Redacted {
 		h.About += " " + word("Passwords and SASL payloads are shown as •••.")
 	}
@@ -177,7 +178,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 				title = " · " + s
 			}
 			n := len(h.Steps) + 1
-			h.Steps = append(h.Steps, hStep{N: n, ID: fmt.Sprintf("step-%d", n), Head: lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title),
+			h.Steps = append(h.Steps, hStep{N: n, ID: fmt.Sprintf("step-%d", n), Head: i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title),
 				Short: tr(e.Title), Say: paragraphs(tr(e.Say))})
 			if cur != nil && cur.Quiz != nil {
 				h.Steps[n-1].AfterQuiz = true
@@ -299,7 +300,7 @@ func lastSnapshot(t *Transcript, i int) int {
 }
 
 func buildQuiz(t *Transcript, e *Event, lang string, student bool) *hQuiz {
-	tr := func(x lessons.Text) string { return strings.TrimSpace(x.In(lang)) }
+	tr := func(x i18n.Text) string { return strings.TrimSpace(x.In(lang)) }
 	q := &hQuiz{Question: tr(e.Quiz.Question)}
 	if student {
 		return q // the question alone: the choices would hold the answer
@@ -314,14 +315,14 @@ func buildQuiz(t *Transcript, e *Event, lang string, student bool) *hQuiz {
 			if a.Correct {
 				right = "right"
 			}
-			q.Answers = append(q.Answers, lessons.Wordf(lang, "answered %c): %s", 'a'+a.Choice, lessons.Word(lang, right)))
+			q.Answers = append(q.Answers, i18n.Wordf(lang, "answered %c): %s", 'a'+a.Choice, i18n.Word(lang, right)))
 		}
 	}
 	return q
 }
 
 func answerKey(s *hStep, lang string) hKey {
-	k := hKey{Step: lessons.Wordf(lang, "Step %d", s.N), ID: s.ID, Question: s.Quiz.Question, Explain: s.Quiz.Explain}
+	k := hKey{Step: i18n.Wordf(lang, "Step %d", s.N), ID: s.ID, Question: s.Quiz.Question, Explain: s.Quiz.Explain}
 	var right []string
 	for _, c := range s.Quiz.Choices {
 		if c.Correct {
@@ -358,14 +359,14 @@ func (s *hStep) addWire(e events.Event, lang string, blockLines int) {
 		return
 	}
 	lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
-	head := "┌ " + lessons.Wordf(lang, "%d lines, %d octets", len(lines), u.Len)
+	head := "┌ " + i18n.Wordf(lang, "%d lines, %d octets", len(lines), u.Len)
 	s.Lines = append(s.Lines, hLine{Class: proto, Who: who, Text: []string{head}, Whole: head})
 	lines, more := cutBlock(lines, blockLines)
 	for _, l := range lines {
 		s.Lines = append(s.Lines, hLine{Class: proto, Text: wrapWire("│ "+l, wireCols), Whole: "│ " + l})
 	}
 	if more > 0 {
-		s.addEvent(proto, "└ "+lessons.Wordf(lang, "… %d more lines", more))
+		s.addEvent(proto, "└ "+i18n.Wordf(lang, "… %d more lines", more))
 	}
 	s.Lines[len(s.Lines)-1].Notes = notes
 }
@@ -451,9 +452,9 @@ func changeLine(c events.Change, lang string) string {
 	}
 	where := c.Where
 	if name, ok := strings.CutPrefix(where, "device "); ok {
-		where = lessons.Wordf(lang, "device %s", name)
+		where = i18n.Wordf(lang, "device %s", name)
 	}
-	return fmt.Sprintf("%s %s: UID %d %q %s%s", sign, where, c.UID, c.Subject, lessons.Word(lang, c.Kind.String()), extra)
+	return fmt.Sprintf("%s %s: UID %d %q %s%s", sign, where, c.UID, c.Subject, i18n.Word(lang, c.Kind.String()), extra)
 }
 
 func paragraphs(s string) []string {

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 )
 
@@ -62,7 +62,7 @@ func stateTable(s *events.State, lang string) *table {
 	if s == nil {
 		return nil
 	}
-	w := func(s string) string { return lessons.Word(lang, s) }
+	w := func(s string) string { return i18n.Word(lang, s) }
 	tb := &table{Where: w("Where"), Head: []string{"UID", w("From"), w("Subject"), w("Size"), w("Flags / held")}}
 	add := func(where string, cells []string, empty bool) {
 		first := len(tb.Rows) == 0 || tb.Rows[len(tb.Rows)-1].Where != where
@@ -71,7 +71,7 @@ func stateTable(s *events.State, lang string) *table {
 	for _, ps := range s.Providers {
 		for _, u := range ps.Snapshot.Users {
 			for _, mb := range u.Mailboxes {
-				where := lessons.Wordf(lang, "server %s %s/%s", ps.Domain, u.Name, mb.Name)
+				where := i18n.Wordf(lang, "server %s %s/%s", ps.Domain, u.Name, mb.Name)
 				if len(mb.Messages) == 0 {
 					add(where, []string{"", "", w("(empty)"), "", ""}, true)
 				}
@@ -86,7 +86,7 @@ func stateTable(s *events.State, lang string) *table {
 		}
 	}
 	for _, d := range s.Devices {
-		where := lessons.Wordf(lang, "device %s (%s)", d.Name, strings.ToUpper(d.Protocol))
+		where := i18n.Wordf(lang, "device %s (%s)", d.Name, strings.ToUpper(d.Protocol))
 		if len(d.Local) == 0 {
 			add(where, []string{"", "", w("(nothing local)"), "", ""}, true)
 		}

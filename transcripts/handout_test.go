@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -153,7 +154,7 @@ func TestAStudentHandoutGivesNoQuizAnswerAwayAndATrainersHasThemAll(t *testing.T
 						s = oneLine(s)
 						return strings.Count(text, s) - strings.Count(bareText, s), strings.Count(md, mdEscape(s)) - strings.Count(bareMD, mdEscape(s))
 					}
-					answered := lessons.Wordf(lang, "answered %c): %s", 'a', "")
+					answered := i18n.Wordf(lang, "answered %c): %s", 'a', "")
 					for _, q := range qs {
 						if q := oneLine(q.Question.In(lang)); !strings.Contains(text, q) || !strings.Contains(md, mdEscape(q)) {
 							t.Errorf("%s, %s: the question %q is missing", lang, who, q)
@@ -175,7 +176,7 @@ func TestAStudentHandoutGivesNoQuizAnswerAwayAndATrainersHasThemAll(t *testing.T
 						check("the explanation", q.Explain.In(lang))
 						check("the learner's reply", answered)
 					}
-					keyHead := lessons.Word(lang, "Answer key")
+					keyHead := i18n.Word(lang, "Answer key")
 					if got := strings.Contains(text, keyHead) && strings.Contains(md, "## "+keyHead); got != (who == ForTrainer) {
 						t.Errorf("%s, %s: an answer key: %v", lang, who, got)
 					}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim"
 )
@@ -82,11 +83,11 @@ func (g gen) str() string {
 // utf8str is a string in valid UTF-8 (lesson texts are).
 func (g gen) utf8str() string { return strings.ToValidUTF8(g.str(), "?") }
 
-func (g gen) text() lessons.Text {
+func (g gen) text() i18n.Text {
 	if g.r.Intn(3) == 0 {
 		return nil
 	}
-	t := lessons.Text{"en": g.utf8str()}
+	t := i18n.Text{"en": g.utf8str()}
 	if g.r.Intn(2) == 0 {
 		t["vi"] = g.utf8str()
 	}

@@ -3,13 +3,12 @@ package transcripts
 import (
 	"encoding/base64"
 	"fmt"
+	"mailsim/internal/i18n"
 	"strings"
 	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"mailsim/lessons"
 )
 
 // Version is the transcript file format version this package writes and
@@ -55,12 +54,12 @@ type Transcript struct {
 
 // LessonInfo says which lesson was run.
 type LessonInfo struct {
-	ID        string       `yaml:"id"`
-	Group     string       `yaml:"group,omitempty"`
-	Title     lessons.Text `yaml:"title,omitempty"`
-	Summary   lessons.Text `yaml:"summary,omitempty"`
-	Languages []string     `yaml:"languages,omitempty"`
-	Steps     int          `yaml:"steps"` // how many steps the lesson has
+	ID        string    `yaml:"id"`
+	Group     string    `yaml:"group,omitempty"`
+	Title     i18n.Text `yaml:"title,omitempty"`
+	Summary   i18n.Text `yaml:"summary,omitempty"`
+	Languages []string  `yaml:"languages,omitempty"`
+	Steps     int       `yaml:"steps"` // how many steps the lesson has
 	// Covers lists the seed article's claims the lesson shows (claim IDs,
 	// lessons.Claims); handouts print them as "what this shows".
 	Covers []string `yaml:"covers,omitempty"`
@@ -77,10 +76,10 @@ type Server struct {
 
 // Actor is a device or agent that took part.
 type Actor struct {
-	Name     string       `yaml:"name"`
-	Protocol string       `yaml:"protocol,omitempty"`
-	Client   lessons.Text `yaml:"client,omitempty"`
-	User     string       `yaml:"user,omitempty"` // user@domain
+	Name     string    `yaml:"name"`
+	Protocol string    `yaml:"protocol,omitempty"`
+	Client   i18n.Text `yaml:"client,omitempty"`
+	User     string    `yaml:"user,omitempty"` // user@domain
 }
 
 // Answer is a learner's answer to a quiz.
@@ -127,13 +126,13 @@ type Event struct {
 	Tag     string `yaml:"tag,omitempty"`
 	Cut     bool   `yaml:"cut,omitempty"`
 
-	Title lessons.Text `yaml:"title,omitempty"` // step: the marker's title
-	Say   lessons.Text `yaml:"say,omitempty"`   // step: narrative
-	Note  lessons.Text `yaml:"note,omitempty"`  // wire: the lesson's annotation
-	Gloss *Gloss       `yaml:"gloss,omitempty"` // wire: the glossary's annotation
-	What  lessons.Text `yaml:"what,omitempty"`  // close, check, fail, end: what happened
-	OK    bool         `yaml:"ok,omitempty"`    // check, end
-	Quiz  *Quiz        `yaml:"quiz,omitempty"`
+	Title i18n.Text `yaml:"title,omitempty"` // step: the marker's title
+	Say   i18n.Text `yaml:"say,omitempty"`   // step: narrative
+	Note  i18n.Text `yaml:"note,omitempty"`  // wire: the lesson's annotation
+	Gloss *Gloss    `yaml:"gloss,omitempty"` // wire: the glossary's annotation
+	What  i18n.Text `yaml:"what,omitempty"`  // close, check, fail, end: what happened
+	OK    bool      `yaml:"ok,omitempty"`    // check, end
+	Quiz  *Quiz     `yaml:"quiz,omitempty"`
 	// Snapshot is the state (start, state): Snapshots[Snapshot-1]; 0 = none.
 	Snapshot int      `yaml:"snapshot,omitempty"`
 	Delta    []Change `yaml:"delta,omitempty"` // state: what changed
@@ -149,22 +148,22 @@ const ByStudent = "student"
 
 // Gloss is a glossary annotation.
 type Gloss struct {
-	Key  string       `yaml:"key"`
-	RFC  string       `yaml:"rfc,omitempty"`
-	Text lessons.Text `yaml:"text,omitempty"`
+	Key  string    `yaml:"key"`
+	RFC  string    `yaml:"rfc,omitempty"`
+	Text i18n.Text `yaml:"text,omitempty"`
 }
 
 // Quiz is a quiz as shown.
 type Quiz struct {
-	Question lessons.Text `yaml:"question,omitempty"`
-	Choices  []Choice     `yaml:"choices,omitempty"`
-	Explain  lessons.Text `yaml:"explain,omitempty"`
+	Question i18n.Text `yaml:"question,omitempty"`
+	Choices  []Choice  `yaml:"choices,omitempty"`
+	Explain  i18n.Text `yaml:"explain,omitempty"`
 }
 
 // Choice is one answer of a quiz.
 type Choice struct {
-	Text    lessons.Text `yaml:"text,omitempty"`
-	Correct bool         `yaml:"correct,omitempty"`
+	Text    i18n.Text `yaml:"text,omitempty"`
+	Correct bool      `yaml:"correct,omitempty"`
 }
 
 // Change is one entry of "what changed".
@@ -231,13 +230,13 @@ type MessageRef struct {
 
 // DeviceSnap is one device's local copy.
 type DeviceSnap struct {
-	Name      string       `yaml:"name"`
-	Protocol  string       `yaml:"protocol,omitempty"`
-	User      string       `yaml:"user,omitempty"`
-	Client    lessons.Text `yaml:"client,omitempty"`
-	Connected bool         `yaml:"connected,omitempty"`
-	Host      string       `yaml:"host,omitempty"`
-	Local     []LocalSnap  `yaml:"local,omitempty"`
+	Name      string      `yaml:"name"`
+	Protocol  string      `yaml:"protocol,omitempty"`
+	User      string      `yaml:"user,omitempty"`
+	Client    i18n.Text   `yaml:"client,omitempty"`
+	Connected bool        `yaml:"connected,omitempty"`
+	Host      string      `yaml:"host,omitempty"`
+	Local     []LocalSnap `yaml:"local,omitempty"`
 }
 
 // LocalSnap is a message as a device holds it.
@@ -330,7 +329,7 @@ func usualLines(text, unit string) int {
 // Lang is the language to show the transcript in.
 func (t *Transcript) Lang() string {
 	if t.Language == "" {
-		return lessons.Fallback
+		return i18n.Fallback
 	}
 	return t.Language
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
-	"mailsim/lessons"
 	"mailsim/sim/roles"
 )
 
@@ -88,7 +88,7 @@ type captureNotes struct {
 // nothing), with the comment of that packet's event.
 func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 	lang := o.lang(t)
-	tr := func(x lessons.Text) string { return oneLine(strings.TrimSpace(x.In(lang))) }
+	tr := func(x i18n.Text) string { return oneLine(strings.TrimSpace(x.In(lang))) }
 	steps := t.Lessonish().Steps
 	n := &captureNotes{byEvent: map[int]string{}}
 	pending := ""
@@ -104,12 +104,12 @@ func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 			if pending != "" { // a step with nothing on the wire: its marker goes with the next
 				pending += "\n"
 			}
-			pending += lessons.Wordf(lang, "Step %d/%d%s", e.Step+1, len(steps), title)
+			pending += i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, len(steps), title)
 			continue
 		case "connect":
-			tls := lessons.Word(lang, "plain text")
+			tls := i18n.Word(lang, "plain text")
 			if roles.Role(e.Role).ImplicitTLS() {
-				tls = lessons.Word(lang, "TLS from the first byte")
+				tls = i18n.Word(lang, "TLS from the first byte")
 			}
 			parts = append(parts, fmt.Sprintf("%s ⇄ %s (%s, %s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls))
 		case "wire":

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim/events"
@@ -40,7 +41,7 @@ type Plain struct {
 // NewPlain returns a printer for a lesson's events.
 func NewPlain(w io.Writer, l *lessons.Lesson, o PlainOptions) *Plain {
 	if o.Lang == "" {
-		o.Lang = lessons.Fallback
+		o.Lang = i18n.Fallback
 	}
 	if o.BlockLines == 0 {
 		o.BlockLines = 6
@@ -59,14 +60,14 @@ func (p *Plain) printf(format string, args ...any) {
 	}
 }
 
-func (p *Plain) tr(t lessons.Text) string { return strings.TrimSpace(t.In(p.o.Lang)) }
+func (p *Plain) tr(t i18n.Text) string { return strings.TrimSpace(t.In(p.o.Lang)) }
 
 // word and wordf give the printer's own words in the transcript's language
-// (lessons/words.yaml); the English is the key, so it prints as written.
-func (p *Plain) word(s string) string { return lessons.Word(p.o.Lang, s) }
+// (internal/i18n/words.yaml); the English is the key, so it prints as written.
+func (p *Plain) word(s string) string { return i18n.Word(p.o.Lang, s) }
 
 func (p *Plain) wordf(format string, args ...any) string {
-	return lessons.Wordf(p.o.Lang, format, args...)
+	return i18n.Wordf(p.o.Lang, format, args...)
 }
 
 // Event prints one event.
@@ -447,7 +448,7 @@ func (p *Plain) countOf(n int) string {
 func (p *Plain) parts(s string) string { return partsIn(p.o.Lang, s) }
 
 func partsIn(lang, s string) string {
-	if s == "" || lang == lessons.Fallback || lang == "" {
+	if s == "" || lang == i18n.Fallback || lang == "" {
 		return s
 	}
 	labels := strings.Split(s, ", ")
@@ -455,14 +456,14 @@ func partsIn(lang, s string) string {
 		l, slice := strings.CutSuffix(l, " (a slice)")
 		switch f := strings.Fields(l); {
 		case len(f) == 2 && f[0] == "part":
-			l = lessons.Wordf(lang, "part %s", f[1])
+			l = i18n.Wordf(lang, "part %s", f[1])
 		case len(f) == 3 && f[0] == "part":
-			l = lessons.Wordf(lang, "part %s "+f[2], f[1])
+			l = i18n.Wordf(lang, "part %s "+f[2], f[1])
 		default:
-			l = lessons.Word(lang, l)
+			l = i18n.Word(lang, l)
 		}
 		if slice {
-			l = lessons.Wordf(lang, "%s (a slice)", l)
+			l = i18n.Wordf(lang, "%s (a slice)", l)
 		}
 		labels[i] = l
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -57,7 +58,7 @@ func NewRecorder(m Meta) *Recorder {
 	}
 	t.Created = normTime(t.Created.Truncate(time.Millisecond))
 	t.Live, t.Deterministic = m.Live, m.Deterministic
-	if m.Language != lessons.Fallback {
+	if m.Language != i18n.Fallback {
 		t.Language = m.Language
 	}
 	if l := m.Lesson; l != nil {
@@ -277,13 +278,13 @@ func (r *Recorder) message(m *mailstore.Message) int {
 }
 
 // cleanText makes a text safe to save: no invalid UTF-8, nil when empty.
-func cleanText(t lessons.Text) lessons.Text {
+func cleanText(t i18n.Text) i18n.Text {
 	if t.IsZero() {
 		return nil
 	}
 	for k, v := range t {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			c := lessons.Text{}
+			c := i18n.Text{}
 			for k, v := range t {
 				c[clean(k)] = clean(v)
 			}

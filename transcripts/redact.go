@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/wire/protoline"
 )
 
@@ -54,7 +54,7 @@ func Redact(t *Transcript) *Transcript {
 		e.Len = len(e.RawBytes())
 		if e.Gloss != nil {
 			g := *e.Gloss
-			g.Text = lessons.Text{lessons.Fallback: what}
+			g.Text = i18n.Text{i18n.Fallback: what}
 			e.Gloss = &g
 		}
 		e.Note = scrub(e.Note, secretForms(s.Value))
@@ -85,11 +85,11 @@ func secretForms(secret string) []string {
 }
 
 // scrub replaces every form of a secret in a text.
-func scrub(t lessons.Text, forms []string) lessons.Text {
+func scrub(t i18n.Text, forms []string) i18n.Text {
 	if t == nil {
 		return nil
 	}
-	out := lessons.Text{}
+	out := i18n.Text{}
 	for k, v := range t {
 		for _, f := range forms {
 			if len(f) >= 3 { // "a" would take every "a" with it

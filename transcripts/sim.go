@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -34,7 +35,7 @@ var changeKindOf = map[string]events.ChangeKind{"added": events.Added, "removed"
 // empty). Printers that take a *lessons.Lesson take this one.
 func (t *Transcript) Lessonish() *lessons.Lesson {
 	if t.Lesson == nil {
-		return &lessons.Lesson{ID: "live session", Title: lessons.Text{lessons.Fallback: "a live session"}}
+		return &lessons.Lesson{ID: "live session", Title: i18n.Text{i18n.Fallback: "a live session"}}
 	}
 	return &lessons.Lesson{ID: t.Lesson.ID, Group: t.Lesson.Group, Title: t.Lesson.Title, Summary: t.Lesson.Summary,
 		Steps: make([]lessons.Step, t.Lesson.Steps)}
@@ -136,7 +137,7 @@ func (s *States) SimEvent(i int) events.Event {
 		case len(e.Note) > 0:
 			out.Note = appendText(e.Note, " ["+e.Redacted+"]")
 		case out.Gloss == nil:
-			out.Note = lessons.Text{lessons.Fallback: e.Redacted}
+			out.Note = i18n.Text{i18n.Fallback: e.Redacted}
 		}
 	}
 	if q := e.Quiz; q != nil {
@@ -151,8 +152,8 @@ func (s *States) SimEvent(i int) events.Event {
 	return out
 }
 
-func appendText(t lessons.Text, s string) lessons.Text {
-	out := lessons.Text{}
+func appendText(t i18n.Text, s string) i18n.Text {
+	out := i18n.Text{}
 	for k, v := range t {
 		out[k] = v + s
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -86,7 +87,7 @@ func TestLessonsListsGroupsInThePickersOrderInTheLearnersLanguage(t *testing.T) 
 	if want[0] != "pop3" {
 		t.Fatalf("the group order starts with %s, want pop3", want[0])
 	}
-	heading := func(lang, g string) string { return strings.ToUpper(lessons.Word(lang, lessons.GroupTitle(g))) }
+	heading := func(lang, g string) string { return strings.ToUpper(i18n.Word(lang, lessons.GroupTitle(g))) }
 
 	out, _, code := runCLI(t, "lessons")
 	if code != 0 {

@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
 	"mailsim/lessons"
 	"mailsim/sim"
@@ -311,12 +312,12 @@ func cmdLessons(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, l := range list {
 		idW = max(idW, len(l.ID))
 	}
-	steps := lessons.Word(language, "steps")
+	steps := i18n.Word(language, "steps")
 	group := "\x00"
 	for _, l := range lessons.SortByGroup(list) {
 		if l.Group != group {
 			group = l.Group
-			fmt.Fprintf(stdout, "%s\n", strings.ToUpper(lessons.Word(language, lessons.GroupTitle(group))))
+			fmt.Fprintf(stdout, "%s\n", strings.ToUpper(i18n.Word(language, lessons.GroupTitle(group))))
 		}
 		fmt.Fprintf(stdout, "  %-*s %3d %s  %-6s %s\n", idW, l.ID, len(l.Steps), steps, strings.Join(l.Languages(), ","), textsafe.Visible(l.Title.In(language)))
 	}

@@ -3,7 +3,7 @@ package classroom
 import (
 	"strconv"
 
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/wire"
 	"mailsim/transcripts"
@@ -39,7 +39,7 @@ func ConnEvents(cs ConnState, entries []Entry) []events.Event {
 		ev.Unit = &wire.Unit{Conn: cs.ID, Seq: e.Seq, Time: e.Time, Dir: e.Dir, Layer: e.Layer, Kind: e.Kind,
 			Text: e.Text, Len: e.Len, Lines: e.Lines, Command: e.Command, Tag: e.Tag, Cut: e.Cut}
 		if e.Note != "" {
-			ev.Note = lessons.Text{lessons.Fallback: e.Note}
+			ev.Note = i18n.Text{i18n.Fallback: e.Note}
 		}
 		evs = append(evs, ev)
 	}
@@ -50,7 +50,7 @@ func ConnEvents(cs ConnState, entries []Entry) []events.Event {
 		if cs.Err != "" {
 			what = cs.Err
 		}
-		ev.Text = lessons.Text{lessons.Fallback: what}
+		ev.Text = i18n.Text{i18n.Fallback: what}
 		evs = append(evs, ev)
 	}
 	return evs

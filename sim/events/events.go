@@ -3,6 +3,7 @@ package events
 import (
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
@@ -60,11 +61,11 @@ type Event struct {
 	TLSKeys []string
 
 	// Annotations and texts, in every language the lesson has.
-	Title lessons.Text   // EventStep: the step marker's title
-	Say   lessons.Text   // EventStep: narrative
-	Note  lessons.Text   // EventWire: the lesson's own annotation of this line
+	Title i18n.Text      // EventStep: the step marker's title
+	Say   i18n.Text      // EventStep: narrative
+	Note  i18n.Text      // EventWire: the lesson's own annotation of this line
 	Gloss *lessons.Entry // EventWire: the glossary entry, when one matches
-	Text  lessons.Text   // EventCheck, EventFail, EventClose: what happened
+	Text  i18n.Text      // EventCheck, EventFail, EventClose: what happened
 
 	OK    bool              // EventCheck: passed
 	Quiz  *lessons.QuizSpec // EventQuiz

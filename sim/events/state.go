@@ -3,7 +3,7 @@ package events
 import (
 	"fmt"
 
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/mailstore"
 )
 
@@ -28,7 +28,7 @@ type DeviceState struct {
 	Name      string
 	Protocol  string
 	User      string // user@domain
-	Client    lessons.Text
+	Client    i18n.Text
 	Connected bool
 	Host      string // where it is connected, "pop.example.com:110"
 	Local     []LocalMessage

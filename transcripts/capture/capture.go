@@ -36,6 +36,7 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/gopacket/gopacket/reassembly"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
@@ -397,10 +398,10 @@ func (imp *importer) onClose(id uint64, _ error) {
 	case !s.ended:
 		what = "the capture ends before the connection closes"
 	}
-	text := lessons.Text{lessons.Fallback: what}
+	text := i18n.Text{i18n.Fallback: what}
 	if s.ws.TLS() && imp.o.KeyLog == nil {
 		imp.sealed++
-		text = lessons.Text{}
+		text = i18n.Text{}
 		for lang, n := range sealedNote {
 			text[lang] = what + "; " + n
 		}
@@ -420,17 +421,17 @@ func (imp *importer) event(e events.Event, s *tcpStream) {
 	imp.trec.Event(e)
 }
 
-var noKeyLogNote = lessons.Text{
+var noKeyLogNote = i18n.Text{
 	"en": "TLS starts here: what follows is encrypted. To see inside, capture again with SSLKEYLOGFILE=/path/keys.log set in the mail program's environment (Thunderbird, curl and Firefox write their TLS secrets there), then: mailsim import FILE --keylog /path/keys.log",
 	"vi": "TLS bắt đầu ở đây: phần sau đã được mã hoá. Muốn xem bên trong, hãy bắt gói lại với biến môi trường SSLKEYLOGFILE=/path/keys.log cho chương trình thư (Thunderbird, curl và Firefox ghi khoá TLS vào đó), rồi: mailsim import FILE --keylog /path/keys.log",
 }
 
-var sealedNote = lessons.Text{
+var sealedNote = i18n.Text{
 	"en": "its TLS part was not decrypted (no key log: set SSLKEYLOGFILE when capturing, then import with --keylog)",
 	"vi": "phần TLS chưa được giải mã (không có key log: đặt SSLKEYLOGFILE khi bắt gói, rồi import với --keylog)",
 }
 
-var implicitNote = lessons.Text{
+var implicitNote = i18n.Text{
 	"en": "TLS from the first byte (implicit TLS); the lines inside follow, decrypted with the key log.",
 	"vi": "TLS ngay từ byte đầu tiên (TLS ngầm định); các dòng bên trong theo sau, được giải mã bằng key log.",
 }

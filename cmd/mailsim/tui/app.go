@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -67,7 +68,7 @@ func Run(ctx context.Context, o Options) error {
 
 func newUI(ctx context.Context, o Options) (*ui, error) {
 	if o.Lang == "" {
-		o.Lang = lessons.Fallback
+		o.Lang = i18n.Fallback
 	}
 	applyGlobalStyles()
 	dir := o.StateDir
@@ -104,7 +105,7 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	if o.Start != "" {
 		l, ok := lessons.Find(o.Lessons, o.Start)
 		if !ok {
-			u.picker.setMessage(lessons.Wordf(u.lang, "No lesson %q: pick one below.", o.Start))
+			u.picker.setMessage(i18n.Wordf(u.lang, "No lesson %q: pick one below.", o.Start))
 		} else {
 			u.openLesson(l)
 		}

@@ -9,12 +9,13 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/wire"
 )
 
-func en(s string) lessons.Text { return lessons.Text{"en": s} }
+func en(s string) i18n.Text { return i18n.Text{"en": s} }
 
 // testLesson is a small POP3 lesson: three messages; connect, USER, PASS,
 // STAT, RETR 1, DELE 1, QUIT, and a check that two remain. With quiz, two
@@ -47,8 +48,8 @@ func testLesson(quiz bool) *lessons.Lesson {
 	}
 	return &lessons.Lesson{
 		ID: "test-pop3", Group: "pop3",
-		Title:   lessons.Text{"en": "POP3 by hand", "vi": "POP3 bằng tay"},
-		Summary: lessons.Text{"en": "Download, then delete", "vi": "Tải về rồi xóa trên máy chủ"},
+		Title:   i18n.Text{"en": "POP3 by hand", "vi": "POP3 bằng tay"},
+		Summary: i18n.Text{"en": "Download, then delete", "vi": "Tải về rồi xóa trên máy chủ"},
 		Seed: lessons.Seed{Users: []lessons.SeedUser{{SeedUser: mailstore.SeedUser{Name: "alice", Password: "secret",
 			Mailboxes: map[string][]mailstore.SeedMessage{"INBOX": {
 				{From: "Bob <bob@example.org>", Subject: "Lunch?", Body: "Noon?"},

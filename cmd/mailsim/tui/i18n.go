@@ -1,12 +1,12 @@
 package tui
 
-import "mailsim/lessons"
+import "mailsim/internal/i18n"
 
-// The app's own words are in the program's one catalog, lessons/words.yaml
+// The app's own words are in the program's one catalog, internal/i18n/words.yaml
 // (shared with the plain transcript and the simulator). A word missing
 // there is shown in English.
 
 // word translates one of the app's own words.
 func (t *Theme) word(lang, s string) string { return tr(lang, s) }
 
-func tr(lang, s string) string { return lessons.Word(lang, s) }
+func tr(lang, s string) string { return i18n.Word(lang, s) }

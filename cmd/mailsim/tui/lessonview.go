@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/events"
@@ -254,12 +255,12 @@ func (ls *lessonScreen) storyLines(w int) []string {
 	}
 	out = append(out, segLine(th, w, seg{th.Title, head}))
 	if on, from := s.Exploring(); on {
-		para(th.Bad, lessons.Wordf(lang, "exploring: not checked from step %d", from+1))
+		para(th.Bad, i18n.Wordf(lang, "exploring: not checked from step %d", from+1))
 	}
 
 	switch {
 	case s.StartErr() != nil:
-		para(th.Bad, lessons.Wordf(lang, "Could not start the lesson's servers: %s", tr(lang, s.StartErr().Error())))
+		para(th.Bad, i18n.Wordf(lang, "Could not start the lesson's servers: %s", tr(lang, s.StartErr().Error())))
 	case step < 0:
 		if sum := l.Summary.In(lang); sum != "" {
 			para(th.Text, sum)

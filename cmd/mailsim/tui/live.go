@@ -14,6 +14,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/exercises"
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
@@ -97,7 +98,7 @@ type liveUI struct {
 
 func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	if o.Lang == "" {
-		o.Lang = lessons.Fallback
+		o.Lang = i18n.Fallback
 	}
 	applyGlobalStyles()
 	lv := &liveUI{o: o, ctx: ctx, app: tview.NewApplication(), th: newTheme(), lang: o.Lang,

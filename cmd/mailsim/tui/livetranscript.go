@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/wire"
@@ -187,7 +188,7 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	}
 	if e.Kind == wire.Block {
 		lines := strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")
-		r.Text = lessons.Wordf(t.lang, "%d lines, %d octets", e.Lines, e.Len)
+		r.Text = i18n.Wordf(t.lang, "%d lines, %d octets", e.Lines, e.Len)
 		r.Block = lines
 	} else {
 		r.Text = e.Text
@@ -265,7 +266,7 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 	e := &t.entries[lr.entry]
 	line := e.Text
 	if e.Kind == wire.Block {
-		line = lessons.Wordf(lang, "%d lines, %d octets", e.Lines, e.Len)
+		line = i18n.Wordf(lang, "%d lines, %d octets", e.Lines, e.Len)
 	}
 	if e.Layer != wire.Cipher {
 		line = e.Dir.String() + ": " + line

@@ -3,6 +3,7 @@ package tui
 import (
 	"sort"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 )
@@ -166,10 +167,10 @@ func (s *Session) explored(e events.Event) events.Event {
 	case e.Kind == events.EventFail && !s.Unchecked(e.Step):
 		s.checkedFails++
 	case e.Kind == events.EventFail:
-		e.Text = lessons.Textf("not checked (you are exploring): %s", e.Text)
+		e.Text = i18n.Textf("not checked (you are exploring): %s", e.Text)
 	case e.Kind == events.EventEnd && s.explore >= 0:
 		e.OK = s.checkedFails == 0
-		e.Text = lessons.Textf("%s; explored from step %d, not checked after it", e.Text, s.explore+1)
+		e.Text = i18n.Textf("%s; explored from step %d, not checked after it", e.Text, s.explore+1)
 	}
 	return e
 }

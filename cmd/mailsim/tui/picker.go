@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/uniseg"
 	"golang.org/x/text/unicode/norm"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -156,7 +157,7 @@ func matches(l *lessons.Lesson, query string) bool {
 		return true
 	}
 	texts := []string{l.ID}
-	for _, t := range []lessons.Text{l.Title, l.Summary} {
+	for _, t := range []i18n.Text{l.Title, l.Summary} {
 		for _, s := range t {
 			texts = append(texts, s)
 		}
@@ -241,7 +242,7 @@ func (p *pickerScreen) refresh() {
 	if len(p.rows) == 0 {
 		msg := tr(lang, "No lessons.")
 		if p.query != "" {
-			msg = lessons.Wordf(lang, "No lesson matches %q (Esc clears the filter).", p.query)
+			msg = i18n.Wordf(lang, "No lesson matches %q (Esc clears the filter).", p.query)
 		}
 		p.table.SetCell(0, 0, tview.NewTableCell(tview.Escape(cutLine(msg, inner))).SetStyle(th.Dim).SetSelectable(false))
 	}
@@ -317,13 +318,13 @@ func (p *pickerScreen) renderProgress() {
 	if done == 0 {
 		parts = append(parts, tr(lang, "No lesson done yet"))
 	} else {
-		parts = append(parts, lessons.Wordf(lang, "%d of %d lessons done", done, len(p.u.o.Lessons)))
+		parts = append(parts, i18n.Wordf(lang, "%d of %d lessons done", done, len(p.u.o.Lessons)))
 	}
 	if asked > 0 {
-		parts = append(parts, lessons.Wordf(lang, "quizzes %d/%d right", right, asked))
+		parts = append(parts, i18n.Wordf(lang, "quizzes %d/%d right", right, asked))
 	}
 	if l, ok := p.startHere(); ok {
-		parts = append(parts, "▶ "+lessons.Wordf(lang, "start here: %s", l.Title.In(lang)))
+		parts = append(parts, "▶ "+i18n.Wordf(lang, "start here: %s", l.Title.In(lang)))
 	}
 	if p.query != "" {
 		n := 0
@@ -332,7 +333,7 @@ func (p *pickerScreen) renderProgress() {
 				n++
 			}
 		}
-		parts = append(parts, lessons.Wordf(lang, "filter %q: %d shown", p.query, n))
+		parts = append(parts, i18n.Wordf(lang, "filter %q: %d shown", p.query, n))
 	}
 	p.progress.SetText(" " + th.tag(th.Dim) + tview.Escape(cutLine(strings.Join(parts, " · "), max(1, p.width-2))) + reset)
 }
@@ -404,7 +405,7 @@ func (p *pickerScreen) askReset() {
 		return
 	}
 	p.u.ask("reset-progress",
-		lessons.Wordf(lang, "Forget the progress of %d lessons (done marks and quiz scores)? This cannot be undone.", done),
+		i18n.Wordf(lang, "Forget the progress of %d lessons (done marks and quiz scores)? This cannot be undone.", done),
 		[]string{tr(lang, "Keep my progress"), tr(lang, "Reset progress")},
 		map[rune]int{'n': 0, 'y': 1}, p.u.th.Bad, p.table,
 		func(choice int) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -103,7 +104,7 @@ func TestThePickerFitsItsColumnsToTheWidthInBothLanguages(t *testing.T) {
 					case "pop3-basics":
 						wantMark, score = '✓', "2/3"
 					case "imap-basics":
-						wantMark, score = '✓', lessons.Word(lang, "done")
+						wantMark, score = '✓', i18n.Word(lang, "done")
 					case "pop-vs-imap": // the first of the path not done
 						wantMark = '▶'
 					}
@@ -118,7 +119,7 @@ func TestThePickerFitsItsColumnsToTheWidthInBothLanguages(t *testing.T) {
 						}
 					}
 				}
-				if !strings.Contains(h.text(), lessons.Wordf(lang, "%d of %d lessons done", 2, len(list))) {
+				if !strings.Contains(h.text(), i18n.Wordf(lang, "%d of %d lessons done", 2, len(list))) {
 					t.Errorf("no progress line:\n%s", h.text())
 				}
 			})

@@ -9,6 +9,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/wire"
 )
@@ -201,7 +202,7 @@ func (qm *quizModal) render() {
 		if qm.stopped {
 			para(th.Accent, tr(lang, "Running ahead stopped at this quiz: read it, then answer."))
 		}
-		para(th.Dim, lessons.Wordf(lang, "Answer with %s, or ↑ ↓ and Enter. Esc: later.", qm.keys.Bindings[0].Label))
+		para(th.Dim, i18n.Wordf(lang, "Answer with %s, or ↑ ↓ and Enter. Esc: later.", qm.keys.Bindings[0].Label))
 	} else {
 		verdict, st := tr(lang, "Right!"), th.OK
 		if !qm.q.Choices[qm.answer].Correct {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -15,11 +16,11 @@ import (
 func longQuizLesson() *lessons.Lesson {
 	l := testLesson(true)
 	q := l.Steps[3].Quiz
-	q.Question = lessons.Text{
+	q.Question = i18n.Text{
 		"en": "The laptop has logged in and holds nothing yet. Before it asks, think about what the server knows: how many messages wait in alice's INBOX, and what does STAT answer about them?",
 		"vi": "Laptop đã đăng nhập và chưa có thư nào. Trước khi hỏi, hãy nghĩ xem máy chủ biết gì: có bao nhiêu thư đang chờ trong INBOX của alice, và STAT sẽ trả lời gì về chúng?",
 	}
-	q.Choices[0].Text = lessons.Text{"en": "+OK 3 and a size in octets: the count and the total size of the messages in the mailbox", "vi": "+OK 3 và một kích thước tính bằng octet: số thư và tổng kích thước của các thư trong hộp"}
+	q.Choices[0].Text = i18n.Text{"en": "+OK 3 and a size in octets: the count and the total size of the messages in the mailbox", "vi": "+OK 3 và một kích thước tính bằng octet: số thư và tổng kích thước của các thư trong hộp"}
 	return l
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/transcripts"
 )
@@ -187,7 +188,7 @@ func (ls *lessonScreen) replayNext() {
 	s := ls.s
 	if s.Pos() >= s.Ran() && s.Ran() < s.Steps() {
 		ls.setPlaying(false)
-		ls.setFlash(lessons.Wordf(ls.u.lang, "The recording ends here: it holds %d of the lesson's %d steps.", s.Ran(), s.Steps()))
+		ls.setFlash(i18n.Wordf(ls.u.lang, "The recording ends here: it holds %d of the lesson's %d steps.", s.Ran(), s.Steps()))
 		return
 	}
 	ls.next()

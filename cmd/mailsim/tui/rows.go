@@ -8,7 +8,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
@@ -128,7 +128,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		switch u.Kind {
 		case wire.Block:
 			lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
-			r.Text = lessons.Wordf(t.lang, "%d lines, %d octets", len(lines), u.Len)
+			r.Text = i18n.Wordf(t.lang, "%d lines, %d octets", len(lines), u.Len)
 			r.Block = lines
 		default:
 			r.Text = u.Text

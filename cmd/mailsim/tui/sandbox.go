@@ -2,13 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"mailsim/internal/i18n"
 	"net"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
-
-	"mailsim/lessons"
 )
 
 // sandbox is "try it": a command line attached to one of the lesson's
@@ -158,7 +157,7 @@ func (sb *sandbox) relabel() {
 	if addr != "" {
 		host, port, err := net.SplitHostPort(addr)
 		if err == nil {
-			info += "  " + th.tag(th.Dim) + tview.Escape(lessons.Wordf(lang, "· same from a shell: nc %s %s", host, port)) + reset
+			info += "  " + th.tag(th.Dim) + tview.Escape(i18n.Wordf(lang, "· same from a shell: nc %s %s", host, port)) + reset
 		}
 	}
 	sb.info.SetText(info)
@@ -266,7 +265,7 @@ const (
 func (sb *sandbox) askLeave() {
 	ls, lang := sb.ls, sb.ls.u.lang
 	ls.u.ask("leave-sandbox",
-		lessons.Wordf(lang, "You changed the servers in the sandbox. Go back to step %d exactly as the lesson left it, or keep your changes and explore? When you explore, the lesson's remaining steps run against what you changed and are no longer checked.", sb.markRan),
+		i18n.Wordf(lang, "You changed the servers in the sandbox. Go back to step %d exactly as the lesson left it, or keep your changes and explore? When you explore, the lesson's remaining steps run against what you changed and are no longer checked.", sb.markRan),
 		[]string{tr(lang, leaveBack), tr(lang, leaveExplore), tr(lang, leaveStay)},
 		map[rune]int{'b': 0, 'k': 1, 'e': 1}, ls.u.th.Accent, sb.input,
 		func(choice int) {
@@ -308,7 +307,7 @@ func (sb *sandbox) rewound(res *result) {
 	}
 	ls.addrs = res.addrs
 	sb.relabel()
-	ls.setFlash(lessons.Wordf(ls.u.lang, "Back at step %d as the lesson left it: what you did in the sandbox is undone.", sb.markRan))
+	ls.setFlash(i18n.Wordf(ls.u.lang, "Back at step %d as the lesson left it: what you did in the sandbox is undone.", sb.markRan))
 }
 
 // keep leaves the sandbox keeping its changes: the lesson goes on in
@@ -317,5 +316,5 @@ func (sb *sandbox) keep() {
 	ls := sb.ls
 	sb.hide()
 	ls.s.Explore()
-	ls.setFlash(lessons.Wordf(ls.u.lang, "Exploring: from step %d on, the lesson runs against what you changed and is no longer checked.", sb.markRan+1))
+	ls.setFlash(i18n.Wordf(ls.u.lang, "Exploring: from step %d on, the lesson runs against what you changed and is no longer checked.", sb.markRan+1))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
 
@@ -216,7 +217,7 @@ func (h *harness) checkFit(t *testing.T, pos int, lang string, size [2]int) {
 		if d.Protocol == "imap" {
 			held = "%d cached"
 		}
-		want := lessons.Wordf(lang, held, len(d.Local))
+		want := i18n.Wordf(lang, held, len(d.Local))
 		found := false
 		for _, ln := range devLines {
 			found = found || strings.Contains(ln, d.Name+" · "+want)

@@ -10,7 +10,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
-	"mailsim/lessons"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 )
@@ -366,7 +366,7 @@ func deviceBlock(th *Theme, lang string, v View, d events.DeviceState, delta map
 	if d.Connected {
 		conn = "⇄ " + d.Host
 	}
-	head := []seg{{colorOf(d.Name).Bold(true), d.Name}, {th.Text, " · " + lessons.Wordf(lang, "%d "+held, len(d.Local))},
+	head := []seg{{colorOf(d.Name).Bold(true), d.Name}, {th.Text, " · " + i18n.Wordf(lang, "%d "+held, len(d.Local))},
 		{colorOf(d.Name), " · " + strings.ToUpper(d.Protocol)}}
 	who := d.User
 	if c := d.Client.In(lang); c != "" {
@@ -471,12 +471,12 @@ func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []stri
 	}
 	for i, r := range shown {
 		if n := gaps[i]; n > 0 {
-			out = append(out, segLine(th, width, seg{th.Dim, lessons.Wordf(lang, "… %d more messages", n)}))
+			out = append(out, segLine(th, width, seg{th.Dim, i18n.Wordf(lang, "… %d more messages", n)}))
 		}
 		out = append(out, cols.row(th, lang, r))
 	}
 	if n := gaps[len(shown)]; n > 0 {
-		out = append(out, segLine(th, width, seg{th.Dim, lessons.Wordf(lang, "… %d more messages", n)}))
+		out = append(out, segLine(th, width, seg{th.Dim, i18n.Wordf(lang, "… %d more messages", n)}))
 	}
 	return out
 }

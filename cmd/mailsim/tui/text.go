@@ -7,6 +7,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/wire"
 	"mailsim/sim/wire/protoline"
@@ -60,7 +61,7 @@ func saslPlain(u *wire.Unit, lang string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if lang == lessons.Fallback || lang == "" {
+	if lang == i18n.Fallback || lang == "" {
 		return lessons.DescribeSASLPlain(b64)
 	}
 	return plain.Escaped() + ": " + tr(lang, "base64 is an encoding, not encryption"), true

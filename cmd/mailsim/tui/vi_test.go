@@ -6,12 +6,13 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/mailstore"
 )
 
 // vi gives a text in English and Vietnamese.
-func vi(en, vi string) lessons.Text { return lessons.Text{"en": en, "vi": vi} }
+func vi(en, vi string) i18n.Text { return i18n.Text{"en": en, "vi": vi} }
 
 // vietnameseLesson is testLesson written in English and Vietnamese, with
 // Vietnamese names and subjects: the cells the server pane must align
@@ -20,7 +21,7 @@ func vi(en, vi string) lessons.Text { return lessons.Text{"en": en, "vi": vi} }
 func vietnameseLesson() *lessons.Lesson {
 	l := testLesson(false)
 	l.ID = "test-pop3-vi"
-	steps := []struct{ title, say lessons.Text }{
+	steps := []struct{ title, say i18n.Text }{
 		{vi("Connect", "Kết nối"), vi("The laptop opens a TCP connection to port 110.", "Laptop mở kết nối TCP tới cổng 110.")},
 		{vi("Who are you?", "Bạn là ai?"), nil},
 		{vi("Password", "Mật khẩu"), nil},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/events"
@@ -147,8 +148,8 @@ func lessonEvents(c crossing, units []wire.Unit) []events.Event {
 		e := events.Event{Kind: events.EventWire, Step: -1, Actor: "laptop", Conn: u.Conn, Protocol: c.proto, Unit: &u, Time: u.Time}
 		if b, _, ok := protoline.PlainPayload(u.Text, u.Command); ok && u.Dir == wire.ClientToServer {
 			desc, _ := lessons.DescribeSASLPlain(b)
-			e.Note = lessons.Text{"en": desc}
-			e.Gloss = &lessons.Entry{Key: "AUTH PLAIN payload", Text: lessons.Text{"en": desc}}
+			e.Note = i18n.Text{"en": desc}
+			e.Gloss = &lessons.Entry{Key: "AUTH PLAIN payload", Text: i18n.Text{"en": desc}}
 		}
 		evs = append(evs, e)
 	}

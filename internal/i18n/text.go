@@ -1,4 +1,9 @@
-package lessons
+// Package i18n holds the program's languages: Text, a text in several
+// languages, and the one catalog of the program's own words (words.yaml,
+// English -> Vietnamese) with Word, Wordf and Textf to say them. Every
+// translated string mailsim shows comes from here or from a lesson file's
+// own texts, which decode into Text. It imports nothing of mailsim.
+package i18n
 
 import (
 	"sort"

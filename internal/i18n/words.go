@@ -1,4 +1,4 @@
-package lessons
+package i18n
 
 import (
 	_ "embed"
