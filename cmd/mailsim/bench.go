@@ -21,7 +21,8 @@ const benchSummary = `Load-test a POP3, IMAP or SMTP server and print wall time,
 bytes/s, latency percentiles per command and every error.
 
 Workloads (--sessions is per connection):
-  imap  LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE), --fetches x FETCH n BODY[], LOGOUT
+  imap  LOGIN, SELECT INBOX, [SEARCH TEXT --search], FETCH 1:* (FLAGS ENVELOPE)
+        (unless --envelopes=false), --fetches x FETCH n BODY[], LOGOUT
   pop3  USER/PASS, STAT, RETR every message, QUIT (nothing deleted)
   smtp  EHLO, [STARTTLS], AUTH PLAIN, --sessions x (MAIL, RCPT, DATA), QUIT
 
@@ -47,6 +48,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fetches := fs.Int("fetches", 100, "imap: FETCH n BODY[] per session")
 	maxRetr := fs.Int("retr", 0, "pop3: RETR at most `N` messages per session (0 = all)")
 	mailbox := fs.String("mailbox", "INBOX", "imap: mailbox to SELECT")
+	search := fs.String("search", "", "imap: SEARCH TEXT this `TEXT` in each session, after SELECT")
+	envelopes := fs.Bool("envelopes", true, "imap: FETCH 1:* (FLAGS ENVELOPE) in each session")
 	from := fs.String("from", "", "smtp: MAIL FROM address (default the user's address)")
 	to := fs.String("to", "", "smtp: RCPT TO address (default the user's address)")
 	size := fs.Int("size", 1024, "smtp: message body `octets`")
@@ -111,7 +114,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	cfg := loadgen.Config{Protocol: p, Addr: *addr, User: *user, Pass: *pass, Conns: *conns, Sessions: *sessions,
-		Fetches: *fetches, Mailbox: *mailbox, MaxRetr: *maxRetr, Seed: *seed, From: *from, To: *to, MessageSize: *size,
+		Fetches: *fetches, Mailbox: *mailbox, Search: *search, NoEnvelopes: !*envelopes, MaxRetr: *maxRetr, Seed: *seed, From: *from, To: *to, MessageSize: *size,
 		TLS: mode, CAFile: *ca, Insecure: *insecure, ServerName: *serverName, Timeout: *timeout}
 	if *fetches == 0 {
 		cfg.Fetches = -1

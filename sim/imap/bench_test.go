@@ -1,8 +1,15 @@
 package imap
 
 import (
+	"bufio"
+	"bytes"
+	"net"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+
+	"mailsim/sim/loadgen"
 )
 
 // benchServer is a server whose alice has 1,000 messages in INBOX, and a
@@ -67,5 +74,121 @@ func BenchmarkFetchEnvelopes5Users(b *testing.B) {
 				b.Fatalf("got %d responses", len(u))
 			}
 		}
+	}
+}
+
+// bigMailbox is the size of the shared mailbox of issue 17's benchmarks:
+// 50,000 messages of about 630 octets (loadgen.SeedMessage), as
+// bench/dovecot.sh's shared-mailbox workload fills it.
+const bigMailbox = 50_000
+
+// bigServer is a server whose alice has bigMailbox benchmark messages
+// in INBOX (after the fixture's three), and the raw octets delivered.
+func bigServer(b *testing.B) (*testServer, int64) {
+	ts := newTestServer(b)
+	var raw int64
+	for i := 4; i <= bigMailbox; i++ {
+		m := loadgen.SeedMessage(i)
+		raw += int64(len(m))
+		if _, err := ts.Store.Deliver("alice", m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return ts, raw
+}
+
+// leanClient reads responses without keeping them, so that a benchmark's
+// allocations are the server's.
+type leanClient struct {
+	conn net.Conn
+	r    *bufio.Reader
+	tag  int
+	buf  []byte
+}
+
+func dialLean(b *testing.B, addr string) *leanClient {
+	conn, err := net.Dial("tcp", addr)
+	must(b, err)
+	b.Cleanup(func() { conn.Close() })
+	c := &leanClient{conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}
+	if _, err := c.r.ReadSlice('\n'); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// cmd sends a tagged command and reads to its tagged reply, counting the
+// untagged lines; it fails unless the reply is OK.
+func (c *leanClient) cmd(b *testing.B, cmd string) int {
+	c.tag++
+	c.buf = append(strconv.AppendInt(append(c.buf[:0], 'x'), int64(c.tag), 10), ' ')
+	tag := len(c.buf)
+	c.buf = append(append(c.buf, cmd...), "\r\n"...)
+	if _, err := c.conn.Write(c.buf); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for {
+		line, err := c.r.ReadSlice('\n')
+		if err != nil {
+			b.Fatalf("%s: %v", cmd, err)
+		}
+		if bytes.HasPrefix(line, c.buf[:tag]) {
+			if !bytes.HasPrefix(line[tag:], []byte("OK")) {
+				b.Fatalf("%s: %s", cmd, line)
+			}
+			return n
+		}
+		n++
+	}
+}
+
+// BenchmarkFetchEnvelope50k is FETCH 1:* (FLAGS ENVELOPE) over a mailbox
+// of 50,000 messages whose envelopes a first FETCH has computed, with
+// the cost per message: issue 17 asks for at most one allocation.
+func BenchmarkFetchEnvelope50k(b *testing.B) {
+	ts, _ := bigServer(b)
+	c := dialLean(b, ts.Addr)
+	c.cmd(b, "LOGIN alice pw")
+	c.cmd(b, "SELECT INBOX")
+	c.cmd(b, "FETCH 1:* (FLAGS ENVELOPE)")
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		if got := c.cmd(b, "FETCH 1:* (FLAGS ENVELOPE)"); got != bigMailbox {
+			b.Fatalf("got %d responses, want %d", got, bigMailbox)
+		}
+		n += bigMailbox
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/message")
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(n), "allocs/message")
+}
+
+// BenchmarkBigMailboxMemory reports the heap a 50,000-message mailbox
+// takes once a client has selected it and fetched every envelope: per
+// message, and over the messages' own octets.
+func BenchmarkBigMailboxMemory(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		ts, raw := bigServer(b)
+		c := dialLean(b, ts.Addr)
+		c.cmd(b, "LOGIN alice pw")
+		c.cmd(b, "SELECT INBOX")
+		c.cmd(b, "FETCH 1:* (FLAGS ENVELOPE)")
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		heap := float64(m1.HeapAlloc) - float64(m0.HeapAlloc)
+		b.ReportMetric(heap/bigMailbox, "heap-bytes/message")
+		b.ReportMetric(float64(raw)/(bigMailbox-3), "raw-bytes/message")
+		b.ReportMetric(heap/float64(raw), "heap/raw")
+		runtime.KeepAlive(ts)
+		b.StartTimer()
 	}
 }

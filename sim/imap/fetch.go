@@ -16,7 +16,8 @@ import (
 )
 
 // This file holds FETCH and STORE, and what FETCH derives from a message
-// (envelope, body structure), kept with the stored message (Message.Memo).
+// (envelope, body structure), kept encoded with the stored message
+// (Message.Memo), so that answering FETCH is copying octets.
 
 func (sess *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
 	sel := sess.sel
@@ -139,7 +140,8 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 		rw.WriteUID(imap.UID(m.UID))
 	}
 	if o.Flags || flagsChanged {
-		rw.WriteFlags(toIMAPFlags(m.Flags, recent))
+		sess.flagBuf = appendIMAPFlags(sess.flagBuf[:0], m.Flags, recent)
+		rw.WriteFlags(sess.flagBuf)
 	}
 	if o.InternalDate {
 		rw.WriteInternalDate(m.InternalDate)
@@ -147,12 +149,20 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 	if o.RFC822Size {
 		rw.WriteRFC822Size(int64(len(m.Raw)))
 	}
-	if o.Envelope || o.BodyStructure != nil {
-		if o.Envelope {
-			rw.WriteEnvelope(envelopeOf(m))
+	if o.Envelope {
+		if enc := envelopeOf(m).get(rw.QuotedUTF8()); enc != nil {
+			rw.WriteEnvelopeEncoded(enc)
+		} else {
+			rw.WriteEnvelope(parseEnvelope(m.Raw))
 		}
-		if o.BodyStructure != nil {
-			rw.WriteBodyStructure(bodyStructureOf(m))
+	}
+	if o.BodyStructure != nil {
+		bs := bodyStructureOf(m)
+		utf8 := rw.QuotedUTF8()
+		if basic, ext := bs.basic.get(utf8), bs.extended.get(utf8); basic != nil && ext != nil {
+			rw.WriteBodyStructureEncoded(basic, ext)
+		} else {
+			rw.WriteBodyStructure(imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw)))
 		}
 	}
 	for _, bs := range o.BodySection {
@@ -280,20 +290,82 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 	return nil
 }
 
-// envelopeOf returns the message's ENVELOPE, parsed once per stored
-// message and kept with it (all its flag variants share it).
-func envelopeOf(m *mailstore.Message) *imap.Envelope {
-	return m.Memo(mailstore.MemoIMAPEnvelope, buildEnvelope).(*imap.Envelope)
+// MaxEncodedItem bounds what FETCH keeps with a stored message for one
+// item (its ENVELOPE; its BODY and BODYSTRUCTURE together), in octets.
+// An envelope or body structure that encodes to more (a header with
+// thousands of addresses, a message of thousands of parts) is not kept:
+// it is parsed and encoded again at each FETCH, as before any caching.
+// What is kept per message is therefore at most 2 x MaxEncodedItem, and
+// in practice a few hundred octets (about 260 for a small message's
+// envelope).
+const MaxEncodedItem = 16 << 10
+
+// encodedItem is a FETCH item encoded once, as a connection without
+// UTF8=ACCEPT/IMAP4rev2 (plain) and with it (utf8) needs it. utf8 is nil
+// when both encodings are the same octets (all-ASCII data); both are nil
+// when the item was over MaxEncodedItem.
+type encodedItem struct {
+	plain, utf8 []byte
 }
 
-// bodyStructureOf returns the message's BODYSTRUCTURE, computed once per
-// stored message, and only when a client asks for it.
-func bodyStructureOf(m *mailstore.Message) imap.BodyStructure {
-	bs, _ := m.Memo(mailstore.MemoIMAPBodyStructure, buildBodyStructure).(imap.BodyStructure)
-	return bs
+// get returns the encoding for a connection, nil if none is kept.
+func (e encodedItem) get(quotedUTF8 bool) []byte {
+	if quotedUTF8 && e.utf8 != nil {
+		return e.utf8
+	}
+	return e.plain
+}
+
+func newEncodedItem(encode func(quotedUTF8 bool) []byte) encodedItem {
+	plain, utf8 := encode(false), encode(true)
+	if len(plain)+len(utf8) > MaxEncodedItem {
+		return encodedItem{}
+	}
+	if bytes.Equal(plain, utf8) {
+		return encodedItem{plain: plain}
+	}
+	return encodedItem{plain: plain, utf8: utf8}
+}
+
+// encodedStructure is a message's BODY (basic) and BODYSTRUCTURE
+// (extended), encoded once.
+type encodedStructure struct {
+	basic, extended encodedItem
+}
+
+// envelopeOf returns the message's ENVELOPE encoded, made once per stored
+// message and kept with it (all its flag variants and copies share it),
+// so that FETCH ENVELOPE copies octets.
+func envelopeOf(m *mailstore.Message) *encodedItem {
+	return m.Memo(mailstore.MemoIMAPEnvelope, buildEnvelope).(*encodedItem)
+}
+
+// bodyStructureOf returns the message's BODY and BODYSTRUCTURE encoded,
+// made once per stored message, and only when a client asks for one.
+func bodyStructureOf(m *mailstore.Message) *encodedStructure {
+	return m.Memo(mailstore.MemoIMAPBodyStructure, buildBodyStructure).(*encodedStructure)
 }
 
 func buildEnvelope(raw []byte) any {
+	env := parseEnvelope(raw)
+	e := newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeEnvelope(env, utf8) })
+	return &e
+}
+
+func buildBodyStructure(raw []byte) any {
+	bs := imapserver.ExtractBodyStructure(bytes.NewReader(raw))
+	s := &encodedStructure{
+		basic:    newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, false, utf8) }),
+		extended: newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, true, utf8) }),
+	}
+	if s.basic.plain == nil || s.extended.plain == nil {
+		return &encodedStructure{} // over the bound together
+	}
+	return s
+}
+
+// parseEnvelope extracts the ENVELOPE from a message's header.
+func parseEnvelope(raw []byte) *imap.Envelope {
 	h, err := readHeader(raw)
 	if err != nil {
 		return &imap.Envelope{}
@@ -306,10 +378,6 @@ func buildEnvelope(raw []byte) any {
 	env := imapserver.ExtractEnvelope(h)
 	env.Date = parseDate(date)
 	return env
-}
-
-func buildBodyStructure(raw []byte) any {
-	return imapserver.ExtractBodyStructure(bytes.NewReader(raw))
 }
 
 // readHeader parses the header of raw with a reader just big enough for

@@ -3,8 +3,9 @@ package imap
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/mail"
-	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,13 +67,15 @@ func FuzzParseDate(f *testing.F) {
 }
 
 // TestEnvelopeAndStructureMatchGoIMAP: what FETCH keeps with the message
-// is what go-imap's extractors make from the raw octets.
+// is what go-imap's extractors and writers make from the raw octets, in
+// both encodings (with and without UTF-8 in quoted strings).
 func TestEnvelopeAndStructureMatchGoIMAP(t *testing.T) {
 	raws := [][]byte{testMessage(1), testMessage(2),
 		[]byte("Subject: no date\r\n\r\nbody\r\n"),
 		[]byte("\r\nno header\r\n"),
 		[]byte("Subject: no body"),
 		[]byte("Date: Wed, 25 Nov 26 09:00:00 GMT (comment)\r\nFrom: a@b.c, Dee <d@e.f>\r\n\r\nx\r\n"),
+		[]byte("From: =?utf-8?q?D=C5=A9ng?= <d\xc5\xa9ng@v\xc3\xad-d\xe1\xbb\xa5.vn>\r\nSubject: Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t\r\n\r\nx\r\n"),
 	}
 	st := mailstore.New(mailstore.Options{})
 	must(t, st.AddUser("u", "pw"))
@@ -81,18 +84,76 @@ func TestEnvelopeAndStructureMatchGoIMAP(t *testing.T) {
 		must(t, err)
 		m, err := st.Message("u", mailstore.Inbox, uid)
 		must(t, err)
-		want := &imap.Envelope{} // as before: an unreadable header has an empty envelope
+		env := &imap.Envelope{} // as before: an unreadable header has an empty envelope
 		if h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(m.Raw))); err == nil {
-			want = imapserver.ExtractEnvelope(h)
+			env = imapserver.ExtractEnvelope(h)
 		}
-		if got := envelopeOf(m); !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: envelope\n got %+v\nwant %+v", raw, got, want)
+		bs := imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw))
+		for _, utf8 := range []bool{false, true} {
+			if got, want := envelopeOf(m).get(utf8), imapserver.EncodeEnvelope(env, utf8); !bytes.Equal(got, want) {
+				t.Errorf("%q utf8=%v: envelope\n got %s\nwant %s", raw, utf8, got, want)
+			}
+			if got, want := bodyStructureOf(m).basic.get(utf8), imapserver.EncodeBodyStructure(bs, false, utf8); !bytes.Equal(got, want) {
+				t.Errorf("%q utf8=%v: BODY\n got %s\nwant %s", raw, utf8, got, want)
+			}
+			if got, want := bodyStructureOf(m).extended.get(utf8), imapserver.EncodeBodyStructure(bs, true, utf8); !bytes.Equal(got, want) {
+				t.Errorf("%q utf8=%v: BODYSTRUCTURE\n got %s\nwant %s", raw, utf8, got, want)
+			}
 		}
-		if got, want := bodyStructureOf(m), imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw)); !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: body structure\n got %+v\nwant %+v", raw, got, want)
+		if envelopeOf(m) != envelopeOf(m) || bodyStructureOf(m) != bodyStructureOf(m) {
+			t.Errorf("%q: envelope or body structure built twice", raw)
 		}
-		if envelopeOf(m) != envelopeOf(m) {
-			t.Errorf("%q: envelope built twice", raw)
-		}
+	}
+}
+
+// TestFetchSendsTheEncodingTheConnectionAllows: a UTF-8 address goes as a
+// literal to an IMAP4rev1 client and as a quoted string once IMAP4rev2 is
+// enabled, from the same kept envelope.
+func TestFetchSendsTheEncodingTheConnectionAllows(t *testing.T) {
+	ts := newTestServer(t)
+	_, err := ts.Store.Deliver("alice", []byte("From: <d\xc5\xa9ng@example.vn>\r\nSubject: x\r\n\r\nx\r\n"))
+	must(t, err)
+	c := ts.login(t, "alice", "pw")
+	c.ok("SELECT INBOX")
+	wantHas(t, c.ok("FETCH 4 ENVELOPE"), "((NIL NIL {5}\nd\xc5\xa9ng \"example.vn\"))")
+	c2 := ts.login(t, "alice", "pw")
+	c2.ok("ENABLE IMAP4rev2")
+	c2.ok("SELECT INBOX")
+	wantHas(t, c2.ok("FETCH 4 ENVELOPE"), "((NIL NIL \"d\xc5\xa9ng\" \"example.vn\"))")
+}
+
+// TestOversizedEnvelopeIsNotKept: an envelope that encodes to more than
+// MaxEncodedItem is answered right but not kept with the message.
+func TestOversizedEnvelopeIsNotKept(t *testing.T) {
+	ts := newTestServer(t)
+	var to strings.Builder
+	to.WriteString("To: ")
+	for i := 0; to.Len() < MaxEncodedItem; i++ {
+		fmt.Fprintf(&to, "Person %d <person%d@example.org>,\r\n ", i, i)
+	}
+	raw := []byte(to.String() + "last@example.org\r\nSubject: many\r\n\r\nx\r\n")
+	uid, err := ts.Store.Deliver("alice", raw)
+	must(t, err)
+	m, err := ts.Store.Message("alice", mailstore.Inbox, uid)
+	must(t, err)
+	c := ts.login(t, "alice", "pw")
+	c.ok("SELECT INBOX")
+	u := c.ok("FETCH 4 ENVELOPE")
+	if e := envelopeOf(m); e.plain != nil || e.utf8 != nil {
+		t.Errorf("kept %d octets for an envelope over the bound", len(e.plain)+len(e.utf8))
+	}
+	want := "* 4 FETCH (ENVELOPE " + string(imapserver.EncodeEnvelope(parseEnvelope(m.Raw), false)) + ")"
+	if len(u) != 1 || u[0] != want {
+		t.Errorf("FETCH ENVELOPE of the big message: got %d lines, first %.200q", len(u), u)
+	}
+	if len(u) == 1 && (!strings.Contains(u[0], `"person100" "example.org"`) || !strings.Contains(u[0], `"last" "example.org"`)) {
+		t.Errorf("addresses missing from the envelope: %.300q", u[0])
+	}
+	// A small message's envelope is kept.
+	small, err := ts.Store.Message("alice", mailstore.Inbox, 1)
+	must(t, err)
+	c.ok("FETCH 1 ENVELOPE")
+	if envelopeOf(small).plain == nil {
+		t.Error("a small message's envelope is not kept")
 	}
 }

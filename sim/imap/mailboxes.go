@@ -270,12 +270,17 @@ const flagRecent imap.Flag = `\Recent`
 // toIMAPFlags turns store flags (canonical already) into IMAP flags,
 // adding \Recent when asked.
 func toIMAPFlags(flags []string, recent bool) []imap.Flag {
-	out := make([]imap.Flag, 0, len(flags)+1)
+	return appendIMAPFlags(make([]imap.Flag, 0, len(flags)+1), flags, recent)
+}
+
+// appendIMAPFlags is toIMAPFlags into dst, so that a FETCH of many
+// messages can use one slice for all.
+func appendIMAPFlags(dst []imap.Flag, flags []string, recent bool) []imap.Flag {
 	for _, f := range flags {
-		out = append(out, imap.Flag(f))
+		dst = append(dst, imap.Flag(f))
 	}
 	if recent {
-		out = append(out, flagRecent)
+		dst = append(dst, flagRecent)
 	}
-	return out
+	return dst
 }

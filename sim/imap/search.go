@@ -3,6 +3,7 @@ package imap
 import (
 	"bytes"
 	"io"
+	"mime"
 	"strings"
 	"time"
 
@@ -29,12 +30,13 @@ func (sess *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriter
 	data := &imap.SearchData{}
 	var seqs imap.SeqSet
 	var uids imap.UIDSet
+	scratch := &searchScratch{}
 	for i, r := range refs {
 		m := msgs[i]
 		if m == nil {
 			continue
 		}
-		c := candidate{msg: m, seq: r.seq, recent: recent[i]}
+		c := candidate{msg: m, seq: r.seq, recent: recent[i], scratch: scratch}
 		if !c.matches(criteria) {
 			continue
 		}
@@ -94,10 +96,11 @@ func staticCriteria(c *imap.SearchCriteria, maxSeq, maxUID uint32, saved imap.UI
 
 // candidate is one message under test, with its parsed header made once.
 type candidate struct {
-	msg    *mailstore.Message
-	seq    uint32
-	recent bool
-	header *mail.Header
+	msg     *mailstore.Message
+	seq     uint32
+	recent  bool
+	header  *mail.Header
+	scratch *searchScratch // shared by one SEARCH's candidates
 }
 
 func (c *candidate) hdr() *mail.Header {
@@ -158,12 +161,12 @@ func (c *candidate) matches(k *imap.SearchCriteria) bool {
 		}
 	}
 	for _, text := range k.Body {
-		if !matchEntity(m.Raw, text, false) {
+		if !c.matchText(text, false) {
 			return false
 		}
 	}
 	for _, text := range k.Text {
-		if !matchEntity(m.Raw, text, true) {
+		if !c.matchText(text, true) {
 			return false
 		}
 	}
@@ -210,6 +213,27 @@ func matchFields(fields gomessage.HeaderFields, pattern string) bool {
 	return false
 }
 
+// matchText is matchEntity for the candidate: on a message whose decoded
+// text is its raw octets (see textTraits) it searches them in place,
+// without parsing the message or allocating.
+func (c *candidate) matchText(text string, withHeader bool) bool {
+	if text == "" {
+		return true
+	}
+	tr := textTraitsOf(c.msg)
+	if tr&plainBody == 0 || withHeader && tr&simpleHeader == 0 {
+		return matchEntity(c.msg.Raw, text, withHeader)
+	}
+	s := c.scratch
+	needle := s.lower(text)
+	raw := c.msg.Raw
+	end := headerEnd(raw)
+	if withHeader && s.headerHas(raw[:end], needle) {
+		return true
+	}
+	return s.contains(raw[end:], needle)
+}
+
 // matchEntity looks for text (case-insensitively) in the decoded text
 // parts of a message, and in its header fields when withHeader is set.
 func matchEntity(raw []byte, text string, withHeader bool) bool {
@@ -250,4 +274,143 @@ func matchPart(e *gomessage.Entity, text string, withHeader bool, depth int) boo
 		return false
 	}
 	return bytes.Contains(bytes.ToLower(body), []byte(text))
+}
+
+// searchScratch is one SEARCH's working memory, reused for every message.
+type searchScratch struct {
+	buf         []byte
+	lastText    string
+	lastLowered []byte
+}
+
+// lower returns text lower-cased as matchEntity compares it.
+func (s *searchScratch) lower(text string) []byte {
+	if s.lastLowered == nil || s.lastText != text {
+		s.lastText, s.lastLowered = text, []byte(strings.ToLower(text))
+	}
+	return s.lastLowered
+}
+
+// contains reports whether the ASCII octets b, lower-cased, hold needle.
+func (s *searchScratch) contains(b, needle []byte) bool {
+	s.buf = append(s.buf[:0], b...)
+	for i, ch := range s.buf {
+		if 'A' <= ch && ch <= 'Z' {
+			s.buf[i] = ch + 'a' - 'A'
+		}
+	}
+	return bytes.Contains(s.buf, needle)
+}
+
+// headerHas reports whether the value of a field of a simple header (see
+// textTraits) holds needle, as matchFields compares values: trimmed of
+// spaces and tabs, lower-cased.
+func (s *searchScratch) headerHas(h, needle []byte) bool {
+	for len(h) > 0 {
+		line := h
+		if i := bytes.Index(h, []byte("\r\n")); i >= 0 {
+			line, h = h[:i], h[i+2:]
+		} else {
+			h = nil
+		}
+		if i := bytes.IndexByte(line, ':'); i > 0 && s.contains(bytes.Trim(line[i+1:], " \t"), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// textTraits say what SEARCH TEXT and BODY may do without parsing a
+// message.
+type textTraits uint8
+
+const (
+	traitsKnown textTraits = 1 << iota
+	// plainBody: the message is one text part (text/*, or no
+	// Content-Type) with no transfer encoding (none, 7bit, 8bit,
+	// binary), in US-ASCII or UTF-8, and its body is ASCII: the decoded
+	// text matchEntity searches is the raw body, and lower-casing it
+	// octet by octet is bytes.ToLower.
+	plainBody
+	// simpleHeader: every header line is one "Name: value" field, in
+	// ASCII, with no encoded word and no folding: each field's decoded
+	// value is the line after the colon, trimmed.
+	simpleHeader
+)
+
+// textTraitsOf returns the message's textTraits, worked out once per
+// stored message (a small integer in the memo: no allocation).
+func textTraitsOf(m *mailstore.Message) textTraits {
+	return m.Memo(mailstore.MemoIMAPTextTraits, buildTextTraits).(textTraits)
+}
+
+func buildTextTraits(raw []byte) any {
+	tr := traitsKnown
+	end := headerEnd(raw)
+	header, body := raw[:end], raw[end:]
+	if end < 2 || !bytes.HasSuffix(header, []byte("\r\n\r\n")) {
+		return tr // no header, or no empty line after it
+	}
+	simple := isASCII(header) && !bytes.Contains(header, []byte("=?")) && bytes.IndexByte(header, 0) < 0
+	var ctype, cte []byte
+	haveType, haveCTE := false, false
+	for h := header[:end-2]; len(h) > 0 && simple; {
+		i := bytes.Index(h, []byte("\r\n"))
+		if i < 0 {
+			simple = false
+			break
+		}
+		line := h[:i]
+		h = h[i+2:]
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || bytes.IndexByte(line, '\r') >= 0 || bytes.IndexByte(line, '\n') >= 0 {
+			simple = false
+			break
+		}
+		for _, ch := range line[:colon] {
+			if ch <= ' ' || ch > '~' {
+				simple = false
+			}
+		}
+		name, value := line[:colon], bytes.Trim(line[colon+1:], " \t")
+		switch {
+		case !haveType && bytes.EqualFold(name, []byte("Content-Type")):
+			ctype, haveType = value, true
+		case !haveCTE && bytes.EqualFold(name, []byte("Content-Transfer-Encoding")):
+			cte, haveCTE = value, true
+		}
+	}
+	if !simple {
+		return tr
+	}
+	tr |= simpleHeader
+	switch strings.ToLower(string(cte)) {
+	case "", "7bit", "8bit", "binary":
+	default:
+		return tr
+	}
+	if haveType {
+		t, params, err := mime.ParseMediaType(string(ctype))
+		if err != nil || !strings.HasPrefix(t, "text/") {
+			return tr
+		}
+		switch strings.ToLower(params["charset"]) {
+		case "", "us-ascii", "utf-8":
+		default:
+			return tr
+		}
+	}
+	if isASCII(body) {
+		tr |= plainBody
+	}
+	return tr
+}
+
+func isASCII(b []byte) bool {
+	for _, ch := range b {
+		if ch >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

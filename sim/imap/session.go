@@ -25,6 +25,8 @@ type session struct {
 	user   string     // canonical name; "" until logged in
 	sel    *selection // nil unless a mailbox is selected
 
+	flagBuf []imap.Flag // FETCH's flags of one message, reused for the next
+
 	// selMu orders the writes of sel with the IDLE goroutine's read of it:
 	// when the connection drops during IDLE, the library returns without
 	// waiting for Idle, and Close runs while Idle may still be starting.

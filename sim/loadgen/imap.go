@@ -167,10 +167,18 @@ func (w *worker) imapSession(ctx context.Context) error {
 		}
 		return err
 	}
-	if sel.exists > 0 {
-		var env imapResp
-		if err := c.imapCmd("FETCH 1:* (FLAGS ENVELOPE)", []byte("FETCH 1:* (FLAGS ENVELOPE)"), &env); err != nil && !isProto(err) {
+	if w.cfg.Search != "" {
+		w.cmd = imapQuote(append(w.cmd[:0], "SEARCH TEXT "...), w.cfg.Search)
+		if err := c.imapCmd("SEARCH TEXT", w.cmd, nil); err != nil && !isProto(err) {
 			return err
+		}
+	}
+	if sel.exists > 0 {
+		if !w.cfg.NoEnvelopes {
+			var env imapResp
+			if err := c.imapCmd("FETCH 1:* (FLAGS ENVELOPE)", []byte("FETCH 1:* (FLAGS ENVELOPE)"), &env); err != nil && !isProto(err) {
+				return err
+			}
 		}
 		for i := 0; i < w.cfg.Fetches; i++ {
 			n := w.rng.IntN(sel.exists) + 1

@@ -6,7 +6,7 @@
 //
 // Workloads (Config.Sessions is per connection):
 //
-//	IMAP: LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE),
+//	IMAP: LOGIN, SELECT INBOX, [SEARCH TEXT "..."], FETCH 1:* (FLAGS ENVELOPE),
 //	      Fetches x FETCH n BODY[] (n random, seeded), LOGOUT
 //	POP3: USER/PASS, STAT, RETR every message, QUIT (nothing deleted)
 //	SMTP: one connection: EHLO, [STARTTLS, EHLO], [AUTH PLAIN],
@@ -88,10 +88,15 @@ type Config struct {
 	// of messages each connection sends (SMTP). Default: IMAP 5, POP3 2,
 	// SMTP 5.
 	Sessions int
-	Fetches  int    // IMAP: FETCH n BODY[] per session; default 100
-	Mailbox  string // IMAP: default INBOX
-	MaxRetr  int    // POP3: RETR at most this many per session; 0 = every message
-	Seed     uint64 // seeds the message numbers IMAP fetches; default 1
+	Fetches  int // IMAP: FETCH n BODY[] per session; default 100
+	// Search, when set, makes each IMAP session send SEARCH TEXT "Search"
+	// after SELECT: a search of every message's header and text.
+	Search string
+	// NoEnvelopes leaves FETCH 1:* (FLAGS ENVELOPE) out of IMAP sessions.
+	NoEnvelopes bool
+	Mailbox     string // IMAP: default INBOX
+	MaxRetr     int    // POP3: RETR at most this many per session; 0 = every message
+	Seed        uint64 // seeds the message numbers IMAP fetches; default 1
 
 	// SMTP: envelope addresses and message size. From and To default to
 	// the user's address (User@example.com when User has no domain).

@@ -104,6 +104,28 @@ func TestIMAPWorkload(t *testing.T) {
 	}
 }
 
+// TestIMAPSearchWorkload: connections sharing one user, each session a
+// SEARCH TEXT without the envelopes or bodies (bench/dovecot.sh's SEARCH
+// run).
+func TestIMAPSearchWorkload(t *testing.T) {
+	n := startNetwork(t, 1, 20)
+	r, err := loadgen.Run(context.Background(), loadgen.Config{Protocol: loadgen.IMAP, Addr: addr(t, n, roles.IMAP),
+		User: "bench1", Pass: "secret", Conns: 2, Sessions: 2, Fetches: -1, Search: "message number 7 of", NoEnvelopes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noErrors(t, r)
+	for _, op := range []string{"connect", "LOGIN", "SELECT", "SEARCH TEXT", "LOGOUT"} {
+		opCount(t, r, op, 4)
+	}
+	if _, ok := r.Op("FETCH 1:* (FLAGS ENVELOPE)"); ok {
+		t.Error("the envelopes were fetched")
+	}
+	if r.Commands != 4*4 {
+		t.Errorf("commands %d, want 16", r.Commands)
+	}
+}
+
 func TestPOP3Workload(t *testing.T) {
 	n := startNetwork(t, 2, 20)
 	for _, mode := range []loadgen.TLSMode{loadgen.TLSNone, loadgen.TLSStart, loadgen.TLSImplicit} {

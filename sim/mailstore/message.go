@@ -28,8 +28,9 @@ type Message struct {
 // Memo keys: each names one kind of data derived from Raw. A package that
 // needs another kind adds its key here, before memoSlots.
 const (
-	MemoIMAPEnvelope      = iota // *imap.Envelope (sim/imap)
-	MemoIMAPBodyStructure        // imap.BodyStructure (sim/imap)
+	MemoIMAPEnvelope      = iota // the ENVELOPE, encoded (sim/imap)
+	MemoIMAPBodyStructure        // BODY and BODYSTRUCTURE, encoded (sim/imap)
+	MemoIMAPTextTraits           // whether SEARCH TEXT may search the raw octets (sim/imap)
 	MemoPOP3DotStuffing          // where RETR doubles a leading "." (sim/pop3)
 	memoSlots
 )

@@ -543,16 +543,24 @@ type responseEncoder struct {
 }
 
 func newResponseEncoder(conn *Conn) *responseEncoder {
+	enc := &responseEncoder{}
+	conn.initResponseEncoder(enc, new(imapwire.Encoder))
+	return enc
+}
+
+// initResponseEncoder is newResponseEncoder in memory the caller has
+// (mailsim: FetchWriter reuses one for all its messages).
+func (conn *Conn) initResponseEncoder(enc *responseEncoder, wireEnc *imapwire.Encoder) {
 	conn.mutex.Lock()
 	quotedUTF8 := conn.enabled.Has(imap.CapIMAP4rev2) || conn.enabled.Has(imap.CapUTF8Accept)
 	conn.mutex.Unlock()
 
-	wireEnc := imapwire.NewEncoder(conn.bw, imapwire.ConnSideServer)
+	imapwire.InitEncoder(wireEnc, conn.bw, imapwire.ConnSideServer)
 	wireEnc.QuotedUTF8 = quotedUTF8
 
 	conn.encMutex.Lock() // released by responseEncoder.end
 	conn.setWriteTimeout(respWriteTimeout)
-	return &responseEncoder{
+	*enc = responseEncoder{
 		Encoder: wireEnc,
 		conn:    conn,
 	}

@@ -1,6 +1,8 @@
 package imapserver
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"mime"
@@ -87,7 +89,7 @@ func (c *Conn) handleFetch(dec *imapwire.Decoder, numKind NumKind) error {
 		options.UID = true
 	}
 
-	w := &FetchWriter{conn: c, options: writerOptions}
+	w := &FetchWriter{conn: c, options: writerOptions, inCommand: true} // mailsim: inCommand
 	if err := c.session.Fetch(w, numSet, &options); err != nil {
 		return err
 	}
@@ -326,15 +328,34 @@ func maybeReadPartial(dec *imapwire.Decoder) (*imap.SectionPartial, error) {
 type FetchWriter struct {
 	conn    *Conn
 	options fetchWriterOptions
+
+	// mailsim: inCommand is set when the responses answer a command (FETCH,
+	// STORE), whose status response follows and flushes them: each FETCH
+	// response is then not flushed on its own. resp, enc and wire are the
+	// memory CreateMessage reuses for each message once the previous
+	// FetchResponseWriter is closed.
+	inCommand bool
+	resp      FetchResponseWriter
+	enc       responseEncoder
+	wire      imapwire.Encoder
 }
 
 // CreateMessage writes a FETCH response for a message.
 //
-// FetchResponseWriter.Close must be called.
+// FetchResponseWriter.Close must be called. The FetchResponseWriter
+// must not be used after Close (mailsim: the next CreateMessage reuses it).
 func (cmd *FetchWriter) CreateMessage(seqNum uint32) *FetchResponseWriter {
-	enc := newResponseEncoder(cmd.conn)
-	enc.Atom("*").SP().Number(seqNum).SP().Atom("FETCH").SP().Special('(')
-	return &FetchResponseWriter{enc: enc, options: cmd.options}
+	w := &cmd.resp
+	if w.enc != nil { // the previous one is still open: do not reuse it
+		w = new(FetchResponseWriter)
+		enc := newResponseEncoder(cmd.conn)
+		*w = FetchResponseWriter{enc: enc, options: cmd.options, inCommand: cmd.inCommand}
+	} else {
+		cmd.conn.initResponseEncoder(&cmd.enc, &cmd.wire)
+		*w = FetchResponseWriter{enc: &cmd.enc, options: cmd.options, inCommand: cmd.inCommand}
+	}
+	w.enc.Atom("*").SP().Number(seqNum).SP().Atom("FETCH").SP().Special('(')
+	return w
 }
 
 // FetchResponseWriter writes a single FETCH response for a message.
@@ -342,7 +363,62 @@ type FetchResponseWriter struct {
 	enc     *responseEncoder
 	options fetchWriterOptions
 
-	hasItem bool
+	hasItem   bool
+	inCommand bool // mailsim: see FetchWriter.inCommand
+}
+
+// QuotedUTF8 reports whether strings in this response may hold UTF-8
+// (IMAP4rev2 or UTF8=ACCEPT enabled) (mailsim): the encoding that
+// EncodeEnvelope and EncodeBodyStructure must have used for the bytes
+// given to WriteEnvelopeEncoded and WriteBodyStructureEncoded.
+func (w *FetchResponseWriter) QuotedUTF8() bool {
+	return w.enc.QuotedUTF8
+}
+
+// WriteEnvelopeEncoded writes an ENVELOPE that EncodeEnvelope encoded
+// (mailsim): the same octets as WriteEnvelope, copied.
+func (w *FetchResponseWriter) WriteEnvelopeEncoded(envelope []byte) {
+	w.writeItemSep()
+	w.enc.Atom("ENVELOPE").SP().Raw(envelope)
+}
+
+// WriteBodyStructureEncoded writes BODY and/or BODYSTRUCTURE, as the
+// client asked, from what EncodeBodyStructure encoded with extended false
+// (basic) and true (extended) (mailsim).
+func (w *FetchResponseWriter) WriteBodyStructureEncoded(basic, extended []byte) {
+	if w.options.bodyStructure.nonExtended {
+		w.writeItemSep()
+		w.enc.Atom("BODY").SP().Raw(basic)
+	}
+	if w.options.bodyStructure.extended {
+		w.writeItemSep()
+		w.enc.Atom("BODYSTRUCTURE").SP().Raw(extended)
+	}
+}
+
+// EncodeEnvelope returns envelope as WriteEnvelope writes it (mailsim),
+// to be kept and written with WriteEnvelopeEncoded. quotedUTF8 is the
+// connection's FetchResponseWriter.QuotedUTF8.
+func EncodeEnvelope(envelope *imap.Envelope, quotedUTF8 bool) []byte {
+	return encodeItem(quotedUTF8, func(enc *imapwire.Encoder) { writeEnvelope(enc, envelope) })
+}
+
+// EncodeBodyStructure returns bs as WriteBodyStructure writes it as BODY
+// (extended false) or BODYSTRUCTURE (true) (mailsim).
+func EncodeBodyStructure(bs imap.BodyStructure, extended, quotedUTF8 bool) []byte {
+	return encodeItem(quotedUTF8, func(enc *imapwire.Encoder) { writeBodyStructure(enc, bs, extended) })
+}
+
+// encodeItem runs write on an encoder into memory and returns exactly
+// the octets written (mailsim).
+func encodeItem(quotedUTF8 bool, write func(enc *imapwire.Encoder)) []byte {
+	var buf bytes.Buffer
+	bw := bufio.NewWriterSize(&buf, 512)
+	enc := imapwire.NewEncoder(bw, imapwire.ConnSideServer)
+	enc.QuotedUTF8 = quotedUTF8
+	write(enc)
+	bw.Flush()
+	return bytes.Clone(buf.Bytes())
 }
 
 func (w *FetchResponseWriter) writeItemSep() {
@@ -500,7 +576,12 @@ func (w *FetchResponseWriter) Close() error {
 	if w.enc == nil {
 		return fmt.Errorf("imapserver: FetchResponseWriter already closed")
 	}
-	err := w.enc.Special(')').CRLF()
+	var err error
+	if w.inCommand {
+		err = w.enc.Special(')').EndLine() // mailsim: the status response flushes
+	} else {
+		err = w.enc.Special(')').CRLF()
+	}
 	w.enc.end()
 	w.enc = nil
 	return err

@@ -43,6 +43,13 @@ func NewEncoder(w *bufio.Writer, side ConnSide) *Encoder {
 	return &Encoder{w: w, side: side}
 }
 
+// InitEncoder makes enc a new encoder writing to w (mailsim): as
+// NewEncoder, in memory the caller already has, so that a FETCH of many
+// messages does not allocate an encoder for each.
+func InitEncoder(enc *Encoder, w *bufio.Writer, side ConnSide) {
+	*enc = Encoder{w: w, side: side}
+}
+
 func (enc *Encoder) setErr(err error) {
 	if enc.err == nil {
 		enc.err = err
@@ -72,6 +79,41 @@ func (enc *Encoder) CRLF() error {
 	return enc.w.Flush()
 }
 
+// EndLine writes a "\r\n" sequence without flushing (mailsim): for a
+// response that more follow in the same command, such as each FETCH
+// response of FETCH 1:*; the command's status response flushes them all.
+func (enc *Encoder) EndLine() error {
+	enc.writeString("\r\n")
+	return enc.err
+}
+
+// writeBytes is writeString for a byte slice (mailsim).
+func (enc *Encoder) writeBytes(b []byte) *Encoder {
+	if enc.err != nil {
+		return enc
+	}
+	if enc.literal {
+		enc.err = fmt.Errorf("imapwire: cannot encode while a literal is open")
+		return enc
+	}
+	if _, err := enc.w.Write(b); err != nil {
+		enc.err = err
+	}
+	return enc
+}
+
+// Raw writes b as it is (mailsim): b must be one or more complete,
+// already encoded items, such as an ENVELOPE encoded once and kept.
+func (enc *Encoder) Raw(b []byte) *Encoder {
+	return enc.writeBytes(b)
+}
+
+// writeUint writes v in decimal through the writer's own buffer, without
+// allocating (mailsim: strconv.FormatUint allocated for every v >= 100).
+func (enc *Encoder) writeUint(v uint64) *Encoder {
+	return enc.writeBytes(strconv.AppendUint(enc.w.AvailableBuffer(), v, 10))
+}
+
 func (enc *Encoder) Atom(s string) *Encoder {
 	return enc.writeString(s)
 }
@@ -81,22 +123,32 @@ func (enc *Encoder) SP() *Encoder {
 }
 
 func (enc *Encoder) Special(ch byte) *Encoder {
-	return enc.writeString(string(ch))
+	// mailsim: string(ch) allocated on every call.
+	if enc.err != nil {
+		return enc
+	}
+	if enc.literal {
+		enc.err = fmt.Errorf("imapwire: cannot encode while a literal is open")
+		return enc
+	}
+	if err := enc.w.WriteByte(ch); err != nil {
+		enc.err = err
+	}
+	return enc
 }
 
 func (enc *Encoder) Quoted(s string) *Encoder {
-	var sb strings.Builder
-	sb.Grow(2 + len(s))
-	sb.WriteByte('"')
+	// mailsim: written in runs straight to the buffered writer rather than
+	// through a strings.Builder allocated for each string.
+	enc.Special('"')
+	start := 0
 	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch == '"' || ch == '\\' {
-			sb.WriteByte('\\')
+		if ch := s[i]; ch == '"' || ch == '\\' {
+			enc.writeString(s[start:i]).Special('\\')
+			start = i
 		}
-		sb.WriteByte(ch)
 	}
-	sb.WriteByte('"')
-	return enc.writeString(sb.String())
+	return enc.writeString(s[start:]).Special('"')
 }
 
 func (enc *Encoder) String(s string) *Encoder {
@@ -206,7 +258,7 @@ func isValidFlag(s string) bool {
 }
 
 func (enc *Encoder) Number(v uint32) *Encoder {
-	return enc.writeString(strconv.FormatUint(uint64(v), 10))
+	return enc.writeUint(uint64(v)) // mailsim: no allocation
 }
 
 func (enc *Encoder) Number64(v int64) *Encoder {
@@ -216,7 +268,7 @@ func (enc *Encoder) Number64(v int64) *Encoder {
 
 func (enc *Encoder) ModSeq(v uint64) *Encoder {
 	// TODO: disallow zero values
-	return enc.writeString(strconv.FormatUint(v, 10))
+	return enc.writeUint(v) // mailsim: no allocation
 }
 
 // List writes a parenthesized list.
