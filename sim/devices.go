@@ -328,10 +328,3 @@ func textOf(err error) i18n.Text {
 	}
 	return i18n.Text{i18n.Fallback: err.Error()}
 }
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}

@@ -89,14 +89,12 @@ func (a *actor) keepSent(body string) {
 	sort.SliceStable(d.local, func(i, j int) bool { return localLess(d.local[i], d.local[j]) })
 }
 
-// outcome is what a device step found, in English and Vietnamese.
+// outcome is what a device step found, in the reader's language.
 type outcome struct {
-	ok     bool
-	hard   bool // a mistake in the lesson (no such message): expect: fail does not excuse it
-	en, vi string
+	ok   bool
+	hard bool // a mistake in the lesson (no such message): expect: fail does not excuse it
+	text i18n.Text
 }
-
-func (o outcome) text() i18n.Text { return i18n.Text{i18n.Fallback: o.en, "vi": o.vi} }
 
 // deviceStep runs a device step and emits its result as a check.
 func (r *Runner) deviceStep(st *lessons.Step) error {
@@ -134,20 +132,19 @@ func (r *Runner) deviceStep(st *lessons.Step) error {
 	switch {
 	case o.ok == !wantFail && !o.hard:
 		if wantFail {
-			o.en = "as expected: " + o.en
-			o.vi = "đúng như dự đoán: " + o.vi
+			o.text = i18n.Textf("as expected: %s", o.text)
 		}
 		r.checks[0]++
-		r.emit(events.Event{Kind: events.EventCheck, OK: true, Actor: ds.Actor, Text: o.text()})
+		r.emit(events.Event{Kind: events.EventCheck, OK: true, Actor: ds.Actor, Text: o.text})
 		return nil
 	case o.ok:
 		r.checks[1]++
-		r.emit(events.Event{Kind: events.EventCheck, Actor: ds.Actor, Text: o.text()})
+		r.emit(events.Event{Kind: events.EventCheck, Actor: ds.Actor, Text: o.text})
 		return fmt.Errorf("expected %s to fail, but it did not", ds.Action)
 	}
 	r.checks[1]++
-	r.emit(events.Event{Kind: events.EventCheck, Actor: ds.Actor, Text: o.text()})
-	return fmt.Errorf("%s", o.en)
+	r.emit(events.Event{Kind: events.EventCheck, Actor: ds.Actor, Text: o.text})
+	return fmt.Errorf("%s", o.text.In(i18n.Fallback))
 }
 
 // find looks a message up in the device's local mail by subject.
@@ -174,26 +171,22 @@ func (a *actor) readOffline(subject string) outcome {
 	name := a.spec.Name
 	m := d.find(subject)
 	if m == nil {
-		return outcome{hard: true,
-			en: fmt.Sprintf("%s has no message %q in its local mail", name, subject),
-			vi: fmt.Sprintf("%s không có thư %q trong thư mục cục bộ", name, subject)}
+		return outcome{hard: true, text: i18n.Textf("%s has no message %q in its local mail", name, subject)}
 	}
 	if !m.Body {
-		got, gotVi := "only the summary (sender, subject, flags)", "chỉ có phần tóm tắt (người gửi, tiêu đề, cờ)"
+		got := i18n.Textf("only the summary (sender, subject, flags)")
 		if m.Parts != "" {
-			got, gotVi = "only "+m.Parts, "chỉ có "+m.Parts
+			got = i18n.Textf("only %s", m.Parts)
 		}
-		return outcome{
-			en: fmt.Sprintf("%s cannot open %q with no connection: its cache holds %s; the message itself is on the server, out of reach", name, subject, got),
-			vi: fmt.Sprintf("%s không mở được %q khi không có kết nối: bộ nhớ đệm của nó %s; bản thân bức thư nằm trên máy chủ, mà máy chủ thì không với tới được", name, subject, gotVi)}
+		return outcome{text: i18n.Textf("%s cannot open %q with no connection: its cache holds %s; the message itself is on the server, out of reach", name, subject, got)}
 	}
-	var preview []string
+	var preview []i18n.Text
 	if raw, ok := d.raw[m.Key()]; ok {
-		preview = previewLines(raw, 4)
+		for _, l := range previewLines(raw, 4) {
+			preview = append(preview, i18n.Text{i18n.Fallback: l})
+		}
 	}
-	return outcome{ok: true,
-		en: indent(fmt.Sprintf("%s opens %q from its own disk, with no connection: the whole message (%d B) is there", name, subject, m.Size), preview),
-		vi: indent(fmt.Sprintf("%s mở %q ngay từ ổ đĩa của mình, không cần kết nối: cả bức thư (%d B) đều nằm sẵn ở đó", name, subject, m.Size), preview)}
+	return outcome{ok: true, text: indentText(i18n.Textf("%s opens %q from its own disk, with no connection: the whole message (%d B) is there", name, subject, m.Size), preview)}
 }
 
 // previewLines shows a message as a reader sees it opened: From, Subject,
@@ -255,23 +248,20 @@ func (a *actor) corrupt() outcome {
 		}
 		byFolder[f]++
 	}
-	var parts, partsVi []string
+	var parts []i18n.Text
 	for _, f := range folders {
-		parts = append(parts, fmt.Sprintf("%d in %s", byFolder[f], f))
-		partsVi = append(partsVi, fmt.Sprintf("%d trong %s", byFolder[f], f))
+		parts = append(parts, i18n.Textf("%d in %s", byFolder[f], f))
 	}
 	d.local, d.raw, d.imap.validity = nil, nil, nil
-	what, whatVi := "local mail folder", "thư mục mail cục bộ"
+	what := i18n.Textf("local mail folder")
 	if d.spec.Protocol == "imap" {
-		what, whatVi = "cache", "bộ nhớ đệm"
+		what = i18n.Textf("cache")
 	}
-	detail, detailVi := "", ""
+	detail := i18n.Text{}
 	if len(parts) > 0 {
-		detail, detailVi = " ("+strings.Join(parts, ", ")+")", " ("+strings.Join(partsVi, ", ")+")"
+		detail = i18n.Textf(" (%s)", i18n.Join(parts, ", "))
 	}
-	return outcome{ok: true,
-		en: fmt.Sprintf("%s's %s is damaged or wiped: %s lost%s", name, what, plural(n, "message"), detail),
-		vi: fmt.Sprintf("%s của %s bị hỏng hoặc bị xóa sạch: mất %d thư%s", whatVi, name, n, detailVi)}
+	return outcome{ok: true, text: i18n.Textf("%s's %s is damaged or wiped: %s lost%s", name, what, messages(n), detail)}
 }
 
 // folderName names a local message's folder as the mail app shows it.
@@ -307,15 +297,13 @@ func (a *actor) export() outcome {
 	}
 	names, msgs := d.folders()
 	if len(names) == 0 {
-		return outcome{ok: true,
-			en: fmt.Sprintf("%s's local mail folder holds no messages: %s has only empty files", name, dir),
-			vi: fmt.Sprintf("thư mục mail cục bộ của %s không có thư nào: %s chỉ có các tệp rỗng", name, dir)}
+		return outcome{ok: true, text: i18n.Textf("%s's local mail folder holds no messages: %s has only empty files", name, dir)}
 	}
-	var lines, linesVi []string
+	var lines []i18n.Text
 	for _, f := range names {
 		file := path.Join(dir, f)
 		total := 0
-		var entries []string
+		var entries []i18n.Text
 		for _, m := range msgs[f] {
 			raw, whole := d.raw[m.Key()]
 			total += len(raw)
@@ -323,20 +311,13 @@ func (a *actor) export() outcome {
 			if !whole {
 				entry += "  (summary only: the body stays on the server)"
 			}
-			entries = append(entries, "  "+entry)
+			entries = append(entries, i18n.Text{i18n.Fallback: "  " + entry})
 		}
-		head := fmt.Sprintf("%-30s mbox file: %s, %d B, one after another, each starting with a \"From \" line", file, plural(len(msgs[f]), "message"), total)
-		headVi := fmt.Sprintf("%-30s tệp mbox: %d thư, %d B, nối tiếp nhau, mỗi thư mở đầu bằng một dòng \"From \"", file, len(msgs[f]), total)
-		lines = append(lines, head)
-		linesVi = append(linesVi, headVi)
+		lines = append(lines, i18n.Textf("%-30s mbox file: %s, %d B, one after another, each starting with a \"From \" line", file, messages(len(msgs[f])), total))
 		lines = append(lines, entries...)
-		linesVi = append(linesVi, entries...)
-		lines = append(lines, fmt.Sprintf("%-30s the mail app's own index of %s (read marks, tags, sort order): other mail apps ignore it", file+".msf", f))
-		linesVi = append(linesVi, fmt.Sprintf("%-30s chỉ mục riêng của ứng dụng cho %s (đã đọc, nhãn, thứ tự): các ứng dụng thư khác bỏ qua nó", file+".msf", f))
+		lines = append(lines, i18n.Textf("%-30s the mail app's own index of %s (read marks, tags, sort order): other mail apps ignore it", file+".msf", f))
 	}
-	return outcome{ok: true,
-		en: indent(fmt.Sprintf("%s's local mail, as the files on its disk:", name), lines),
-		vi: indent(fmt.Sprintf("mail cục bộ của %s, dưới dạng các tệp trên ổ đĩa:", name), linesVi)}
+	return outcome{ok: true, text: indentText(i18n.Textf("%s's local mail, as the files on its disk:", name), lines)}
 }
 
 // importedFolder is where a mail app files the mbox files it imports:
@@ -383,18 +364,21 @@ func (a *actor) move(to *actor) outcome {
 	}
 	lines = append(lines, i18n.Textf("not moved: the account each message came from: an mbox file holds only the messages"))
 	head := i18n.Textf("%s's mbox files copied to %s: %d of %s moved", from.spec.Name, dst.spec.Name, moved, messages(moved+left))
-	o := outcome{ok: true}
-	o.en, o.vi = indentText(i18n.Fallback, head, lines), indentText("vi", head, lines)
-	return o
+	return outcome{ok: true, text: indentText(head, lines)}
 }
 
-// indentText is indent in one language: the head, then each line below it.
-func indentText(lang string, head i18n.Text, lines []i18n.Text) string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = l.In(lang)
+// indentText is indent in every language of head: the head, then each
+// line below it.
+func indentText(head i18n.Text, lines []i18n.Text) i18n.Text {
+	t := make(i18n.Text, len(head))
+	for lang := range head {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = l.In(lang)
+		}
+		t[lang] = indent(head.In(lang), out)
 	}
-	return indent(head.In(lang), out)
+	return t
 }
 
 // mboxFromLine is the line that starts a message in an mbox file: "From ",
@@ -422,7 +406,7 @@ func (a *actor) show() outcome {
 	d := a.device()
 	name := d.spec.Name
 	accounts := map[string]bool{}
-	var lines, linesVi []string
+	var lines []i18n.Text
 	for _, m := range d.local {
 		f := d.folderName(m)
 		acct := m.Account
@@ -431,38 +415,36 @@ func (a *actor) show() outcome {
 		}
 		accounts[acct] = true
 		num := "UID " + strconv.Itoa(int(m.UID))
-		var how, howVi string
+		var how i18n.Text
 		switch {
 		case f == sentFolder && d.spec.Protocol != "imap":
 			num = "#" + strconv.Itoa(int(m.UID))
-			how = fmt.Sprintf("sent from %s; the copy is kept here only, %d B", acct, m.Size)
-			howVi = fmt.Sprintf("gửi từ %s; bản sao chỉ được lưu ở đây, %d B", acct, m.Size)
+			how = i18n.Textf("sent from %s; the copy is kept here only, %d B", acct, m.Size)
 		case m.Body:
 			host := roles.POP3.Host(domainOr(domainOf(acct)))
 			if d.spec.Protocol == "imap" {
 				host = roles.IMAP.Host(domainOr(domainOf(acct)))
 			}
-			how = fmt.Sprintf("downloaded from %s (%s), whole, %d B", acct, host, m.Size)
-			howVi = fmt.Sprintf("tải về từ %s (%s), trọn vẹn, %d B", acct, host, m.Size)
+			how = i18n.Textf("downloaded from %s (%s), whole, %d B", acct, host, m.Size)
 		default:
-			how, howVi = "summary only: the body is on the server", "chỉ có phần tóm tắt: nội dung nằm trên máy chủ"
+			how = i18n.Textf("summary only: the body is on the server")
 		}
-		lines = append(lines, fmt.Sprintf("%-6s %-8s %-30q %s", f, num, m.Subject, how))
-		linesVi = append(linesVi, fmt.Sprintf("%-6s %-8s %-30q %s", f, num, m.Subject, howVi))
+		lines = append(lines, i18n.Textf("%-6s %-8s %-30q %s", f, num, m.Subject, how))
 	}
 	accts := make([]string, 0, len(accounts))
 	for acct := range accounts {
 		accts = append(accts, acct)
 	}
 	sort.Strings(accts)
-	from, fromVi := "", ""
+	from := i18n.Text{}
 	if len(accts) > 0 {
-		from = ", from " + strings.Join(accts, " and ")
-		fromVi = ", từ " + strings.Join(accts, " và ")
+		names := make([]i18n.Text, len(accts))
+		for i, acct := range accts {
+			names[i] = i18n.Text{i18n.Fallback: acct}
+		}
+		from = i18n.Textf(", from %s", i18n.Join(names, " and "))
 	}
-	return outcome{ok: true,
-		en: indent(fmt.Sprintf("%s's local mail: %s%s", name, plural(len(d.local), "message"), from), lines),
-		vi: indent(fmt.Sprintf("mail cục bộ của %s: %d thư%s", name, len(d.local), fromVi), linesVi)}
+	return outcome{ok: true, text: indentText(i18n.Textf("%s's local mail: %s%s", name, messages(len(d.local)), from), lines)}
 }
 
 func domainOf(account string) string {
@@ -489,9 +471,7 @@ func (a *actor) scan(subject string) outcome {
 	name := a.spec.Name
 	m := d.find(subject)
 	if m == nil {
-		return outcome{hard: true,
-			en: fmt.Sprintf("%s has no message %q to check", name, subject),
-			vi: fmt.Sprintf("%s không có thư %q để kiểm tra", name, subject)}
+		return outcome{hard: true, text: i18n.Textf("%s has no message %q to check", name, subject)}
 	}
 	var parts []attachment
 	if raw, ok := d.raw[m.Key()]; ok {
@@ -499,11 +479,10 @@ func (a *actor) scan(subject string) outcome {
 	} else if m.Structure != "" {
 		parts = structureParts(m.Structure)
 	} else {
-		return outcome{hard: true,
-			en: fmt.Sprintf("%s holds only the summary of %q: fetch the message (or its BODYSTRUCTURE) before checking it", name, subject),
-			vi: fmt.Sprintf("%s chỉ có phần tóm tắt của %q: hãy tải thư (hoặc BODYSTRUCTURE của nó) về trước khi kiểm tra", name, subject)}
+		return outcome{hard: true, text: i18n.Textf("%s holds only the summary of %q: fetch the message (or its BODYSTRUCTURE) before checking it", name, subject)}
 	}
-	var bad, badVi, files []string
+	var bad []i18n.Text
+	var files []string
 	for _, p := range parts {
 		if p.name == "" {
 			continue
@@ -514,27 +493,19 @@ func (a *actor) scan(subject string) outcome {
 		if !riskyExt[last] && !riskyType[p.typ] {
 			continue
 		}
-		what, whatVi := "a program: opening it runs it", "một chương trình: mở nó ra là chạy nó"
+		what := i18n.Textf("a program: opening it runs it")
 		if len(exts) > 2 && !riskyExt[exts[len(exts)-2]] {
-			what = fmt.Sprintf("a program dressed up as a .%s file: opening it runs it", exts[len(exts)-2])
-			whatVi = fmt.Sprintf("một chương trình giả dạng tệp .%s: mở nó ra là chạy nó", exts[len(exts)-2])
+			what = i18n.Textf("a program dressed up as a .%s file: opening it runs it", exts[len(exts)-2])
 		}
-		bad = append(bad, fmt.Sprintf("part %s %q (%s) is %s", p.num, p.name, p.typ, what))
-		badVi = append(badVi, fmt.Sprintf("phần %s %q (%s) là %s", p.num, p.name, p.typ, whatVi))
+		bad = append(bad, i18n.Textf("part %s %q (%s) is %s", p.num, p.name, p.typ, what))
 	}
 	if len(bad) > 0 {
-		return outcome{
-			en: fmt.Sprintf("%s checks %q before opening it: DANGER, %s. Do not open it: delete the message", name, subject, strings.Join(bad, "; ")),
-			vi: fmt.Sprintf("%s kiểm tra %q trước khi mở: NGUY HIỂM, %s. Đừng mở: hãy xóa thư này", name, subject, strings.Join(badVi, "; "))}
+		return outcome{text: i18n.Textf("%s checks %q before opening it: DANGER, %s. Do not open it: delete the message", name, subject, i18n.Join(bad, "; "))}
 	}
 	if len(files) == 0 {
-		return outcome{ok: true,
-			en: fmt.Sprintf("%s checks %q before opening it: no attachments, nothing that could run", name, subject),
-			vi: fmt.Sprintf("%s kiểm tra %q trước khi mở: không có tệp đính kèm, không có gì có thể tự chạy", name, subject)}
+		return outcome{ok: true, text: i18n.Textf("%s checks %q before opening it: no attachments, nothing that could run", name, subject)}
 	}
-	return outcome{ok: true,
-		en: fmt.Sprintf("%s checks %q before opening it: %s, nothing that runs as a program", name, subject, strings.Join(files, ", ")),
-		vi: fmt.Sprintf("%s kiểm tra %q trước khi mở: %s, không có tệp nào là chương trình", name, subject, strings.Join(files, ", "))}
+	return outcome{ok: true, text: i18n.Textf("%s checks %q before opening it: %s, nothing that runs as a program", name, subject, strings.Join(files, ", "))}
 }
 
 // mimeParts lists the leaf parts of a message, numbered as IMAP numbers
@@ -614,21 +585,18 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 		// transcript says who was cut off, in lesson order.
 		for _, spec := range r.lesson.Actors {
 			if a := r.actors[spec.Name]; a != nil && a.sess != nil && a.sess.role == role && domainOr(spec.Domain) == domain {
-				r.loseSession(a, i18n.Text{i18n.Fallback: "connection lost: the server went down",
-					"vi": "mất kết nối: máy chủ đã ngừng hoạt động"})
+				r.loseSession(a, i18n.Textf("connection lost: the server went down"))
 			}
 		}
 		if err := r.net.StopServer(domain, role); err != nil {
 			return err
 		}
-		text = i18n.Text{i18n.Fallback: hostport + " is down: the server has stopped, and connections to it are refused",
-			"vi": hostport + " đã ngừng hoạt động: máy chủ đã dừng, mọi kết nối đến đó đều bị từ chối"}
+		text = i18n.Textf("%s is down: the server has stopped, and connections to it are refused", hostport)
 	case "up":
 		if err := r.net.StartServer(domain, role); err != nil {
 			return err
 		}
-		text = i18n.Text{i18n.Fallback: hostport + " is up again, at the same address",
-			"vi": hostport + " đã hoạt động trở lại, vẫn ở địa chỉ cũ"}
+		text = i18n.Textf("%s is up again, at the same address", hostport)
 	default:
 		return fmt.Errorf("server state %q: want down or up", ss.State)
 	}
@@ -676,7 +644,7 @@ func (r *Runner) count(name string, u wire.Unit) {
 
 // stats emits, for each actor, what it has sent and received so far.
 func (r *Runner) stats(names []string) error {
-	var lines, linesVi []string
+	var lines []i18n.Text
 	r.mu.Lock()
 	for _, name := range names {
 		a, ok := r.actors[name]
@@ -689,15 +657,11 @@ func (r *Runner) stats(names []string) error {
 			t = *c
 		}
 		proto := strings.ToUpper(a.spec.Protocol)
-		lines = append(lines, fmt.Sprintf("%-8s %-5s %3d commands sent, %4d lines back; %6d B sent, %7d B received",
-			name, proto, t.commands, t.lines, t.out, t.in))
-		linesVi = append(linesVi, fmt.Sprintf("%-8s %-5s đã gửi %3d lệnh, nhận về %4d dòng; gửi %6d B, nhận %7d B",
+		lines = append(lines, i18n.Textf("%-8s %-5s %3d commands sent, %4d lines back; %6d B sent, %7d B received",
 			name, proto, t.commands, t.lines, t.out, t.in))
 	}
 	r.mu.Unlock()
 	r.checks[0]++
-	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: i18n.Text{
-		i18n.Fallback: indent("what each one has sent and received so far (the protocol's own lines and octets):", lines),
-		"vi":          indent("mỗi bên đã gửi và nhận những gì cho đến giờ (tính theo dòng và octet của chính giao thức):", linesVi)}})
+	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: indentText(i18n.Textf("what each one has sent and received so far (the protocol's own lines and octets):"), lines)})
 	return nil
 }

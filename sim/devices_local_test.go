@@ -327,9 +327,9 @@ func TestMoveCountsTheFlagsLeftBehind(t *testing.T) {
 		from.keepRaw(m, []byte("Subject: x\r\n\r\nhi\r\n"))
 	}
 	o := from.move(to)
-	if !o.ok || !strings.Contains(o.en, "2 of the messages had flags on old; their copies have none") ||
-		!strings.Contains(o.vi, "2 thư có cờ trên old; bản sao của chúng không còn cờ nào") {
-		t.Errorf("move said:\n%s\n%s", o.en, o.vi)
+	if !o.ok || !strings.Contains(o.text["en"], "2 of the messages had flags on old; their copies have none") ||
+		!strings.Contains(o.text["vi"], "2 thư có cờ trên old; bản sao của chúng không còn cờ nào") {
+		t.Errorf("move said:\n%s\n%s", o.text["en"], o.text["vi"])
 	}
 	for _, m := range to.local {
 		if len(m.Flags) > 0 {

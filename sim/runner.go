@@ -335,22 +335,17 @@ func (r *Runner) onUnit(u wire.Unit) {
 // <b64>", or the payload alone on the line after "+ "): it decodes it, and
 // says who could read it, by whether the line crossed inside TLS.
 func saslPlainGloss(u wire.Unit) (*lessons.Entry, bool) {
-	b64, plain, ok := protoline.PlainPayload(u.Text, u.Command)
+	_, plain, ok := protoline.PlainPayload(u.Text, u.Command)
 	if !ok {
 		return nil, false
 	}
-	desc, _ := lessons.DescribeSASLPlain(b64) // `base64 of "\0alice\0wonderland": an encoding, not encryption`
+	// The English starts as lessons.DescribeSASLPlain(b64) does.
 	decoded := `"` + plain.Escaped() + `"`
-	var en, vi string
+	text := i18n.Textf("base64 of %s: an encoding, not encryption. This line crossed the network in plain text: anyone on the path can decode the password.", decoded)
 	if u.Layer == wire.Inner {
-		en = desc + ". This line crossed the network inside TLS: an eavesdropper saw only an encrypted record of its size."
-		vi = "base64 của " + decoded + ": chỉ là mã hóa ký tự (encoding), không phải mật mã (encryption). Dòng này đi qua mạng bên trong TLS: kẻ nghe lén chỉ thấy một bản ghi đã mã hóa và kích thước của nó."
-	} else {
-		en = desc + ". This line crossed the network in plain text: anyone on the path can decode the password."
-		vi = "base64 của " + decoded + ": chỉ là mã hóa ký tự (encoding), không phải mật mã (encryption). Dòng này đi qua mạng ở dạng văn bản thường: bất kỳ ai trên đường truyền cũng giải mã được mật khẩu."
+		text = i18n.Textf("base64 of %s: an encoding, not encryption. This line crossed the network inside TLS: an eavesdropper saw only an encrypted record of its size.", decoded)
 	}
-	return &lessons.Entry{Key: "AUTH PLAIN payload", RFC: "RFC 4616 §2, RFC 4954 §4",
-		Text: i18n.Text{i18n.Fallback: en, "vi": vi}}, true
+	return &lessons.Entry{Key: "AUTH PLAIN payload", RFC: "RFC 4616 §2, RFC 4954 §4", Text: text}, true
 }
 
 func protocolOf(a *actor) wire.Protocol {
@@ -497,8 +492,7 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	switch {
 	case err != nil && refusedWanted && errors.Is(err, syscall.ECONNREFUSED):
 		r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Protocol: role.Protocol(), Role: role, Host: hostport,
-			Text: i18n.Text{i18n.Fallback: "connection refused: nothing listens on " + hostport,
-				"vi": "kết nối bị từ chối: không có dịch vụ nào lắng nghe ở " + hostport}})
+			Text: i18n.Textf("connection refused: nothing listens on %s", hostport)})
 		return nil
 	case err != nil:
 		return errorf("connecting to %s: %s", hostport, err)

@@ -3,6 +3,7 @@ package i18n
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 	"sync"
 
 	"gopkg.in/yaml.v3"
@@ -80,4 +81,19 @@ func inLang(lang string, args []any) []any {
 		}
 	}
 	return out
+}
+
+// Join joins texts language by language, with sep between them; sep is a
+// word of the catalog (", " stays as it is, " and " is said in each
+// language).
+func Join(list []Text, sep string) Text {
+	t := make(Text, len(WordLanguages))
+	for _, lang := range WordLanguages {
+		parts := make([]string, len(list))
+		for i, x := range list {
+			parts[i] = x.In(lang)
+		}
+		t[lang] = strings.Join(parts, Word(lang, sep))
+	}
+	return t
 }

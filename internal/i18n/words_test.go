@@ -125,3 +125,14 @@ func TestWordfAndTextf(t *testing.T) {
 		t.Errorf("a plain error argument: %q", got)
 	}
 }
+
+func TestJoinSaysTheSeparatorInEachLanguage(t *testing.T) {
+	list := []Text{{"en": "alice"}, Textf("%d messages", 2), {"en": "bob"}}
+	got := Join(list, " and ")
+	if got["en"] != "alice and 2 messages and bob" || got["vi"] != "alice và 2 thư và bob" {
+		t.Errorf("Join = %q", got)
+	}
+	if got := Join(list[:1], ", "); got["vi"] != "alice" {
+		t.Errorf("Join of one = %q", got)
+	}
+}
