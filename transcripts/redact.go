@@ -1,7 +1,6 @@
 package transcripts
 
 import (
-	"strconv"
 	"strings"
 
 	"mailsim/internal/i18n"
@@ -63,23 +62,17 @@ func Redact(t *Transcript) *Transcript {
 }
 
 // secretForms are the ways a secret may be quoted in an annotation: as
-// sent, and, for base64, decoded (a SASL PLAIN message's password alone,
-// too), raw or escaped as lessons.DescribeSASLPlain writes it.
+// sent, and, for base64, decoded; a SASL PLAIN message also escaped as
+// lessons.DescribeSASLPlain writes it, and its password alone.
 func secretForms(secret string) []string {
 	forms := []string{secret}
 	raw, ok := protoline.DecodeSASL(secret)
 	if !ok || len(raw) == 0 {
 		return forms
 	}
-	dec := string(raw)
-	parts := strings.Split(dec, "\x00")
-	for i, p := range parts {
-		q := strconv.Quote(p)
-		parts[i] = q[1 : len(q)-1]
-	}
-	forms = append(forms, dec, strings.Join(parts, `\0`))
-	if len(parts) == 3 && parts[2] != "" {
-		forms = append(forms, parts[2])
+	forms = append(forms, string(raw))
+	if p, ok := protoline.DecodePlain(secret); ok {
+		forms = append(forms, p.Escaped(), p.Password)
 	}
 	return forms
 }
