@@ -3,6 +3,7 @@ package exercises
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"mailsim/internal/textsafe"
 	"mailsim/sim/classroom"
 	"mailsim/sim/network"
-	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -446,7 +446,7 @@ func sessionMatches(st Student, s *session, m *SessionMatch) ([]line, bool) {
 	if m.Protocol != "" && s.st.Protocol != m.Protocol {
 		return nil, false
 	}
-	if len(m.Roles) > 0 && !hasRole(m.Roles, s.st.Role) {
+	if len(m.Roles) > 0 && !slices.Contains(m.Roles, s.st.Role) {
 		return nil, false
 	}
 	switch m.Provider {
@@ -496,15 +496,6 @@ func sessionMatches(st Student, s *session, m *SessionMatch) ([]line, bool) {
 		pos = next
 	}
 	return ev, true
-}
-
-func hasRole(rs []roles.Role, r roles.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 func anyVerb(verbs []string, command string) bool {

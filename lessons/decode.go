@@ -61,15 +61,6 @@ func isModifier(k string) bool {
 	return false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func actionList() string {
 	s := make([]string, len(actionKinds))
 	for i, a := range actionKinds {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	slashpath "path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func (v *validator) header() {
 	switch {
 	case !v.has(path("").key("group")):
 		v.errorf("", "missing group: one of %s", strings.Join(Groups, ", "))
-	case !contains(Groups, l.Group):
+	case !slices.Contains(Groups, l.Group):
 		v.errorf(path("").key("group"), "unknown group %q: want one of %s", l.Group, strings.Join(Groups, ", "))
 	}
 	switch {
@@ -138,7 +139,7 @@ func (v *validator) providers() {
 	sort.Strings(domains)
 	for _, d := range domains {
 		p := path("").key("providers").key(d)
-		if !contains(Domains, d) {
+		if !slices.Contains(Domains, d) {
 			v.errorf(p, "unknown provider %q: the simulated providers are %s", d, strings.Join(Domains, " and "))
 		}
 		ps := v.l.Providers[d]
@@ -148,7 +149,7 @@ func (v *validator) providers() {
 		seen := map[string]bool{}
 		for i, r := range ps.Roles {
 			switch {
-			case !contains(ServerRoles, r):
+			case !slices.Contains(ServerRoles, r):
 				v.errorf(p.key("roles").index(i), "unknown server role %q (want one of %s)", r, strings.Join(ServerRoles, ", "))
 			case seen[r]:
 				v.errorf(p.key("roles").index(i), "role %s is listed twice", r)
@@ -164,7 +165,7 @@ func (v *validator) offers(domain, role string) bool {
 		domain = DefaultDomain
 	}
 	ps, ok := v.l.Providers[domain]
-	return !ok || contains(ps.Roles, role)
+	return !ok || slices.Contains(ps.Roles, role)
 }
 
 func userKey(name, domain string) string {
@@ -370,7 +371,7 @@ func (v *validator) actors() {
 		switch {
 		case a.Protocol == "":
 			v.errorf(p, "actor %q needs a protocol: one of %s", a.Name, strings.Join(Protocols, ", "))
-		case !contains(Protocols, a.Protocol):
+		case !slices.Contains(Protocols, a.Protocol):
 			v.errorf(p.key("protocol"), "actor %q: unknown protocol %q (want one of %s)", a.Name, a.Protocol, strings.Join(Protocols, ", "))
 		}
 		v.text(p.key("client"), a.Client, "client")
@@ -472,7 +473,7 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 		st.connected[a.Name], st.current = true, a.Name
 		if s.To == "" {
 			s.To = DefaultRole(a.Protocol)
-		} else if roles := rolesOf[a.Protocol]; roles != nil && !contains(roles, s.To) {
+		} else if roles := rolesOf[a.Protocol]; roles != nil && !slices.Contains(roles, s.To) {
 			v.errorf(p.key("to"), "%s speaks %s, so it connects to %s, not %q", a.Name, a.Protocol, strings.Join(roles, " or "), s.To)
 		}
 		domain := a.Domain
@@ -551,7 +552,7 @@ func (v *validator) server(p path, ss *ServerSpec, st *stepState) {
 		ss.Domain = DefaultDomain
 	}
 	ok := true
-	if !contains(Domains, ss.Domain) {
+	if !slices.Contains(Domains, ss.Domain) {
 		v.errorf(p.key("domain"), "unknown provider %q: the simulated providers are %s", ss.Domain, strings.Join(Domains, " and "))
 		ok = false
 	}
@@ -559,7 +560,7 @@ func (v *validator) server(p path, ss *ServerSpec, st *stepState) {
 	case ss.Role == "":
 		v.errorf(p, "a server step needs role: the server that goes down or up (%s)", strings.Join(ServerRoles, ", "))
 		ok = false
-	case !contains(ServerRoles, ss.Role):
+	case !slices.Contains(ServerRoles, ss.Role):
 		v.errorf(p.key("role"), "unknown server role %q (want one of %s)", ss.Role, strings.Join(ServerRoles, ", "))
 		ok = false
 	case ok && !v.offers(ss.Domain, ss.Role):
@@ -570,7 +571,7 @@ func (v *validator) server(p path, ss *ServerSpec, st *stepState) {
 	switch {
 	case ss.State == "":
 		v.errorf(p, "a server step needs state: down or up")
-	case !contains(ServerStates, ss.State):
+	case !slices.Contains(ServerStates, ss.State):
 		v.errorf(p.key("state"), "state %q: want down or up", ss.State)
 	case !ok:
 	case ss.State == "down" && st.down[key]:
@@ -601,7 +602,7 @@ func (v *validator) device(p path, s *Step, st *stepState) {
 	case ds.Action == "":
 		v.errorf(kp, "a device step needs action: one of %s", strings.Join(DeviceActions, ", "))
 		return
-	case !contains(DeviceActions, ds.Action):
+	case !slices.Contains(DeviceActions, ds.Action):
 		v.errorf(kp.key("action"), "unknown device action %q (want one of %s)", ds.Action, strings.Join(DeviceActions, ", "))
 		return
 	}

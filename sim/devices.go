@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,12 +227,12 @@ func (r *Runner) evalCheck(c *lessons.CheckSpec) (i18n.Text, error) {
 			return nil, errorf("%s is not in %s", what, where)
 		default:
 			for _, f := range c.Flags {
-				if !hasFlag(found.flags, f) {
+				if !slices.ContainsFunc(found.flags, func(g string) bool { return strings.EqualFold(g, f) }) {
 					return nil, errorf("%s in %s lacks %s (flags: %s)", what, where, f, flagsText(found.flags))
 				}
 			}
 			for _, f := range c.NoFlags {
-				if hasFlag(found.flags, f) {
+				if slices.ContainsFunc(found.flags, func(g string) bool { return strings.EqualFold(g, f) }) {
 					return nil, errorf("%s in %s has %s, expected it not to", what, where, f)
 				}
 			}
@@ -261,15 +262,6 @@ func describeTarget(c *lessons.CheckSpec) i18n.Text {
 		return i18n.Textf("the message %q", c.Subject)
 	}
 	return i18n.Textf("message UID %d", c.UID)
-}
-
-func hasFlag(flags []string, f string) bool {
-	for _, g := range flags {
-		if strings.EqualFold(g, f) {
-			return true
-		}
-	}
-	return false
 }
 
 func flagList(flags []string) string {

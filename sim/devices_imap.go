@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"mime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -289,7 +290,7 @@ func (a *actor) uncache(mbox string, uid uint32) {
 func (a *actor) dropDeleted(mbox string) {
 	kept := a.local[:0]
 	for _, m := range a.local {
-		if m.Mailbox != mbox || !hasFlag(m.Flags, `\Deleted`) {
+		if m.Mailbox != mbox || !slices.ContainsFunc(m.Flags, func(g string) bool { return strings.EqualFold(g, `\Deleted`) }) {
 			kept = append(kept, m)
 		}
 	}
@@ -437,11 +438,11 @@ func (a *actor) applyFetch(n int, d fetchData, solicited bool) {
 		}
 		if parts := strings.Split(m.Parts, ", "); m.Parts == "" {
 			m.Parts = label
-		} else if !containsString(parts, label) {
+		} else if !slices.Contains(parts, label) {
 			m.Parts += ", " + label
 		}
 	}
-	if parts := strings.Split(m.Parts, ", "); containsString(parts, "headers") && containsString(parts, "text") {
+	if parts := strings.Split(m.Parts, ", "); slices.Contains(parts, "headers") && slices.Contains(parts, "text") {
 		m.Body = true // HEADER and TEXT make the whole message
 	}
 	if m.Body {
@@ -472,15 +473,6 @@ func sectionLabel(s fetchSec) string {
 		l += " (a slice)"
 	}
 	return l
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var headerDecoder = mime.WordDecoder{}

@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"slices"
 
 	"mailsim/internal/i18n"
 	"mailsim/sim/mailstore"
@@ -157,7 +158,7 @@ func Diff(a, b *State) []Change {
 				out = append(out, Change{Kind: Downloaded, Where: where, UID: m.UID, Subject: m.Subject,
 					Detail: fmt.Sprintf("%s (+%d B)", m.Parts, m.Bytes-old.Bytes)})
 			}
-			if ok && !equalStrings(old.Flags, m.Flags) {
+			if ok && !slices.Equal(old.Flags, m.Flags) {
 				out = append(out, Change{Kind: FlagsChanged, Where: where, UID: m.UID, Subject: m.Subject, Flags: m.Flags})
 			}
 		}
@@ -194,7 +195,7 @@ func diffMessages(where string, old, now []*mailstore.Message) []Change {
 		switch {
 		case !ok:
 			out = append(out, Change{Kind: Added, Where: where, UID: m.UID, Subject: m.Subject})
-		case o != m && !equalStrings(o.Flags, m.Flags):
+		case o != m && !slices.Equal(o.Flags, m.Flags):
 			out = append(out, Change{Kind: FlagsChanged, Where: where, UID: m.UID, Subject: m.Subject, Flags: m.Flags})
 		}
 	}
@@ -204,16 +205,4 @@ func diffMessages(where string, old, now []*mailstore.Message) []Change {
 		}
 	}
 	return out
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

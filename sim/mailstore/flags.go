@@ -91,15 +91,3 @@ func applyFlags(have []string, op FlagOp, flags []string) []string {
 		return normalizeFlags(flags)
 	}
 }
-
-func sameFlags(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -596,7 +597,7 @@ func (s *Store) SetFlags(userName, name string, uids []uint32, op FlagOp, flags 
 		}
 		m := mb.msgs[i]
 		nf := applyFlags(m.Flags, op, flags)
-		if !sameFlags(nf, m.Flags) {
+		if !slices.Equal(nf, m.Flags) {
 			mb.own()
 			m = m.withFlags(nf)
 			mb.msgs[i] = m

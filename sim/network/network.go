@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -165,7 +166,7 @@ func Start(o Options) (*Network, error) {
 		n.Providers = append(n.Providers, p)
 		offered, narrowed := o.DomainRoles[domain]
 		for _, role := range o.Roles {
-			if narrowed && !hasRole(offered, role) {
+			if narrowed && !slices.Contains(offered, role) {
 				if err := n.closedPort(o, p, role); err != nil {
 					n.Close()
 					return nil, fmt.Errorf("reserving a closed port for %s at %s: %w", role, domain, err)
@@ -246,15 +247,6 @@ func (n *Network) serve(o Options, p *Provider, role roles.Role, index int, ln n
 	n.names[net.JoinHostPort(host, strconv.Itoa(role.StandardPort()))] = s.Addr
 	n.mu.Unlock()
 	return s, nil
-}
-
-func hasRole(list []roles.Role, r roles.Role) bool {
-	for _, x := range list {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // closedPort gives a role the provider does not offer an address where
