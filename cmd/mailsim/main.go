@@ -326,7 +326,7 @@ func cmdLessons(_ context.Context, args []string, stdout, stderr io.Writer) erro
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "LESSON [--plain]", "Run a lesson headless: print the annotated transcript, what changed at each step,\nand the result. Exits 1 when a step does not go as the lesson expects.", stdout)
-	plain := fs.Bool("plain", true, "print plain text (the only headless output for now)")
+	plain := fs.Bool("plain", true, "print plain text, run's only output (to watch a lesson in the app: mailsim learn LESSON)")
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
 	stamps := fs.Bool("timestamps", false, "print each wire line's time")
 	eaves := fs.Bool("eavesdropper", false, "show what crossed the network (TLS as opaque records)")
@@ -336,13 +336,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	_ = plain
 	language, err := pickLang(*lang)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return &exitError{2, "run: name one lesson (see `mailsim lessons`)"}
+	}
+	if !*plain {
+		return &exitError{2, "run: --plain=false: run prints plain text only; to watch the lesson in the app, use `mailsim learn " + pos[0] + "`"}
 	}
 	list, err := loadLessons(*dir, stderr)
 	if err != nil {

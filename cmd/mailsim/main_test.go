@@ -98,6 +98,13 @@ func TestPop3BasicsEndsWithTheServerEmptyAndTheLaptopHoldingTheMail(t *testing.T
 	}
 }
 
+func TestRunRefusesPlainFalseInOneLineThatNamesTheApp(t *testing.T) {
+	out, errs, code := runCLI(t, "run", "pop3-basics", "--plain=false")
+	if code != 2 || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "mailsim learn pop3-basics") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and one line naming mailsim learn", code, out, errs)
+	}
+}
+
 func TestAFailingExpectationExitsOne(t *testing.T) {
 	dir := t.TempDir()
 	lesson := `mailsim-lesson: 1
