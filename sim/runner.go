@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"mailsim/internal/fixedclock"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/authpolicy"
@@ -153,16 +154,16 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	// The mail's clock (internal dates, Received: lines, DSNs) is the
 	// lesson's in every run, live ones too, so the dates a message carries
 	// agree with the lesson's Date: fields and repeat from run to run.
-	no.StoreClock = newTickClock(time.Second).Now
+	no.StoreClock = fixedclock.New(time.Second).Now
 	if o.Deterministic {
-		r.clock = newTickClock(time.Millisecond).Now
+		r.clock = fixedclock.New(time.Millisecond).Now
 		stamps := 0
 		var smu sync.Mutex
 		no.APOPTimestamp = func(host string) string {
 			smu.Lock()
 			defer smu.Unlock()
 			stamps++
-			return fmt.Sprintf("<%d.%d@%s>", 4100+stamps, FixedStart.Unix(), host)
+			return fmt.Sprintf("<%d.%d@%s>", 4100+stamps, fixedclock.Start.Unix(), host)
 		}
 	}
 	no.Deterministic = o.Deterministic
@@ -178,7 +179,7 @@ func Start(l *lessons.Lesson, o Options) (*Runner, error) {
 	}
 	tapClock := r.clock
 	if o.Deterministic {
-		tapClock = func() time.Time { return FixedStart }
+		tapClock = func() time.Time { return fixedclock.Start }
 	}
 	r.rec = wire.NewRecorder(wire.SinkFuncs{OnUnit: r.onUnit, OnClose: r.onClose}, wire.Options{Clock: tapClock})
 	for _, a := range l.Actors {

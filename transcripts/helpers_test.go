@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mailsim/internal/fixedclock"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim"
@@ -41,7 +42,7 @@ func recordLessonOf(t testing.TB, l *lessons.Lesson, live bool) *Transcript {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := NewRecorder(Meta{Lesson: l, Deterministic: true, Live: live, ID: "0f8fad5b-d9cb-469f-a165-70867728950e", Created: sim.FixedStart})
+	rec := NewRecorder(Meta{Lesson: l, Deterministic: true, Live: live, ID: "0f8fad5b-d9cb-469f-a165-70867728950e", Created: fixedclock.Start})
 	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Glossary: g, Deterministic: true, Files: l.SeedFS()})
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,7 @@ package testutil
 import (
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
-	"time"
 )
 
 // InCI reports whether the tests run under CI (CI=true), where every real
@@ -31,25 +29,3 @@ func NeedTool(t testing.TB, name string) string {
 
 // NeedPython returns python3, like NeedTool.
 func NeedPython(t testing.TB) string { return NeedTool(t, "python3") }
-
-// Clock is a deterministic clock: every call returns a time one millisecond
-// after the previous one, starting at Start.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Start is the instant fixed clocks begin at: a Wednesday morning in Hanoi.
-var Start = time.Date(2026, 11, 25, 9, 0, 0, 0, time.FixedZone("ICT", 7*3600))
-
-// NewClock returns a Clock at Start.
-func NewClock() *Clock { return &Clock{now: Start} }
-
-// Now returns the next instant.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.now
-	c.now = c.now.Add(time.Millisecond)
-	return t
-}

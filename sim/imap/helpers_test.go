@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"mailsim/internal/testutil"
+	"mailsim/internal/fixedclock"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/mailstore"
 )
@@ -48,7 +48,7 @@ func (s *syncBuffer) String() string {
 
 func newTestServer(t testing.TB, opts ...func(*Options)) *testServer {
 	t.Helper()
-	st := mailstore.New(mailstore.Options{Clock: testutil.NewClock().Now})
+	st := mailstore.New(mailstore.Options{Clock: fixedclock.New(time.Millisecond).Now})
 	must(t, st.AddUser("alice", "pw"))
 	must(t, st.AddUser("bob", "pw2"))
 	for _, mb := range []string{"Sent", "Drafts", "Trash"} {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"mailsim/internal/testutil"
+	"mailsim/internal/fixedclock"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/mailstore"
 )
@@ -49,7 +49,7 @@ var testSeed = mailstore.Seed{Users: []mailstore.SeedUser{
 
 func seedStore(t testing.TB) *mailstore.Store {
 	t.Helper()
-	st := mailstore.New(mailstore.Options{Clock: testutil.NewClock().Now, UIDValidity: 7})
+	st := mailstore.New(mailstore.Options{Clock: fixedclock.New(time.Millisecond).Now, UIDValidity: 7})
 	if err := st.Load(testSeed, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"mailsim/internal/testutil"
+	"mailsim/internal/fixedclock"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/certs"
 	"mailsim/sim/mailstore"
@@ -139,7 +139,7 @@ func (a *acceptLog) all() []Accepted {
 type world struct {
 	ca     *certs.Authority
 	caFile string
-	clock  *testutil.Clock
+	clock  *fixedclock.Clock
 	com    *provider
 	org    *provider
 	byName map[string]*provider
@@ -161,7 +161,7 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{ca: ca, caFile: filepath.Join(t.TempDir(), "ca.pem"), clock: testutil.NewClock(), byName: map[string]*provider{}}
+	w := &world{ca: ca, caFile: filepath.Join(t.TempDir(), "ca.pem"), clock: fixedclock.New(time.Millisecond), byName: map[string]*provider{}}
 	if err := ca.SaveCA(w.caFile); err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +383,7 @@ func (w *wireConn) sendMessage(from string, rcpts []string, body string) string 
 // alice and carol, for the wire tests.
 func localServer(t testing.TB, role Role, mod func(*Options)) (*testServer, *mailstore.Store, *testLog) {
 	t.Helper()
-	st := mailstore.New(mailstore.Options{Clock: testutil.NewClock().Now})
+	st := mailstore.New(mailstore.Options{Clock: fixedclock.New(time.Millisecond).Now})
 	for _, u := range []string{"alice", "carol"} {
 		if err := st.AddUser(u, "pw"); err != nil {
 			t.Fatal(err)
@@ -392,7 +392,7 @@ func localServer(t testing.TB, role Role, mod func(*Options)) (*testServer, *mai
 	log := newTestLog(t)
 	ids := &idSeq{prefix: "ID"}
 	o := Options{Role: role, Domain: "example.com", Store: st, Logf: log.Logf, NewID: ids.next,
-		Clock: testutil.NewClock().Now, Throttle: &authpolicy.Throttle{Base: time.Millisecond, Max: 5 * time.Millisecond}}
+		Clock: fixedclock.New(time.Millisecond).Now, Throttle: &authpolicy.Throttle{Base: time.Millisecond, Max: 5 * time.Millisecond}}
 	if mod != nil {
 		mod(&o)
 	}

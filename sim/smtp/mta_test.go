@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"mailsim/internal/testutil"
+	"mailsim/internal/fixedclock"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/certs"
 	"mailsim/sim/mailstore"
@@ -36,7 +36,7 @@ func newRelayRig(t *testing.T, delays ...time.Duration) *relayRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := testutil.NewClock()
+	clock := fixedclock.New(time.Millisecond)
 	r := &relayRig{ca: ca, com: mailstore.New(mailstore.Options{Clock: clock.Now}), org: mailstore.New(mailstore.Options{Clock: clock.Now}), log: newTestLog(t)}
 	r.com.AddUser("alice", "pw")
 	r.org.AddUser("bob", "pw")
