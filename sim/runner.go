@@ -368,13 +368,18 @@ func (r *Runner) RunAll(ctx context.Context) error {
 }
 
 // StepError is a step that did not go as the lesson expected.
+// Its cause (a timeout, a refused connection, a wrong reply) stays
+// reachable through errors.Is and errors.As.
 type StepError struct {
 	File string
 	Line int
-	Msg  string
+	Err  error // what went wrong
 }
 
-func (e *StepError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e *StepError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Err) }
+
+// Unwrap returns the cause.
+func (e *StepError) Unwrap() error { return e.Err }
 
 // Step runs the next step and emits its events, ending with EventState.
 func (r *Runner) Step(ctx context.Context) error {
@@ -389,7 +394,7 @@ func (r *Runner) Step(ctx context.Context) error {
 	if err != nil {
 		r.failed++
 		r.emit(events.Event{Kind: events.EventFail, Actor: st.Actor, Text: textOf(err)})
-		err = &StepError{File: r.lesson.File, Line: st.Line, Msg: err.Error()}
+		err = &StepError{File: r.lesson.File, Line: st.Line, Err: err}
 	}
 	r.endStep()
 	if r.Done() {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -128,6 +129,11 @@ func TestAFailedCheckStopsTheRunWithFileAndLine(t *testing.T) {
 	err := r.RunAll(context.Background())
 	if err == nil || !strings.HasPrefix(err.Error(), "test.yaml:31: ") || !strings.Contains(err.Error(), "holds 2 messages, expected 5") {
 		t.Fatalf("err = %v", err)
+	}
+	var se *StepError
+	var cause *textError
+	if !errors.As(err, &se) || se.Line != 31 || !errors.As(err, &cause) || cause.Error() != se.Err.Error() {
+		t.Errorf("err = %#v: want a StepError at line 31 that unwraps to the check's own error", err)
 	}
 	if r.Failures() != 1 {
 		t.Errorf("failures = %d", r.Failures())
