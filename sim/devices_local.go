@@ -585,7 +585,7 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 		// transcript says who was cut off, in lesson order.
 		for _, spec := range r.lesson.Actors {
 			if a := r.actors[spec.Name]; a != nil && a.sess != nil && a.sess.role == role && domainOr(spec.Domain) == domain {
-				r.loseSession(a, i18n.Textf("connection lost: the server went down"))
+				r.closeSession(a, i18n.Textf("connection lost: the server went down"))
 			}
 		}
 		if err := r.net.StopServer(domain, role); err != nil {
@@ -604,8 +604,9 @@ func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
 	return nil
 }
 
-// loseSession closes an actor's connection that the other end cut.
-func (r *Runner) loseSession(a *actor, why i18n.Text) {
+// closeSession ends an actor's connection (the lesson closed it, or the
+// other end cut it) and says why in an EventClose.
+func (r *Runner) closeSession(a *actor, why i18n.Text) {
 	s := a.sess
 	s.conn.Close()
 	a.sess = nil

@@ -680,7 +680,7 @@ func (r *Runner) send(a *actor, st *lessons.Step) error {
 		}
 	}
 	if isGoodbye(s.proto, cmd, rep) {
-		r.closeSession(a, "closed after %s", firstWordOfCommand(s.proto, cmd))
+		r.closeSession(a, i18n.Textf("closed after %s", firstWordOfCommand(s.proto, cmd)))
 	}
 	return expect(st, rep)
 }
@@ -776,7 +776,7 @@ func (r *Runner) drop(a *actor) error {
 	if s == nil {
 		return errorf("%s is not connected", a.spec.Name)
 	}
-	r.closeSession(a, "connection lost: no QUIT was sent")
+	r.closeSession(a, i18n.Textf("connection lost: no QUIT was sent"))
 	// Wait for the server to notice, so the next step sees what a real
 	// client reconnecting a moment later would see.
 	if s.proto == wire.POP3 && s.loggedIn {
@@ -792,19 +792,6 @@ func (r *Runner) drop(a *actor) error {
 		}
 	}
 	return nil
-}
-
-// closeSession ends an actor's connection; why is a word of lessons'
-// catalog, a format for args.
-func (r *Runner) closeSession(a *actor, why string, args ...any) {
-	s := a.sess
-	s.conn.Close()
-	a.sess = nil
-	r.mu.Lock()
-	eaves := r.eavesdrop[s.tap.ID()]
-	r.mu.Unlock()
-	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
-		Text: i18n.Textf(why, args...), Eavesdrop: eaves})
 }
 
 func (r *Runner) wait(a *actor, st *lessons.Step) error {
