@@ -9,14 +9,9 @@ import (
 	"io/fs"
 	"mime"
 	"net/mail"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
-
-	"mailsim/internal/folder"
 )
 
 // Seed is the initial content of a store, as lessons and `mailsim serve
@@ -85,31 +80,6 @@ const (
 
 // ErrSeedTooLarge refuses a seed over MaxSeedMessages or MaxSeedBytes.
 var ErrSeedTooLarge = errors.New("the seed is too large")
-
-// ParseSeed decodes a Seed from YAML, rejecting unknown keys.
-func ParseSeed(data []byte) (Seed, error) {
-	var s Seed
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil {
-		return Seed{}, err
-	}
-	return s, nil
-}
-
-// LoadSeedFile reads a Seed from a YAML file and loads it into s; message
-// and attachment files are relative to the seed file's directory.
-func (s *Store) LoadSeedFile(path string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	seed, err := ParseSeed(data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return s.Load(seed, folder.FS(filepath.Dir(path)))
-}
 
 // Load adds a Seed's users, mailboxes and messages to the store. Files are
 // read from fsys, which may be nil when the seed names no files. Mailboxes
