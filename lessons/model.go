@@ -67,9 +67,6 @@ const DefaultDomain = "example.com"
 // Domains are the simulated providers a lesson can use.
 var Domains = []string{"example.com", "example.org"}
 
-// ServerRoles are the server roles a provider can run (roles.Role names).
-var ServerRoles = []string{"pop3", "pop3s", "imap", "imaps", "submission", "smtps", "mx"}
-
 // ProviderSpec is what one provider offers, written in the file as
 //
 //	providers:
@@ -78,7 +75,7 @@ var ServerRoles = []string{"pop3", "pop3s", "imap", "imaps", "submission", "smtp
 // A connect to a role the provider does not run is refused; a connect step
 // can expect that with `expect: refused`.
 type ProviderSpec struct {
-	Roles []string // the server roles it runs
+	Roles []string // the server roles it runs (roles.Role names)
 }
 
 // ExpectRefused is the Expect of a connect step that must be refused.
@@ -200,7 +197,7 @@ type CheckSpec struct {
 // "up" starts it again on the same address.
 type ServerSpec struct {
 	Domain string // default DefaultDomain
-	Role   string // a ServerRoles name
+	Role   string // a roles.Role name
 	State  string // "down" or "up"
 }
 

@@ -90,7 +90,7 @@ func TestServerDeviceAndStatsMistakes(t *testing.T) {
 			`bad.yaml:21:54: state "off": want down or up`},
 		{"an unknown role",
 			"role: pop3, state: down}", "role: pop4, state: down}",
-			`bad.yaml:21:41: unknown server role "pop4" (want one of pop3, pop3s, imap, imaps, submission, smtps, mx)`},
+			`bad.yaml:21:41: unknown server role "pop4" (want one of pop3, pop3s, imap, imaps, mx, submission, smtps)`},
 		{"a read-offline while connected",
 			"  - device: {actor: laptop, action: read-offline, subject: One}\n", "  - connect: laptop-work\n  - device: {actor: laptop, action: read-offline, subject: One}\n",
 			`bad.yaml:25:21: read-offline reads with no connection, but laptop-work is connected here: disconnect it first (or stop its server)`},

@@ -12,6 +12,8 @@ import (
 
 	"mailsim/internal/i18n"
 	"mailsim/sim/mailstore"
+	"mailsim/sim/roles"
+	"mailsim/sim/wire"
 )
 
 // This file checks what a decoded lesson means: that names resolve, that
@@ -26,21 +28,20 @@ var Groups = []string{"pop3", "imap", "smtp", "compare", "setup", "history"}
 // Protocols are the protocols an actor may speak.
 var Protocols = []string{"pop3", "imap", "smtp"}
 
-// rolesOf maps a protocol to the server roles (roles.Role names) an actor of
-// that protocol may connect to; the first is the default.
-var rolesOf = map[string][]string{
-	"pop3": {"pop3", "pop3s"},
-	"imap": {"imap", "imaps"},
-	"smtp": {"submission", "smtps", "mx"},
+// knownRole reports whether r names a server role (roles.Table).
+func knownRole(r string) bool {
+	_, err := roles.Parse(r)
+	return err == nil
 }
 
-// DefaultRole is the role an actor of protocol p connects to when a
-// connect step names none.
-func DefaultRole(p string) string {
-	if r, ok := rolesOf[p]; ok {
-		return r[0]
+// rolesOf lists the server roles an actor speaking protocol p may connect
+// to; none for an unknown protocol.
+func rolesOf(p string) []string {
+	var out []string
+	for _, r := range roles.Of(wire.Protocol(p)) {
+		out = append(out, string(r))
 	}
-	return ""
+	return out
 }
 
 const maxMillis = 60000
@@ -144,13 +145,13 @@ func (v *validator) providers() {
 		}
 		ps := v.l.Providers[d]
 		if !v.has(p.key("roles")) {
-			v.errorf(p, "provider %s needs roles: the servers it runs (%s)", d, strings.Join(ServerRoles, ", "))
+			v.errorf(p, "provider %s needs roles: the servers it runs (%s)", d, roles.Names())
 		}
 		seen := map[string]bool{}
 		for i, r := range ps.Roles {
 			switch {
-			case !slices.Contains(ServerRoles, r):
-				v.errorf(p.key("roles").index(i), "unknown server role %q (want one of %s)", r, strings.Join(ServerRoles, ", "))
+			case !knownRole(r):
+				v.errorf(p.key("roles").index(i), "unknown server role %q (want one of %s)", r, roles.Names())
 			case seen[r]:
 				v.errorf(p.key("roles").index(i), "role %s is listed twice", r)
 			}
@@ -472,9 +473,9 @@ func (v *validator) step(p path, s *Step, st *stepState) {
 		}
 		st.connected[a.Name], st.current = true, a.Name
 		if s.To == "" {
-			s.To = DefaultRole(a.Protocol)
-		} else if roles := rolesOf[a.Protocol]; roles != nil && !slices.Contains(roles, s.To) {
-			v.errorf(p.key("to"), "%s speaks %s, so it connects to %s, not %q", a.Name, a.Protocol, strings.Join(roles, " or "), s.To)
+			s.To = string(roles.Default(wire.Protocol(a.Protocol)))
+		} else if allowed := rolesOf(a.Protocol); allowed != nil && !slices.Contains(allowed, s.To) {
+			v.errorf(p.key("to"), "%s speaks %s, so it connects to %s, not %q", a.Name, a.Protocol, strings.Join(allowed, " or "), s.To)
 		}
 		domain := a.Domain
 		if domain == "" {
@@ -558,10 +559,10 @@ func (v *validator) server(p path, ss *ServerSpec, st *stepState) {
 	}
 	switch {
 	case ss.Role == "":
-		v.errorf(p, "a server step needs role: the server that goes down or up (%s)", strings.Join(ServerRoles, ", "))
+		v.errorf(p, "a server step needs role: the server that goes down or up (%s)", roles.Names())
 		ok = false
-	case !slices.Contains(ServerRoles, ss.Role):
-		v.errorf(p.key("role"), "unknown server role %q (want one of %s)", ss.Role, strings.Join(ServerRoles, ", "))
+	case !knownRole(ss.Role):
+		v.errorf(p.key("role"), "unknown server role %q (want one of %s)", ss.Role, roles.Names())
 		ok = false
 	case ok && !v.offers(ss.Domain, ss.Role):
 		v.errorf(p.key("role"), "%s runs no %s server (see providers:): there is nothing to stop or start", ss.Domain, ss.Role)

@@ -468,7 +468,7 @@ func (r *Runner) connect(ctx context.Context, a *actor, st *lessons.Step) error 
 	if a.sess != nil {
 		return errorf("%s is already connected to %s", a.spec.Name, a.sess.host)
 	}
-	role := roles.Default(a.spec.Protocol)
+	role := roles.Default(wire.Protocol(a.spec.Protocol))
 	if st.To != "" {
 		var err error
 		if role, err = roles.Parse(st.To); err != nil {

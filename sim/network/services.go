@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -70,7 +71,7 @@ func (n *Network) mta(o Options, p *Provider) *smtp.MTA {
 	mo := smtp.MTAOptions{
 		Hostname: host,
 		Resolve: func(domain string) (string, error) {
-			addr, ok := n.Resolve(net.JoinHostPort(roles.MX.Host(strings.ToLower(domain)), "25"))
+			addr, ok := n.Resolve(net.JoinHostPort(roles.MX.Host(strings.ToLower(domain)), strconv.Itoa(roles.MX.StandardPort())))
 			if !ok {
 				return "", fmt.Errorf("no mail server for %s in the simulated network", domain)
 			}

@@ -468,8 +468,17 @@ func portRole(p wire.Protocol, port int, implicitTLS bool) roles.Role {
 	return roles.Submission
 }
 
-// implicitPorts are the ports of mail over TLS from the first byte.
-var implicitPorts = map[int]wire.Protocol{995: wire.POP3, 993: wire.IMAP, 465: wire.SMTP}
+// implicitPorts are the ports of mail over TLS from the first byte
+// (995, 993, 465), from the role table.
+var implicitPorts = func() map[int]wire.Protocol {
+	m := map[int]wire.Protocol{}
+	for _, s := range roles.Table {
+		if s.ImplicitTLS {
+			m[s.Port] = s.Protocol
+		}
+	}
+	return m
+}()
 
 func hostPort(ep gopacket.Endpoint, port int) string {
 	return net.JoinHostPort(ep.String(), strconv.Itoa(port))

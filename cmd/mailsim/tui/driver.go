@@ -12,6 +12,7 @@ import (
 	"mailsim/sim"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
+	"mailsim/sim/wire"
 )
 
 // errNotRunning answers a request for a lesson whose servers are not running.
@@ -262,7 +263,7 @@ func serverAddrs(r *sim.Runner, l *lessons.Lesson) map[string]string {
 		if !ok {
 			continue
 		}
-		if s, ok := p.Server(roles.Default(a.Protocol)); ok {
+		if s, ok := p.Server(roles.Default(wire.Protocol(a.Protocol))); ok {
 			out[a.Name] = s.Addr
 		}
 	}
