@@ -1,6 +1,8 @@
 // Package wire taps network connections and frames the bytes that cross them
 // into protocol units (lines, blocks, TLS records) for the transcript. It
 // imports the standard library and golang.org/x/crypto (ChaCha20-Poly1305).
+// What the lines carry (the credentials redaction hides, SASL payloads,
+// IMAP tokens) is read by its sub-package protoline.
 //
 // A Recorder hands out taps: Listener and TLSListener for servers, Conn for
 // scripted clients. Each tapped connection gets an id; one framer per
