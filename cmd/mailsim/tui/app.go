@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -269,7 +270,7 @@ func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
 	if _, typing := u.app.GetFocus().(*tview.InputField); typing {
 		return ev
 	}
-	var km *KeyMap
+	var km *keymap.Map
 	if u.ls != nil {
 		km = u.ls.keys
 	} else {
@@ -312,7 +313,7 @@ func (u *ui) hideOverlay(focus tview.Primitive) {
 // showHelp shows the key tables of the current screen, one section per
 // table, the descriptions wrapped beside the keys; it scrolls (↑ ↓ PgUp
 // PgDn) when taller than the screen.
-func (u *ui) showHelp(maps ...*KeyMap) {
+func (u *ui) showHelp(maps ...*keymap.Map) {
 	back := u.app.GetFocus()
 	w, h := u.size()
 	bw := max(20, min(90, w-2))

@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/lessons"
 )
 
@@ -16,14 +18,14 @@ func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
 		ls := h.u.ls
 		for _, b := range ls.keys.Bindings {
 			if b.Action == nil {
-				t.Errorf("%s (%s) is listed and does nothing", b.ID, b.label())
+				t.Errorf("%s (%s) is listed and does nothing", b.ID, b.Label())
 			}
 			if b.ID == "" {
-				t.Errorf("%q has no ID", b.label())
+				t.Errorf("%q has no ID", b.Label())
 			}
 		}
-		if b, _ := ls.keys.Find("next"); b.label() != "→ n space" {
-			t.Errorf("the next step's keys are written %q", b.label())
+		if b, _ := ls.keys.Find("next"); b.Label() != "→ n space" {
+			t.Errorf("the next step's keys are written %q", b.Label())
 		}
 		pane := paneKeys(ls.keys)
 		right := false
@@ -53,4 +55,48 @@ func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
 	h.typeText("?")
 	h.waitFor("Help · Esc", "next step (runs it when it is new)")
 	h.key(tcell.KeyEscape)
+}
+
+// keysByID is a key table as behaviour sees it: which keys each ID has.
+func keysByID(m *keymap.Map) map[string]string {
+	out := map[string]string{}
+	for _, b := range m.Bindings {
+		out[b.ID] = fmt.Sprint(b.Keys)
+	}
+	return out
+}
+
+func TestRewordingTheLessonKeysChangesNoReplayKey(t *testing.T) {
+	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h.started()
+	h.on(func() {
+		ls := h.u.ls
+		want := keysByID(ls.replayKeys(ls.keyMap()))
+		reworded := ls.keyMap()
+		for i := range reworded.Bindings {
+			b := &reworded.Bindings[i]
+			b.Short, b.Desc = "x "+b.Desc, "reworded: "+b.Short
+		}
+		got := keysByID(ls.replayKeys(reworded))
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("rewording the lesson's keys changed the replay's:\n got %v\nwant %v", got, want)
+		}
+		for _, id := range []string{"sandbox", "restart", "save", "summary"} {
+			if _, ok := got[id]; ok {
+				t.Errorf("the replay keeps %q", id)
+			}
+		}
+		if got["next"] != fmt.Sprint([]keymap.Key{k(tcell.KeyRight), r(' ')}) {
+			t.Errorf("the replay's next step is on %s, want → and space", got["next"])
+		}
+	})
+}
+
+func TestTheLiveViewsNotesHintFollowsThePause(t *testing.T) {
+	h := startLive(t, 120, 40)
+	h.waitFor("a notes off")
+	h.press("a")
+	h.waitFor("a notes on", "annotations paused")
+	h.press("a")
+	h.waitFor("a notes off", "annotations on")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
@@ -31,7 +32,7 @@ type lessonScreen struct {
 	s     *Session
 	gen   int
 	trans *transcript
-	keys  *KeyMap
+	keys  *keymap.Map
 
 	root    *tview.Flex
 	middle  *tview.Flex
@@ -89,9 +90,9 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.status.SetBackgroundColor(tcell.ColorDefault)
 	ls.hints = newTextPane(func(w int) string {
 		if ls.quiz != nil {
-			return ls.quiz.keys.Hints(th, u.lang, w)
+			return hints(ls.quiz.keys, th, u.lang, w)
 		}
-		return ls.keys.Hints(th, u.lang, w)
+		return hints(ls.keys, th, u.lang, w)
 	})
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
@@ -130,32 +131,32 @@ func (ls *lessonScreen) relabelFrames() {
 }
 
 // keyMap is the lesson screen's key table.
-func (ls *lessonScreen) keyMap() *KeyMap {
+func (ls *lessonScreen) keyMap() *keymap.Map {
 	u := ls.u
-	return &KeyMap{Name: "Lesson", Bindings: []Binding{
-		{ID: "next", Keys: []Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "next", Desc: "next step (runs it when it is new)", Action: ls.next},
-		{ID: "back", Keys: []Key{k(tcell.KeyLeft), r('p')}, Short: "back", Desc: "previous step (from the stored state, nothing reruns)", Action: ls.prev},
-		{ID: "more", Keys: []Key{r('J')}, Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.hidden() > 0 }},
-		{ID: "less", Keys: []Key{r('K')}, Desc: "scroll the story up", Action: func() { ls.scrollStory(-1) }},
-		{ID: "play", Keys: []Key{r('P')}, Short: "play", Desc: "play / pause", Action: ls.togglePlay},
-		{ID: "faster", Keys: []Key{r('+'), r('=')}, Desc: "play faster (up to 8×)", Action: func() { ls.setSpeed(ls.speed + 1) }},
-		{ID: "slower", Keys: []Key{r('-')}, Desc: "play slower (down to 0.25×)", Action: func() { ls.setSpeed(ls.speed - 1) }},
-		{ID: "sandbox", Keys: []Key{r('s')}, Short: "try it", Desc: "sandbox: type your own commands as a device", Action: ls.sb.show},
-		{ID: "goto", Keys: []Key{r('g')}, Short: "go to", Desc: "go to step…", Action: ls.askGoTo},
-		{ID: "latest", Keys: []Key{r('G')}, Desc: "go to the latest step", Action: func() { ls.s.Seek(ls.s.Ran()) }},
-		{ID: "restart", Keys: []Key{r('r')}, Desc: "restart the lesson (fresh servers)", Action: ls.restart},
-		{ID: "save", Keys: []Key{r('w')}, Short: "save", Desc: saveHelp, Action: ls.save},
-		{ID: "follow", Keys: []Key{r('f')}, Desc: "follow the newest line on/off", Action: ls.toggleFollow},
-		{ID: "time", Keys: []Key{r('t')}, Desc: "timestamps on/off", Action: ls.toggleTime},
-		{ID: "zoom", Keys: []Key{r('z')}, Desc: "zoom the focused pane to the whole screen, and back (Tab picks the pane)", Action: ls.toggleZoom},
-		{ID: "present", Keys: []Key{r('m')}, Desc: "presenter mode on/off: no timestamps, a wider transcript, long lines wrapped", Action: ls.togglePresent},
-		{ID: "fold", Keys: []Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
-		{ID: "pane", Keys: []Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
-		{ID: "panePrev", Keys: []Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
-		{ID: "lang", Keys: []Key{r('L')}, Desc: "language: English / Tiếng Việt", Action: u.nextLang},
-		{ID: "help", Keys: []Key{r('?')}, Short: "help", Desc: "this help", Action: ls.showHelp},
-		{ID: "lessons", Keys: []Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.backToPicker},
-		{ID: "quit", Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
+	return &keymap.Map{Name: "Lesson", Bindings: []keymap.Binding{
+		{ID: "next", Keys: []keymap.Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "next", Desc: "next step (runs it when it is new)", Action: ls.next},
+		{ID: "back", Keys: []keymap.Key{k(tcell.KeyLeft), r('p')}, Short: "back", Desc: "previous step (from the stored state, nothing reruns)", Action: ls.prev},
+		{ID: "more", Keys: []keymap.Key{r('J')}, Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.hidden() > 0 }},
+		{ID: "less", Keys: []keymap.Key{r('K')}, Desc: "scroll the story up", Action: func() { ls.scrollStory(-1) }},
+		{ID: "play", Keys: []keymap.Key{r('P')}, Short: "play", Desc: "play / pause", Action: ls.togglePlay},
+		{ID: "faster", Keys: []keymap.Key{r('+'), r('=')}, Desc: "play faster (up to 8×)", Action: func() { ls.setSpeed(ls.speed + 1) }},
+		{ID: "slower", Keys: []keymap.Key{r('-')}, Desc: "play slower (down to 0.25×)", Action: func() { ls.setSpeed(ls.speed - 1) }},
+		{ID: "sandbox", Keys: []keymap.Key{r('s')}, Short: "try it", Desc: "sandbox: type your own commands as a device", Action: ls.sb.show},
+		{ID: "goto", Keys: []keymap.Key{r('g')}, Short: "go to", Desc: "go to step…", Action: ls.askGoTo},
+		{ID: "latest", Keys: []keymap.Key{r('G')}, Desc: "go to the latest step", Action: func() { ls.s.Seek(ls.s.Ran()) }},
+		{ID: "restart", Keys: []keymap.Key{r('r')}, Desc: "restart the lesson (fresh servers)", Action: ls.restart},
+		{ID: "save", Keys: []keymap.Key{r('w')}, Short: "save", Desc: saveHelp, Action: ls.save},
+		{ID: "follow", Keys: []keymap.Key{r('f')}, Desc: "follow the newest line on/off", Action: ls.toggleFollow},
+		{ID: "time", Keys: []keymap.Key{r('t')}, Desc: "timestamps on/off", Action: ls.toggleTime},
+		{ID: "zoom", Keys: []keymap.Key{r('z')}, Desc: "zoom the focused pane to the whole screen, and back (Tab picks the pane)", Action: ls.toggleZoom},
+		{ID: "present", Keys: []keymap.Key{r('m')}, Desc: "presenter mode on/off: no timestamps, a wider transcript, long lines wrapped", Action: ls.togglePresent},
+		{ID: "fold", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
+		{ID: "pane", Keys: []keymap.Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
+		{ID: "panePrev", Keys: []keymap.Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
+		{ID: "lang", Keys: []keymap.Key{r('L')}, Desc: "language: English / Tiếng Việt", Action: u.nextLang},
+		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: ls.showHelp},
+		{ID: "lessons", Keys: []keymap.Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.backToPicker},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
 	}}
 }
 
@@ -166,31 +167,20 @@ func (ls *lessonScreen) keyMap() *KeyMap {
 func (ls *lessonScreen) showHelp() { ls.u.showHelp(ls.helpMaps()...) }
 
 // helpMaps are the key tables the help shows, in order.
-func (ls *lessonScreen) helpMaps() []*KeyMap {
-	text := []Binding{
-		{Keys: []Key{k(tcell.KeyUp), r('k'), k(tcell.KeyDown), r('j')}, Desc: "scroll a line"},
-		{Keys: []Key{k(tcell.KeyPgUp), k(tcell.KeyPgDn)}, Desc: "scroll a page"},
-		{Keys: []Key{k(tcell.KeyHome), r('g'), k(tcell.KeyEnd), r('G')}, Desc: "to the top, to the bottom"},
+func (ls *lessonScreen) helpMaps() []*keymap.Map {
+	text := []keymap.Binding{
+		{ID: "line", Keys: []keymap.Key{k(tcell.KeyUp), r('k'), k(tcell.KeyDown), r('j')}, Desc: "scroll a line"},
+		{ID: "page", Keys: []keymap.Key{k(tcell.KeyPgUp), k(tcell.KeyPgDn)}, Desc: "scroll a page"},
+		{ID: "ends", Keys: []keymap.Key{k(tcell.KeyHome), r('g'), k(tcell.KeyEnd), r('G')}, Desc: "to the top, to the bottom"},
 	}
-	return []*KeyMap{ls.keys, paneKeys(ls.keys),
-		without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys)}
+	return []*keymap.Map{ls.keys, paneKeys(ls.keys),
+		keymap.Without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys)}
 }
 
 // paneKeys is the transcript pane's own key table, without the keys the
 // screen takes for itself, for the help overlay.
-func paneKeys(taken *KeyMap) *KeyMap {
-	var pane []Binding
-	for _, b := range transcriptview.Bindings() {
-		keys := make([]Key, 0, len(b.Special)+len(b.Runes))
-		for _, x := range b.Special {
-			keys = append(keys, k(x))
-		}
-		for _, c := range b.Runes {
-			keys = append(keys, r(c))
-		}
-		pane = append(pane, Binding{Keys: keys, Desc: b.Help})
-	}
-	return without("Transcript pane", pane, taken)
+func paneKeys(taken *keymap.Map) *keymap.Map {
+	return keymap.Without("Transcript pane", transcriptview.Bindings(), taken)
 }
 
 // SessionChanged refreshes the panes that show what changed.

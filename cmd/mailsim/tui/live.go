@@ -12,6 +12,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/exercises"
 	"mailsim/internal/i18n"
@@ -76,7 +77,7 @@ type liveUI struct {
 	meaning *textPane
 	server  *textPane
 	hints   *textPane
-	keys    *KeyMap
+	keys    *keymap.Map
 	score   *scoreboard // the scoreboard while it is on screen
 
 	list     []classroom.ConnState // as the table shows them
@@ -145,7 +146,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	})
 	lv.meaning.SetWrap(true).SetWordWrap(true)
 	lv.server = newTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
-	lv.hints = newTextPane(func(w int) string { return lv.keys.Hints(th, lv.lang, w) })
+	lv.hints = newTextPane(func(w int) string { return hints(lv.keys, th, lv.lang, w) })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
 	th.frame(lv.conns.Box, trl(lv.lang, "Connections"))
@@ -542,11 +543,7 @@ func (lv *liveUI) setPaused(p bool) {
 			}
 		}
 	}
-	for i := range lv.keys.Bindings {
-		if lv.keys.Bindings[i].Label == "a" {
-			lv.keys.Bindings[i].Short = pauseShort(p)
-		}
-	}
+	lv.keys.Update("pause", func(b *keymap.Binding) { b.Short = pauseShort(p) })
 	lv.hints.invalidate()
 	lv.header.invalidate()
 	lv.renderMeaning()

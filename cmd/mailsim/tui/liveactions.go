@@ -6,6 +6,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"mailsim/cmd/mailsim/tui/keymap"
 )
 
 // BroadcastBody is the body of the trainer's message to everyone.
@@ -18,26 +20,26 @@ const BroadcastSubject = "Hello from your trainer"
 
 // keyMap is the live view's key table: the hint bar and the help are made
 // from it.
-func (lv *liveUI) keyMap() *KeyMap {
-	return &KeyMap{Name: trl(lv.lang, "Classroom"), Bindings: []Binding{
-		{Keys: []Key{r('b')}, Label: "b", Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
-		{Keys: []Key{r('r')}, Label: "r", Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
-		{Keys: []Key{r('x')}, Label: "x", Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
-		{Keys: []Key{r('w')}, Label: "w", Desc: liveSaveHelp, Action: lv.saveConn},
-		{Keys: []Key{r('a')}, Label: "a", Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
-		{Keys: []Key{r('u')}, Label: "u", Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
-		{Keys: []Key{r('c')}, Label: "c", Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
-		{Keys: []Key{r('s')}, Label: "s", Short: lv.scoresShort(), Desc: "the exercise scoreboard: students × exercises (arrows; Enter or e: the student's evidence)", Action: lv.showScores},
-		{Keys: []Key{r('R')}, Label: "R", Desc: "write the exercise results now (serve --results FILE: FILE.csv and FILE.md)", Action: lv.writeResults},
-		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: lv.showHelp},
-		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
-		{Keys: []Key{k(tcell.KeyTab)}, Label: "Tab", Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},
-		{Keys: []Key{k(tcell.KeyBacktab)}, Label: "S-Tab", Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
-		{Keys: []Key{k(tcell.KeyEscape)}, Label: "Esc", Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
-		{Keys: []Key{r('n')}, Label: "n", Desc: "follow the newest connection (until you pick one)", Action: lv.followNewest},
-		{Keys: []Key{r('f')}, Label: "f", Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
-		{Keys: []Key{r('t')}, Label: "t", Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
-		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "list: go to the transcript; transcript: fold a body"},
+func (lv *liveUI) keyMap() *keymap.Map {
+	return &keymap.Map{Name: trl(lv.lang, "Classroom"), Bindings: []keymap.Binding{
+		{ID: "broadcast", Keys: []keymap.Key{r('b')}, Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
+		{ID: "resetMailbox", Keys: []keymap.Key{r('r')}, Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
+		{ID: "kick", Keys: []keymap.Key{r('x')}, Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
+		{ID: "save", Keys: []keymap.Key{r('w')}, Desc: liveSaveHelp, Action: lv.saveConn},
+		{ID: "pause", Keys: []keymap.Key{r('a')}, Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
+		{ID: "user", Keys: []keymap.Key{r('u')}, Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
+		{ID: "card", Keys: []keymap.Key{r('c')}, Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
+		{ID: "scores", Keys: []keymap.Key{r('s')}, Short: lv.scoresShort(), Desc: "the exercise scoreboard: students × exercises (arrows; Enter or e: the student's evidence)", Action: lv.showScores},
+		{ID: "results", Keys: []keymap.Key{r('R')}, Desc: "write the exercise results now (serve --results FILE: FILE.csv and FILE.md)", Action: lv.writeResults},
+		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: lv.showHelp},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
+		{ID: "pane", Keys: []keymap.Key{k(tcell.KeyTab)}, Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},
+		{ID: "panePrev", Keys: []keymap.Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
+		{ID: "list", Keys: []keymap.Key{k(tcell.KeyEscape)}, Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
+		{ID: "followConn", Keys: []keymap.Key{r('n')}, Desc: "follow the newest connection (until you pick one)", Action: lv.followNewest},
+		{ID: "follow", Keys: []keymap.Key{r('f')}, Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
+		{ID: "time", Keys: []keymap.Key{r('t')}, Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
+		{ID: "enter", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "list: go to the transcript; transcript: fold a body"},
 	}}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/uniseg"
 	"golang.org/x/text/unicode/norm"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -29,7 +30,7 @@ type pickerScreen struct {
 	bottom   *tview.Pages // hints, or the filter field
 	hints    *textPane
 	filter   *tview.InputField
-	keys     *KeyMap
+	keys     *keymap.Map
 	rows     []*lessons.Lesson // per table row; nil for a group heading
 	msg      string
 	query    string // the filter: lessons whose texts contain it, in any language
@@ -58,17 +59,17 @@ func newPickerScreen(u *ui) *pickerScreen {
 		p.refresh()
 	})
 	p.filter.SetDoneFunc(p.filterDone)
-	p.keys = &KeyMap{Name: "Lessons", Bindings: []Binding{
-		{Keys: []Key{k(tcell.KeyUp), r('k')}, Label: "↑ k", Desc: "previous lesson"},
-		{Keys: []Key{k(tcell.KeyDown), r('j')}, Label: "↓ j", Desc: "next lesson"},
-		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Short: "open", Desc: "open the lesson"},
-		{Keys: []Key{r('/')}, Label: "/", Short: "filter", Desc: "filter: show the lessons whose title or summary, in any language, contains what you type (Esc clears)", Action: p.askFilter},
-		{Keys: []Key{r('L')}, Label: "L", Short: "language", Desc: "language: English / Tiếng Việt", Action: u.nextLang},
-		{Keys: []Key{r('R')}, Label: "R", Desc: "reset progress: forget which lessons are done and their scores (asks first)", Action: p.askReset},
-		{Keys: []Key{r('?')}, Label: "?", Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
-		{Keys: []Key{r('q'), k(tcell.KeyCtrlC)}, Label: "q Ctrl-C", Short: "quit", Desc: "quit", Action: u.quit},
+	p.keys = &keymap.Map{Name: "Lessons", Bindings: []keymap.Binding{
+		{ID: "up", Keys: []keymap.Key{k(tcell.KeyUp), r('k')}, Desc: "previous lesson"},
+		{ID: "down", Keys: []keymap.Key{k(tcell.KeyDown), r('j')}, Desc: "next lesson"},
+		{ID: "open", Keys: []keymap.Key{k(tcell.KeyEnter)}, Short: "open", Desc: "open the lesson"},
+		{ID: "filter", Keys: []keymap.Key{r('/')}, Short: "filter", Desc: "filter: show the lessons whose title or summary, in any language, contains what you type (Esc clears)", Action: p.askFilter},
+		{ID: "lang", Keys: []keymap.Key{r('L')}, Short: "language", Desc: "language: English / Tiếng Việt", Action: u.nextLang},
+		{ID: "resetProgress", Keys: []keymap.Key{r('R')}, Desc: "reset progress: forget which lessons are done and their scores (asks first)", Action: p.askReset},
+		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
 	}}
-	p.hints = newTextPane(func(w int) string { return p.keys.Hints(th, p.u.lang, w) })
+	p.hints = newTextPane(func(w int) string { return hints(p.keys, th, p.u.lang, w) })
 	p.bottom = tview.NewPages().AddPage("hints", p.hints, true, true).AddPage("filter", p.filter, true, false)
 	p.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(p.table, 0, 1, true).

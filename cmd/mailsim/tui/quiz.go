@@ -9,6 +9,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/wire"
@@ -28,7 +29,7 @@ type quizModal struct {
 	step     int
 	q        *lessons.QuizSpec
 	pane     *linesPane
-	keys     *KeyMap
+	keys     *keymap.Map
 	sel      int  // the highlighted choice, -1 for none
 	answer   int  // the choice given, -1 before
 	stopped  bool // running ahead (go to, play) stopped here
@@ -64,25 +65,21 @@ func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
 
 // keyMap is the quiz's key table: digits answer, arrows and Enter choose,
 // → goes on once answered, Esc puts the quiz away.
-func (qm *quizModal) keyMap() *KeyMap {
+func (qm *quizModal) keyMap() *keymap.Map {
 	n := len(qm.q.Choices)
-	var digits []Key
+	var digits []keymap.Key
 	for i := range min(n, 9) {
 		digits = append(digits, r(rune('1'+i)))
 	}
-	label := "1"
-	if n > 1 {
-		label = fmt.Sprintf("1–%d", min(n, 9))
-	}
-	return &KeyMap{Name: "Quiz", Bindings: []Binding{
-		{Keys: digits, Label: label, Short: "answer", Desc: "answer with that choice", Action: qm.digit},
-		{Keys: []Key{k(tcell.KeyUp)}, Label: "↑", Desc: "highlight the previous choice", Action: func() { qm.move(-1) }},
-		{Keys: []Key{k(tcell.KeyDown)}, Label: "↓", Short: "choose", Desc: "highlight the next choice", Action: func() { qm.move(1) }},
-		{Keys: []Key{k(tcell.KeyEnter)}, Label: "Enter", Desc: "answer with the highlighted choice; once answered, run the step", Action: qm.enter},
-		{Keys: []Key{k(tcell.KeyRight), r('n'), r(' ')}, Label: "→ n space", Short: "go on", Desc: "once answered, run the step", Action: qm.goOn, When: func() bool { return qm.answer >= 0 }},
-		{Keys: []Key{k(tcell.KeyPgDn)}, Label: "PgDn", Desc: "scroll the quiz down", Action: func() { qm.pane.scroll(max(1, qm.height()-3)) }, When: func() bool { return qm.pane.hidden() > 0 }},
-		{Keys: []Key{k(tcell.KeyPgUp)}, Label: "PgUp", Desc: "scroll the quiz up", Action: func() { qm.pane.scroll(-max(1, qm.height()-3)) }},
-		{Keys: []Key{k(tcell.KeyEscape)}, Label: "Esc", Short: "later", Desc: "put the quiz away without answering (→ asks again)", Action: qm.close},
+	return &keymap.Map{Name: "Quiz", Bindings: []keymap.Binding{
+		{ID: "answer", Keys: digits, Short: "answer", Desc: "answer with that choice", Action: qm.digit},
+		{ID: "up", Keys: []keymap.Key{k(tcell.KeyUp)}, Desc: "highlight the previous choice", Action: func() { qm.move(-1) }},
+		{ID: "down", Keys: []keymap.Key{k(tcell.KeyDown)}, Short: "choose", Desc: "highlight the next choice", Action: func() { qm.move(1) }},
+		{ID: "enter", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "answer with the highlighted choice; once answered, run the step", Action: qm.enter},
+		{ID: "goOn", Keys: []keymap.Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "go on", Desc: "once answered, run the step", Action: qm.goOn, When: func() bool { return qm.answer >= 0 }},
+		{ID: "pageDown", Keys: []keymap.Key{k(tcell.KeyPgDn)}, Desc: "scroll the quiz down", Action: func() { qm.pane.scroll(max(1, qm.height()-3)) }, When: func() bool { return qm.pane.hidden() > 0 }},
+		{ID: "pageUp", Keys: []keymap.Key{k(tcell.KeyPgUp)}, Desc: "scroll the quiz up", Action: func() { qm.pane.scroll(-max(1, qm.height()-3)) }},
+		{ID: "later", Keys: []keymap.Key{k(tcell.KeyEscape)}, Short: "later", Desc: "put the quiz away without answering (→ asks again)", Action: qm.close},
 	}}
 }
 
@@ -202,7 +199,7 @@ func (qm *quizModal) render() {
 		if qm.stopped {
 			para(th.Accent, tr(lang, "Running ahead stopped at this quiz: read it, then answer."))
 		}
-		para(th.Dim, i18n.Wordf(lang, "Answer with %s, or ↑ ↓ and Enter. Esc: later.", qm.keys.Bindings[0].Label))
+		para(th.Dim, i18n.Wordf(lang, "Answer with %s, or ↑ ↓ and Enter. Esc: later.", answerKeys(qm.keys)))
 	} else {
 		verdict, st := tr(lang, "Right!"), th.OK
 		if !qm.q.Choices[qm.answer].Correct {
@@ -266,4 +263,10 @@ func complete(proto, text string, tag int) []string {
 		}
 	}
 	return out
+}
+
+// answerKeys is how the digits that answer are written ("1–3").
+func answerKeys(m *keymap.Map) string {
+	b, _ := m.Find("answer")
+	return b.Label()
 }

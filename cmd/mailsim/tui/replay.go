@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/transcripts"
@@ -153,15 +154,19 @@ func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
 // replayKeyMap is the lesson screen's key table for a replay: no sandbox,
 // no restart, no saving; n and N find the next and previous match (→ and
 // space step), / searches, [ and ] go to the step markers, Esc quits.
-func (ls *lessonScreen) replayKeyMap() *KeyMap {
-	base := ls.keyMap()
-	m := &KeyMap{Name: "Replay"}
+func (ls *lessonScreen) replayKeyMap() *keymap.Map { return ls.replayKeys(ls.keyMap()) }
+
+// replayKeys makes the replay's table from the lesson screen's, base. It
+// picks bindings by their IDs only: what a binding is called on screen
+// changes nothing here.
+func (ls *lessonScreen) replayKeys(base *keymap.Map) *keymap.Map {
+	m := &keymap.Map{Name: "Replay"}
 	for _, b := range base.Bindings {
 		switch b.ID {
 		case "sandbox", "restart", "save", "summary":
 			continue
 		case "next":
-			b.Keys = []Key{k(tcell.KeyRight), r(' ')}
+			b.Keys = []keymap.Key{k(tcell.KeyRight), r(' ')}
 			b.Desc, b.Action = "next step", ls.replayNext
 		case "lessons":
 			b.Short, b.Desc, b.Action = "quit", "quit the replay", ls.u.quit
@@ -169,11 +174,11 @@ func (ls *lessonScreen) replayKeyMap() *KeyMap {
 			b.Short = ""
 		case "goto":
 			m.Bindings = append(m.Bindings, b,
-				Binding{ID: "marker", Keys: []Key{r(']')}, Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
-				Binding{ID: "markerPrev", Keys: []Key{r('[')}, Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
-				Binding{ID: "search", Keys: []Key{r('/')}, Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
-				Binding{ID: "match", Keys: []Key{r('n')}, Desc: "next match", Action: func() { ls.searchMove(1) }},
-				Binding{ID: "matchPrev", Keys: []Key{r('N')}, Desc: "previous match", Action: func() { ls.searchMove(-1) }},
+				keymap.Binding{ID: "marker", Keys: []keymap.Key{r(']')}, Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
+				keymap.Binding{ID: "markerPrev", Keys: []keymap.Key{r('[')}, Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
+				keymap.Binding{ID: "search", Keys: []keymap.Key{r('/')}, Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
+				keymap.Binding{ID: "match", Keys: []keymap.Key{r('n')}, Desc: "next match", Action: func() { ls.searchMove(1) }},
+				keymap.Binding{ID: "matchPrev", Keys: []keymap.Key{r('N')}, Desc: "previous match", Action: func() { ls.searchMove(-1) }},
 			)
 			continue
 		}

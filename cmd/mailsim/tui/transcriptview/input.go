@@ -1,49 +1,57 @@
 package transcriptview
 
 import (
+	"slices"
+
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"mailsim/cmd/mailsim/tui/keymap"
 )
 
-// Binding is one key binding of the pane, for help screens and menus:
-// its keys (special keys, then plain ones) and what they do. Screens write
-// the keys' names themselves, and leave out those they take first.
-type Binding struct {
-	Special []tcell.Key
-	Runes   string
-	Help    string
+// bindings is the pane's key table, in the order of its help; actions
+// holds what each binding does to a View, by ID. Screens show the table in
+// their help (Bindings), without the keys they take first.
+var bindings = []keymap.Binding{
+	{ID: "lineUp", Keys: keys(tcell.KeyUp, 'k'), Desc: "previous line (follow off)"},
+	{ID: "lineDown", Keys: keys(tcell.KeyDown, 'j'), Desc: "next line"},
+	{ID: "pageUp", Keys: keys(tcell.KeyPgUp, tcell.KeyCtrlB), Desc: "previous page (follow off)"},
+	{ID: "pageDown", Keys: keys(tcell.KeyPgDn, tcell.KeyCtrlF), Desc: "next page"},
+	{ID: "first", Keys: keys(tcell.KeyHome, 'g'), Desc: "first line (follow off)"},
+	{ID: "last", Keys: keys(tcell.KeyEnd, 'G'), Desc: "last line, follow on"},
+	{ID: "fold", Keys: keys(tcell.KeyEnter, ' '), Desc: "expand or collapse a message body"},
+	{ID: "left", Keys: keys(tcell.KeyLeft, 'h'), Desc: "scroll text left"},
+	{ID: "right", Keys: keys(tcell.KeyRight, 'l'), Desc: "scroll text right"},
 }
 
-// binding maps keys to an action. The table is the single source of both
-// the input handler and Bindings.
-type binding struct {
-	Binding
-	act func(v *View)
+var actions = map[string]func(v *View){
+	"lineUp":   func(v *View) { v.moveTo(v.cursor() - 1) },
+	"lineDown": func(v *View) { v.moveTo(v.cursor() + 1) },
+	"pageUp":   func(v *View) { v.page(-1) },
+	"pageDown": func(v *View) { v.page(+1) },
+	"first":    func(v *View) { v.moveTo(0) },
+	"last":     func(v *View) { v.follow = true; v.toEnd(); v.notify() },
+	"fold": func(v *View) {
+		if i := v.Selected(); i >= 0 {
+			v.ToggleBlock(i)
+		}
+	},
+	"left":  func(v *View) { v.hoff = max(0, v.hoff-hscrollStep) },
+	"right": func(v *View) { v.hoff = min(v.hoff+hscrollStep, maxHScroll) },
 }
 
-var bindings = []binding{
-	{Binding: Binding{[]tcell.Key{tcell.KeyUp}, "k", "previous line (follow off)"},
-		act: func(v *View) { v.moveTo(v.cursor() - 1) }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyDown}, "j", "next line"},
-		act: func(v *View) { v.moveTo(v.cursor() + 1) }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyPgUp, tcell.KeyCtrlB}, "", "previous page (follow off)"},
-		act: func(v *View) { v.page(-1) }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyPgDn, tcell.KeyCtrlF}, "", "next page"},
-		act: func(v *View) { v.page(+1) }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyHome}, "g", "first line (follow off)"},
-		act: func(v *View) { v.moveTo(0) }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyEnd}, "G", "last line, follow on"},
-		act: func(v *View) { v.follow = true; v.toEnd(); v.notify() }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyEnter}, " ", "expand or collapse a message body"},
-		act: func(v *View) {
-			if i := v.Selected(); i >= 0 {
-				v.ToggleBlock(i)
-			}
-		}},
-	{Binding: Binding{[]tcell.Key{tcell.KeyLeft}, "h", "scroll text left"},
-		act: func(v *View) { v.hoff = max(0, v.hoff-hscrollStep) }},
-	{Binding: Binding{[]tcell.Key{tcell.KeyRight}, "l", "scroll text right"},
-		act: func(v *View) { v.hoff = min(v.hoff+hscrollStep, maxHScroll) }},
+// keys lists special keys (tcell.Key) and runes.
+func keys(ks ...any) []keymap.Key {
+	var out []keymap.Key
+	for _, x := range ks {
+		switch x := x.(type) {
+		case tcell.Key:
+			out = append(out, keymap.Code(x))
+		case rune:
+			out = append(out, keymap.Char(x))
+		}
+	}
+	return out
 }
 
 const (
@@ -53,13 +61,8 @@ const (
 )
 
 // Bindings returns the pane's key bindings, in the order of its help.
-func Bindings() []Binding {
-	out := make([]Binding, len(bindings))
-	for i, b := range bindings {
-		out[i] = b.Binding
-	}
-	return out
-}
+// Their actions belong to the View (its InputHandler), so they have none.
+func Bindings() []keymap.Binding { return slices.Clone(bindings) }
 
 // page moves the cursor and the view by one screen (dir -1 or +1).
 func (v *View) page(dir int) {
@@ -77,20 +80,10 @@ func (v *View) page(dir int) {
 // InputHandler returns the handler for the keys in Bindings.
 func (v *View) InputHandler() func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
 	return v.WrapInputHandler(func(event *tcell.EventKey, setFocus func(p tview.Primitive)) {
-		key, r := event.Key(), event.Rune()
 		for _, b := range bindings {
-			if key == tcell.KeyRune {
-				for _, c := range b.Runes {
-					if c == r {
-						b.act(v)
-						return
-					}
-				}
-				continue
-			}
-			for _, k := range b.Special {
-				if k == key {
-					b.act(v)
+			for _, x := range b.Keys {
+				if x.Matches(event) {
+					actions[b.ID](v)
 					return
 				}
 			}

@@ -443,3 +443,14 @@ func TestAnEmptyOrGrowingSourceIsSafe(t *testing.T) {
 		t.Errorf("after shrinking: selected %d, row 5 expanded %v", v.Selected(), v.IsExpanded(5))
 	}
 }
+
+func TestEveryPaneBindingHasAnActionAndKeys(t *testing.T) {
+	for _, b := range Bindings() {
+		if actions[b.ID] == nil || len(b.Keys) == 0 {
+			t.Errorf("binding %q (%s) has no action or no keys", b.ID, b.Label())
+		}
+	}
+	if len(actions) != len(bindings) {
+		t.Errorf("%d actions for %d bindings", len(actions), len(bindings))
+	}
+}
