@@ -94,7 +94,7 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 		}
 		return false
 	})
-	u.out = newOutbox(u.deliver)
+	u.out = newOutbox()
 	u.drv = newDriver(u.ctx, u.out, o.Glossary, o.Files)
 
 	u.picker = newPickerScreen(u)
@@ -121,7 +121,7 @@ func (u *ui) run() error {
 	defer func() { log.SetOutput(logw); log.SetFlags(logf) }()
 
 	go u.drv.loop(u.drvDone)
-	go u.out.run(u.stop)
+	go u.out.run(u.stop, u.deliver)
 	go func() {
 		select {
 		case <-u.ctx.Done():
@@ -139,26 +139,8 @@ func (u *ui) run() error {
 	return err
 }
 
-// post runs f on the UI goroutine and redraws, from any other goroutine.
-// It waits until f has run, so posts from one goroutine keep their order;
-// the inner goroutine only lets it give up when the app ends (QueueUpdate
-// would wait forever then). It must not be called from a handler.
-func (u *ui) post(f func()) {
-	select {
-	case <-u.stop:
-		return
-	default:
-	}
-	done := make(chan struct{})
-	go func() {
-		u.app.QueueUpdateDraw(f)
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-u.stop:
-	}
-}
+// post runs f on the UI goroutine and redraws (poster.post).
+func (u *ui) post(f func()) { poster{u.app, u.stop}.post(f) }
 
 // deliver brings a batch of the driver's items to the UI goroutine.
 func (u *ui) deliver(items []item) { u.post(func() { u.apply(items) }) }

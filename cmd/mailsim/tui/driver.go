@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	"mailsim/lessons"
 	"mailsim/sim"
@@ -17,9 +15,6 @@ import (
 
 // errNotRunning answers a request for a lesson whose servers are not running.
 var errNotRunning = errors.New("the lesson's servers are not running")
-
-// flushEvery bounds how often a stream of events reaches the screen.
-const flushEvery = 50 * time.Millisecond
 
 // item is what the driver reports to the UI: an event, or the end of an
 // operation. gen ties it to one run of one lesson, so that a restart drops
@@ -41,51 +36,16 @@ type result struct {
 	addrs map[string]string
 }
 
-// outbox batches items and hands them to deliver from one goroutine, at
-// most every flushEvery, in the order they were pushed.
-type outbox struct {
-	mu      sync.Mutex
-	items   []item
-	kick    chan struct{}
-	deliver func([]item)
+// outbox batches the driver's items for the UI, in the order they were
+// pushed.
+type outbox = batcher[[]item]
+
+func newOutbox() *outbox {
+	return newBatcher(func(items *[]item) bool { return len(*items) == 0 }, nil)
 }
 
-func newOutbox(deliver func([]item)) *outbox {
-	return &outbox{kick: make(chan struct{}, 1), deliver: deliver}
-}
-
-func (o *outbox) push(it item) {
-	o.mu.Lock()
-	o.items = append(o.items, it)
-	o.mu.Unlock()
-	select {
-	case o.kick <- struct{}{}:
-	default:
-	}
-}
-
-// run flushes until stop is closed.
-func (o *outbox) run(stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-o.kick:
-		}
-		o.mu.Lock()
-		items := o.items
-		o.items = nil
-		o.mu.Unlock()
-		if len(items) > 0 {
-			o.deliver(items)
-		}
-		select {
-		case <-stop:
-			return
-		case <-time.After(flushEvery):
-		}
-	}
-}
+// push queues an item for the UI, from the driver's goroutine.
+func (d *driver) push(it item) { d.out.add(func(items *[]item) { *items = append(*items, it) }) }
 
 // driver owns the sim.Runner and runs it on its own goroutine: a step
 // blocks on the network, which must never happen on the UI goroutine. The
@@ -138,7 +98,7 @@ func (d *driver) closeRunner() {
 	}
 }
 
-func (d *driver) finish(gen int, res *result) { d.out.push(item{gen: gen, done: res}) }
+func (d *driver) finish(gen int, res *result) { d.push(item{gen: gen, done: res}) }
 
 // start closes the current run and starts lesson l as run gen.
 func (d *driver) start(l *lessons.Lesson, gen int) bool {
@@ -168,7 +128,7 @@ func (d *driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
 	quiet.Store(quietSteps > 0)
 	emit := func(e events.Event) {
 		if !quiet.Load() {
-			d.out.push(item{gen: gen, ev: &e})
+			d.push(item{gen: gen, ev: &e})
 		}
 	}
 	r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: d.glossary, Files: files, Roles: rolesFor(l)})

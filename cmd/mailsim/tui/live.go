@@ -218,10 +218,7 @@ func (lv *liveUI) run() error {
 		}
 	}()
 	// What happened before the subscription: read it once more.
-	lv.feed.mu.Lock()
-	lv.feed.b.conns = true
-	lv.feed.mu.Unlock()
-	lv.feed.poke()
+	lv.feed.add(func(b *liveBatch) { b.conns = true })
 
 	go lv.feed.run(lv.stop, lv.deliver)
 	if lv.o.Notices != nil {
@@ -252,19 +249,8 @@ func (lv *liveUI) run() error {
 }
 
 // deliver applies a batch on the UI goroutine and redraws: the one
-// QueueUpdateDraw of a flush. It waits until the batch is applied, so
-// batches keep their order, and gives up when the view ends.
-func (lv *liveUI) deliver(b liveBatch) {
-	done := make(chan struct{})
-	go func() {
-		lv.app.QueueUpdateDraw(func() { lv.apply(b) })
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-lv.stop:
-	}
-}
+// QueueUpdateDraw of a flush.
+func (lv *liveUI) deliver(b liveBatch) { poster{lv.app, lv.stop}.post(func() { lv.apply(b) }) }
 
 // apply takes a batch into the view.
 func (lv *liveUI) apply(b liveBatch) {

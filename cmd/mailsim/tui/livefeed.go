@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"sync"
 	"time"
 
 	"mailsim/sim/classroom"
@@ -35,112 +34,73 @@ func (b *liveBatch) empty() bool {
 // selected connection's units are kept; the list is re-read from the
 // registry when it changed.
 type liveFeed struct {
-	mu   sync.Mutex
-	b    liveBatch
-	kick chan struct{}
+	*batcher[liveBatch]
 }
 
-func newLiveFeed() *liveFeed { return &liveFeed{kick: make(chan struct{}, 1)} }
-
-func (f *liveFeed) poke() {
-	select {
-	case f.kick <- struct{}{}:
-	default:
-	}
+func newLiveFeed() *liveFeed {
+	return &liveFeed{newBatcher((*liveBatch).empty,
+		func(b *liveBatch) liveBatch { return liveBatch{sel: b.sel} })}
 }
 
 // follow makes id the connection whose units are kept (0: none), and
 // drops the units held for another.
 func (f *liveFeed) follow(id uint64) {
-	f.mu.Lock()
-	if f.b.sel != id {
-		f.b.sel, f.b.entries, f.b.reload, f.b.closed = id, nil, false, false
-	}
-	f.mu.Unlock()
+	f.add(func(b *liveBatch) {
+		if b.sel != id {
+			b.sel, b.entries, b.reload, b.closed = id, nil, false, false
+		}
+	})
 }
 
 // event is the registry's subscriber: quick, never blocking.
 func (f *liveFeed) event(ev classroom.Event) {
-	f.mu.Lock()
+	f.add(func(b *liveBatch) { b.addEvent(ev) })
+}
+
+// addEvent takes a registry event into the batch.
+func (b *liveBatch) addEvent(ev classroom.Event) {
 	switch ev.Kind {
 	case classroom.UnitAdded:
-		if ev.Conn.ID == f.b.sel && f.b.sel != 0 && !f.b.reload {
-			if len(f.b.entries) >= maxPendingEntries {
-				f.b.entries, f.b.reload = nil, true
+		if ev.Conn.ID == b.sel && b.sel != 0 && !b.reload {
+			if len(b.entries) >= maxPendingEntries {
+				b.entries, b.reload = nil, true
 			} else {
-				f.b.entries = append(f.b.entries, ev.Entry)
+				b.entries = append(b.entries, ev.Entry)
 			}
 		}
 		// Bytes and lines moved: the list shows them, but a unit alone
 		// does not need a new list more often than a flush.
-		f.b.conns = true
+		b.conns = true
 	case classroom.AnnotationsToggled:
 		p := ev.Paused
-		f.b.paused = &p
+		b.paused = &p
 	case classroom.ConnClosed:
-		if ev.Conn.ID == f.b.sel {
-			f.b.closed = true
+		if ev.Conn.ID == b.sel {
+			b.closed = true
 		}
-		f.b.conns = true
+		b.conns = true
 	default:
-		f.b.conns = true
+		b.conns = true
 	}
-	f.mu.Unlock()
-	f.poke()
 }
 
 // storeChange is a store's subscriber (it runs under the store's lock).
 func (f *liveFeed) storeChange(domain string, c mailstore.Change) {
-	f.mu.Lock()
-	if f.b.users == nil {
-		f.b.users = map[string]bool{}
-	}
-	f.b.users[c.User+"@"+domain] = true
-	f.mu.Unlock()
-	f.poke()
+	f.add(func(b *liveBatch) {
+		if b.users == nil {
+			b.users = map[string]bool{}
+		}
+		b.users[c.User+"@"+domain] = true
+	})
 }
 
 // notice queues a line for the status bar, from any goroutine.
 func (f *liveFeed) notice(s string) {
-	f.mu.Lock()
-	f.b.notices = append(f.b.notices, time.Now().Format("15:04:05")+" "+s)
-	f.mu.Unlock()
-	f.poke()
+	line := time.Now().Format("15:04:05") + " " + s
+	f.add(func(b *liveBatch) { b.notices = append(b.notices, line) })
 }
 
 // scoresChanged notes that the exercise scoreboard moved, from any goroutine.
 func (f *liveFeed) scoresChanged() {
-	f.mu.Lock()
-	f.b.scores = true
-	f.mu.Unlock()
-	f.poke()
-}
-
-// take returns the batch and starts a new one.
-func (f *liveFeed) take() liveBatch {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b := f.b
-	f.b = liveBatch{sel: b.sel}
-	return b
-}
-
-// run flushes until stop is closed: deliver is called with each non-empty
-// batch and must return once the UI has applied it (or the app ended).
-func (f *liveFeed) run(stop <-chan struct{}, deliver func(liveBatch)) {
-	for {
-		select {
-		case <-stop:
-			return
-		case <-f.kick:
-		}
-		if b := f.take(); !b.empty() {
-			deliver(b)
-		}
-		select {
-		case <-stop:
-			return
-		case <-time.After(flushEvery):
-		}
-	}
+	f.add(func(b *liveBatch) { b.scores = true })
 }

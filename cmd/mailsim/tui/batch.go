@@ -1,0 +1,103 @@
+package tui
+
+import (
+	"sync"
+	"time"
+
+	"github.com/rivo/tview"
+)
+
+// flushEvery bounds how often a stream of events reaches the screen.
+const flushEvery = 50 * time.Millisecond
+
+// batcher gathers what other goroutines add, quickly and without ever
+// blocking on the UI, and hands it as one batch to deliver from one
+// goroutine (run), at most every flushEvery, in the order it was added.
+// deliver is expected to wait until the UI has applied a batch (post), so
+// that batches keep their order and a slow screen slows the flushes, not
+// the producers. The lesson screen's driver outbox and the live view's
+// feed are both batchers.
+type batcher[B any] struct {
+	mu    sync.Mutex
+	b     B
+	kick  chan struct{}
+	empty func(b *B) bool // a batch not worth a flush
+	next  func(b *B) B    // the batch that follows b once b is taken
+}
+
+// newBatcher makes a batcher; next may be nil (a zero B follows).
+func newBatcher[B any](empty func(*B) bool, next func(*B) B) *batcher[B] {
+	if next == nil {
+		next = func(*B) B { var zero B; return zero }
+	}
+	return &batcher[B]{kick: make(chan struct{}, 1), empty: empty, next: next}
+}
+
+// add changes the pending batch with f, from any goroutine, and wakes the
+// flusher. f runs under the batcher's lock: it must be quick.
+func (x *batcher[B]) add(f func(b *B)) {
+	x.mu.Lock()
+	f(&x.b)
+	x.mu.Unlock()
+	select {
+	case x.kick <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the pending batch and starts the next.
+func (x *batcher[B]) take() B {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	b := x.b
+	x.b = x.next(&b)
+	return b
+}
+
+// run flushes until stop is closed: deliver is called with each batch
+// that is not empty.
+func (x *batcher[B]) run(stop <-chan struct{}, deliver func(B)) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-x.kick:
+		}
+		if b := x.take(); !x.empty(&b) {
+			deliver(b)
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(flushEvery):
+		}
+	}
+}
+
+// poster runs functions on an app's UI goroutine from other goroutines:
+// the one way a batch (or anything else) reaches the screen.
+type poster struct {
+	app  *tview.Application
+	stop <-chan struct{} // closed when the app has stopped
+}
+
+// post runs f on the UI goroutine and redraws, from any other goroutine.
+// It waits until f has run, so posts from one goroutine keep their order;
+// the inner goroutine only lets it give up when the app ends (QueueUpdate
+// would wait forever then). It must not be called from a handler.
+func (p poster) post(f func()) {
+	select {
+	case <-p.stop:
+		return
+	default:
+	}
+	done := make(chan struct{})
+	go func() {
+		p.app.QueueUpdateDraw(f)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-p.stop:
+	}
+}
