@@ -52,9 +52,8 @@ type ui struct {
 	stop    chan struct{} // closed when the app stops
 	gen     int           // the current lesson run
 
-	overlay string      // the name of the open overlay page, "" for none
-	ovGrid  *tview.Grid // the open overlay's centring grid
-	w, h    int         // the screen size at the last draw
+	ov   overlays // help, quiz, summary, questions
+	w, h int      // the screen size at the last draw
 }
 
 // Run shows the app and blocks until the learner quits or ctx ends. The
@@ -79,6 +78,7 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	u := &ui{o: o, th: newTheme(), lang: o.Lang, progress: loadProgress(dir),
 		app: tview.NewApplication(), pages: tview.NewPages(), stop: make(chan struct{}), drvDone: make(chan struct{})}
 	u.ctx, u.cancel = context.WithCancel(ctx)
+	u.ov = overlays{app: u.app, pages: u.pages}
 	if o.Screen != nil {
 		u.app.SetScreen(o.Screen)
 	}
@@ -246,7 +246,7 @@ func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
 		u.quit()
 		return nil
 	}
-	if u.overlay != "" {
+	if u.ov.isOpen() {
 		return ev // the overlay's own handlers
 	}
 	if _, typing := u.app.GetFocus().(*tview.InputField); typing {
@@ -265,32 +265,10 @@ func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
 }
 
 // showOverlay puts p centred over the screen, w×h cells at most.
-func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) {
-	u.overlay = name
-	grid := tview.NewGrid().SetColumns(0, w, 0).SetRows(0, h, 0).AddItem(p, 1, 1, 1, 1, 0, 0, true)
-	u.ovGrid = grid
-	u.pages.AddPage(name, grid, true, true)
-	u.app.SetFocus(p)
-}
-
-// resizeOverlay makes the open overlay w×h cells.
-func (u *ui) resizeOverlay(w, h int) {
-	if u.ovGrid != nil {
-		u.ovGrid.SetColumns(0, w, 0).SetRows(0, h, 0)
-	}
-}
+func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) { u.ov.show(name, p, w, h) }
 
 // hideOverlay closes the open overlay and gives focus back to focus.
-func (u *ui) hideOverlay(focus tview.Primitive) {
-	if u.overlay == "" {
-		return
-	}
-	u.pages.RemovePage(u.overlay)
-	u.overlay, u.ovGrid = "", nil
-	if focus != nil {
-		u.app.SetFocus(focus)
-	}
-}
+func (u *ui) hideOverlay(focus tview.Primitive) { u.ov.hide(focus) }
 
 // showHelp shows the key tables of the current screen, one section per
 // table, the descriptions wrapped beside the keys; it scrolls (↑ ↓ PgUp
@@ -303,12 +281,6 @@ func (u *ui) showHelp(maps ...*keymap.Map) {
 	p.moreTxt = tr(u.lang, "more ↓")
 	p.setLines(helpLines(u.th, u.lang, bw-2, maps...))
 	u.th.frame(p.Box, tr(u.lang, "Help")+" · Esc")
-	p.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
-		if ev.Key() == tcell.KeyEscape || ev.Rune() == '?' || ev.Rune() == 'q' {
-			u.hideOverlay(back)
-			return nil
-		}
-		return ev
-	})
+	u.ov.closeOn(p.Box, "?q", back)
 	u.showOverlay("help", p, bw, min(len(p.lines)+2, h-2))
 }

@@ -28,7 +28,5 @@ func (u *ui) ask(name, text string, buttons []string, keys map[rune]int, border 
 		}
 		return ev
 	})
-	u.overlay = name
-	u.pages.AddPage(name, m, true, true)
-	u.app.SetFocus(m)
+	u.ov.showModal(name, m)
 }

@@ -91,7 +91,7 @@ type liveUI struct {
 	notice   string
 	filling  bool // the table is being refilled: ignore its selection callback
 	timeSet  bool
-	overlay  string
+	ov       overlays
 	w, h     int
 	laidOut  [3]int // the size (and emptiness) the layout was built for
 	tableFor int    // the width the table was filled for
@@ -159,6 +159,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.root = tview.NewFlex().SetDirection(tview.FlexRow)
 	lv.middle = tview.NewFlex()
 	lv.pages = tview.NewPages().AddPage("main", lv.root, true, true)
+	lv.ov = overlays{app: lv.app, pages: lv.pages}
 	lv.app.SetRoot(lv.pages, true)
 	lv.app.SetInputCapture(lv.capture)
 	lv.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {

@@ -50,7 +50,7 @@ func (lv *liveUI) capture(ev *tcell.EventKey) *tcell.EventKey {
 		lv.app.Stop()
 		return nil
 	}
-	if lv.overlay != "" {
+	if lv.ov.isOpen() {
 		return ev
 	}
 	if lv.keys.Handle(ev) {
@@ -83,34 +83,13 @@ func (lv *liveUI) cycleFocus(d int) {
 // --- overlays
 
 // showOverlay puts p centred over the screen, w×h cells at most.
-func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) {
-	lv.hideOverlay()
-	lv.overlay = name
-	grid := tview.NewGrid().SetColumns(0, w, 0).SetRows(0, h, 0).AddItem(p, 1, 1, 1, 1, 0, 0, true)
-	lv.pages.AddPage(name, grid, true, true)
-	lv.app.SetFocus(p)
-}
+func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) { lv.ov.show(name, p, w, h) }
 
 // hideOverlay closes the open overlay; the list gets the focus back.
-func (lv *liveUI) hideOverlay() {
-	if lv.overlay == "" {
-		return
-	}
-	lv.pages.RemovePage(lv.overlay)
-	lv.overlay = ""
-	lv.app.SetFocus(lv.conns)
-}
+func (lv *liveUI) hideOverlay() { lv.ov.hide(lv.conns) }
 
 // closeKeys makes Esc and the given runes close an overlay.
-func (lv *liveUI) closeKeys(b *tview.Box, runes string) {
-	b.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
-		if ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && strings.ContainsRune(runes, ev.Rune())) {
-			lv.hideOverlay()
-			return nil
-		}
-		return ev
-	})
-}
+func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.ov.closeOn(b, runes, lv.conns) }
 
 func (lv *liveUI) showHelp() {
 	t := helpTable(lv.th, lv.lang, lv.keys, paneKeys(lv.keys))

@@ -218,8 +218,8 @@ func (qm *quizModal) render() {
 		para(th.Dim, tr(lang, "press Enter to continue"))
 	}
 	qm.pane.setLines(out)
-	if ls.u.overlay == "quiz" {
-		ls.u.resizeOverlay(qm.width(), qm.height())
+	if ls.u.ov.is("quiz") {
+		ls.u.ov.resize(qm.width(), qm.height())
 	}
 }
 

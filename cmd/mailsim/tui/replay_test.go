@@ -165,8 +165,8 @@ func TestReplayShowsTheRecordedQuizAnswer(t *testing.T) {
 	h.at(4)
 	h.waitFor("What will STAT answer?", "Not quite. -ERR")
 	h.on(func() {
-		if h.u.overlay != "" {
-			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.overlay)
+		if h.u.ov.isOpen() {
+			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.ov.name)
 		}
 	})
 }

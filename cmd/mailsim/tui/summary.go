@@ -135,7 +135,7 @@ func lessonClaims(l *lessons.Lesson, lang string) []string {
 // showSummary opens the end-of-lesson summary.
 func (ls *lessonScreen) showSummary() {
 	u := ls.u
-	if ended, _ := ls.s.Ended(); !ended || u.overlay != "" {
+	if ended, _ := ls.s.Ended(); !ended || u.ov.isOpen() {
 		return
 	}
 	ls.summaryShown = true

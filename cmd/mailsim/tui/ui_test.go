@@ -315,9 +315,9 @@ func TestGoToRestartAndPlay(t *testing.T) {
 		return u.ls.s.AtEnd() && !u.ls.playing && !u.ls.s.Busy()
 	})
 	h.waitFor("Lesson complete.")
-	h.waitUntil("the end-of-lesson summary is open", func(u *ui) bool { return u.overlay == "summary" })
+	h.waitUntil("the end-of-lesson summary is open", func(u *ui) bool { return u.ov.is("summary") })
 	h.key(tcell.KeyEscape) // closes the summary
-	h.waitUntil("the summary is closed", func(u *ui) bool { return u.overlay == "" })
+	h.waitUntil("the summary is closed", func(u *ui) bool { return !u.ov.isOpen() })
 	h.key(tcell.KeyEscape)
 	h.waitFor("✓", "POP3 by hand") // done, remembered
 }
