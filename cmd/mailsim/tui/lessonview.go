@@ -17,7 +17,6 @@ import (
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/events"
-	"mailsim/sim/wire"
 )
 
 // speeds are the autoplay speeds; baseDelay is the pause between steps at 1×.
@@ -432,14 +431,8 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 		line = e.Actor + " " + line
 	}
 	var about []string
-	if u := e.Unit; u != nil {
-		if u.Dir == wire.ServerToClient && u.Command != "" {
-			about = append(about, tr(lang, "reply to")+" "+u.Command)
-		}
-		about = append(about, fmt.Sprintf("%d %s", u.Len, tr(lang, "octets")))
-		if !e.Time.IsZero() && !ls.presenting {
-			about = append(about, e.Time.Format("15:04:05.000"))
-		}
+	if e.Unit != nil {
+		about = unitOfEvent(e).about(lang, !ls.presenting)
 	}
 	bold := ls.trans.actorStyle(e.Actor).Bold(true)
 	if ab := strings.Join(about, " · "); uniseg.StringWidth(line)+2+uniseg.StringWidth(ab) <= w {
@@ -455,13 +448,8 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
 		para(th.Text, n)
 	}
-	if e.Gloss != nil {
-		if g := oneLine(e.Gloss.Text.In(lang)); g != "" {
-			if e.Gloss.RFC != "" {
-				g += " [" + e.Gloss.RFC + "]"
-			}
-			para(th.Text, "· "+g)
-		}
+	if text, rfc := glossLine(e.Gloss, lang); text != "" {
+		para(th.Text, strings.TrimSpace("· "+text+" "+rfc))
 	}
 	if dec, ok := saslPlain(e.Unit, lang); ok {
 		para(th.Bad, dec)

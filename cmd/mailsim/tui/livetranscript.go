@@ -8,7 +8,6 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
-	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/wire"
@@ -182,20 +181,8 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	if lr.kind == rowNote {
 		return &transcriptview.Row{Text: "↳ " + noteText(t.lang, e), Style: t.th.Dim}
 	}
-	r := &transcriptview.Row{Time: e.Time, Dir: 'C', Style: t.style(e.Dir)}
-	if e.Dir == wire.ServerToClient {
-		r.Dir = 'S'
-	}
-	if e.Kind == wire.Block {
-		lines := strings.Split(strings.TrimSuffix(e.Text, "\n"), "\n")
-		r.Text = i18n.Wordf(t.lang, "%d lines, %d octets", e.Lines, e.Len)
-		r.Block = lines
-	} else {
-		r.Text = e.Text
-	}
-	if !t.paused && (e.Note != "" || e.Redacted != "") {
-		r.Mark = '•'
-	}
+	r := unitOfEntry(e).row(t.lang, !t.paused && (e.Note != "" || e.Redacted != ""))
+	r.Time, r.Style = e.Time, t.style(e.Dir)
 	return r
 }
 
@@ -264,27 +251,11 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 		return strings.TrimRight(b.String(), "\n")
 	}
 	e := &t.entries[lr.entry]
-	line := e.Text
-	if e.Kind == wire.Block {
-		line = i18n.Wordf(lang, "%d lines, %d octets", e.Lines, e.Len)
-	}
-	if e.Layer != wire.Cipher {
-		line = e.Dir.String() + ": " + line
-	}
+	u := unitOfEntry(e)
 	// The line itself is in the transcript: one row of it here, then what
 	// it means, then the details.
-	b.WriteString(th.tag(t.style(e.Dir).Bold(true)) + tview.Escape(strings.TrimRight(fit(oneLine(line), max(width, 8)), " ")) + reset + "\n")
-	var about []string
-	if e.Dir == wire.ServerToClient && e.Command != "" {
-		about = append(about, tr(lang, "reply to")+" "+e.Command)
-	}
-	about = append(about, fmt.Sprintf("%d %s", e.Len, tr(lang, "octets")))
-	if e.Layer == wire.Inner {
-		about = append(about, trl(lang, "inside TLS"))
-	}
-	if !e.Time.IsZero() {
-		about = append(about, e.Time.Format("15:04:05.000"))
-	}
+	b.WriteString(th.tag(t.style(e.Dir).Bold(true)) + tview.Escape(strings.TrimRight(fit(oneLine(u.headline(lang)), max(width, 8)), " ")) + reset + "\n")
+	about := u.about(lang, true)
 	details := th.tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + reset
 	if t.paused {
 		b.WriteString(th.tag(th.Dim) + tview.Escape(trl(lang, "Annotations are paused (a resumes them).")) + reset + "\n" + details)
@@ -295,10 +266,10 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 	}
 	if g != nil && e.Kind == wire.Line && e.Layer != wire.Cipher {
 		if ge, ok := g.Explain(string(t.conn.Protocol), e.Dir == wire.ClientToServer, e.Command, e.Text); ok {
-			if s := oneLine(ge.Text.In(lang)); s != "" {
-				b.WriteString(th.tag(th.Dim) + "· " + reset + tview.Escape(s))
-				if ge.RFC != "" {
-					b.WriteString(" " + th.tag(th.Dim) + tview.Escape("["+ge.RFC+"]") + reset)
+			if text, rfc := glossLine(&ge, lang); text != "" {
+				b.WriteString(th.tag(th.Dim) + "· " + reset + tview.Escape(text))
+				if rfc != "" {
+					b.WriteString(" " + th.tag(th.Dim) + tview.Escape(rfc) + reset)
 				}
 				b.WriteString("\n")
 			}

@@ -8,7 +8,6 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
-	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
@@ -120,22 +119,8 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	case events.EventClose:
 		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
 	case events.EventWire:
-		u := e.Unit
-		r.Dir = 'C'
-		if u.Dir == wire.ServerToClient {
-			r.Dir = 'S'
-		}
-		switch u.Kind {
-		case wire.Block:
-			lines := strings.Split(strings.TrimSuffix(u.Text, "\n"), "\n")
-			r.Text = i18n.Wordf(t.lang, "%d lines, %d octets", len(lines), u.Len)
-			r.Block = lines
-		default:
-			r.Text = u.Text
-		}
-		if !e.Note.IsZero() {
-			r.Mark = '•'
-		}
+		w := unitOfEvent(e).row(t.lang, !e.Note.IsZero())
+		r.Dir, r.Text, r.Block, r.Mark = w.Dir, w.Text, w.Block, w.Mark
 	case events.EventCheck:
 		r.Mark, r.Style = '✓', t.th.OK
 		if !e.OK {
