@@ -101,3 +101,16 @@ func (p *Progress) save() error {
 	}
 	return nil
 }
+
+// xdgDir is the mailsim folder under the XDG base directory env names,
+// or under its default, home/def... ("" when there is no home).
+func xdgDir(env string, def ...string) string {
+	if d := os.Getenv(env); d != "" {
+		return filepath.Join(d, "mailsim")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(append(append([]string{home}, def...), "mailsim")...)
+}

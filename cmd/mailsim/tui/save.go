@@ -20,19 +20,6 @@ const saveHelp = "write transcript: save the session so far (steps and sandbox l
 // defaultDataDir is $XDG_DATA_HOME/mailsim, or ~/.local/share/mailsim.
 func defaultDataDir() string { return xdgDir("XDG_DATA_HOME", ".local", "share") }
 
-// xdgDir is the mailsim folder under the XDG base directory env names,
-// or under its default, home/def... ("" when there is no home).
-func xdgDir(env string, def ...string) string {
-	if d := os.Getenv(env); d != "" {
-		return filepath.Join(d, "mailsim")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(append(append([]string{home}, def...), "mailsim")...)
-}
-
 // transcriptDir is the folder w offers: DataDir/transcripts. Saved
 // transcripts stay out of the current folder, which may be a folder of
 // lessons.

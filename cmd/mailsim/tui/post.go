@@ -1,0 +1,31 @@
+package tui
+
+import "github.com/rivo/tview"
+
+// poster runs functions on an app's UI goroutine from other goroutines:
+// the one way a batch (or anything else) reaches the screen.
+type poster struct {
+	app  *tview.Application
+	stop <-chan struct{} // closed when the app has stopped
+}
+
+// post runs f on the UI goroutine and redraws, from any other goroutine.
+// It waits until f has run, so posts from one goroutine keep their order;
+// the inner goroutine only lets it give up when the app ends (QueueUpdate
+// would wait forever then). It must not be called from a handler.
+func (p poster) post(f func()) {
+	select {
+	case <-p.stop:
+		return
+	default:
+	}
+	done := make(chan struct{})
+	go func() {
+		p.app.QueueUpdateDraw(f)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-p.stop:
+	}
+}
