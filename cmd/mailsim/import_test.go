@@ -18,18 +18,19 @@ import (
 	"mailsim/transcripts"
 )
 
-// dumpcap captures loopback traffic on the given ports into a pcapng
-// file until stop is called. Capturing needs root or dumpcap's
+// dumpcap captures traffic on the given ports of interface iface ("lo":
+// Ethernet frames; "any": Linux cooked frames) into a pcapng file
+// until stop is called. Capturing needs root or dumpcap's
 // capabilities (CI runs as root); without them the test is skipped
 // outside CI and fails under it.
-func dumpcap(t *testing.T, file string, ports ...int) (stop func()) {
+func dumpcap(t *testing.T, iface, file string, ports ...int) (stop func()) {
 	t.Helper()
 	bin := testutil.NeedTool(t, "dumpcap")
 	var filter []string
 	for _, p := range ports {
 		filter = append(filter, "tcp port "+strconv.Itoa(p))
 	}
-	cmd := exec.Command(bin, "-i", "lo", "-f", strings.Join(filter, " or "), "-w", file)
+	cmd := exec.Command(bin, "-i", iface, "-f", strings.Join(filter, " or "), "-w", file)
 	errs, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -108,11 +109,13 @@ func sessionViews(t *transcripts.Transcript) []string {
 }
 
 // Real clients talk to `mailsim serve`, which records each connection
-// (--record); dumpcap captures the same sessions on loopback. Imported,
+// (--record); dumpcap captures the same sessions on loopback, twice: on
+// lo (Ethernet frames) and on any (Linux cooked frames). Imported,
 // with the key log the TLS clients wrote (SSLKEYLOGFILE), the capture
 // gives the same sessions, line for line, as mailsim's own recording:
 // python poplib (POP3, USER/PASS), fetchmail (POP3, keep), python
-// smtplib (submission, STARTTLS, AUTH) and curl (IMAP, STARTTLS).
+// smtplib (submission, STARTTLS, AUTH), curl (IMAP, STARTTLS; POP3 over
+// implicit TLS on a port that does not say so).
 func TestACaptureOfRealClientsImportsAsMailsimRecordedIt(t *testing.T) {
 	py := testutil.NeedPython(t)
 	curl := testutil.NeedTool(t, "curl")
@@ -121,8 +124,11 @@ func TestACaptureOfRealClientsImportsAsMailsimRecordedIt(t *testing.T) {
 	s := startServe(t, func(o *serveOptions) { o.RecordDir = rec })
 	a, b := s.account(1), s.account(2)
 	dir := t.TempDir()
-	pcap, keys := filepath.Join(dir, "session.pcapng"), filepath.Join(dir, "keys.log")
-	stop := dumpcap(t, pcap, s.port(roles.POP3), s.port(roles.IMAP), s.port(roles.Submission))
+	keys := filepath.Join(dir, "keys.log")
+	ports := []int{s.port(roles.POP3), s.port(roles.IMAP), s.port(roles.Submission), s.port(roles.POP3S)}
+	captures := map[string]string{"lo": filepath.Join(dir, "lo.pcapng"), "any": filepath.Join(dir, "any.pcapng")}
+	stopLo := dumpcap(t, "lo", captures["lo"], ports...)
+	stopAny := dumpcap(t, "any", captures["any"], ports...)
 	env := append(os.Environ(), "SSLKEYLOGFILE="+keys)
 
 	script := `
@@ -149,6 +155,15 @@ print("ok")
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Welcome to the mail class") {
 		t.Fatalf("curl: %v\n%s", err, out)
 	}
+	// POP3 over TLS from the first byte, on a port that does not say so:
+	// the importer decrypts it to find the greeting
+	cmd = exec.Command(curl, "-sS", "--cacert", s.ca, "--user", a.Name()+":"+a.Password,
+		"--resolve", fmt.Sprintf("pop.example.com:%d:127.0.0.1", s.port(roles.POP3S)),
+		fmt.Sprintf("pop3s://pop.example.com:%d/1", s.port(roles.POP3S)))
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "Welcome to the mail class") {
+		t.Fatalf("curl pop3s: %v\n%s", err, out)
+	}
 	home := t.TempDir()
 	rc := filepath.Join(home, "fetchmailrc")
 	os.WriteFile(rc, []byte(fmt.Sprintf("poll 127.0.0.1 protocol pop3 port %d user %q password %q sslproto '' keep mda \"/bin/sh -c 'cat >> %s'\"\n",
@@ -163,9 +178,10 @@ print("ok")
 	var recorded []string
 	waitFor(t, func() bool {
 		recorded, _ = filepath.Glob(filepath.Join(rec, "*.yaml"))
-		return len(recorded) >= 4
+		return len(recorded) >= 5
 	})
-	stop()
+	stopLo()
+	stopAny()
 	var want []string
 	for _, f := range recorded {
 		tr, err := transcripts.Load(f)
@@ -176,31 +192,35 @@ print("ok")
 	}
 	sort.Strings(want)
 
-	out := filepath.Join(dir, "imported.yaml")
-	so, se, code := runCLI(t, "import", pcap, "--keylog", keys, "-o", out)
-	if code != 0 || !strings.Contains(so, "4 mail sessions") {
-		t.Fatalf("import: exit %d\n%s%s", code, so, se)
-	}
-	imported, err := transcripts.Load(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := sessionViews(imported)
-	if len(got) != len(want) {
-		t.Fatalf("%d sessions imported, %d recorded", len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("session %d differs:\nrecorded:\n%s\nimported:\n%s", i+1, want[i], got[i])
-		}
-	}
-	if strings.Contains(string(mustRead(t, out)), a.Password) {
-		t.Error("the imported transcript holds a password")
-	}
-	// and it replays
-	so, se, code = runCLI(t, "replay", out, "--plain")
-	if code != 0 || !strings.Contains(so, "STARTTLS") || !strings.Contains(so, "AUTH PLAIN •••") {
-		t.Errorf("replay: exit %d\n%s%s", code, so, se)
+	for iface, pcap := range captures {
+		t.Run("captured on "+iface, func(t *testing.T) {
+			out := filepath.Join(dir, iface+".yaml")
+			so, se, code := runCLI(t, "import", pcap, "--keylog", keys, "-o", out)
+			if code != 0 || !strings.Contains(so, "5 mail sessions") {
+				t.Fatalf("import: exit %d\n%s%s", code, so, se)
+			}
+			imported, err := transcripts.Load(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sessionViews(imported)
+			if len(got) != len(want) {
+				t.Fatalf("%d sessions imported, %d recorded", len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("session %d differs:\nrecorded:\n%s\nimported:\n%s", i+1, want[i], got[i])
+				}
+			}
+			if strings.Contains(string(mustRead(t, out)), a.Password) {
+				t.Error("the imported transcript holds a password")
+			}
+			// and it replays
+			so, se, code = runCLI(t, "replay", out, "--plain")
+			if code != 0 || !strings.Contains(so, "STARTTLS") || !strings.Contains(so, "AUTH PLAIN •••") {
+				t.Errorf("replay: exit %d\n%s%s", code, so, se)
+			}
+		})
 	}
 }
 

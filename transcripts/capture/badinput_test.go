@@ -121,3 +121,19 @@ func TestOutOfOrderAndRetransmittedSegmentsGiveTheSameTranscript(t *testing.T) {
 		t.Errorf("%d swaps, %d retransmissions: the import differs from the clean capture's:\n%s", swapped, resent, diff(w, g))
 	}
 }
+
+// TLS from the first byte on a port that does not name a mail protocol
+// cannot be told without keys: it is left out, with a note saying that
+// --keylog lets mailsim look inside.
+func TestTLSOnAnUnknownPortWithoutKeysIsLeftOutWithANote(t *testing.T) {
+	var b bytes.Buffer
+	s := newSynth(&b)
+	c := s.conn("10.1.0.1", 50001, "10.1.0.2", 8443)
+	c.say(true, "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00")
+	c.close()
+	pop3Session(s.conn("10.1.0.1", 50002, "10.1.0.2", 110))
+	tr, rep := importBytes(t, b.Bytes(), Options{})
+	if rep.Sessions != 1 || len(tr.Actors) != 1 || !hasNote(rep.Notes, "1 TLS connections on ports other than 993, 995 and 465 left out: with --keylog") {
+		t.Errorf("%d sessions, notes %q", rep.Sessions, rep.Notes)
+	}
+}

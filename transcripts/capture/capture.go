@@ -5,8 +5,9 @@
 // It reads the file as a stream with gopacket's pcapgo, puts each TCP
 // connection back together with gopacket's reassembly (out-of-order and
 // retransmitted segments included), and finds the POP3, IMAP and SMTP
-// sessions among them by what the server says first (and, for implicit
-// TLS, by the port), on any port. Each session's bytes go through the same
+// sessions among them by what the server says first, on any port (TLS
+// from the first byte: by the port, 993, 995 or 465, or elsewhere by
+// decrypting the greeting with the key log). Each session's bytes go through the same
 // framing as a live tap (sim/wire Stream): lines, bodies and literals with
 // the command they belong to, STARTTLS followed up to the upgrade, then TLS
 // records, opened with a key log (SSLKEYLOGFILE) when one is given. The
@@ -248,11 +249,15 @@ type importer struct {
 	dropped int                       // packets left out by the Streams limit
 	skipped int                       // mail sessions left out by the Sessions limit
 	sealed  int                       // sessions whose TLS stays encrypted
-	actors  map[string]bool
+	probes  map[uint64]*tcpStream     // TLS sessions being decrypted to tell their protocol
+	// tlsElsewhere counts TLS connections on ports that do not say their
+	// protocol, left out for want of a key log (or of a greeting in it)
+	tlsElsewhere int
+	actors       map[string]bool
 }
 
 func newImporter(o Options, lim Limits) *importer {
-	imp := &importer{o: o, lim: lim, flows: map[[2]gopacket.Flow]bool{}, byID: map[uint64]*tcpStream{}, actors: map[string]bool{}}
+	imp := &importer{o: o, lim: lim, flows: map[[2]gopacket.Flow]bool{}, byID: map[uint64]*tcpStream{}, probes: map[uint64]*tcpStream{}, actors: map[string]bool{}}
 	imp.rec = wire.NewRecorder(wire.SinkFuncs{OnUnit: imp.onUnit, OnClose: imp.onClose},
 		wire.Options{Clock: func() time.Time { return imp.now }})
 	if g, err := lessons.LoadGlossary(); err == nil {
@@ -329,6 +334,13 @@ func (imp *importer) finish() {
 	if imp.skipped > 0 {
 		imp.rep.Notes = append(imp.rep.Notes, fmt.Sprintf("%d mail sessions left out: a transcript holds at most %d (limit)", imp.skipped, imp.lim.Sessions))
 	}
+	if imp.tlsElsewhere > 0 {
+		how := "with --keylog, mailsim decrypts them to see whether they are mail"
+		if imp.o.KeyLog != nil {
+			how = "the key log does not open them, or they are not mail"
+		}
+		imp.rep.Notes = append(imp.rep.Notes, fmt.Sprintf("%d TLS connections on ports other than 993, 995 and 465 left out: %s", imp.tlsElsewhere, how))
+	}
 	if imp.sealed > 0 {
 		imp.rep.Notes = append(imp.rep.Notes, fmt.Sprintf("%d sessions use TLS and stay encrypted: capture again with SSLKEYLOGFILE=FILE set for the mail program (Thunderbird, curl and Firefox write their TLS secrets there) and import with --keylog FILE", imp.sealed))
 	}
@@ -362,6 +374,14 @@ func (imp *importer) start() {
 // sink callbacks: the wire Recorder's units become the simulator's events.
 
 func (imp *importer) onUnit(u wire.Unit) {
+	if p := imp.probes[u.Conn]; p != nil {
+		if u.Layer == wire.Inner && u.Dir == wire.ServerToClient && p.probed == "" {
+			if proto, ok := serverProtocol([]byte(u.Text)); ok {
+				p.probed = proto
+			}
+		}
+		return
+	}
 	s := imp.byID[u.Conn]
 	if s == nil {
 		return

@@ -50,6 +50,10 @@ type tcpStream struct {
 	ended        bool // FIN or RST seen
 	noted        bool // the TLS note is given
 	data         bool // some data came
+	// probe decrypts a TLS session on a port that does not say its
+	// protocol; probed is the protocol its first server line told
+	probe  *wire.Stream
+	probed wire.Protocol
 }
 
 // Accept takes every segment, even of a connection whose start the
@@ -81,6 +85,10 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 	if !s.decided {
 		s.pending = append(s.pending, chunk{first, bytes.Clone(data)})
 		s.npend += n
+		if s.probe != nil {
+			s.probeMore(s.pending[len(s.pending)-1])
+			return
+		}
 		s.detect()
 		return
 	}
@@ -90,6 +98,11 @@ func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.Ass
 // ReassemblyComplete ends the connection.
 func (s *tcpStream) ReassemblyComplete(_ reassembly.AssemblerContext) bool {
 	imp := s.imp
+	if s.probe != nil { // it closed before its TLS told the protocol
+		delete(imp.probes, s.probe.ID())
+		s.probe = nil
+		imp.tlsElsewhere++
+	}
 	if !s.decided { // it closed before a whole first line: not mail
 		s.notMail()
 	}
@@ -199,13 +212,53 @@ func (s *tcpStream) implicitTLS(firstIsClient bool) {
 		srv = s.key[1].Src()
 	}
 	port, _ := strconv.Atoi(srv.String())
-	p, ok := implicitPorts[port]
-	if !ok {
+	s.protoTLSOnly = true
+	if p, ok := implicitPorts[port]; ok {
+		s.open(p, firstIsClient, true)
+		return
+	}
+	if s.imp.o.KeyLog == nil {
+		s.imp.tlsElsewhere++
 		s.notMail()
 		return
 	}
-	s.protoTLSOnly = true
-	s.open(p, firstIsClient, true)
+	// another port: decrypt until the server's first line says which
+	// protocol it is (a probe Stream, never closed, so the secrets stay
+	// for the real one)
+	s.clientIsA = firstIsClient
+	s.probe = s.imp.rec.Stream(wire.POP3, wire.StreamOptions{ImplicitTLS: true, Decrypt: true})
+	s.imp.probes[s.probe.ID()] = s
+	for _, c := range s.pending {
+		if s.probe == nil {
+			return
+		}
+		s.probeMore(c)
+	}
+}
+
+// maxProbe bounds what waits while a probe decrypts: a TLS handshake and
+// a greeting.
+const maxProbe = 64 << 10
+
+// probeMore feeds the probe one more chunk, and opens the session once the
+// probe has told the protocol.
+func (s *tcpStream) probeMore(c chunk) {
+	dir := wire.ClientToServer
+	if c.first != s.clientIsA {
+		dir = wire.ServerToClient
+	}
+	s.probe.Write(dir, c.data)
+	switch {
+	case s.probed != "":
+		delete(s.imp.probes, s.probe.ID())
+		s.probe = nil
+		s.open(s.probed, s.clientIsA, true)
+	case s.npend > maxProbe:
+		delete(s.imp.probes, s.probe.ID())
+		s.probe = nil
+		s.imp.tlsElsewhere++
+		s.notMail()
+	}
 }
 
 // open starts the wire Stream for protocol p and writes what waited.
