@@ -3,6 +3,7 @@ package fidelity
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -40,7 +41,9 @@ func TestLessonsReplyLikeDovecot(t *testing.T) {
 	if compared == 0 {
 		t.Fatal("no built-in lesson has POP3 or IMAP steps")
 	}
-	if !t.Failed() {
+	// A -run filter compares only some lessons: the entries of the others
+	// are unused then, not stale.
+	if !t.Failed() && flag.Lookup("test.run").Value.String() == "" {
 		for _, e := range allow.entries {
 			if e.used == 0 {
 				t.Errorf("allow.txt:%d: %q allows nothing any more: remove it", e.line, e.text)
@@ -426,9 +429,11 @@ func (c *conn) writeRaw(t *testing.T, b []byte) {
 
 func (c *conn) readLine(t *testing.T) string {
 	t.Helper()
-	l, ok := c.readLineBy(t, time.Now().Add(10*time.Second))
+	// Generous: on a loaded machine Dovecot's first command after login
+	// waits for a new imap process to start.
+	l, ok := c.readLineBy(t, time.Now().Add(30*time.Second))
 	if !ok {
-		t.Fatalf("%s: Dovecot did not answer within 10 s (exchanges so far: %v)", c.actor, c.dc)
+		t.Fatalf("%s: Dovecot did not answer within 30 s (exchanges so far: %v)", c.actor, c.dc)
 	}
 	return l
 }
