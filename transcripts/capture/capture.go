@@ -138,7 +138,8 @@ func Import(r io.Reader, o Options) (*transcripts.Transcript, Report, error) {
 		name = "capture"
 	}
 	lim := o.Limits.withDefaults()
-	src, err := openCapture(bufio.NewReaderSize(r, 1<<16), lim.SnapLen)
+	g := &guard{r: r, max: int64(lim.SnapLen) + 1<<20}
+	src, err := openCapture(bufio.NewReaderSize(g, 1<<16), lim.SnapLen)
 	if err != nil {
 		return nil, Report{}, &Error{name, err.Error()}
 	}
@@ -155,7 +156,8 @@ func Import(r io.Reader, o Options) (*transcripts.Transcript, Report, error) {
 			imp.rep.Notes = append(imp.rep.Notes, "the key log is empty: TLS parts stay encrypted")
 		}
 	}
-	readErr := imp.read(src)
+	g.n = 0
+	readErr := imp.read(src, g)
 	imp.finish()
 	if readErr != nil {
 		if imp.rep.Packets == 0 && imp.rep.Sessions == 0 {
@@ -273,14 +275,18 @@ func newImporter(o Options, lim Limits) *importer {
 
 // read feeds every packet to the assembler. It returns the error that
 // stopped it early, if any, as a sentence.
-func (imp *importer) read(src *packetSource) error {
+func (imp *importer) read(src *packetSource, g *guard) error {
 	var lastFlush time.Time
 	for {
 		data, ci, err := src.read()
+		g.n = 0
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				return fmt.Errorf("packet %d is larger than %s, the most mailsim reads: imported the %d packets before it", imp.rep.Packets+1, size(g.max), imp.rep.Packets)
+			}
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return fmt.Errorf("the capture is cut short in packet %d (the file ends inside it): imported the %d packets before it", imp.rep.Packets+1, imp.rep.Packets)
 			}
@@ -319,6 +325,26 @@ func (imp *importer) packet(link layers.LinkType, data []byte, ci gopacket.Captu
 	}
 	ctx := captureContext(ci)
 	imp.asm.AssembleWithContext(nl.NetworkFlow(), tl, &ctx)
+}
+
+// guard stops a read that goes on past max octets for one packet: pcapng
+// lets a file declare packets of any length (and a snap length of 0 for
+// no limit), and pcapgo reads a packet whole, so without it one packet
+// could fill memory. Read clears n after each packet.
+type guard struct {
+	r      io.Reader
+	n, max int64
+}
+
+var errTooLarge = errors.New("a packet is too large")
+
+func (g *guard) Read(p []byte) (int, error) {
+	if g.n > g.max {
+		return 0, errTooLarge
+	}
+	k, err := g.r.Read(p)
+	g.n += int64(k)
+	return k, err
 }
 
 type captureContext gopacket.CaptureInfo

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"mailsim/transcripts"
 )
@@ -176,5 +178,34 @@ func TestAOneGigabyteCaptureIsStreamedInBoundedMemory(t *testing.T) {
 	}
 	if peak.Load() > 96<<20 {
 		t.Errorf("the heap held %d MiB at its peak; want it bounded by the limits (under 96 MiB)", peak.Load()>>20)
+	}
+}
+
+// A pcapng may declare a packet of any size (its snap length 0 means no
+// limit); one packet over SnapLen plus 1 MiB stops the read there.
+func TestAPacketLargerThanTheSnapLengthStopsTheRead(t *testing.T) {
+	var b bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&b, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 0}, pcapgo.NgWriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var small bytes.Buffer
+	pop3Session(newSynth(&small).conn("10.1.0.1", 50000, "10.1.0.2", 110))
+	_, pk := pcapPackets(t, small.Bytes())
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for i, p := range pk {
+		frame := p[16:]
+		if i == 8 { // after the greeting, USER and PASS: a 3 MiB frame
+			frame = append(bytes.Clone(frame), make([]byte, 3<<20)...)
+		}
+		w.WritePacket(gopacket.CaptureInfo{Timestamp: at.Add(time.Duration(i) * time.Millisecond), CaptureLength: len(frame), Length: len(frame)}, frame)
+	}
+	w.Flush()
+	_, rep := importBytes(t, b.Bytes(), Options{Limits: Limits{SnapLen: 64 << 10}})
+	if !hasNote(rep.Notes, "packet 9 is larger than 1114112 octets, the most mailsim reads") {
+		t.Errorf("notes %q; want packet 9 refused as too large", rep.Notes)
+	}
+	if rep.Packets != 8 {
+		t.Errorf("%d packets read; want the 8 before the large one", rep.Packets)
 	}
 }
