@@ -113,7 +113,8 @@ func sessionViews(t *transcripts.Transcript) []string {
 // lo (Ethernet frames) and on any (Linux cooked frames). Imported,
 // with the key log the TLS clients wrote (SSLKEYLOGFILE), the capture
 // gives the same sessions, line for line, as mailsim's own recording:
-// python poplib (POP3, USER/PASS), fetchmail (POP3, keep), python
+// python poplib (POP3, USER/PASS), python imaplib (IMAP, LOGIN),
+// fetchmail (POP3, keep), python
 // smtplib (submission, STARTTLS, AUTH), curl (IMAP, STARTTLS; POP3 over
 // implicit TLS on a port that does not say so).
 func TestACaptureOfRealClientsImportsAsMailsimRecordedIt(t *testing.T) {
@@ -132,10 +133,12 @@ func TestACaptureOfRealClientsImportsAsMailsimRecordedIt(t *testing.T) {
 	env := append(os.Environ(), "SSLKEYLOGFILE="+keys)
 
 	script := `
-import poplib, smtplib, ssl, sys
-u, p, to, pp, ps, ca = sys.argv[1:7]
+import imaplib, poplib, smtplib, ssl, sys
+u, p, to, pp, ps, ca, pi = sys.argv[1:8]
 q = poplib.POP3("127.0.0.1", int(pp))
 q.user(u); q.pass_(p); q.stat(); q.retr(1); q.quit()
+i = imaplib.IMAP4("127.0.0.1", int(pi))
+i.login(u, p); i.select("INBOX"); i.fetch("1", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])"); i.logout()
 ctx = ssl.create_default_context(cafile=ca)
 with smtplib.SMTP("localhost", int(ps)) as m:
     m.starttls(context=ctx); m.login(u, p)
@@ -143,7 +146,7 @@ with smtplib.SMTP("localhost", int(ps)) as m:
 print("ok")
 `
 	cmd := exec.Command(py, "-c", script, a.Name(), a.Password, b.Address(),
-		strconv.Itoa(s.port(roles.POP3)), strconv.Itoa(s.port(roles.Submission)), s.ca)
+		strconv.Itoa(s.port(roles.POP3)), strconv.Itoa(s.port(roles.Submission)), s.ca, strconv.Itoa(s.port(roles.IMAP)))
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("python: %v\n%s", err, out)
@@ -178,7 +181,7 @@ print("ok")
 	var recorded []string
 	waitFor(t, func() bool {
 		recorded, _ = filepath.Glob(filepath.Join(rec, "*.yaml"))
-		return len(recorded) >= 5
+		return len(recorded) >= 6
 	})
 	stopLo()
 	stopAny()
@@ -196,7 +199,7 @@ print("ok")
 		t.Run("captured on "+iface, func(t *testing.T) {
 			out := filepath.Join(dir, iface+".yaml")
 			so, se, code := runCLI(t, "import", pcap, "--keylog", keys, "-o", out)
-			if code != 0 || !strings.Contains(so, "5 mail sessions") {
+			if code != 0 || !strings.Contains(so, "6 mail sessions") {
 				t.Fatalf("import: exit %d\n%s%s", code, so, se)
 			}
 			imported, err := transcripts.Load(out)
@@ -217,7 +220,7 @@ print("ok")
 			}
 			// and it replays
 			so, se, code = runCLI(t, "replay", out, "--plain")
-			if code != 0 || !strings.Contains(so, "STARTTLS") || !strings.Contains(so, "AUTH PLAIN •••") {
+			if code != 0 || !strings.Contains(so, "STARTTLS") || !strings.Contains(so, "AUTH PLAIN •••") || !strings.Contains(so, "LOGIN "+a.Name()+" •••") {
 				t.Errorf("replay: exit %d\n%s%s", code, so, se)
 			}
 		})
