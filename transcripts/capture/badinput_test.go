@@ -2,7 +2,9 @@ package capture
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -135,5 +137,44 @@ func TestTLSOnAnUnknownPortWithoutKeysIsLeftOutWithANote(t *testing.T) {
 	tr, rep := importBytes(t, b.Bytes(), Options{})
 	if rep.Sessions != 1 || len(tr.Actors) != 1 || !hasNote(rep.Notes, "1 TLS connections on ports other than 993, 995 and 465 left out: with --keylog") {
 		t.Errorf("%d sessions, notes %q", rep.Sessions, rep.Notes)
+	}
+}
+
+// The same session captured on other links: raw IP (link types 101 and
+// 228, as some VPN interfaces give), BSD loopback (0, macOS lo0: a 4-octet
+// address family), and Linux cooked (113, tcpdump -i any) imports as from
+// Ethernet.
+func TestEveryLinkTypeMailsimReadsGivesTheSameTranscript(t *testing.T) {
+	var eth bytes.Buffer
+	pop3Session(newSynth(&eth).conn("10.1.0.1", 50000, "10.1.0.2", 110))
+	want, _ := importBytes(t, eth.Bytes(), Options{})
+	header, pk := pcapPackets(t, eth.Bytes())
+	for _, tc := range []struct {
+		link   uint32
+		header func(eth []byte) []byte // the link header that replaces Ethernet's 14 octets
+	}{
+		{101, func([]byte) []byte { return nil }},
+		{228, func([]byte) []byte { return nil }},
+		{0, func([]byte) []byte { return []byte{2, 0, 0, 0} }}, // AF_INET, host order (little endian)
+		{113, func(e []byte) []byte { // packet type, ARPHRD_ETHER, address length, address, protocol
+			return append([]byte{0, 0, 0, 1, 0, 6}, append(append(bytes.Clone(e[6:12]), 0, 0), 0x08, 0x00)...)
+		}},
+	} {
+		t.Run(fmt.Sprint("link type ", tc.link), func(t *testing.T) {
+			h := bytes.Clone(header)
+			binary.LittleEndian.PutUint32(h[20:], tc.link)
+			var out [][]byte
+			for _, p := range pk {
+				frame := append(tc.header(p[16:30]), p[30:]...)
+				rec := append(bytes.Clone(p[:16]), frame...)
+				binary.LittleEndian.PutUint32(rec[8:], uint32(len(frame)))
+				binary.LittleEndian.PutUint32(rec[12:], uint32(len(frame)))
+				out = append(out, rec)
+			}
+			got, _ := importBytes(t, joinPackets(h, out), Options{})
+			if g, w := wireView(got, false, nil), wireView(want, false, nil); g != w {
+				t.Errorf("differs from the Ethernet capture:\n%s", diff(w, g))
+			}
+		})
 	}
 }

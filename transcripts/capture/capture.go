@@ -30,6 +30,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -418,6 +419,9 @@ func (imp *importer) onUnit(u wire.Unit) {
 			e.Gloss = &g
 		}
 	}
+	// the records of the handshake in the clear (under TLS 1.3 its later
+	// messages are encrypted and look like application data)
+	e.Handshake = u.Layer == wire.Cipher && (strings.HasPrefix(u.Text, "[TLS handshake") || strings.HasPrefix(u.Text, "[TLS change cipher spec"))
 	if u.Layer == wire.Cipher && !s.noted {
 		s.noted = true
 		switch {
