@@ -178,3 +178,33 @@ func TestEveryLinkTypeMailsimReadsGivesTheSameTranscript(t *testing.T) {
 		})
 	}
 }
+
+// A capture started in the middle of a session (no SYN, no greeting) is
+// still found: by the server's first reply, or by the client's first
+// command when the server has said nothing yet.
+func TestACaptureStartedMidSessionIsStillFound(t *testing.T) {
+	var b bytes.Buffer
+	pop3Session(newSynth(&b).conn("10.1.0.1", 50000, "10.1.0.2", 110))
+	header, pk := pcapPackets(t, b.Bytes())
+	for _, tc := range []struct {
+		skip  int    // packets the capture missed
+		first string // the first unit it sees
+	}{
+		{4, "C USER alice"}, // handshake and greeting missed: the client's command tells
+		{5, "S +OK"},        // the server's reply tells
+		{10, "C QUIT"},      // only the end
+		{11, "S +OK bye"},
+	} {
+		tr, rep := importBytes(t, joinPackets(header, pk[tc.skip:]), Options{})
+		var first string
+		for _, e := range tr.Events {
+			if e.Kind == "wire" {
+				first = e.Dir + " " + e.Text
+				break
+			}
+		}
+		if rep.Sessions != 1 || tr.Events[0].Protocol != "pop3" || first != tc.first {
+			t.Errorf("missing %d packets: %d sessions, protocol %q, first unit %q; want 1, pop3, %q", tc.skip, rep.Sessions, tr.Events[0].Protocol, first, tc.first)
+		}
+	}
+}
