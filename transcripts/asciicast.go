@@ -91,7 +91,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 	}
 	lang := o.lang(t)
 	bw := bufio.NewWriter(w)
-	l := t.Lessonish()
+	l := t.Heading()
 	hdr := map[string]any{"version": 2, "width": o.Width, "height": o.Height, "timestamp": t.Created.Unix(),
 		"title": textsafe.Visible(fmt.Sprintf("mailsim · %s — %s", l.ID, strings.TrimSpace(l.Title.In(lang)))),
 		"env":   map[string]string{"TERM": "xterm-256color", "SHELL": "/bin/sh"}}
@@ -121,7 +121,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 			if title != "" {
 				title = " · " + title
 			}
-			c.marker(i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, len(l.Steps), title))
+			c.marker(i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, l.Steps, title))
 			c.show(lines, "")
 			c.hold(NarrationBase, strings.TrimSpace(e.Say.In(lang)))
 		case e.Kind == events.EventWire:

@@ -149,7 +149,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 		o.BlockLines = 12
 	}
 	tr := func(x i18n.Text) string { return strings.TrimSpace(x.In(lang)) }
-	l := t.Lessonish()
+	l := t.Heading()
 	word := func(s string) string { return i18n.Word(lang, s) }
 	h := &handout{L: handoutLabels(lang), Student: o.For == ForStudent, Paper: o.Paper, Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
 	layout := "2 January 2006 15:04"
@@ -165,7 +165,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	terms := map[string]*hTerm{}
 	var cur *hStep
 	var shown, stepShown *table // the state as the handout last showed it, and as it was when the step began
-	steps := len(l.Steps)
+	steps := l.Steps
 	for i := range t.Events {
 		e := &t.Events[i]
 		switch e.Kind {

@@ -89,7 +89,7 @@ type captureNotes struct {
 func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 	lang := o.lang(t)
 	tr := func(x i18n.Text) string { return oneLine(strings.TrimSpace(x.In(lang))) }
-	steps := t.Lessonish().Steps
+	steps := t.Heading().Steps
 	n := &captureNotes{byEvent: map[int]string{}}
 	pending := ""
 	for i := range t.Events {
@@ -104,7 +104,7 @@ func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 			if pending != "" { // a step with nothing on the wire: its marker goes with the next
 				pending += "\n"
 			}
-			pending += i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, len(steps), title)
+			pending += i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title)
 			continue
 		case "connect":
 			tls := i18n.Word(lang, "plain text")

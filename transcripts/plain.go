@@ -28,25 +28,28 @@ type PlainOptions struct {
 
 // Plain prints events as an annotated transcript.
 type Plain struct {
-	w      io.Writer
-	o      PlainOptions
-	lesson *lessons.Lesson
-	steps  int
-	err    error
+	w   io.Writer
+	o   PlainOptions
+	h   Heading
+	err error
 	// eaves holds, per connection a lesson shows as an eavesdropper sees it,
 	// the TLS records not printed yet.
 	eaves map[uint64]*eavesdropped
 }
 
-// NewPlain returns a printer for a lesson's events.
-func NewPlain(w io.Writer, l *lessons.Lesson, o PlainOptions) *Plain {
+// NewPlain returns a printer for the events of what h heads (a lesson
+// being run, or a saved transcript). o.Lang "" means h's language.
+func NewPlain(w io.Writer, h Heading, o PlainOptions) *Plain {
+	if o.Lang == "" {
+		o.Lang = h.Language
+	}
 	if o.Lang == "" {
 		o.Lang = i18n.Fallback
 	}
 	if o.BlockLines == 0 {
 		o.BlockLines = 6
 	}
-	return &Plain{w: w, o: o, lesson: l, steps: len(l.Steps), eaves: map[uint64]*eavesdropped{}}
+	return &Plain{w: w, o: o, h: h, eaves: map[uint64]*eavesdropped{}}
 }
 
 // Err is the first write error, if any.
@@ -80,8 +83,8 @@ func (p *Plain) Event(e events.Event) {
 	}
 	switch e.Kind {
 	case events.EventStart:
-		p.printf("mailsim · %s — %s\n", p.lesson.ID, p.tr(p.lesson.Title))
-		if s := p.tr(p.lesson.Summary); s != "" {
+		p.printf("mailsim · %s — %s\n", p.h.ID, p.tr(p.h.Title))
+		if s := p.tr(p.h.Summary); s != "" {
 			p.printf("%s\n", s)
 		}
 		p.printf("\n%s\n", p.word("At the start:"))
@@ -91,7 +94,7 @@ func (p *Plain) Event(e events.Event) {
 		if title != "" {
 			title = " · " + title
 		}
-		p.printf("\n%s\n", p.wordf("Step %d/%d%s", e.Step+1, p.steps, title))
+		p.printf("\n%s\n", p.wordf("Step %d/%d%s", e.Step+1, p.h.Steps, title))
 		if s := p.tr(e.Say); s != "" {
 			for _, l := range strings.Split(s, "\n") {
 				p.printf("  │ %s\n", l)

@@ -30,17 +30,6 @@ func init() {
 var changeKindOf = map[string]events.ChangeKind{"added": events.Added, "removed": events.Removed, "flags": events.FlagsChanged,
 	"marked": events.Marked, "unmarked": events.Unmarked, "downloaded": events.Downloaded}
 
-// Lessonish is the lesson a transcript was recorded from, as far as the
-// transcript knows it: id, titles, and the number of steps (which are
-// empty). Printers that take a *lessons.Lesson take this one.
-func (t *Transcript) Lessonish() *lessons.Lesson {
-	if t.Lesson == nil {
-		return &lessons.Lesson{ID: "live session", Title: i18n.Text{i18n.Fallback: "a live session"}}
-	}
-	return &lessons.Lesson{ID: t.Lesson.ID, Group: t.Lesson.Group, Title: t.Lesson.Title, Summary: t.Lesson.Summary,
-		Steps: make([]lessons.Step, t.Lesson.Steps)}
-}
-
 // States converts snapshots to the simulator's states, each once.
 type States struct {
 	t     *Transcript
@@ -181,10 +170,7 @@ func (t *Transcript) Final() *events.State {
 // Replay prints a transcript as `mailsim run --plain` printed the session.
 // o.Lang "" means the transcript's language.
 func Replay(w io.Writer, t *Transcript, o PlainOptions) error {
-	if o.Lang == "" {
-		o.Lang = t.Lang()
-	}
-	p := NewPlain(w, t.Lessonish(), o)
+	p := NewPlain(w, t.Heading(), o)
 	s := NewStates(t)
 	for i := range t.Events {
 		p.Event(s.SimEvent(i))

@@ -363,7 +363,7 @@ func runPlain(ctx context.Context, l *lessons.Lesson, w io.Writer, po transcript
 	if err != nil {
 		return err
 	}
-	pr := transcripts.NewPlain(w, l, po)
+	pr := transcripts.NewPlain(w, transcripts.HeadingOf(l), po)
 	r, err := sim.Start(l, sim.Options{Emit: pr.Event, Glossary: g, Deterministic: deterministic, Files: l.SeedFS()})
 	if err != nil {
 		return err

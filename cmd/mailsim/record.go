@@ -47,7 +47,7 @@ func cmdRecord(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	emit := rec.Event
 	var pr *transcripts.Plain
 	if *plain {
-		pr = transcripts.NewPlain(stdout, l, transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})
+		pr = transcripts.NewPlain(stdout, transcripts.HeadingOf(l), transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})
 		emit = func(e events.Event) { rec.Event(e); pr.Event(e) }
 	}
 	r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: g, Deterministic: *fixed, Files: l.SeedFS()})

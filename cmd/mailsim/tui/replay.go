@@ -107,7 +107,11 @@ func (u *ui) openReplay(t *transcripts.Transcript) {
 // titles and narrative of the steps, their quizzes, who acted and what
 // they sent, and the actors.
 func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
-	l := t.Lessonish()
+	h := t.Heading()
+	l := &lessons.Lesson{ID: h.ID, Title: h.Title, Summary: h.Summary, Steps: make([]lessons.Step, h.Steps)}
+	if t.Lesson != nil {
+		l.Group = t.Lesson.Group
+	}
 	for _, a := range t.Actors {
 		act := lessons.Actor{Name: a.Name, Protocol: a.Protocol, Client: a.Client}
 		if user, dom, ok := strings.Cut(a.User, "@"); ok {
