@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -41,13 +42,13 @@ type ui struct {
 	pages    *tview.Pages
 	th       *Theme
 	lang     string
-	progress *Progress
+	progress *model.Progress
 
 	picker *pickerScreen
 	ls     *lessonScreen // the open lesson, nil on the picker
 
-	out     *outbox
-	drv     *driver
+	out     *model.Outbox
+	drv     *model.Driver
 	drvDone chan struct{}
 	stop    chan struct{} // closed when the app stops
 	gen     int           // the current lesson run
@@ -73,9 +74,9 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	applyGlobalStyles()
 	dir := o.StateDir
 	if dir == "" {
-		dir = defaultStateDir()
+		dir = model.DefaultStateDir()
 	}
-	u := &ui{o: o, th: newTheme(), lang: o.Lang, progress: loadProgress(dir),
+	u := &ui{o: o, th: newTheme(), lang: o.Lang, progress: model.LoadProgress(dir),
 		app: tview.NewApplication(), pages: tview.NewPages(), stop: make(chan struct{}), drvDone: make(chan struct{})}
 	u.ctx, u.cancel = context.WithCancel(ctx)
 	u.ov = overlays{app: u.app, pages: u.pages}
@@ -94,8 +95,8 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 		}
 		return false
 	})
-	u.out = newOutbox()
-	u.drv = newDriver(u.ctx, u.out, o.Glossary, o.Files)
+	u.out = model.NewOutbox()
+	u.drv = model.NewDriver(u.ctx, u.out, o.Glossary, o.Files)
 
 	u.picker = newPickerScreen(u)
 	u.pages.AddPage("picker", u.picker.root, true, true)
@@ -120,8 +121,8 @@ func (u *ui) run() error {
 	log.SetOutput(io.Discard)
 	defer func() { log.SetOutput(logw); log.SetFlags(logf) }()
 
-	go u.drv.loop(u.drvDone)
-	go u.out.run(u.stop, u.deliver)
+	go u.drv.Loop(u.drvDone)
+	go u.out.Run(u.stop, u.deliver)
 	go func() {
 		select {
 		case <-u.ctx.Done():
@@ -143,11 +144,11 @@ func (u *ui) run() error {
 func (u *ui) post(f func()) { poster{u.app, u.stop}.post(f) }
 
 // deliver brings a batch of the driver's items to the UI goroutine.
-func (u *ui) deliver(items []item) { u.post(func() { u.apply(items) }) }
+func (u *ui) deliver(items []model.Item) { u.post(func() { u.apply(items) }) }
 
 // apply hands events to the open lesson's session in order, and the ends of
 // operations to the lesson screen.
-func (u *ui) apply(items []item) {
+func (u *ui) apply(items []model.Item) {
 	ls := u.ls
 	if ls == nil {
 		return
@@ -160,15 +161,15 @@ func (u *ui) apply(items []item) {
 		}
 	}
 	for _, it := range items {
-		if it.gen != ls.gen {
+		if it.Gen != ls.gen {
 			continue
 		}
-		if it.ev != nil {
-			evs = append(evs, *it.ev)
+		if it.Ev != nil {
+			evs = append(evs, *it.Ev)
 			continue
 		}
 		flush()
-		ls.finished(it.done)
+		ls.finished(it.Done)
 	}
 	flush()
 	ls.scratch = evs
@@ -181,7 +182,7 @@ func (u *ui) openLesson(l *lessons.Lesson) {
 	u.ls = newLessonScreen(u, l, u.gen)
 	u.pages.AddAndSwitchToPage("lesson", u.ls.root, true)
 	u.app.SetFocus(u.ls.tv)
-	if !u.drv.start(l, u.gen) {
+	if !u.drv.Start(l, u.gen) {
 		u.ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
 	}
 }
@@ -192,7 +193,7 @@ func (u *ui) closeLesson() {
 		return
 	}
 	u.ls.close()
-	u.drv.stop()
+	u.drv.Stop()
 	u.pages.RemovePage("lesson")
 	u.ls = nil
 }

@@ -11,19 +11,20 @@
 //
 // It has three layers, as k9s does:
 //
-//   - the model (model.go): a Session holds the simulator's events, the
-//     position the learner looks at and the quiz answers. It has no tview in
-//     it and speaks through the Listener interface;
+//   - the model (package model): a Session holds the simulator's events,
+//     the position the learner looks at and the quiz answers; the Driver
+//     runs the simulator. It has no tview in it (a test checks its imports)
+//     and speaks through the Listener interface;
 //   - widgets: the transcript pane (package transcriptview, over the
 //     Session's rows in rows.go), width-aware text panes (statepane.go), key
 //     tables that generate the hint bar and the help (keys.go);
 //   - screens: the picker (picker.go) and the lesson screen (lessonview.go,
 //     quiz.go, sandbox.go), wired in app.go.
 //
-// The simulator runs on its own goroutine (driver.go): a step blocks on
+// The simulator runs on its own goroutine (model.Driver): a step blocks on
 // loopback TCP for milliseconds. Its events come back batched, at most every
 // 50 ms, through one QueueUpdateDraw at a time, in order.
 //
-// It imports lessons, sim and its sub-packages, transcripts and
-// transcriptview; nothing imports it but cmd/mailsim.
+// It imports lessons, sim and its sub-packages, transcripts, model, keymap
+// and transcriptview; nothing imports it but cmd/mailsim.
 package tui

@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
@@ -28,7 +29,7 @@ const baseDelay = 1500 * time.Millisecond
 // panes that show it.
 type lessonScreen struct {
 	u     *ui
-	s     *Session
+	s     *model.Session
 	gen   int
 	trans *transcript
 	keys  *keymap.Map
@@ -73,7 +74,7 @@ type lessonScreen struct {
 }
 
 func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
-	ls := &lessonScreen{u: u, s: NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard, presenting: u.o.Present}
+	ls := &lessonScreen{u: u, s: model.NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard, presenting: u.o.Present}
 	th := u.th
 	ls.trans = newTranscript(ls.s, th, u.lang)
 
@@ -106,7 +107,7 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.right = tview.NewFlex().SetDirection(tview.FlexRow)
 	ls.keys = ls.keyMap()
 	ls.s.AddListener(ls)
-	ls.SessionChanged(ls.s, ChangedReset|ChangedStatus)
+	ls.SessionChanged(ls.s, model.ChangedReset|model.ChangedStatus)
 	return ls
 }
 
@@ -183,16 +184,16 @@ func paneKeys(taken *keymap.Map) *keymap.Map {
 }
 
 // SessionChanged refreshes the panes that show what changed.
-func (ls *lessonScreen) SessionChanged(s *Session, what What) {
-	if what&(ChangedPosition|ChangedReset) != 0 {
+func (ls *lessonScreen) SessionChanged(s *model.Session, what model.What) {
+	if what&(model.ChangedPosition|model.ChangedReset) != 0 {
 		ls.flash = ""
 	}
-	if what&ChangedReset != 0 {
+	if what&model.ChangedReset != 0 {
 		ls.trans.reset()
 	}
-	if what&(ChangedEvents|ChangedPosition|ChangedReset|ChangedQuiz) != 0 {
+	if what&(model.ChangedEvents|model.ChangedPosition|model.ChangedReset|model.ChangedQuiz) != 0 {
 		ls.trans.sync()
-		if what&ChangedQuiz != 0 {
+		if what&model.ChangedQuiz != 0 {
 			clear(ls.trans.cache)
 		}
 		ls.tv.Refresh()
@@ -485,7 +486,7 @@ func (ls *lessonScreen) next() {
 	if s.View().State == nil {
 		return // not started yet
 	}
-	if ls.u.drv.step(ls.gen) {
+	if ls.u.drv.Step(ls.gen) {
 		s.SetError("")
 		s.SetBusy(true)
 	}
@@ -498,22 +499,22 @@ func (ls *lessonScreen) prev() {
 }
 
 // finished handles the end of a driver operation.
-func (ls *lessonScreen) finished(res *result) {
+func (ls *lessonScreen) finished(res *model.Result) {
 	s := ls.s
-	switch res.op {
+	switch res.Op {
 	case "start":
-		if res.err != nil {
-			s.SetStartErr(res.err)
+		if res.Err != nil {
+			s.SetStartErr(res.Err)
 			return
 		}
-		ls.addrs = res.addrs
+		ls.addrs = res.Addrs
 		ls.sb.relabel()
 		ls.renderStory()
 	case "step":
 		s.SetBusy(false)
 		var se *sim.StepError
-		if res.err != nil && !errors.As(res.err, &se) {
-			s.SetError(res.err.Error())
+		if res.Err != nil && !errors.As(res.Err, &se) {
+			s.SetError(res.Err.Error())
 		}
 		ended, _ := s.Ended()
 		if ended {
@@ -611,7 +612,7 @@ func (ls *lessonScreen) restart() {
 	ls.u.gen++
 	ls.gen = ls.u.gen
 	ls.s.Reset()
-	if !ls.u.drv.start(ls.s.Lesson, ls.gen) {
+	if !ls.u.drv.Start(ls.s.Lesson, ls.gen) {
 		ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
 	}
 }

@@ -219,9 +219,9 @@ func (lv *liveUI) run() error {
 		}
 	}()
 	// What happened before the subscription: read it once more.
-	lv.feed.add(func(b *liveBatch) { b.conns = true })
+	lv.feed.Add(func(b *liveBatch) { b.conns = true })
 
-	go lv.feed.run(lv.stop, lv.deliver)
+	go lv.feed.Run(lv.stop, lv.deliver)
 	if lv.o.Notices != nil {
 		go func() {
 			for {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/network"
@@ -321,7 +322,7 @@ func TestLiveFeedFlushesAtMostEvery50ms(t *testing.T) {
 	var mu sync.Mutex
 	var times []time.Time
 	units := 0
-	go f.run(stop, func(b liveBatch) {
+	go f.Run(stop, func(b liveBatch) {
 		mu.Lock()
 		times = append(times, time.Now())
 		units += len(b.entries)
@@ -343,7 +344,7 @@ func TestLiveFeedFlushesAtMostEvery50ms(t *testing.T) {
 		t.Errorf("%d flushes in 300 ms", len(times))
 	}
 	for i := 1; i < len(times); i++ {
-		if d := times[i].Sub(times[i-1]); d < flushEvery {
+		if d := times[i].Sub(times[i-1]); d < model.FlushEvery {
 			t.Errorf("flush %d came %v after the previous one", i, d)
 		}
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"time"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
 )
@@ -34,18 +35,18 @@ func (b *liveBatch) empty() bool {
 // selected connection's units are kept; the list is re-read from the
 // registry when it changed.
 type liveFeed struct {
-	*batcher[liveBatch]
+	*model.Batcher[liveBatch]
 }
 
 func newLiveFeed() *liveFeed {
-	return &liveFeed{newBatcher((*liveBatch).empty,
+	return &liveFeed{model.NewBatcher((*liveBatch).empty,
 		func(b *liveBatch) liveBatch { return liveBatch{sel: b.sel} })}
 }
 
 // follow makes id the connection whose units are kept (0: none), and
 // drops the units held for another.
 func (f *liveFeed) follow(id uint64) {
-	f.add(func(b *liveBatch) {
+	f.Add(func(b *liveBatch) {
 		if b.sel != id {
 			b.sel, b.entries, b.reload, b.closed = id, nil, false, false
 		}
@@ -54,7 +55,7 @@ func (f *liveFeed) follow(id uint64) {
 
 // event is the registry's subscriber: quick, never blocking.
 func (f *liveFeed) event(ev classroom.Event) {
-	f.add(func(b *liveBatch) { b.addEvent(ev) })
+	f.Add(func(b *liveBatch) { b.addEvent(ev) })
 }
 
 // addEvent takes a registry event into the batch.
@@ -86,7 +87,7 @@ func (b *liveBatch) addEvent(ev classroom.Event) {
 
 // storeChange is a store's subscriber (it runs under the store's lock).
 func (f *liveFeed) storeChange(domain string, c mailstore.Change) {
-	f.add(func(b *liveBatch) {
+	f.Add(func(b *liveBatch) {
 		if b.users == nil {
 			b.users = map[string]bool{}
 		}
@@ -97,10 +98,10 @@ func (f *liveFeed) storeChange(domain string, c mailstore.Change) {
 // notice queues a line for the status bar, from any goroutine.
 func (f *liveFeed) notice(s string) {
 	line := time.Now().Format("15:04:05") + " " + s
-	f.add(func(b *liveBatch) { b.notices = append(b.notices, line) })
+	f.Add(func(b *liveBatch) { b.notices = append(b.notices, line) })
 }
 
 // scoresChanged notes that the exercise scoreboard moved, from any goroutine.
 func (f *liveFeed) scoresChanged() {
-	f.add(func(b *liveBatch) { b.scores = true })
+	f.Add(func(b *liveBatch) { b.scores = true })
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/network"
@@ -18,7 +19,7 @@ type liveServer struct {
 	n      *network.Network
 	addr   string // "student01@example.com"; "" none
 	picked bool   // the trainer picked the user (else it follows the selected connection)
-	view   View
+	view   model.View
 }
 
 // userState snapshots one user of the network, as a events.State with one
@@ -41,7 +42,7 @@ func userState(n *network.Network, addr string) *events.State {
 // show switches to another user: nothing is highlighted.
 func (s *liveServer) show(addr string) {
 	s.addr = addr
-	s.view = View{}
+	s.view = model.View{}
 	if s.n != nil && addr != "" {
 		s.view.State = userState(s.n, addr)
 	}
@@ -54,7 +55,7 @@ func (s *liveServer) refresh() {
 	}
 	cur := userState(s.n, s.addr)
 	prev := s.view.State
-	s.view = View{State: cur, Prev: prev, Delta: events.Diff(prev, cur)}
+	s.view = model.View{State: cur, Prev: prev, Delta: events.Diff(prev, cur)}
 }
 
 func (s *liveServer) render(th *Theme, lang string, width int) string {

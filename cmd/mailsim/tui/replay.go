@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/transcripts"
@@ -61,7 +62,7 @@ func newReplayUI(ctx context.Context, o ReplayOptions, stateDir string) (*ui, er
 		lang = t.Lang()
 	}
 	if stateDir == "" {
-		stateDir = defaultStateDir()
+		stateDir = model.DefaultStateDir()
 	}
 	u, err := newUI(ctx, Options{Glossary: o.Glossary, Lang: lang, Screen: o.Screen, StateDir: stateDir})
 	if err != nil {

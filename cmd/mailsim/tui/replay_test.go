@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/events"
@@ -20,7 +21,7 @@ import (
 func recordLesson(t testing.TB, l *lessons.Lesson, answers map[int]int) *transcripts.Transcript {
 	t.Helper()
 	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Deterministic: true})
-	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: rolesFor(l)})
+	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: model.RolesFor(l)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestReplayABuiltinLesson(t *testing.T) {
 func TestReplayOfAPartialRecordingSaysWhereItEnds(t *testing.T) {
 	l := testLesson(false)
 	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Deterministic: true})
-	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: rolesFor(l)})
+	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: model.RolesFor(l)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
@@ -17,7 +18,7 @@ import (
 // event worth a line, only up to the session's position, built lazily and
 // kept.
 type transcript struct {
-	s     *Session
+	s     *model.Session
 	th    *Theme
 	lang  string
 	rowEv []int                  // event index of each row, ascending
@@ -26,7 +27,7 @@ type transcript struct {
 	color map[string]tcell.Color // actor -> colour
 }
 
-func newTranscript(s *Session, th *Theme, lang string) *transcript {
+func newTranscript(s *model.Session, th *Theme, lang string) *transcript {
 	t := &transcript{s: s, th: th, lang: lang, color: map[string]tcell.Color{}}
 	t.assignColors()
 	return t

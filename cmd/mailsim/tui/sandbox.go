@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
 	"net"
 	"strings"
@@ -188,7 +189,7 @@ func (sb *sandbox) done(key tcell.Key) {
 		if ls.s.Busy() || strings.TrimSpace(line) == "" {
 			return
 		}
-		if ls.u.drv.send(ls.gen, sb.actorName(), line) {
+		if ls.u.drv.Send(ls.gen, sb.actorName(), line) {
 			ls.s.SetError("")
 			ls.s.SetBusy(true)
 			ls.s.SetStudent(true)
@@ -238,16 +239,16 @@ func (sb *sandbox) history(ev *tcell.EventKey) *tcell.EventKey {
 }
 
 // finished shows the outcome of a sandbox line.
-func (sb *sandbox) finished(res *result) {
+func (sb *sandbox) finished(res *model.Result) {
 	ls := sb.ls
 	ls.s.SetStudent(false)
 	for i, a := range ls.s.Lesson.Actors {
-		if a.Name == res.actor {
-			sb.addr[i] = res.addr
+		if a.Name == res.Actor {
+			sb.addr[i] = res.Addr
 		}
 	}
-	if res.err != nil {
-		ls.s.SetError(res.actor + ": " + res.err.Error())
+	if res.Err != nil {
+		ls.s.SetError(res.Actor + ": " + res.Err.Error())
 	}
 	sb.relabel()
 }
@@ -291,21 +292,21 @@ func (sb *sandbox) goBack() {
 	ls.s.Rewind(sb.mark)
 	ls.s.SetError("") // a sandbox line's error is undone with it
 	ls.s.SetBusy(true)
-	if !ls.u.drv.rewind(ls.s.Lesson, ls.gen, sb.markRan) {
+	if !ls.u.drv.Rewind(ls.s.Lesson, ls.gen, sb.markRan) {
 		ls.s.SetBusy(false)
 		ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
 	}
 }
 
 // rewound is the end of goBack's rebuild.
-func (sb *sandbox) rewound(res *result) {
+func (sb *sandbox) rewound(res *model.Result) {
 	ls := sb.ls
 	ls.s.SetBusy(false)
-	if res.err != nil {
-		ls.s.SetStartErr(res.err)
+	if res.Err != nil {
+		ls.s.SetStartErr(res.Err)
 		return
 	}
-	ls.addrs = res.addrs
+	ls.addrs = res.Addrs
 	sb.relabel()
 	ls.setFlash(i18n.Wordf(ls.u.lang, "Back at step %d as the lesson left it: what you did in the sandbox is undone.", sb.markRan))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -84,7 +85,7 @@ func builtinFiles(l *lessons.Lesson) fs.FS { return l.SeedFS() }
 
 // answerEveryQuiz answers each quiz of the lesson with its first right
 // choice, so running ahead does not stop at them.
-func answerEveryQuiz(s *Session) {
+func answerEveryQuiz(s *model.Session) {
 	for i, st := range s.Lesson.Steps {
 		if st.Kind != lessons.Quiz || st.Quiz == nil {
 			continue
@@ -102,7 +103,7 @@ func answerEveryQuiz(s *Session) {
 type fitView struct {
 	screen                          string
 	cells                           [][]string
-	v                               View
+	v                               model.View
 	say                             string
 	storyHidden                     int
 	more                            string

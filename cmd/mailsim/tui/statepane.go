@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -312,7 +313,7 @@ type stateModel struct {
 }
 
 // buildState turns a View into blocks.
-func buildState(th *Theme, lang string, v View, colorOf func(string) tcell.Style) stateModel {
+func buildState(th *Theme, lang string, v model.View, colorOf func(string) tcell.Style) stateModel {
 	if v.State == nil {
 		return stateModel{noState: th.tag(th.Dim) + tr(lang, "Starting the servers…") + reset}
 	}
@@ -356,7 +357,7 @@ func buildState(th *Theme, lang string, v View, colorOf func(string) tcell.Style
 
 // deviceBlock is a device's head (name, protocol, what it holds, where it
 // is connected) and its local copies.
-func deviceBlock(th *Theme, lang string, v View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
+func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
 	where := "device " + d.Name
 	held := "local"
 	if d.Protocol == "imap" {
@@ -680,7 +681,7 @@ func fitState(th *Theme, lang string, m stateModel, w, h int) stateFit {
 
 // renderServer writes every mailbox of every provider that has users, in
 // full (the classroom live view's server pane).
-func renderServer(th *Theme, lang string, v View, width int) string {
+func renderServer(th *Theme, lang string, v model.View, width int) string {
 	m := buildState(th, lang, v, func(string) tcell.Style { return th.Text })
 	if m.noState != "" {
 		return m.noState
@@ -690,7 +691,7 @@ func renderServer(th *Theme, lang string, v View, width int) string {
 
 // mailboxRows lists a mailbox's messages with their marks, and the ones the
 // last step deleted (from the previous state), in UID order.
-func mailboxRows(v View, p events.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]events.ChangeKind) []msgRow {
+func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]events.ChangeKind) []msgRow {
 	rows := make([]msgRow, 0, len(mb.Messages))
 	for i, m := range mb.Messages {
 		k, ok := delta[changeKey{where, m.UID}]

@@ -1,4 +1,4 @@
-package tui
+package model
 
 import (
 	"context"
@@ -16,45 +16,45 @@ import (
 // errNotRunning answers a request for a lesson whose servers are not running.
 var errNotRunning = errors.New("the lesson's servers are not running")
 
-// item is what the driver reports to the UI: an event, or the end of an
+// Item is what the driver reports to the UI: an event, or the end of an
 // operation. gen ties it to one run of one lesson, so that a restart drops
 // what the old run still had in flight.
-type item struct {
-	gen  int
-	ev   *events.Event
-	done *result
+type Item struct {
+	Gen  int
+	Ev   *events.Event
+	Done *Result
 }
 
-// result is the end of a driver operation.
-type result struct {
-	op    string // "start", "step", "send", "rewind"
-	err   error
-	actor string // send: who sent
-	addr  string // send: the real loopback address the actor is connected to
+// Result is the end of a driver operation.
+type Result struct {
+	Op    string // "start", "step", "send", "rewind"
+	Err   error
+	Actor string // send: who sent
+	Addr  string // send: the real loopback address the actor is connected to
 	// start: for each actor, the loopback address of the server it
 	// connects to by default (for the sandbox's `nc` line).
-	addrs map[string]string
+	Addrs map[string]string
 }
 
-// outbox batches the driver's items for the UI, in the order they were
+// Outbox batches the driver's items for the UI, in the order they were
 // pushed.
-type outbox = batcher[[]item]
+type Outbox = Batcher[[]Item]
 
-func newOutbox() *outbox {
-	return newBatcher(func(items *[]item) bool { return len(*items) == 0 }, nil)
+func NewOutbox() *Outbox {
+	return NewBatcher(func(items *[]Item) bool { return len(*items) == 0 }, nil)
 }
 
 // push queues an item for the UI, from the driver's goroutine.
-func (d *driver) push(it item) { d.out.add(func(items *[]item) { *items = append(*items, it) }) }
+func (d *Driver) push(it Item) { d.out.Add(func(items *[]Item) { *items = append(*items, it) }) }
 
-// driver owns the sim.Runner and runs it on its own goroutine: a step
+// Driver owns the sim.Runner and runs it on its own goroutine: a step
 // blocks on the network, which must never happen on the UI goroutine. The
 // UI asks with start/step/send; the runner's events and each operation's end
 // come back through the outbox.
-type driver struct {
+type Driver struct {
 	ctx      context.Context
 	cmds     chan func()
-	out      *outbox
+	out      *Outbox
 	glossary *lessons.Glossary
 	files    func(*lessons.Lesson) fs.FS
 
@@ -62,12 +62,12 @@ type driver struct {
 	gen int         // the run r belongs to
 }
 
-func newDriver(ctx context.Context, out *outbox, g *lessons.Glossary, files func(*lessons.Lesson) fs.FS) *driver {
-	return &driver{ctx: ctx, cmds: make(chan func(), 16), out: out, glossary: g, files: files}
+func NewDriver(ctx context.Context, out *Outbox, g *lessons.Glossary, files func(*lessons.Lesson) fs.FS) *Driver {
+	return &Driver{ctx: ctx, cmds: make(chan func(), 16), out: out, glossary: g, files: files}
 }
 
-// loop runs commands until ctx ends, then closes the runner.
-func (d *driver) loop(done chan<- struct{}) {
+// Loop runs commands until ctx ends, then closes the runner.
+func (d *Driver) Loop(done chan<- struct{}) {
 	defer close(done)
 	for {
 		select {
@@ -82,7 +82,7 @@ func (d *driver) loop(done chan<- struct{}) {
 
 // do queues f for the driver goroutine without ever blocking the caller (a
 // UI handler); it reports false when the queue is full.
-func (d *driver) do(f func()) bool {
+func (d *Driver) do(f func()) bool {
 	select {
 	case d.cmds <- f:
 		return true
@@ -91,33 +91,33 @@ func (d *driver) do(f func()) bool {
 	}
 }
 
-func (d *driver) closeRunner() {
+func (d *Driver) closeRunner() {
 	if d.r != nil {
 		d.r.Close()
 		d.r = nil
 	}
 }
 
-func (d *driver) finish(gen int, res *result) { d.push(item{gen: gen, done: res}) }
+func (d *Driver) finish(gen int, res *Result) { d.push(Item{Gen: gen, Done: res}) }
 
-// start closes the current run and starts lesson l as run gen.
-func (d *driver) start(l *lessons.Lesson, gen int) bool {
+// Start closes the current run and starts lesson l as run gen.
+func (d *Driver) Start(l *lessons.Lesson, gen int) bool {
 	return d.do(func() { d.run(l, gen, 0, "start") })
 }
 
-// rewind starts lesson l again on fresh servers as run gen and runs its
+// Rewind starts lesson l again on fresh servers as run gen and runs its
 // first steps steps without showing them: the servers, connections and
 // devices are then as the lesson left them there, whatever the sandbox
 // did since. Lessons are deterministic up to timing, so the steps give
 // the same results as the first time.
-func (d *driver) rewind(l *lessons.Lesson, gen, steps int) bool {
+func (d *Driver) Rewind(l *lessons.Lesson, gen, steps int) bool {
 	return d.do(func() { d.run(l, gen, steps, "rewind") })
 }
 
 // run replaces the current run by lesson l on fresh servers as run gen,
 // runs its first quietSteps steps without emitting their events, and
 // reports the end as op.
-func (d *driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
+func (d *Driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
 	d.closeRunner()
 	d.gen = gen
 	var files fs.FS
@@ -128,12 +128,12 @@ func (d *driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
 	quiet.Store(quietSteps > 0)
 	emit := func(e events.Event) {
 		if !quiet.Load() {
-			d.push(item{gen: gen, ev: &e})
+			d.push(Item{Gen: gen, Ev: &e})
 		}
 	}
-	r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: d.glossary, Files: files, Roles: rolesFor(l)})
+	r, err := sim.Start(l, sim.Options{Emit: emit, Glossary: d.glossary, Files: files, Roles: RolesFor(l)})
 	if err != nil {
-		d.finish(gen, &result{op: op, err: err})
+		d.finish(gen, &Result{Op: op, Err: err})
 		return
 	}
 	d.r = r
@@ -141,49 +141,49 @@ func (d *driver) run(l *lessons.Lesson, gen, quietSteps int, op string) {
 		r.Step(d.ctx) // a step that failed the first time fails again: it was shown then
 	}
 	quiet.Store(false)
-	d.finish(gen, &result{op: op, addrs: serverAddrs(r, l)})
+	d.finish(gen, &Result{Op: op, Addrs: serverAddrs(r, l)})
 }
 
-// stop closes the current run (the learner went back to the picker).
-func (d *driver) stop() bool { return d.do(d.closeRunner) }
+// Stop closes the current run (the learner went back to the picker).
+func (d *Driver) Stop() bool { return d.do(d.closeRunner) }
 
-// step runs the next step of run gen.
-func (d *driver) step(gen int) bool {
+// Step runs the next step of run gen.
+func (d *Driver) Step(gen int) bool {
 	return d.do(func() {
 		if d.r == nil || d.gen != gen {
-			d.finish(gen, &result{op: "step", err: errNotRunning})
+			d.finish(gen, &Result{Op: "step", Err: errNotRunning})
 			return
 		}
 		err := d.r.Step(d.ctx)
-		d.finish(gen, &result{op: "step", err: err})
+		d.finish(gen, &Result{Op: "step", Err: err})
 	})
 }
 
-// send sends a sandbox line as actor, connecting it first when needed.
-func (d *driver) send(gen int, actor, line string) bool {
+// Send sends a sandbox line as actor, connecting it first when needed.
+func (d *Driver) Send(gen int, actor, line string) bool {
 	return d.do(func() {
 		if d.r == nil || d.gen != gen {
-			d.finish(gen, &result{op: "send", actor: actor, err: errNotRunning})
+			d.finish(gen, &Result{Op: "send", Actor: actor, Err: errNotRunning})
 			return
 		}
-		res := &result{op: "send", actor: actor}
+		res := &Result{Op: "send", Actor: actor}
 		if _, _, ok := d.r.Connected(actor); !ok {
-			res.err = d.r.Connect(d.ctx, actor, "")
+			res.Err = d.r.Connect(d.ctx, actor, "")
 		}
-		if res.err == nil && line != "" {
-			res.err = d.r.SendLine(actor, line)
+		if res.Err == nil && line != "" {
+			res.Err = d.r.SendLine(actor, line)
 		}
 		if _, addr, ok := d.r.Connected(actor); ok {
-			res.addr = addr
+			res.Addr = addr
 		}
 		d.finish(gen, res)
 	})
 }
 
-// rolesFor lists the servers a lesson needs: every role of its actors'
+// RolesFor lists the servers a lesson needs: every role of its actors'
 // protocols and of the roles its steps connect to. Starting only those
 // keeps start-up fast. nil (every role) when the lesson names none.
-func rolesFor(l *lessons.Lesson) []roles.Role {
+func RolesFor(l *lessons.Lesson) []roles.Role {
 	want := map[roles.Role]bool{}
 	for _, a := range l.Actors {
 		for _, role := range roles.All {

@@ -1,4 +1,4 @@
-package tui
+package model
 
 import (
 	"encoding/json"
@@ -26,12 +26,12 @@ type DoneInfo struct {
 	Asked int       `json:"quiz_asked"`
 }
 
-// defaultStateDir is $XDG_STATE_HOME/mailsim, or ~/.local/state/mailsim.
-func defaultStateDir() string { return xdgDir("XDG_STATE_HOME", ".local", "state") }
+// DefaultStateDir is $XDG_STATE_HOME/mailsim, or ~/.local/state/mailsim.
+func DefaultStateDir() string { return XdgDir("XDG_STATE_HOME", ".local", "state") }
 
-// loadProgress reads dir/progress.json; a missing or unreadable file gives
+// LoadProgress reads dir/progress.json; a missing or unreadable file gives
 // an empty progress (it is a convenience, never a reason not to start).
-func loadProgress(dir string) *Progress {
+func LoadProgress(dir string) *Progress {
 	p := &Progress{Version: 1, Done: map[string]DoneInfo{}}
 	if dir == "" {
 		return p
@@ -102,9 +102,9 @@ func (p *Progress) save() error {
 	return nil
 }
 
-// xdgDir is the mailsim folder under the XDG base directory env names,
+// XdgDir is the mailsim folder under the XDG base directory env names,
 // or under its default, home/def... ("" when there is no home).
-func xdgDir(env string, def ...string) string {
+func XdgDir(env string, def ...string) string {
 	if d := os.Getenv(env); d != "" {
 		return filepath.Join(d, "mailsim")
 	}

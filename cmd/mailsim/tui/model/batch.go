@@ -1,21 +1,21 @@
-package tui
+package model
 
 import (
 	"sync"
 	"time"
 )
 
-// flushEvery bounds how often a stream of events reaches the screen.
-const flushEvery = 50 * time.Millisecond
+// FlushEvery bounds how often a stream of events reaches the screen.
+const FlushEvery = 50 * time.Millisecond
 
-// batcher gathers what other goroutines add, quickly and without ever
+// Batcher gathers what other goroutines add, quickly and without ever
 // blocking on the UI, and hands it as one batch to deliver from one
 // goroutine (run), at most every flushEvery, in the order it was added.
 // deliver is expected to wait until the UI has applied a batch (post), so
 // that batches keep their order and a slow screen slows the flushes, not
 // the producers. The lesson screen's driver outbox and the live view's
 // feed are both batchers.
-type batcher[B any] struct {
+type Batcher[B any] struct {
 	mu    sync.Mutex
 	b     B
 	kick  chan struct{}
@@ -23,17 +23,17 @@ type batcher[B any] struct {
 	next  func(b *B) B    // the batch that follows b once b is taken
 }
 
-// newBatcher makes a batcher; next may be nil (a zero B follows).
-func newBatcher[B any](empty func(*B) bool, next func(*B) B) *batcher[B] {
+// NewBatcher makes a batcher; next may be nil (a zero B follows).
+func NewBatcher[B any](empty func(*B) bool, next func(*B) B) *Batcher[B] {
 	if next == nil {
 		next = func(*B) B { var zero B; return zero }
 	}
-	return &batcher[B]{kick: make(chan struct{}, 1), empty: empty, next: next}
+	return &Batcher[B]{kick: make(chan struct{}, 1), empty: empty, next: next}
 }
 
-// add changes the pending batch with f, from any goroutine, and wakes the
+// Add changes the pending batch with f, from any goroutine, and wakes the
 // flusher. f runs under the batcher's lock: it must be quick.
-func (x *batcher[B]) add(f func(b *B)) {
+func (x *Batcher[B]) Add(f func(b *B)) {
 	x.mu.Lock()
 	f(&x.b)
 	x.mu.Unlock()
@@ -44,7 +44,7 @@ func (x *batcher[B]) add(f func(b *B)) {
 }
 
 // take returns the pending batch and starts the next.
-func (x *batcher[B]) take() B {
+func (x *Batcher[B]) take() B {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	b := x.b
@@ -52,9 +52,9 @@ func (x *batcher[B]) take() B {
 	return b
 }
 
-// run flushes until stop is closed: deliver is called with each batch
+// Run flushes until stop is closed: deliver is called with each batch
 // that is not empty.
-func (x *batcher[B]) run(stop <-chan struct{}, deliver func(B)) {
+func (x *Batcher[B]) Run(stop <-chan struct{}, deliver func(B)) {
 	for {
 		select {
 		case <-stop:
@@ -67,7 +67,7 @@ func (x *batcher[B]) run(stop <-chan struct{}, deliver func(B)) {
 		select {
 		case <-stop:
 			return
-		case <-time.After(flushEvery):
+		case <-time.After(FlushEvery):
 		}
 	}
 }
