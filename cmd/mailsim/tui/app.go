@@ -141,7 +141,7 @@ func (u *ui) run() error {
 }
 
 // post runs f on the UI goroutine and redraws (poster.post).
-func (u *ui) post(f func()) { poster{u.app, u.stop}.post(f) }
+func (u *ui) post(f func()) { poster{app: u.app, stop: u.stop}.post(f) }
 
 // deliver brings a batch of the driver's items to the UI goroutine.
 func (u *ui) deliver(items []model.Item) { u.post(func() { u.apply(items) }) }

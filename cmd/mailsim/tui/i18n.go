@@ -6,7 +6,5 @@ import "mailsim/internal/i18n"
 // (shared with the plain transcript and the simulator). A word missing
 // there is shown in English.
 
-// word translates one of the app's own words.
-func (t *Theme) word(lang, s string) string { return tr(lang, s) }
-
+// tr translates one of the app's own words.
 func tr(lang, s string) string { return i18n.Word(lang, s) }

@@ -3,19 +3,15 @@ package tui
 import (
 	"strings"
 
-	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/internal/i18n"
 )
 
-// The key tables themselves are package keymap's; here are the shorthands
-// the tables are written with, and the hint bar and the help generated
-// from them.
-
-func r(c rune) keymap.Key        { return keymap.Char(c) }
-func k(key tcell.Key) keymap.Key { return keymap.Code(key) }
+// The key tables themselves are package keymap's; here are the hint bar
+// and the help generated from them.
 
 // hints is the hint bar's text (tview tags) in lang, cut to width on a
 // whole hint. The words are translated here, when the bar is drawn, so
@@ -27,7 +23,7 @@ func hints(m *keymap.Map, th *Theme, lang string, width int) string {
 		if x.Short == "" || x.When != nil && !x.When() {
 			continue
 		}
-		key, short := x.FirstKey(), tr(lang, x.Short)
+		key, short := x.FirstKey(), i18n.Word(lang, x.Short)
 		w := tview.TaggedStringWidth(key) + 1 + tview.TaggedStringWidth(short) + 2
 		if used+w > width {
 			break
@@ -47,11 +43,11 @@ func helpTable(th *Theme, lang string, maps ...*keymap.Map) *tview.Table {
 		if row > 0 {
 			row++
 		}
-		t.SetCell(row, 0, tview.NewTableCell(tr(lang, m.Name)).SetStyle(th.Title))
+		t.SetCell(row, 0, tview.NewTableCell(i18n.Word(lang, m.Name)).SetStyle(th.Title))
 		row++
 		for _, b := range m.Bindings {
 			t.SetCell(row, 0, tview.NewTableCell(" "+b.Label()+"  ").SetStyle(th.Accent))
-			t.SetCell(row, 1, tview.NewTableCell(tr(lang, b.Desc)).SetStyle(th.Text))
+			t.SetCell(row, 1, tview.NewTableCell(i18n.Word(lang, b.Desc)).SetStyle(th.Text))
 			row++
 		}
 	}
@@ -73,11 +69,11 @@ func helpLines(th *Theme, lang string, width int, maps ...*keymap.Map) []string 
 		if i > 0 {
 			out = append(out, "")
 		}
-		out = append(out, segLine(th, width, seg{th.Title, tr(lang, m.Name)}))
+		out = append(out, segLine(th, width, seg{th.Title, i18n.Word(lang, m.Name)}))
 		for _, b := range m.Bindings {
 			key := " " + fitWord(b.Label(), keyW) + "  "
 			pad := strings.Repeat(" ", uniseg.StringWidth(key))
-			for j, ln := range wrapLine(tr(lang, b.Desc), width-uniseg.StringWidth(key)) {
+			for j, ln := range wrapLine(i18n.Word(lang, b.Desc), width-uniseg.StringWidth(key)) {
 				k := pad
 				if j == 0 {
 					k = key

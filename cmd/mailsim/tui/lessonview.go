@@ -388,12 +388,12 @@ func (ls *lessonScreen) statusLine(w int) string {
 				msg = seg{th.Bad, tr(lang, "Some steps did not go as the lesson expected.")}
 			}
 			if asked > 0 {
-				msg.text += fmt.Sprintf(" %s %d/%d.", tr(lang, "Score"), right, asked)
+				msg.Text += fmt.Sprintf(" %s %d/%d.", tr(lang, "Score"), right, asked)
 			}
 		}
 	}
 	rw := uniseg.StringWidth(rightText)
-	if rw+2+uniseg.StringWidth(msg.text) > w { // the message comes first
+	if rw+2+uniseg.StringWidth(msg.Text) > w { // the message comes first
 		return segLine(th, w, msg)
 	}
 	left := segLine(th, w-rw-2, msg)

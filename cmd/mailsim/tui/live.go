@@ -251,7 +251,7 @@ func (lv *liveUI) run() error {
 
 // deliver applies a batch on the UI goroutine and redraws: the one
 // QueueUpdateDraw of a flush.
-func (lv *liveUI) deliver(b liveBatch) { poster{lv.app, lv.stop}.post(func() { lv.apply(b) }) }
+func (lv *liveUI) deliver(b liveBatch) { poster{app: lv.app, stop: lv.stop}.post(func() { lv.apply(b) }) }
 
 // apply takes a batch into the view.
 func (lv *liveUI) apply(b liveBatch) {

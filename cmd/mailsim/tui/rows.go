@@ -9,6 +9,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
@@ -113,10 +114,10 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		if title != "" {
 			title = " · " + title
 		}
-		r.Text = fmt.Sprintf("── %s %d/%d%s ──", t.th.word(t.lang, "Step"), e.Step+1, t.s.Steps(), title)
+		r.Text = fmt.Sprintf("── %s %d/%d%s ──", i18n.Word(t.lang, "Step"), e.Step+1, t.s.Steps(), title)
 		r.Style = t.th.StepRow
 	case events.EventConnect:
-		r.Text = fmt.Sprintf("⇄ %s %s (%s%s)", t.th.word(t.lang, "connected to"), e.Host, strings.ToUpper(string(e.Protocol)), tlsWord(t.lang, e.Role))
+		r.Text = fmt.Sprintf("⇄ %s %s (%s%s)", i18n.Word(t.lang, "connected to"), e.Host, strings.ToUpper(string(e.Protocol)), tlsWord(t.lang, e.Role))
 	case events.EventClose:
 		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
 	case events.EventWire:
@@ -134,15 +135,15 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	case events.EventQuiz:
 		r.Time = timeZero
 		r.Mark, r.Style = '?', t.th.Accent
-		r.Text = t.th.word(t.lang, "Quiz") + ": "
+		r.Text = i18n.Word(t.lang, "Quiz") + ": "
 		if e.Quiz != nil {
 			r.Text += tr(e.Quiz.Question)
 		}
 		if a, ok := t.s.AnswerOf(e.Step); ok {
 			if a.Correct {
-				r.Text += " — " + t.th.word(t.lang, "right")
+				r.Text += " — " + i18n.Word(t.lang, "right")
 			} else {
-				r.Text += " — " + t.th.word(t.lang, "wrong")
+				r.Text += " — " + i18n.Word(t.lang, "wrong")
 			}
 		}
 	case events.EventEnd:
@@ -151,7 +152,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		if !e.OK {
 			r.Style = t.th.Bad
 		}
-		r.Text = "■ " + t.th.word(t.lang, "Lesson over") + ": " + tr(e.Text)
+		r.Text = "■ " + i18n.Word(t.lang, "Lesson over") + ": " + tr(e.Text)
 	}
 	return r
 }
@@ -165,6 +166,3 @@ func tlsWord(lang string, r roles.Role) string {
 	}
 	return ", plain text"
 }
-
-// oneLine folds whitespace, newlines included, into single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

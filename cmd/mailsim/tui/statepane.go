@@ -16,34 +16,6 @@ import (
 	"mailsim/sim/mailstore"
 )
 
-// textPane is a TextView whose text is rendered for its current width, so
-// that columns adapt when the terminal is resized.
-type textPane struct {
-	*tview.TextView
-	render func(width int) string
-	lastW  int
-	dirty  bool
-}
-
-func newTextPane(render func(width int) string) *textPane {
-	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
-	tv.SetBackgroundColor(tcell.ColorDefault)
-	return &textPane{TextView: tv, render: render, dirty: true}
-}
-
-// invalidate makes the next Draw render again.
-func (p *textPane) invalidate() { p.dirty = true }
-
-// Draw renders when the content or the width changed, then draws.
-func (p *textPane) Draw(screen tcell.Screen) {
-	_, _, w, _ := p.GetInnerRect()
-	if p.dirty || w != p.lastW {
-		p.SetText(p.render(w))
-		p.lastW, p.dirty = w, false
-	}
-	p.TextView.Draw(screen)
-}
-
 // rowMark is how a message row is highlighted: what the step did to it
 // (new, deleted, flags changed, marked for deletion, unmarked,
 // downloaded), or, for a device's copy, that the server no longer has it.

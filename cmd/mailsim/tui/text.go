@@ -64,7 +64,7 @@ func saslPlain(u *wire.Unit, lang string) (string, bool) {
 	if lang == i18n.Fallback || lang == "" {
 		return lessons.DescribeSASLPlain(b64)
 	}
-	return plain.Escaped() + ": " + tr(lang, "base64 is an encoding, not encryption"), true
+	return plain.Escaped() + ": " + i18n.Word(lang, "base64 is an encoding, not encryption"), true
 }
 
 // fitWord is fit, but a cut prefers the end of a word when one ends in the
@@ -228,8 +228,8 @@ func cutGraphemes(s string, w int) string {
 
 // seg is a piece of a line in one style.
 type seg struct {
-	st   tcell.Style
-	text string
+	Style tcell.Style
+	Text  string
 }
 
 // segLine writes segments as one tview-tagged line of at most w cells,
@@ -239,13 +239,13 @@ func segLine(th *Theme, w int, segs ...seg) string {
 	var b strings.Builder
 	used := 0
 	for _, s := range segs {
-		sw := uniseg.StringWidth(s.text)
+		sw := uniseg.StringWidth(s.Text)
 		if total <= w || used+sw <= w-1 {
-			b.WriteString(th.tag(s.st) + tview.Escape(s.text) + reset)
+			b.WriteString(th.tag(s.Style) + tview.Escape(s.Text) + reset)
 			used += sw
 			continue
 		}
-		b.WriteString(th.tag(s.st) + tview.Escape(cutWidth(s.text, w-1-used)+"…") + reset)
+		b.WriteString(th.tag(s.Style) + tview.Escape(cutWidth(s.Text, w-1-used)+"…") + reset)
 		break
 	}
 	return b.String()
@@ -255,7 +255,10 @@ func segLine(th *Theme, w int, segs ...seg) string {
 func segsWidth(segs []seg) int {
 	n := 0
 	for _, s := range segs {
-		n += uniseg.StringWidth(s.text)
+		n += uniseg.StringWidth(s.Text)
 	}
 	return n
 }
+
+// oneLine folds whitespace, newlines included, into single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -84,11 +84,11 @@ func (u wireUnit) headline(lang string) string {
 func (u wireUnit) about(lang string, withTime bool) []string {
 	var out []string
 	if u.Dir == wire.ServerToClient && u.Command != "" {
-		out = append(out, tr(lang, "reply to")+" "+u.Command)
+		out = append(out, i18n.Word(lang, "reply to")+" "+u.Command)
 	}
-	out = append(out, fmt.Sprintf("%d %s", u.Len, tr(lang, "octets")))
+	out = append(out, fmt.Sprintf("%d %s", u.Len, i18n.Word(lang, "octets")))
 	if u.Layer == wire.Inner {
-		out = append(out, tr(lang, "inside TLS"))
+		out = append(out, i18n.Word(lang, "inside TLS"))
 	}
 	if withTime && !u.Time.IsZero() {
 		out = append(out, u.Time.Format("15:04:05.000"))
