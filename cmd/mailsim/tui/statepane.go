@@ -44,7 +44,7 @@ func (m rowMark) word() string {
 // a standing state, not a change).
 func (m rowMark) changed() bool { return m != markNone && m != markOnly }
 
-func (th *Theme) markStyle(m rowMark) tcell.Style {
+func markStyle(th *Theme, m rowMark) tcell.Style {
 	switch m {
 	case markNew, markDown:
 		return th.Added
@@ -240,7 +240,7 @@ func (c columns) row(th *Theme, lang string, m msgRow) string {
 		}
 		b.WriteString(" " + fitWord(tr(lang, w), c.status))
 	}
-	return th.tag(th.markStyle(m.mark)) + tview.Escape(c.clip(b.String())) + reset
+	return th.tag(markStyle(th, m.mark)) + tview.Escape(c.clip(b.String())) + reset
 }
 
 // flagText writes flags in full ("\Seen \Flagged") or as letters ("SF").
@@ -553,7 +553,7 @@ func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull
 	var parts []string
 	for mk := markNew; mk <= markOnly; mk++ {
 		if used[mk] {
-			parts = append(parts, th.tag(th.markStyle(mk))+tview.Escape(mk.sign()+" "+tr(lang, mk.word()))+reset)
+			parts = append(parts, th.tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+tr(lang, mk.word()))+reset)
 		}
 	}
 	if width < 100 {
