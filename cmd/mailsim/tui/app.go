@@ -13,6 +13,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -40,7 +41,7 @@ type ui struct {
 	cancel   context.CancelFunc
 	app      *tview.Application
 	pages    *tview.Pages
-	th       *Theme
+	th       *widgets.Theme
 	lang     string
 	progress *model.Progress
 
@@ -53,8 +54,8 @@ type ui struct {
 	stop    chan struct{} // closed when the app stops
 	gen     int           // the current lesson run
 
-	ov   overlays // help, quiz, summary, questions
-	w, h int      // the screen size at the last draw
+	ov   widgets.Overlays // help, quiz, summary, questions
+	w, h int              // the screen size at the last draw
 }
 
 // Run shows the app and blocks until the learner quits or ctx ends. The
@@ -71,15 +72,15 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	if o.Lang == "" {
 		o.Lang = i18n.Fallback
 	}
-	applyGlobalStyles()
+	widgets.ApplyGlobalStyles()
 	dir := o.StateDir
 	if dir == "" {
 		dir = model.DefaultStateDir()
 	}
-	u := &ui{o: o, th: newTheme(), lang: o.Lang, progress: model.LoadProgress(dir),
+	u := &ui{o: o, th: widgets.NewTheme(), lang: o.Lang, progress: model.LoadProgress(dir),
 		app: tview.NewApplication(), pages: tview.NewPages(), stop: make(chan struct{}), drvDone: make(chan struct{})}
 	u.ctx, u.cancel = context.WithCancel(ctx)
-	u.ov = overlays{app: u.app, pages: u.pages}
+	u.ov = widgets.Overlays{App: u.app, Pages: u.pages}
 	if o.Screen != nil {
 		u.app.SetScreen(o.Screen)
 	}
@@ -141,7 +142,7 @@ func (u *ui) run() error {
 }
 
 // post runs f on the UI goroutine and redraws (poster.post).
-func (u *ui) post(f func()) { poster{app: u.app, stop: u.stop}.post(f) }
+func (u *ui) post(f func()) { widgets.Poster{App: u.app, Stop: u.stop}.Post(f) }
 
 // deliver brings a batch of the driver's items to the UI goroutine.
 func (u *ui) deliver(items []model.Item) { u.post(func() { u.apply(items) }) }
@@ -247,7 +248,7 @@ func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
 		u.quit()
 		return nil
 	}
-	if u.ov.isOpen() {
+	if u.ov.IsOpen() {
 		return ev // the overlay's own handlers
 	}
 	if _, typing := u.app.GetFocus().(*tview.InputField); typing {
@@ -266,10 +267,10 @@ func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
 }
 
 // showOverlay puts p centred over the screen, w×h cells at most.
-func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) { u.ov.show(name, p, w, h) }
+func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) { u.ov.Show(name, p, w, h) }
 
 // hideOverlay closes the open overlay and gives focus back to focus.
-func (u *ui) hideOverlay(focus tview.Primitive) { u.ov.hide(focus) }
+func (u *ui) hideOverlay(focus tview.Primitive) { u.ov.Hide(focus) }
 
 // showHelp shows the key tables of the current screen, one section per
 // table, the descriptions wrapped beside the keys; it scrolls (↑ ↓ PgUp
@@ -278,10 +279,10 @@ func (u *ui) showHelp(maps ...*keymap.Map) {
 	back := u.app.GetFocus()
 	w, h := u.size()
 	bw := max(20, min(90, w-2))
-	p := newLinesPane(u.th)
-	p.moreTxt = tr(u.lang, "more ↓")
-	p.setLines(helpLines(u.th, u.lang, bw-2, maps...))
-	u.th.frame(p.Box, tr(u.lang, "Help")+" · Esc")
-	u.ov.closeOn(p.Box, "?q", back)
-	u.showOverlay("help", p, bw, min(len(p.lines)+2, h-2))
+	p := widgets.NewLinesPane(u.th)
+	p.MoreTxt = tr(u.lang, "more ↓")
+	p.SetLines(widgets.HelpLines(u.th, u.lang, bw-2, maps...))
+	u.th.Frame(p.Box, tr(u.lang, "Help")+" · Esc")
+	u.ov.CloseOn(p.Box, "?q", back)
+	u.showOverlay("help", p, bw, min(len(p.Lines)+2, h-2))
 }

@@ -28,5 +28,5 @@ func (u *ui) ask(name, text string, buttons []string, keys map[rune]int, border 
 		}
 		return ev
 	})
-	u.ov.showModal(name, m)
+	u.ov.ShowModal(name, m)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/lessons"
 )
 
@@ -45,7 +46,7 @@ func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
 		}
 	})
 	h.on(func() {
-		help := strings.Join(helpLines(h.u.th, "en", 100, h.u.ls.helpMaps()...), "\n")
+		help := strings.Join(widgets.HelpLines(h.u.th, "en", 100, h.u.ls.helpMaps()...), "\n")
 		for _, want := range []string{"scroll text right", "scroll the story up", "Story, meaning, server and devices panes", "zoom the focused pane"} {
 			if !strings.Contains(help, want) {
 				t.Errorf("the help does not say %q:\n%s", want, help)

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"github.com/rivo/tview"
+
+	"mailsim/cmd/mailsim/tui/widgets"
 )
 
 // shape is the lesson screen's layout for a size: the rows each pane gets
@@ -43,7 +45,7 @@ func (ls *lessonScreen) arrange(w, h int) {
 	inner := max(w-2, 4)
 	small := h < 30
 	ls.status.SetText(ls.statusLine(w))
-	ls.hints.invalidate()
+	ls.hints.Invalidate()
 
 	sbH := 0
 	if ls.sb.open {
@@ -58,7 +60,7 @@ func (ls *lessonScreen) arrange(w, h int) {
 	}
 	m := buildState(th, lang, ls.s.View(), ls.trans.actorStyle)
 	if ls.quizOn {
-		m = stateModel{noState: th.tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + reset}
+		m = stateModel{noState: th.Tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + widgets.Reset}
 	}
 	compact := fitState(th, lang, m, stateW-2, 0) // the smallest it can be
 	need := len(compact.server) + len(compact.devices) + 4
@@ -100,22 +102,22 @@ func (ls *lessonScreen) arrange(w, h int) {
 		middle = avail + sbH // the zoomed pane has the screen but the status line and hint bar
 	}
 
-	ls.story.moreTxt, ls.meaning.moreTxt = tr(lang, "more ↓"), tr(lang, "more ↓")
-	ls.server.moreTxt, ls.devices.moreTxt = ls.story.moreTxt, ls.story.moreTxt
-	ls.story.setLines(storyL)
-	ls.meaning.setLines(meanL)
+	ls.story.MoreTxt, ls.meaning.MoreTxt = tr(lang, "more ↓"), tr(lang, "more ↓")
+	ls.server.MoreTxt, ls.devices.MoreTxt = ls.story.MoreTxt, ls.story.MoreTxt
+	ls.story.SetLines(storyL)
+	ls.meaning.SetLines(meanL)
 
 	// The state column: server above devices, each as tall as its lines.
 	f := fitState(th, lang, m, stateW-2, middle-4)
 	devL, srvL := f.devices, f.server
-	ls.server.footer, ls.devices.footer = "", ""
+	ls.server.Footer, ls.devices.Footer = "", ""
 	if len(m.devices) > 0 {
-		ls.devices.footer = f.legend
+		ls.devices.Footer = f.legend
 	} else {
-		ls.server.footer = f.legend
+		ls.server.Footer = f.legend
 	}
-	ls.server.setLines(srvL)
-	ls.devices.setLines(devL)
+	ls.server.SetLines(srvL)
+	ls.devices.SetLines(devL)
 	sh := shape{w: w, h: h, storyH: storyN + 2, meaningH: meaningH, sandboxH: sbH, stateW: stateW,
 		zoom: ls.zoomed, presenting: ls.presenting, quiz: ls.quizOn, noDevices: len(m.devices) == 0}
 	switch {

@@ -14,6 +14,7 @@ import (
 	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim"
@@ -37,14 +38,14 @@ type lessonScreen struct {
 	root    *tview.Flex
 	middle  *tview.Flex
 	right   *tview.Flex
-	story   *linesPane
+	story   *widgets.LinesPane
 	tv      *transcriptview.View
-	meaning *linesPane
-	server  *linesPane
-	devices *linesPane
+	meaning *widgets.LinesPane
+	server  *widgets.LinesPane
+	devices *widgets.LinesPane
 	status  *tview.TextView // the status line: messages, score, play state
 	bottom  *tview.Pages    // hints, or the go-to-step field
-	hints   *textPane
+	hints   *widgets.TextPane
 	goTo    *tview.InputField
 	sb      *sandbox
 	panes   []tview.Primitive // Tab order
@@ -78,21 +79,21 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	th := u.th
 	ls.trans = newTranscript(ls.s, th, u.lang)
 
-	ls.story = newLinesPane(th)
-	ls.story.moreKey = "J"
+	ls.story = widgets.NewLinesPane(th)
+	ls.story.MoreKey = "J"
 	ls.tv = transcriptview.New(ls.trans)
 	ls.tv.SetActorWidth(actorWidth(l))
 	ls.tv.SetSelectedFunc(func(int) { ls.renderMeaning() })
-	ls.meaning = newLinesPane(th)
-	ls.server = newLinesPane(th)
-	ls.devices = newLinesPane(th)
+	ls.meaning = widgets.NewLinesPane(th)
+	ls.server = widgets.NewLinesPane(th)
+	ls.devices = widgets.NewLinesPane(th)
 	ls.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	ls.status.SetBackgroundColor(tcell.ColorDefault)
-	ls.hints = newTextPane(func(w int) string {
+	ls.hints = widgets.NewTextPane(func(w int) string {
 		if ls.quiz != nil {
-			return hints(ls.quiz.keys, th, u.lang, w)
+			return widgets.Hints(ls.quiz.keys, th, u.lang, w)
 		}
-		return hints(ls.keys, th, u.lang, w)
+		return widgets.Hints(ls.keys, th, u.lang, w)
 	})
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
@@ -122,11 +123,11 @@ func actorWidth(l *lessons.Lesson) int {
 
 func (ls *lessonScreen) relabelFrames() {
 	th, lang := ls.u.th, ls.u.lang
-	th.frame(ls.story.Box, tr(lang, "Story"))
-	th.frame(ls.tv.Box, tr(lang, "Transcript"))
-	th.frame(ls.meaning.Box, tr(lang, "Meaning"))
-	th.frame(ls.server.Box, tr(lang, "Server"))
-	th.frame(ls.devices.Box, tr(lang, "Devices"))
+	th.Frame(ls.story.Box, tr(lang, "Story"))
+	th.Frame(ls.tv.Box, tr(lang, "Transcript"))
+	th.Frame(ls.meaning.Box, tr(lang, "Meaning"))
+	th.Frame(ls.server.Box, tr(lang, "Server"))
+	th.Frame(ls.devices.Box, tr(lang, "Devices"))
 	ls.goTo.SetLabel(tr(lang, "Go to step") + fmt.Sprintf(" (1-%d): ", ls.s.Steps()))
 }
 
@@ -136,7 +137,7 @@ func (ls *lessonScreen) keyMap() *keymap.Map {
 	return &keymap.Map{Name: "Lesson", Bindings: []keymap.Binding{
 		{ID: "next", Keys: []keymap.Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "next", Desc: "next step (runs it when it is new)", Action: ls.next},
 		{ID: "back", Keys: []keymap.Key{k(tcell.KeyLeft), r('p')}, Short: "back", Desc: "previous step (from the stored state, nothing reruns)", Action: ls.prev},
-		{ID: "more", Keys: []keymap.Key{r('J')}, Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.hidden() > 0 }},
+		{ID: "more", Keys: []keymap.Key{r('J')}, Short: "more", Desc: "scroll the story down, when it says more ↓", Action: func() { ls.scrollStory(1) }, When: func() bool { return ls.story.Hidden() > 0 }},
 		{ID: "less", Keys: []keymap.Key{r('K')}, Desc: "scroll the story up", Action: func() { ls.scrollStory(-1) }},
 		{ID: "play", Keys: []keymap.Key{r('P')}, Short: "play", Desc: "play / pause", Action: ls.togglePlay},
 		{ID: "faster", Keys: []keymap.Key{r('+'), r('=')}, Desc: "play faster (up to 8×)", Action: func() { ls.setSpeed(ls.speed + 1) }},
@@ -206,7 +207,7 @@ func (ls *lessonScreen) relabel() {
 	ls.trans.relabel(ls.u.lang)
 	ls.relabelFrames()
 	ls.sb.relabel()
-	ls.hints.invalidate()
+	ls.hints.Invalidate()
 	ls.dirty = true
 }
 
@@ -231,8 +232,8 @@ func (ls *lessonScreen) storyLines(w int) []string {
 	l := s.Lesson
 	var out []string
 	para := func(st tcell.Style, text string) {
-		for _, ln := range wrap(text, w) {
-			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
+		for _, ln := range widgets.Wrap(text, w) {
+			out = append(out, th.Tag(st)+tview.Escape(ln)+widgets.Reset)
 		}
 	}
 	step := s.CurrentStep()
@@ -243,7 +244,7 @@ func (ls *lessonScreen) storyLines(w int) []string {
 			head += " · " + t
 		}
 	}
-	out = append(out, segLine(th, w, seg{th.Title, head}))
+	out = append(out, widgets.SegLine(th, w, widgets.Seg{Style: th.Title, Text: head}))
 	if on, from := s.Exploring(); on {
 		para(th.Bad, i18n.Wordf(lang, "exploring: not checked from step %d", from+1))
 	}
@@ -267,21 +268,21 @@ func (ls *lessonScreen) storyLines(w int) []string {
 		}
 		if act := stepAction(lang, st); act != "" {
 			as := ls.trans.actorStyle(st.Actor)
-			n := oneLine(st.Note.In(lang))
+			n := widgets.OneLine(st.Note.In(lang))
 			switch {
 			case n == "":
-				out = append(out, segLine(th, w, seg{as, act}))
+				out = append(out, widgets.SegLine(th, w, widgets.Seg{Style: as, Text: act}))
 			case uniseg.StringWidth(act+" — "+n) <= w:
-				out = append(out, segLine(th, w, seg{as, act}, seg{th.Dim, " — " + n}))
+				out = append(out, widgets.SegLine(th, w, widgets.Seg{Style: as, Text: act}, widgets.Seg{Style: th.Dim, Text: " — " + n}))
 			default:
-				out = append(out, segLine(th, w, seg{as, act}))
+				out = append(out, widgets.SegLine(th, w, widgets.Seg{Style: as, Text: act}))
 				para(th.Dim, "— "+n)
 			}
 		}
 		ls.storyQuiz(para, step)
 		for _, e := range s.StepEvents(step) {
 			if e.Kind == events.EventFail {
-				para(th.Bad, "✗ "+oneLine(e.Text.In(lang)))
+				para(th.Bad, "✗ "+widgets.OneLine(e.Text.In(lang)))
 			}
 		}
 	}
@@ -374,18 +375,18 @@ func (ls *lessonScreen) statusLine(w int) string {
 	}
 	rightText := strings.Join(parts, " · ")
 
-	var msg seg
+	var msg widgets.Seg
 	switch {
 	case s.LastError() != "":
-		msg = seg{th.Bad, tr(lang, s.LastError())}
+		msg = widgets.Seg{Style: th.Bad, Text: tr(lang, s.LastError())}
 	case ls.flash != "":
-		msg = seg{th.OK, ls.flash}
+		msg = widgets.Seg{Style: th.OK, Text: ls.flash}
 	default:
 		if ended, ok := s.Ended(); ended && s.AtEnd() {
 			right, asked := s.Score()
-			msg = seg{th.OK, tr(lang, "Lesson complete.")}
+			msg = widgets.Seg{Style: th.OK, Text: tr(lang, "Lesson complete.")}
 			if !ok {
-				msg = seg{th.Bad, tr(lang, "Some steps did not go as the lesson expected.")}
+				msg = widgets.Seg{Style: th.Bad, Text: tr(lang, "Some steps did not go as the lesson expected.")}
 			}
 			if asked > 0 {
 				msg.Text += fmt.Sprintf(" %s %d/%d.", tr(lang, "Score"), right, asked)
@@ -394,11 +395,11 @@ func (ls *lessonScreen) statusLine(w int) string {
 	}
 	rw := uniseg.StringWidth(rightText)
 	if rw+2+uniseg.StringWidth(msg.Text) > w { // the message comes first
-		return segLine(th, w, msg)
+		return widgets.SegLine(th, w, msg)
 	}
-	left := segLine(th, w-rw-2, msg)
+	left := widgets.SegLine(th, w-rw-2, msg)
 	pad := w - rw - tview.TaggedStringWidth(left)
-	return left + strings.Repeat(" ", max(1, pad)) + th.tag(th.Dim) + tview.Escape(rightText) + reset
+	return left + strings.Repeat(" ", max(1, pad)) + th.Tag(th.Dim) + tview.Escape(rightText) + widgets.Reset
 }
 
 // --- the meaning pane
@@ -409,8 +410,8 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 	th, lang := ls.u.th, ls.u.lang
 	var out []string
 	para := func(st tcell.Style, text string) {
-		for _, ln := range wrap(text, w) {
-			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
+		for _, ln := range widgets.Wrap(text, w) {
+			out = append(out, th.Tag(st)+tview.Escape(ln)+widgets.Reset)
 		}
 	}
 	if ls.quizOn { // what a line means can give the answer away
@@ -433,14 +434,14 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 	}
 	var about []string
 	if e.Unit != nil {
-		about = unitOfEvent(e).about(lang, !ls.presenting)
+		about = widgets.UnitOfEvent(e).About(lang, !ls.presenting)
 	}
 	bold := ls.trans.actorStyle(e.Actor).Bold(true)
 	if ab := strings.Join(about, " · "); uniseg.StringWidth(line)+2+uniseg.StringWidth(ab) <= w {
-		out = append(out, segLine(th, w, seg{bold, line}, seg{th.Dim, "  " + ab}))
+		out = append(out, widgets.SegLine(th, w, widgets.Seg{Style: bold, Text: line}, widgets.Seg{Style: th.Dim, Text: "  " + ab}))
 	} else {
-		for _, ln := range wrapLine(line, w) {
-			out = append(out, th.tag(bold)+tview.Escape(ln)+reset)
+		for _, ln := range widgets.WrapLine(line, w) {
+			out = append(out, th.Tag(bold)+tview.Escape(ln)+widgets.Reset)
 		}
 		if ab != "" {
 			para(th.Dim, ab)
@@ -449,10 +450,10 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
 		para(th.Text, n)
 	}
-	if text, rfc := glossLine(e.Gloss, lang); text != "" {
+	if text, rfc := widgets.GlossLine(e.Gloss, lang); text != "" {
 		para(th.Text, strings.TrimSpace("· "+text+" "+rfc))
 	}
-	if dec, ok := saslPlain(e.Unit, lang); ok {
+	if dec, ok := widgets.SaslPlain(e.Unit, lang); ok {
 		para(th.Bad, dec)
 	}
 	if e.Kind == events.EventStep && e.Step != ls.s.CurrentStep() { // the story pane shows the current step's
@@ -683,8 +684,8 @@ func (ls *lessonScreen) togglePresent() {
 // scrollStory moves the story pane's text by d lines; the hint bar's
 // "more" follows.
 func (ls *lessonScreen) scrollStory(d int) {
-	ls.story.scroll(d)
-	ls.hints.invalidate()
+	ls.story.Scroll(d)
+	ls.hints.Invalidate()
 }
 
 func (ls *lessonScreen) toggleFollow() {

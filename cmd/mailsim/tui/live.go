@@ -14,6 +14,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/exercises"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
@@ -60,7 +61,7 @@ type liveUI struct {
 	o    ServeOptions
 	ctx  context.Context
 	app  *tview.Application
-	th   *Theme
+	th   *widgets.Theme
 	lang string
 	g    *lessons.Glossary
 	feed *liveFeed
@@ -69,14 +70,14 @@ type liveUI struct {
 	pages   *tview.Pages
 	root    *tview.Flex
 	middle  *tview.Flex
-	header  *textPane
+	header  *widgets.TextPane
 	conns   *tview.Table
 	left    *tview.Pages // the transcript, or the card while nothing is selected
 	tv      *transcriptview.View
 	cardTV  *tview.TextView
-	meaning *textPane
-	server  *textPane
-	hints   *textPane
+	meaning *widgets.TextPane
+	server  *widgets.TextPane
+	hints   *widgets.TextPane
 	keys    *keymap.Map
 	score   *scoreboard // the scoreboard while it is on screen
 
@@ -91,7 +92,7 @@ type liveUI struct {
 	notice   string
 	filling  bool // the table is being refilled: ignore its selection callback
 	timeSet  bool
-	ov       overlays
+	ov       widgets.Overlays
 	w, h     int
 	laidOut  [3]int // the size (and emptiness) the layout was built for
 	tableFor int    // the width the table was filled for
@@ -101,8 +102,8 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	if o.Lang == "" {
 		o.Lang = i18n.Fallback
 	}
-	applyGlobalStyles()
-	lv := &liveUI{o: o, ctx: ctx, app: tview.NewApplication(), th: newTheme(), lang: o.Lang,
+	widgets.ApplyGlobalStyles()
+	lv := &liveUI{o: o, ctx: ctx, app: tview.NewApplication(), th: widgets.NewTheme(), lang: o.Lang,
 		feed: newLiveFeed(), stop: make(chan struct{}), paused: o.Registry.AnnotationsPaused(),
 		autoSel: true, kicked: map[uint64]bool{}}
 	lv.srv.n = o.Network
@@ -117,7 +118,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	}
 	lv.app.EnableMouse(true)
 
-	lv.header = newTextPane(lv.renderHeader)
+	lv.header = widgets.NewTextPane(lv.renderHeader)
 	lv.conns = tview.NewTable().SetSelectable(true, false).SetFixed(1, 0)
 	lv.conns.SetSelectedStyle(th.Select)
 	lv.conns.SetBackgroundColor(tcell.ColorDefault)
@@ -135,9 +136,9 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.tv.SetActorWidth(0)
 	lv.tv.SetSelectedFunc(func(int) { lv.renderMeaning() })
 	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
-	lv.cardTV.SetText(th.tag(th.Dim) + tview.Escape(trl(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + reset + "\n\n" + tview.Escape(o.Card))
+	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(trl(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
 	lv.left = tview.NewPages().AddPage("card", lv.cardTV, true, true).AddPage("transcript", lv.tv, true, false)
-	lv.meaning = newTextPane(func(w int) string {
+	lv.meaning = widgets.NewTextPane(func(w int) string {
 		i := -1
 		if lv.trans != nil {
 			i = lv.tv.Selected()
@@ -145,21 +146,21 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 		return renderLiveMeaning(lv.th, lv.lang, lv.g, lv.trans, i, w)
 	})
 	lv.meaning.SetWrap(true).SetWordWrap(true)
-	lv.server = newTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
-	lv.hints = newTextPane(func(w int) string { return hints(lv.keys, th, lv.lang, w) })
+	lv.server = widgets.NewTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
+	lv.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(lv.keys, th, lv.lang, w) })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
-	th.frame(lv.conns.Box, trl(lv.lang, "Connections"))
-	th.frame(lv.tv.Box, tr(lv.lang, "Transcript"))
-	th.frame(lv.cardTV.Box, trl(lv.lang, "Connection card"))
-	th.frame(lv.meaning.Box, tr(lv.lang, "Meaning"))
-	th.frame(lv.server.Box, tr(lv.lang, "Server"))
+	th.Frame(lv.conns.Box, trl(lv.lang, "Connections"))
+	th.Frame(lv.tv.Box, tr(lv.lang, "Transcript"))
+	th.Frame(lv.cardTV.Box, trl(lv.lang, "Connection card"))
+	th.Frame(lv.meaning.Box, tr(lv.lang, "Meaning"))
+	th.Frame(lv.server.Box, tr(lv.lang, "Server"))
 
 	lv.keys = lv.keyMap()
 	lv.root = tview.NewFlex().SetDirection(tview.FlexRow)
 	lv.middle = tview.NewFlex()
 	lv.pages = tview.NewPages().AddPage("main", lv.root, true, true)
-	lv.ov = overlays{app: lv.app, pages: lv.pages}
+	lv.ov = widgets.Overlays{App: lv.app, Pages: lv.pages}
 	lv.app.SetRoot(lv.pages, true)
 	lv.app.SetInputCapture(lv.capture)
 	lv.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
@@ -251,7 +252,9 @@ func (lv *liveUI) run() error {
 
 // deliver applies a batch on the UI goroutine and redraws: the one
 // QueueUpdateDraw of a flush.
-func (lv *liveUI) deliver(b liveBatch) { poster{app: lv.app, stop: lv.stop}.post(func() { lv.apply(b) }) }
+func (lv *liveUI) deliver(b liveBatch) {
+	widgets.Poster{App: lv.app, Stop: lv.stop}.Post(func() { lv.apply(b) })
+}
 
 // apply takes a batch into the view.
 func (lv *liveUI) apply(b liveBatch) {
@@ -278,9 +281,9 @@ func (lv *liveUI) apply(b liveBatch) {
 	}
 	if b.users[lv.srv.addr] {
 		lv.srv.refresh()
-		lv.server.invalidate()
+		lv.server.Invalidate()
 	}
-	lv.header.invalidate()
+	lv.header.Invalidate()
 	lv.renderMeaning()
 }
 
@@ -354,7 +357,7 @@ func (lv *liveUI) refreshConns() {
 		lv.conns.Select(at, 0)
 	}
 	lv.filling = false
-	lv.header.invalidate()
+	lv.header.Invalidate()
 	switch {
 	case want == 0:
 		lv.clearSelection()
@@ -460,14 +463,14 @@ func (lv *liveUI) afterServerChange() {
 		title += " · " + lv.srv.addr
 	}
 	lv.server.SetTitle(" " + title + " ")
-	lv.server.invalidate()
+	lv.server.Invalidate()
 	lv.server.ScrollToBeginning()
 }
 
 // --- the meaning pane and the header
 
 func (lv *liveUI) renderMeaning() {
-	lv.meaning.invalidate()
+	lv.meaning.Invalidate()
 	lv.meaning.ScrollToBeginning()
 }
 
@@ -487,15 +490,15 @@ func (lv *liveUI) renderHeader(width int) string {
 		notes = trl(lang, "annotations paused")
 	}
 	var b strings.Builder
-	b.WriteString(th.tag(th.Title) + tview.Escape(left) + reset + " · ")
+	b.WriteString(th.Tag(th.Title) + tview.Escape(left) + widgets.Reset + " · ")
 	st := th.Dim
 	if lv.paused {
 		st = th.Accent
 	}
-	b.WriteString(th.tag(st) + tview.Escape(notes) + reset)
+	b.WriteString(th.Tag(st) + tview.Escape(notes) + widgets.Reset)
 	used := tview.TaggedStringWidth(b.String())
 	if lv.notice != "" && width-used > 12 {
-		b.WriteString("  " + th.tag(th.Accent) + tview.Escape(fit(lv.notice, width-used-2)) + reset)
+		b.WriteString("  " + th.Tag(th.Accent) + tview.Escape(widgets.Fit(lv.notice, width-used-2)) + widgets.Reset)
 	}
 	return b.String()
 }
@@ -503,7 +506,7 @@ func (lv *liveUI) renderHeader(width int) string {
 // notify shows a line in the header now (from a handler).
 func (lv *liveUI) notify(s string) {
 	lv.notice = time.Now().Format("15:04:05") + " " + s
-	lv.header.invalidate()
+	lv.header.Invalidate()
 }
 
 // setPaused shows or hides the annotations.
@@ -531,8 +534,8 @@ func (lv *liveUI) setPaused(p bool) {
 		}
 	}
 	lv.keys.Update("pause", func(b *keymap.Binding) { b.Short = pauseShort(p) })
-	lv.hints.invalidate()
-	lv.header.invalidate()
+	lv.hints.Invalidate()
+	lv.header.Invalidate()
 	lv.renderMeaning()
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/widgets"
 )
 
 // BroadcastBody is the body of the trainer's message to everyone.
@@ -50,7 +51,7 @@ func (lv *liveUI) capture(ev *tcell.EventKey) *tcell.EventKey {
 		lv.app.Stop()
 		return nil
 	}
-	if lv.ov.isOpen() {
+	if lv.ov.IsOpen() {
 		return ev
 	}
 	if lv.keys.Handle(ev) {
@@ -83,18 +84,18 @@ func (lv *liveUI) cycleFocus(d int) {
 // --- overlays
 
 // showOverlay puts p centred over the screen, w×h cells at most.
-func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) { lv.ov.show(name, p, w, h) }
+func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) { lv.ov.Show(name, p, w, h) }
 
 // hideOverlay closes the open overlay; the list gets the focus back.
-func (lv *liveUI) hideOverlay() { lv.ov.hide(lv.conns) }
+func (lv *liveUI) hideOverlay() { lv.ov.Hide(lv.conns) }
 
 // closeKeys makes Esc and the given runes close an overlay.
-func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.ov.closeOn(b, runes, lv.conns) }
+func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.ov.CloseOn(b, runes, lv.conns) }
 
 func (lv *liveUI) showHelp() {
-	t := helpTable(lv.th, lv.lang, lv.keys, paneKeys(lv.keys))
+	t := widgets.HelpTable(lv.th, lv.lang, lv.keys, paneKeys(lv.keys))
 	t.SetBackgroundColor(tcell.ColorDefault)
-	lv.th.frame(t.Box, tr(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
+	lv.th.Frame(t.Box, tr(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
 	lv.closeKeys(t.Box, "?q")
 	rows := 2 + len(lv.keys.Bindings) + 2 + len(paneKeys(lv.keys).Bindings) + 1
 	w, h := lv.size()
@@ -105,7 +106,7 @@ func (lv *liveUI) showCard() {
 	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(lv.o.Card)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	lv.th.frame(tv.Box, trl(lv.lang, "Connection card")+" · ↑↓ · Esc")
+	lv.th.Frame(tv.Box, trl(lv.lang, "Connection card")+" · ↑↓ · Esc")
 	lv.closeKeys(tv.Box, "cq")
 	lines := strings.Count(lv.o.Card, "\n") + 1
 	width := 0
@@ -122,9 +123,9 @@ func (lv *liveUI) confirm(title, question string, yes func()) {
 	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	th.frame(tv.Box, title)
-	tv.SetText(tview.Escape(question) + "\n\n" + th.tag(th.Accent) + "y" + reset + " " + trl(lv.lang, "yes") +
-		"    " + th.tag(th.Accent) + "n" + reset + " " + trl(lv.lang, "no"))
+	th.Frame(tv.Box, title)
+	tv.SetText(tview.Escape(question) + "\n\n" + th.Tag(th.Accent) + "y" + widgets.Reset + " " + trl(lv.lang, "yes") +
+		"    " + th.Tag(th.Accent) + "n" + widgets.Reset + " " + trl(lv.lang, "no"))
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEnter || ev.Rune() == 'y' || ev.Rune() == 'Y':
@@ -168,7 +169,7 @@ func (lv *liveUI) askBroadcast() {
 	about.SetText(fmt.Sprintf(trl(lang, "A message from the trainer to every account (%d). Body:"), n) + "\n" + BroadcastBody)
 	box := tview.NewFlex().SetDirection(tview.FlexRow).AddItem(in, 1, 0, true).AddItem(tview.NewBox().SetBackgroundColor(tcell.ColorDefault), 1, 0, false).AddItem(about, 0, 1, false)
 	box.SetBackgroundColor(tcell.ColorDefault)
-	th.frame(box.Box, trl(lang, "Deliver to everyone")+" · Enter · Esc")
+	th.Frame(box.Box, trl(lang, "Deliver to everyone")+" · Enter · Esc")
 	in.SetDoneFunc(func(key tcell.Key) {
 		if key != tcell.KeyEnter {
 			lv.hideOverlay()
@@ -193,7 +194,7 @@ func (lv *liveUI) broadcast(subject string) {
 		n, err := cls.Broadcast(subject, BroadcastBody)
 		msg := fmt.Sprintf(trl(lang, "Delivered “%s” to %d accounts."), subject, n)
 		if err != nil {
-			msg += " " + oneLine(err.Error())
+			msg += " " + widgets.OneLine(err.Error())
 		}
 		feed.notice(msg)
 	}()
@@ -219,7 +220,7 @@ func (lv *liveUI) askReset() {
 			cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
 			go func() {
 				if err := cls.ResetMailbox(addr); err != nil {
-					feed.notice(trl(lang, "Reset failed") + ": " + oneLine(err.Error()))
+					feed.notice(trl(lang, "Reset failed") + ": " + widgets.OneLine(err.Error()))
 					return
 				}
 				feed.notice(fmt.Sprintf(trl(lang, "%s is back to its starter mailbox."), addr))

@@ -9,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/sim/classroom"
 )
 
@@ -18,20 +19,20 @@ type connCol struct {
 	width int // at the narrowest layout
 	prio  int // columns of higher prio go first when the pane is narrow
 	right bool
-	cell  func(th *Theme, lang string, cs *classroom.ConnState, wide bool) (string, tcell.Style)
+	cell  func(th *widgets.Theme, lang string, cs *classroom.ConnState, wide bool) (string, tcell.Style)
 }
 
 var connCols = []connCol{
-	{title: "#", width: 3, prio: 4, right: true, cell: func(th *Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
+	{title: "#", width: 3, prio: 4, right: true, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		return strconv.FormatUint(cs.ID, 10), th.Dim
 	}},
-	{title: "User", width: 10, prio: 0, cell: func(th *Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
+	{title: "User", width: 10, prio: 0, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		if cs.User == "" {
 			return "—", th.Dim
 		}
 		return cs.User, th.Text.Bold(!th.NoColor)
 	}},
-	{title: "Server", width: 10, prio: 0, cell: func(th *Theme, _ string, cs *classroom.ConnState, wide bool) (string, tcell.Style) {
+	{title: "Server", width: 10, prio: 0, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, wide bool) (string, tcell.Style) {
 		s := strings.ToUpper(string(cs.Role))
 		if s == "" {
 			s = strings.ToUpper(string(cs.Protocol))
@@ -39,9 +40,9 @@ var connCols = []connCol{
 		if wide && cs.Provider != "" {
 			s += " @ " + cs.Provider
 		}
-		return s, th.fg(th.protoColor(string(cs.Protocol)))
+		return s, th.Fg(th.ProtoColor(string(cs.Protocol)))
 	}},
-	{title: "State", width: 11, prio: 0, cell: func(th *Theme, lang string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
+	{title: "State", width: 11, prio: 0, cell: func(th *widgets.Theme, lang string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		if !cs.Open {
 			if cs.Err != "" {
 				return trl(lang, "dropped"), th.Dim
@@ -50,22 +51,22 @@ var connCols = []connCol{
 		}
 		return cs.State, th.Text
 	}},
-	{title: "Client", width: 11, prio: 1, cell: func(th *Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
+	{title: "Client", width: 11, prio: 1, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		if cs.Client == "" {
 			return "?", th.Dim
 		}
 		return cs.Client, th.Text
 	}},
-	{title: "TLS", width: 5, prio: 1, cell: func(th *Theme, lang string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
+	{title: "TLS", width: 5, prio: 1, cell: func(th *widgets.Theme, lang string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		if cs.TLS {
 			return "TLS", th.OK
 		}
 		return trl(lang, "plain"), th.Bad
 	}},
-	{title: "In/Out", width: 9, prio: 2, right: true, cell: func(th *Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
+	{title: "In/Out", width: 9, prio: 2, right: true, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		return humanBytes(cs.BytesIn) + "/" + humanBytes(cs.BytesOut), th.Text
 	}},
-	{title: "Remote", width: 15, prio: 3, cell: func(th *Theme, _ string, cs *classroom.ConnState, wide bool) (string, tcell.Style) {
+	{title: "Remote", width: 15, prio: 3, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, wide bool) (string, tcell.Style) {
 		if wide {
 			return cs.Remote, th.Dim
 		}
@@ -155,16 +156,16 @@ func sortConns(cs []classroom.ConnState) {
 
 // fillConnTable writes the connections into t (header row first) for a
 // width and returns the row of the connection sel, -1 if it is not there.
-func fillConnTable(t *tview.Table, th *Theme, lang string, conns []classroom.ConnState, kicked map[uint64]bool, width int, sel uint64) int {
+func fillConnTable(t *tview.Table, th *widgets.Theme, lang string, conns []classroom.ConnState, kicked map[uint64]bool, width int, sel uint64) int {
 	t.Clear()
 	cols, widths, wide := connLayout(width)
 	for k, i := range cols {
 		c := connCols[i]
 		text := trl(lang, c.title)
 		if c.right {
-			text = right(text, widths[k])
+			text = widgets.Right(text, widths[k])
 		}
-		t.SetCell(0, k, tview.NewTableCell(fit(text, widths[k])).SetStyle(th.Dim.Bold(true)).SetSelectable(false))
+		t.SetCell(0, k, tview.NewTableCell(widgets.Fit(text, widths[k])).SetStyle(th.Dim.Bold(true)).SetSelectable(false))
 	}
 	at := -1
 	for n := range conns {
@@ -183,9 +184,9 @@ func fillConnTable(t *tview.Table, th *Theme, lang string, conns []classroom.Con
 				st = th.Dim
 			}
 			if c.right {
-				text = right(text, widths[k])
+				text = widgets.Right(text, widths[k])
 			}
-			t.SetCell(row, k, tview.NewTableCell(fit(text, widths[k])).SetStyle(st).SetReference(cs.ID))
+			t.SetCell(row, k, tview.NewTableCell(widgets.Fit(text, widths[k])).SetStyle(st).SetReference(cs.ID))
 		}
 	}
 	return at

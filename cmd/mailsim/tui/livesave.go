@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/sim/classroom"
 	"mailsim/transcripts"
 )
@@ -52,7 +53,7 @@ func (lv *liveUI) saveConn() {
 	}
 	path := connSavePath(lv.o.SaveDir, cs, time.Now())
 	if err := transcripts.Save(path, connTranscript(lv.o.Registry, cs, lv.lang), transcripts.SaveOptions{}); err != nil {
-		lv.notify(trl(lv.lang, "could not save") + ": " + oneLine(err.Error()))
+		lv.notify(trl(lv.lang, "could not save") + ": " + widgets.OneLine(err.Error()))
 		return
 	}
 	lv.notify(trl(lv.lang, "saved to") + " " + path)

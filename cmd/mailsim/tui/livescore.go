@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/exercises"
 	"mailsim/internal/textsafe"
 )
@@ -22,7 +23,7 @@ import (
 const scoreCellWidth = 8
 
 // scoreCell is a cell's text and style.
-func scoreCell(th *Theme, c exercises.Cell) (string, tcell.Style) {
+func scoreCell(th *widgets.Theme, c exercises.Cell) (string, tcell.Style) {
 	switch c.Status {
 	case exercises.Done:
 		return "✓ " + c.At.Format("15:04"), th.OK
@@ -55,7 +56,7 @@ func scoreLegend(b exercises.Board) string {
 
 // fitPad cuts or pads s to exactly w cells.
 func fitPad(s string, w int) string {
-	s = fit(s, w-1)
+	s = widgets.Fit(s, w-1)
 	if n := tview.TaggedStringWidth(tview.Escape(s)); n < w {
 		s += strings.Repeat(" ", w-n)
 	}
@@ -83,7 +84,7 @@ func studentEvidence(lang string, b exercises.Board, i int) string {
 // scoreboard draws the board; it is a tview primitive.
 type scoreboard struct {
 	*tview.Box
-	th       *Theme
+	th       *widgets.Theme
 	lang     string
 	board    exercises.Board
 	row, col int // the selected student and exercise
@@ -91,7 +92,7 @@ type scoreboard struct {
 	evidence func(student int)
 }
 
-func newScoreboard(th *Theme, lang string, b exercises.Board) *scoreboard {
+func newScoreboard(th *widgets.Theme, lang string, b exercises.Board) *scoreboard {
 	s := &scoreboard{Box: tview.NewBox(), th: th, lang: lang, board: b}
 	s.SetBackgroundColor(tcell.ColorDefault)
 	return s
@@ -224,7 +225,7 @@ func (lv *liveUI) showScores() {
 		lv.score.row, lv.score.col, lv.score.top = sel.row, sel.col, sel.top
 	}
 	lv.score.evidence = lv.showEvidence
-	lv.th.frame(lv.score.Box, tr(lv.lang, "Scoreboard")+" · Enter/e "+tr(lv.lang, "evidence")+" · R "+tr(lv.lang, "results")+" · Esc")
+	lv.th.Frame(lv.score.Box, tr(lv.lang, "Scoreboard")+" · Enter/e "+tr(lv.lang, "evidence")+" · R "+tr(lv.lang, "results")+" · Esc")
 	lv.score.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && (ev.Rune() == 's' || ev.Rune() == 'q')):
@@ -248,7 +249,7 @@ func (lv *liveUI) showEvidence(i int) {
 	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(textsafe.Visible(studentEvidence(lv.lang, b, i)))
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	lv.th.frame(tv.Box, tr(lv.lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
+	lv.th.Frame(tv.Box, tr(lv.lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
 	keep := lv.score
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		if ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && (ev.Rune() == 'e' || ev.Rune() == 'q')) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/exercises"
 	"mailsim/sim/network"
 )
@@ -83,7 +84,7 @@ func BenchmarkScoreboardDraw200Students(b *testing.B) {
 	scr := tcell.NewSimulationScreen("UTF-8")
 	scr.Init()
 	scr.SetSize(160, 50)
-	sb := newScoreboard(newTheme(), "en", board)
+	sb := newScoreboard(widgets.NewTheme(), "en", board)
 	sb.SetRect(0, 0, 160, 50)
 	b.ResetTimer()
 	cpu0 := cpuTime()

@@ -7,6 +7,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/network"
@@ -58,12 +59,12 @@ func (s *liveServer) refresh() {
 	s.view = model.View{State: cur, Prev: prev, Delta: events.Diff(prev, cur)}
 }
 
-func (s *liveServer) render(th *Theme, lang string, width int) string {
+func (s *liveServer) render(th *widgets.Theme, lang string, width int) string {
 	switch {
 	case s.addr == "":
-		return th.tag(th.Dim) + tview.Escape(trl(lang, "Press u to pick a user.")) + reset
+		return th.Tag(th.Dim) + tview.Escape(trl(lang, "Press u to pick a user.")) + widgets.Reset
 	case s.view.State == nil:
-		return th.tag(th.Dim) + tview.Escape(trl(lang, "No such user.")) + reset
+		return th.Tag(th.Dim) + tview.Escape(trl(lang, "No such user.")) + widgets.Reset
 	}
 	return renderServer(th, lang, s.view, width)
 }
@@ -94,7 +95,7 @@ func (lv *liveUI) pickUser() {
 	t := tview.NewTable().SetSelectable(true, false)
 	t.SetSelectedStyle(th.Select)
 	t.SetBackgroundColor(tcell.ColorDefault)
-	th.frame(t.Box, trl(lang, "Show the mailboxes of")+" · Enter · Esc")
+	th.Frame(t.Box, trl(lang, "Show the mailboxes of")+" · Enter · Esc")
 	t.SetCell(0, 0, tview.NewTableCell(" "+trl(lang, "the selected connection's user")).SetStyle(th.Dim).SetReference(""))
 	sel := 0
 	for i, a := range addrs {

@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/wire"
@@ -33,7 +34,7 @@ const (
 // entries, as the registry keeps them (redacted). Rows are built lazily and
 // kept; pausing the annotations rebuilds the index without the notes.
 type liveTranscript struct {
-	th      *Theme
+	th      *widgets.Theme
 	lang    string
 	conn    classroom.ConnState
 	entries []classroom.Entry
@@ -43,7 +44,7 @@ type liveTranscript struct {
 	kicked  bool // the trainer kicked it
 }
 
-func newLiveTranscript(th *Theme, lang string, cs classroom.ConnState, entries []classroom.Entry, paused bool) *liveTranscript {
+func newLiveTranscript(th *widgets.Theme, lang string, cs classroom.ConnState, entries []classroom.Entry, paused bool) *liveTranscript {
 	t := &liveTranscript{th: th, lang: lang, conn: cs, paused: paused}
 	t.rows = append(t.rows, liveRow{kind: rowOpened, entry: -1})
 	t.cache = append(t.cache, nil)
@@ -155,7 +156,7 @@ func (t *liveTranscript) style(dir wire.Direction) tcell.Style {
 	if dir == wire.ServerToClient {
 		n = 1
 	}
-	return t.th.fg(t.th.actorColor(string(t.conn.Protocol), n))
+	return t.th.Fg(t.th.ActorColor(string(t.conn.Protocol), n))
 }
 
 func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
@@ -172,7 +173,7 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 			txt = "✕ " + trl(t.lang, "kicked by the trainer")
 			st = t.th.Bad
 		case cs.Err != "":
-			txt += ": " + oneLine(cs.Err)
+			txt += ": " + widgets.OneLine(cs.Err)
 			st = t.th.Bad
 		}
 		return &transcriptview.Row{Time: cs.Closed, Text: txt, Style: st}
@@ -181,7 +182,7 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	if lr.kind == rowNote {
 		return &transcriptview.Row{Text: "↳ " + noteText(t.lang, e), Style: t.th.Dim}
 	}
-	r := unitOfEntry(e).row(t.lang, !t.paused && (e.Note != "" || e.Redacted != ""))
+	r := widgets.UnitOfEntry(e).Row(t.lang, !t.paused && (e.Note != "" || e.Redacted != ""))
 	r.Time, r.Style = e.Time, t.style(e.Dir)
 	return r
 }
@@ -195,7 +196,7 @@ func noteText(lang string, e *classroom.Entry) string {
 	if e.Redacted != "" {
 		parts = append(parts, trl(lang, "hidden on screen")+": "+e.Redacted)
 	}
-	return oneLine(strings.Join(parts, " · "))
+	return widgets.OneLine(strings.Join(parts, " · "))
 }
 
 // connWhere is "POP3S @ example.com" (or the protocol alone while the
@@ -219,9 +220,9 @@ func tlsState(lang string, cs *classroom.ConnState) string {
 }
 
 // renderLiveMeaning explains row i of t for the Meaning pane.
-func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTranscript, i, width int) string {
+func renderLiveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *liveTranscript, i, width int) string {
 	if t == nil || i < 0 || i >= t.Len() {
-		return th.tag(th.Dim) + tview.Escape(trl(lang, "Select a connection above, then a line of its transcript.")) + reset
+		return th.Tag(th.Dim) + tview.Escape(trl(lang, "Select a connection above, then a line of its transcript.")) + widgets.Reset
 	}
 	cs := &t.conn
 	lr := t.rows[i]
@@ -229,7 +230,7 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 	switch lr.kind {
 	case rowOpened, rowClosed:
 		head := fmt.Sprintf("#%d %s %s %s", cs.ID, connWhere(cs), trl(lang, "from"), cs.Remote)
-		b.WriteString(th.tag(th.fg(th.protoColor(string(cs.Protocol))).Bold(true)) + tview.Escape(head) + reset + "\n")
+		b.WriteString(th.Tag(th.Fg(th.ProtoColor(string(cs.Protocol))).Bold(true)) + tview.Escape(head) + widgets.Reset + "\n")
 		var about []string
 		if cs.User != "" {
 			about = append(about, trl(lang, "logged in as")+" "+cs.User)
@@ -244,21 +245,21 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, trl(lang, "commands"), cs.BytesIn+cs.BytesOut, tr(lang, "octets")))
 		b.WriteString(tview.Escape(strings.Join(about, " · ")) + "\n")
 		if cs.TLS {
-			b.WriteString(th.tag(th.OK) + tview.Escape(trl(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + reset)
+			b.WriteString(th.Tag(th.OK) + tview.Escape(trl(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + widgets.Reset)
 		} else {
-			b.WriteString(th.tag(th.Bad) + tview.Escape(trl(lang, "No TLS: anyone on the network path can read these lines, passwords included.")) + reset)
+			b.WriteString(th.Tag(th.Bad) + tview.Escape(trl(lang, "No TLS: anyone on the network path can read these lines, passwords included.")) + widgets.Reset)
 		}
 		return strings.TrimRight(b.String(), "\n")
 	}
 	e := &t.entries[lr.entry]
-	u := unitOfEntry(e)
+	u := widgets.UnitOfEntry(e)
 	// The line itself is in the transcript: one row of it here, then what
 	// it means, then the details.
-	b.WriteString(th.tag(t.style(e.Dir).Bold(true)) + tview.Escape(strings.TrimRight(fit(oneLine(u.headline(lang)), max(width, 8)), " ")) + reset + "\n")
-	about := u.about(lang, true)
-	details := th.tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + reset
+	b.WriteString(th.Tag(t.style(e.Dir).Bold(true)) + tview.Escape(strings.TrimRight(widgets.Fit(widgets.OneLine(u.Headline(lang)), max(width, 8)), " ")) + widgets.Reset + "\n")
+	about := u.About(lang, true)
+	details := th.Tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + widgets.Reset
 	if t.paused {
-		b.WriteString(th.tag(th.Dim) + tview.Escape(trl(lang, "Annotations are paused (a resumes them).")) + reset + "\n" + details)
+		b.WriteString(th.Tag(th.Dim) + tview.Escape(trl(lang, "Annotations are paused (a resumes them).")) + widgets.Reset + "\n" + details)
 		return b.String()
 	}
 	if n := noteText(lang, e); n != "" {
@@ -266,10 +267,10 @@ func renderLiveMeaning(th *Theme, lang string, g *lessons.Glossary, t *liveTrans
 	}
 	if g != nil && e.Kind == wire.Line && e.Layer != wire.Cipher {
 		if ge, ok := g.Explain(string(t.conn.Protocol), e.Dir == wire.ClientToServer, e.Command, e.Text); ok {
-			if text, rfc := glossLine(&ge, lang); text != "" {
-				b.WriteString(th.tag(th.Dim) + "· " + reset + tview.Escape(text))
+			if text, rfc := widgets.GlossLine(&ge, lang); text != "" {
+				b.WriteString(th.Tag(th.Dim) + "· " + widgets.Reset + tview.Escape(text))
 				if rfc != "" {
-					b.WriteString(" " + th.tag(th.Dim) + tview.Escape(rfc) + reset)
+					b.WriteString(" " + th.Tag(th.Dim) + tview.Escape(rfc) + widgets.Reset)
 				}
 				b.WriteString("\n")
 			}

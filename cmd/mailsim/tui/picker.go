@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -28,7 +29,7 @@ type pickerScreen struct {
 	progress *tview.TextView
 	detail   *tview.TextView
 	bottom   *tview.Pages // hints, or the filter field
-	hints    *textPane
+	hints    *widgets.TextPane
 	filter   *tview.InputField
 	keys     *keymap.Map
 	rows     []*lessons.Lesson // per table row; nil for a group heading
@@ -69,7 +70,7 @@ func newPickerScreen(u *ui) *pickerScreen {
 		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
 		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
 	}}
-	p.hints = newTextPane(func(w int) string { return hints(p.keys, th, p.u.lang, w) })
+	p.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(p.keys, th, p.u.lang, w) })
 	p.bottom = tview.NewPages().AddPage("hints", p.hints, true, true).AddPage("filter", p.filter, true, false)
 	p.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(p.table, 0, 1, true).
@@ -132,7 +133,7 @@ func pickerColumns(inner int, titles, steps, langs, scores []string) pickerCols 
 
 // cutLine is fitWord without the padding: s, or its start cut at a word's
 // end with "…", at most w cells.
-func cutLine(s string, w int) string { return strings.TrimRight(fitWord(s, w), " ") }
+func cutLine(s string, w int) string { return strings.TrimRight(widgets.FitWord(s, w), " ") }
 
 // fold is s as the filter compares it: lower case, without diacritics
 // ("Tải về" matches "tai ve"), đ as d.
@@ -199,8 +200,8 @@ func (p *pickerScreen) scoreCell(l *lessons.Lesson) string {
 // new width or filter).
 func (p *pickerScreen) refresh() {
 	th, lang := p.u.th, p.u.lang
-	th.frame(p.table.Box, "mailsim · "+tr(lang, "Lessons"))
-	th.frame(p.detail.Box, "")
+	th.Frame(p.table.Box, "mailsim · "+tr(lang, "Lessons"))
+	th.Frame(p.detail.Box, "")
 	var selID string
 	if sel, _ := p.table.GetSelection(); sel >= 0 && sel < len(p.rows) && p.rows[sel] != nil {
 		selID = p.rows[sel].ID
@@ -248,7 +249,7 @@ func (p *pickerScreen) refresh() {
 		p.table.SetCell(0, 0, tview.NewTableCell(tview.Escape(cutLine(msg, inner))).SetStyle(th.Dim).SetSelectable(false))
 	}
 	p.selectLesson(selID)
-	p.hints.invalidate()
+	p.hints.Invalidate()
 	p.renderProgress()
 	p.renderDetail()
 }
@@ -264,17 +265,17 @@ func (p *pickerScreen) rowText(l *lessons.Lesson, c pickerCols, start bool) stri
 		mark, markStyle = "▶", th.Accent
 	}
 	cell := func(st tcell.Style, s string, w int) string {
-		return th.tag(st) + tview.Escape(fitWord(s, w)) + reset
+		return th.Tag(st) + tview.Escape(widgets.FitWord(s, w)) + widgets.Reset
 	}
 	gap := strings.Repeat(" ", colGap)
 	var b strings.Builder
-	b.WriteString(th.tag(markStyle) + mark + reset + gap)
-	b.WriteString(cell(th.fg(th.protoColor(l.Group)).Bold(true), l.Title.In(lang), c.title) + gap)
+	b.WriteString(th.Tag(markStyle) + mark + widgets.Reset + gap)
+	b.WriteString(cell(th.Fg(th.ProtoColor(l.Group)).Bold(true), l.Title.In(lang), c.title) + gap)
 	if c.summary > 0 {
 		b.WriteString(cell(th.Text, l.Summary.In(lang), c.summary) + gap)
 	}
 	steps := stepCount(lang, len(l.Steps))
-	b.WriteString(th.tag(th.Dim) + strings.Repeat(" ", c.steps-uniseg.StringWidth(steps)) + tview.Escape(steps) + reset + gap)
+	b.WriteString(th.Tag(th.Dim) + strings.Repeat(" ", c.steps-uniseg.StringWidth(steps)) + tview.Escape(steps) + widgets.Reset + gap)
 	b.WriteString(cell(th.Dim, strings.Join(l.Languages(), " "), c.langs) + gap)
 	b.WriteString(cell(th.OK, p.scoreCell(l), c.score))
 	return b.String()
@@ -336,7 +337,7 @@ func (p *pickerScreen) renderProgress() {
 		}
 		parts = append(parts, i18n.Wordf(lang, "filter %q: %d shown", p.query, n))
 	}
-	p.progress.SetText(" " + th.tag(th.Dim) + tview.Escape(cutLine(strings.Join(parts, " · "), max(1, p.width-2))) + reset)
+	p.progress.SetText(" " + th.Tag(th.Dim) + tview.Escape(cutLine(strings.Join(parts, " · "), max(1, p.width-2))) + widgets.Reset)
 }
 
 // renderDetail describes the selected lesson.
@@ -344,24 +345,24 @@ func (p *pickerScreen) renderDetail() {
 	th, lang := p.u.th, p.u.lang
 	var b strings.Builder
 	if p.msg != "" {
-		b.WriteString(th.tag(th.Bad) + tview.Escape(p.msg) + reset + "\n")
+		b.WriteString(th.Tag(th.Bad) + tview.Escape(p.msg) + widgets.Reset + "\n")
 	}
 	row, _ := p.table.GetSelection()
 	if row >= 0 && row < len(p.rows) && p.rows[row] != nil {
 		l := p.rows[row]
-		b.WriteString(th.tag(th.Title) + tview.Escape(l.Title.In(lang)) + reset)
+		b.WriteString(th.Tag(th.Title) + tview.Escape(l.Title.In(lang)) + widgets.Reset)
 		if d, ok := p.u.progress.Done[l.ID]; ok {
 			s := " · " + tr(lang, "done")
 			if d.Asked > 0 {
 				s += fmt.Sprintf(" · %s %d/%d", tr(lang, "Score"), d.Right, d.Asked)
 			}
-			b.WriteString(th.tag(th.OK) + tview.Escape(s) + reset)
+			b.WriteString(th.Tag(th.OK) + tview.Escape(s) + widgets.Reset)
 		}
 		b.WriteString("\n" + tview.Escape(l.Summary.In(lang)) + "\n")
 		if start, ok := p.startHere(); ok && start == l {
-			b.WriteString(th.tag(th.Accent) + tview.Escape("▶ "+tr(lang, "Start here: the suggested path is")+" "+pathText(p.u.o.Lessons)) + reset + "\n")
+			b.WriteString(th.Tag(th.Accent) + tview.Escape("▶ "+tr(lang, "Start here: the suggested path is")+" "+pathText(p.u.o.Lessons)) + widgets.Reset + "\n")
 		}
-		b.WriteString(th.tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim learn %s · %s · %s", l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))) + reset)
+		b.WriteString(th.Tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim learn %s · %s · %s", l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))) + widgets.Reset)
 	}
 	p.detail.SetText(b.String())
 }

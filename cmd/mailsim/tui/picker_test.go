@@ -196,7 +196,7 @@ func TestThePickerStartsHereAndResetsProgressOnlyWhenConfirmed(t *testing.T) {
 	h.typeText("R")
 	h.waitFor("Forget the progress of 2 lessons")
 	h.typeText("n")
-	h.waitUntil("the question is gone", func(u *ui) bool { return !u.ov.isOpen() })
+	h.waitUntil("the question is gone", func(u *ui) bool { return !u.ov.IsOpen() })
 	if data, _ := os.ReadFile(filepath.Join(dir, "progress.json")); !strings.Contains(string(data), "pop3-basics") {
 		t.Fatal("n reset the progress")
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/wire"
@@ -28,7 +29,7 @@ type quizModal struct {
 	ls       *lessonScreen
 	step     int
 	q        *lessons.QuizSpec
-	pane     *linesPane
+	pane     *widgets.LinesPane
 	keys     *keymap.Map
 	sel      int  // the highlighted choice, -1 for none
 	answer   int  // the choice given, -1 before
@@ -49,9 +50,9 @@ func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
 	ls.quiz = qm
 	ls.stopTimer()
 
-	qm.pane = newLinesPane(th)
-	qm.pane.moreKey = "PgDn"
-	th.frame(qm.pane.Box, "")
+	qm.pane = widgets.NewLinesPane(th)
+	qm.pane.MoreKey = "PgDn"
+	th.Frame(qm.pane.Box, "")
 	qm.keys = qm.keyMap()
 	qm.pane.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		qm.keys.Handle(ev)
@@ -59,7 +60,7 @@ func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
 	})
 	qm.render()
 	ls.dirty = true
-	ls.hints.invalidate()
+	ls.hints.Invalidate()
 	u.showOverlay("quiz", qm.pane, qm.width(), qm.height())
 }
 
@@ -77,8 +78,8 @@ func (qm *quizModal) keyMap() *keymap.Map {
 		{ID: "down", Keys: []keymap.Key{k(tcell.KeyDown)}, Short: "choose", Desc: "highlight the next choice", Action: func() { qm.move(1) }},
 		{ID: "enter", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "answer with the highlighted choice; once answered, run the step", Action: qm.enter},
 		{ID: "goOn", Keys: []keymap.Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "go on", Desc: "once answered, run the step", Action: qm.goOn, When: func() bool { return qm.answer >= 0 }},
-		{ID: "pageDown", Keys: []keymap.Key{k(tcell.KeyPgDn)}, Desc: "scroll the quiz down", Action: func() { qm.pane.scroll(max(1, qm.height()-3)) }, When: func() bool { return qm.pane.hidden() > 0 }},
-		{ID: "pageUp", Keys: []keymap.Key{k(tcell.KeyPgUp)}, Desc: "scroll the quiz up", Action: func() { qm.pane.scroll(-max(1, qm.height()-3)) }},
+		{ID: "pageDown", Keys: []keymap.Key{k(tcell.KeyPgDn)}, Desc: "scroll the quiz down", Action: func() { qm.pane.Scroll(max(1, qm.height()-3)) }, When: func() bool { return qm.pane.Hidden() > 0 }},
+		{ID: "pageUp", Keys: []keymap.Key{k(tcell.KeyPgUp)}, Desc: "scroll the quiz up", Action: func() { qm.pane.Scroll(-max(1, qm.height()-3)) }},
 		{ID: "later", Keys: []keymap.Key{k(tcell.KeyEscape)}, Short: "later", Desc: "put the quiz away without answering (→ asks again)", Action: qm.close},
 	}}
 }
@@ -103,7 +104,7 @@ func (qm *quizModal) choose(i int) {
 	qm.answer, qm.sel = i, i
 	qm.ls.s.AnswerQuiz(qm.step, i)
 	qm.render()
-	qm.ls.hints.invalidate()
+	qm.ls.hints.Invalidate()
 }
 
 func (qm *quizModal) enter() {
@@ -143,7 +144,7 @@ func (qm *quizModal) close() {
 	ls.quizOn = false
 	ls.quiz = nil
 	ls.dirty = true
-	ls.hints.invalidate()
+	ls.hints.Invalidate()
 	ls.u.hideOverlay(ls.tv)
 }
 
@@ -155,7 +156,7 @@ func (qm *quizModal) width() int {
 
 func (qm *quizModal) height() int {
 	_, h := qm.ls.u.size()
-	return max(5, min(len(qm.pane.lines)+2, h-4))
+	return max(5, min(len(qm.pane.Lines)+2, h-4))
 }
 
 // render writes the modal's lines for its width.
@@ -165,11 +166,11 @@ func (qm *quizModal) render() {
 	w := qm.width() - 2
 	var out []string
 	para := func(st tcell.Style, text string) {
-		for _, ln := range wrap(text, w) {
-			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
+		for _, ln := range widgets.Wrap(text, w) {
+			out = append(out, th.Tag(st)+tview.Escape(ln)+widgets.Reset)
 		}
 	}
-	th.frame(qm.pane.Box, fmt.Sprintf("%s · %s %d/%d", tr(lang, "Quiz"), tr(lang, "Step"), qm.step+1, ls.s.Steps()))
+	th.Frame(qm.pane.Box, fmt.Sprintf("%s · %s %d/%d", tr(lang, "Quiz"), tr(lang, "Step"), qm.step+1, ls.s.Steps()))
 	para(th.Title, qm.q.Question.In(lang))
 	out = append(out, "")
 	for i, c := range qm.q.Choices {
@@ -186,12 +187,12 @@ func (qm *quizModal) render() {
 		}
 		prefix := fmt.Sprintf("%s %d  ", mark, i+1)
 		indent := strings.Repeat(" ", uniseg.StringWidth(prefix))
-		for j, ln := range wrapLine(c.Text.In(lang), w-len(indent)) {
+		for j, ln := range widgets.WrapLine(c.Text.In(lang), w-len(indent)) {
 			p := indent
 			if j == 0 {
 				p = prefix
 			}
-			out = append(out, th.tag(th.Accent)+tview.Escape(p)+reset+th.tag(st)+tview.Escape(ln)+reset)
+			out = append(out, th.Tag(th.Accent)+tview.Escape(p)+widgets.Reset+th.Tag(st)+tview.Escape(ln)+widgets.Reset)
 		}
 	}
 	out = append(out, "")
@@ -217,9 +218,9 @@ func (qm *quizModal) render() {
 		}
 		para(th.Dim, tr(lang, "press Enter to continue"))
 	}
-	qm.pane.setLines(out)
-	if ls.u.ov.is("quiz") {
-		ls.u.ov.resize(qm.width(), qm.height())
+	qm.pane.SetLines(out)
+	if ls.u.ov.Is("quiz") {
+		ls.u.ov.Resize(qm.width(), qm.height())
 	}
 }
 

@@ -90,7 +90,7 @@ func (u *ui) openReplay(t *transcripts.Transcript) {
 	rp.search.SetDoneFunc(ls.searchDone)
 	ls.bottom.AddPage("search", rp.search, true, false)
 	ls.keys = ls.replayKeyMap()
-	ls.hints.invalidate()
+	ls.hints.Invalidate()
 
 	ls.s.Append(t.SimEvents())
 	for _, a := range t.Answers {

@@ -166,8 +166,8 @@ func TestReplayShowsTheRecordedQuizAnswer(t *testing.T) {
 	h.at(4)
 	h.waitFor("What will STAT answer?", "Not quite. -ERR")
 	h.on(func() {
-		if h.u.ov.isOpen() {
-			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.ov.name)
+		if h.u.ov.IsOpen() {
+			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.ov.Name)
 		}
 	})
 }

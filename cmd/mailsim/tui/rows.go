@@ -9,6 +9,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/transcriptview"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/roles"
@@ -20,7 +21,7 @@ import (
 // kept.
 type transcript struct {
 	s     *model.Session
-	th    *Theme
+	th    *widgets.Theme
 	lang  string
 	rowEv []int                  // event index of each row, ascending
 	cache []*transcriptview.Row  // built rows, parallel to rowEv
@@ -28,7 +29,7 @@ type transcript struct {
 	color map[string]tcell.Color // actor -> colour
 }
 
-func newTranscript(s *model.Session, th *Theme, lang string) *transcript {
+func newTranscript(s *model.Session, th *widgets.Theme, lang string) *transcript {
 	t := &transcript{s: s, th: th, lang: lang, color: map[string]tcell.Color{}}
 	t.assignColors()
 	return t
@@ -38,7 +39,7 @@ func newTranscript(s *model.Session, th *Theme, lang string) *transcript {
 func (t *transcript) assignColors() {
 	used := map[string]int{}
 	for _, a := range t.s.Lesson.Actors {
-		t.color[a.Name] = t.th.actorColor(a.Protocol, used[a.Protocol])
+		t.color[a.Name] = t.th.ActorColor(a.Protocol, used[a.Protocol])
 		used[a.Protocol]++
 	}
 }
@@ -98,7 +99,7 @@ func (t *transcript) Row(i int) *transcriptview.Row {
 
 func (t *transcript) actorStyle(actor string) tcell.Style {
 	if c, ok := t.color[actor]; ok {
-		return t.th.fg(c)
+		return t.th.Fg(c)
 	}
 	return t.th.Text
 }
@@ -106,10 +107,10 @@ func (t *transcript) actorStyle(actor string) tcell.Style {
 func (t *transcript) build(ev int) *transcriptview.Row {
 	e := t.s.Event(ev)
 	r := &transcriptview.Row{Time: e.Time, Actor: e.Actor, Ref: ev, Style: t.actorStyle(e.Actor)}
-	tr := func(x interface{ In(string) string }) string { return oneLine(x.In(t.lang)) }
+	tr := func(x interface{ In(string) string }) string { return widgets.OneLine(x.In(t.lang)) }
 	switch e.Kind {
 	case events.EventStep:
-		r.Time, r.Actor = timeZero, ""
+		r.Time, r.Actor = widgets.TimeZero, ""
 		title := tr(e.Title)
 		if title != "" {
 			title = " · " + title
@@ -121,7 +122,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	case events.EventClose:
 		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
 	case events.EventWire:
-		w := unitOfEvent(e).row(t.lang, !e.Note.IsZero())
+		w := widgets.UnitOfEvent(e).Row(t.lang, !e.Note.IsZero())
 		r.Dir, r.Text, r.Block, r.Mark = w.Dir, w.Text, w.Block, w.Mark
 	case events.EventCheck:
 		r.Mark, r.Style = '✓', t.th.OK
@@ -133,7 +134,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		r.Mark, r.Style = '!', t.th.Bad
 		r.Text = tr(e.Text)
 	case events.EventQuiz:
-		r.Time = timeZero
+		r.Time = widgets.TimeZero
 		r.Mark, r.Style = '?', t.th.Accent
 		r.Text = i18n.Word(t.lang, "Quiz") + ": "
 		if e.Quiz != nil {
@@ -147,7 +148,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 			}
 		}
 	case events.EventEnd:
-		r.Time = timeZero
+		r.Time = widgets.TimeZero
 		r.Style = t.th.OK
 		if !e.OK {
 			r.Style = t.th.Bad

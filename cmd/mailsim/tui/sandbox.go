@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"net"
 	"strings"
@@ -60,7 +61,7 @@ func newSandbox(ls *lessonScreen) *sandbox {
 	sb.input.SetDoneFunc(sb.done)
 	sb.input.SetInputCapture(sb.history)
 	sb.root = tview.NewFlex().SetDirection(tview.FlexRow).AddItem(sb.info, 1, 0, false).AddItem(sb.input, 1, 0, true)
-	th.frame(sb.root.Box, tr(ls.u.lang, "Try it"))
+	th.Frame(sb.root.Box, tr(ls.u.lang, "Try it"))
 	sb.relabel()
 	return sb
 }
@@ -131,20 +132,20 @@ func (sb *sandbox) cycle(d int) {
 // terminal.
 func (sb *sandbox) relabel() {
 	ls, th, lang := sb.ls, sb.ls.u.th, sb.ls.u.lang
-	th.frame(sb.root.Box, tr(lang, "Try it")+" · Tab: device · Esc")
+	th.Frame(sb.root.Box, tr(lang, "Try it")+" · Tab: device · Esc")
 	name := sb.actorName()
 	if name == "" {
 		return
 	}
 	if len(sb.cands) > 0 {
 		var b strings.Builder
-		b.WriteString(th.tag(th.Dim) + "↑↓ " + reset)
+		b.WriteString(th.Tag(th.Dim) + "↑↓ " + widgets.Reset)
 		for i, c := range sb.cands {
 			st := th.Text
 			if i == sb.candI {
 				st = th.Accent.Reverse(true)
 			}
-			b.WriteString(th.tag(st) + tview.Escape(c) + reset + "  ")
+			b.WriteString(th.Tag(st) + tview.Escape(c) + widgets.Reset + "  ")
 		}
 		sb.info.SetText(b.String())
 		return
@@ -154,11 +155,11 @@ func (sb *sandbox) relabel() {
 	if addr == "" {
 		addr = ls.addrs[name]
 	}
-	info := th.tag(st.Bold(true)) + tview.Escape(name) + reset + " " + strings.ToUpper(sb.protocol())
+	info := th.Tag(st.Bold(true)) + tview.Escape(name) + widgets.Reset + " " + strings.ToUpper(sb.protocol())
 	if addr != "" {
 		host, port, err := net.SplitHostPort(addr)
 		if err == nil {
-			info += "  " + th.tag(th.Dim) + tview.Escape(i18n.Wordf(lang, "· same from a shell: nc %s %s", host, port)) + reset
+			info += "  " + th.Tag(th.Dim) + tview.Escape(i18n.Wordf(lang, "· same from a shell: nc %s %s", host, port)) + widgets.Reset
 		}
 	}
 	sb.info.SetText(info)

@@ -185,7 +185,7 @@ func TestLeavingTheSandboxAsksOnlyWhenTheLearnerTyped(t *testing.T) {
 	h.typeText("s")
 	h.waitFor("phone C:")
 	h.key(tcell.KeyEscape)
-	h.waitUntil("the sandbox is closed without a question", func(u *ui) bool { return !u.ls.sb.open && !u.ov.isOpen() })
+	h.waitUntil("the sandbox is closed without a question", func(u *ui) bool { return !u.ls.sb.open && !u.ov.IsOpen() })
 
 	h.typeText("s")
 	h.waitFor("phone C:")
@@ -193,7 +193,7 @@ func TestLeavingTheSandboxAsksOnlyWhenTheLearnerTyped(t *testing.T) {
 	h.key(tcell.KeyEscape)
 	h.waitFor("Stay in the sandbox")
 	h.key(tcell.KeyEscape)
-	h.waitUntil("the question is gone and the sandbox still open", func(u *ui) bool { return !u.ov.isOpen() && u.ls.sb.open })
+	h.waitUntil("the question is gone and the sandbox still open", func(u *ui) bool { return !u.ov.IsOpen() && u.ls.sb.open })
 }
 
 // A saved transcript marks the sandbox lines as the learner's and redacts

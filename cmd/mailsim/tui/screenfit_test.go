@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -158,12 +159,12 @@ func (h *harness) checkFit(t *testing.T, pos int, lang string, size [2]int) {
 		if st := ls.s.CurrentStep(); st >= 0 {
 			f.say = ls.s.Lesson.Steps[st].Say.In(lang)
 		}
-		f.storyHidden = ls.story.hidden()
-		f.more = ls.story.moreTxt
+		f.storyHidden = ls.story.Hidden()
+		f.more = ls.story.MoreTxt
 		f.story, f.server, f.devices, f.meaning, f.tv = rectOf(ls.story), rectOf(ls.server), rectOf(ls.devices), rectOf(ls.meaning), rectOf(ls.tv)
-		for name, p := range map[string]*linesPane{"story": ls.story, "server": ls.server, "devices": ls.devices, "meaning": ls.meaning} {
+		for name, p := range map[string]*widgets.LinesPane{"story": ls.story, "server": ls.server, "devices": ls.devices, "meaning": ls.meaning} {
 			_, _, iw, _ := p.GetInnerRect()
-			for _, ln := range p.lines {
+			for _, ln := range p.Lines {
 				if lw := tview.TaggedStringWidth(ln); lw > iw {
 					f.overflow = append(f.overflow, fmt.Sprintf("%s: a line of %d cells in %d: %q", name, lw, iw, ln))
 				}

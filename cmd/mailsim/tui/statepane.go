@@ -11,6 +11,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -44,7 +45,7 @@ func (m rowMark) word() string {
 // a standing state, not a change).
 func (m rowMark) changed() bool { return m != markNone && m != markOnly }
 
-func markStyle(th *Theme, m rowMark) tcell.Style {
+func markStyle(th *widgets.Theme, m rowMark) tcell.Style {
 	switch m {
 	case markNew, markDown:
 		return th.Added
@@ -126,7 +127,7 @@ func (c columns) clip(s string) string {
 	if uniseg.StringWidth(s) <= c.width {
 		return s
 	}
-	return cutGraphemes(s, c.width-1) + "…"
+	return widgets.CutGraphemes(s, c.width-1) + "…"
 }
 
 // layout fits the columns of rows to a width. From and Subject grow with
@@ -200,21 +201,21 @@ func (c columns) header(lang string) string {
 	var b strings.Builder
 	b.WriteString("  ")
 	if c.seq > 0 {
-		b.WriteString(right("#", c.seq) + " ")
+		b.WriteString(widgets.Right("#", c.seq) + " ")
 	}
-	b.WriteString(right("UID", c.uid) + " ")
+	b.WriteString(widgets.Right("UID", c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(fitWord(tr(lang, "From"), c.from) + " ")
+		b.WriteString(widgets.FitWord(tr(lang, "From"), c.from) + " ")
 	}
-	b.WriteString(fitWord(tr(lang, "Subject"), c.subject) + " ")
+	b.WriteString(widgets.FitWord(tr(lang, "Subject"), c.subject) + " ")
 	if c.size > 0 {
-		b.WriteString(right(fitWord(tr(lang, "Size"), c.size), c.size) + " ")
+		b.WriteString(widgets.Right(widgets.FitWord(tr(lang, "Size"), c.size), c.size) + " ")
 	}
-	b.WriteString(fitWord(tr(lang, "Flags"), c.flags))
+	b.WriteString(widgets.FitWord(tr(lang, "Flags"), c.flags))
 	return c.clip(b.String())
 }
 
-func (c columns) row(th *Theme, lang string, m msgRow) string {
+func (c columns) row(th *widgets.Theme, lang string, m msgRow) string {
 	var b strings.Builder
 	b.WriteString(m.mark.sign() + " ")
 	if c.seq > 0 {
@@ -222,25 +223,25 @@ func (c columns) row(th *Theme, lang string, m msgRow) string {
 		if m.seq > 0 {
 			s = strconv.Itoa(m.seq)
 		}
-		b.WriteString(right(s, c.seq) + " ")
+		b.WriteString(widgets.Right(s, c.seq) + " ")
 	}
-	b.WriteString(right(strconv.FormatUint(uint64(m.uid), 10), c.uid) + " ")
+	b.WriteString(widgets.Right(strconv.FormatUint(uint64(m.uid), 10), c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(fitWord(m.from, c.from) + " ")
+		b.WriteString(widgets.FitWord(m.from, c.from) + " ")
 	}
-	b.WriteString(fitWord(m.subject, c.subject) + " ")
+	b.WriteString(widgets.FitWord(m.subject, c.subject) + " ")
 	if c.size > 0 {
-		b.WriteString(right(strconv.Itoa(m.size), c.size) + " ")
+		b.WriteString(widgets.Right(strconv.Itoa(m.size), c.size) + " ")
 	}
-	b.WriteString(fitWord(flagText(m.flags, c.short), c.flags))
+	b.WriteString(widgets.FitWord(flagText(m.flags, c.short), c.flags))
 	if c.status > 0 {
 		w := m.mark.word()
 		if m.extra != "" && (w == "" || m.mark == markOnly) {
 			w = m.extra
 		}
-		b.WriteString(" " + fitWord(tr(lang, w), c.status))
+		b.WriteString(" " + widgets.FitWord(tr(lang, w), c.status))
 	}
-	return th.tag(markStyle(th, m.mark)) + tview.Escape(c.clip(b.String())) + reset
+	return th.Tag(markStyle(th, m.mark)) + tview.Escape(c.clip(b.String())) + widgets.Reset
 }
 
 // flagText writes flags in full ("\Seen \Flagged") or as letters ("SF").
@@ -264,14 +265,14 @@ func flagText(flags []string, short bool) string {
 // message rows: all of them when there is room, else only those the step
 // changed.
 type stateBlock struct {
-	head   [][]seg
-	conn   string // a device's connection: after the head when it fits, else first in the detail
-	detail []seg  // nil for none
+	head   [][]widgets.Seg
+	conn   string        // a device's connection: after the head when it fits, else first in the detail
+	detail []widgets.Seg // nil for none
 	rows   []msgRow
-	seq    bool   // rows carry sequence numbers (server mailboxes)
-	empty  []seg  // shown for no rows ("local copy: empty")
-	name   string // the device's name, or "user/mailbox@domain"
-	count  int    // messages it holds now
+	seq    bool          // rows carry sequence numbers (server mailboxes)
+	empty  []widgets.Seg // shown for no rows ("local copy: empty")
+	name   string        // the device's name, or "user/mailbox@domain"
+	count  int           // messages it holds now
 	server bool
 	fold   *folded // the rows shown, worked out on first use
 }
@@ -285,9 +286,9 @@ type stateModel struct {
 }
 
 // buildState turns a View into blocks.
-func buildState(th *Theme, lang string, v model.View, colorOf func(string) tcell.Style) stateModel {
+func buildState(th *widgets.Theme, lang string, v model.View, colorOf func(string) tcell.Style) stateModel {
 	if v.State == nil {
-		return stateModel{noState: th.tag(th.Dim) + tr(lang, "Starting the servers…") + reset}
+		return stateModel{noState: th.Tag(th.Dim) + tr(lang, "Starting the servers…") + widgets.Reset}
 	}
 	delta := deltaIndex(v.Delta)
 	var m stateModel
@@ -313,9 +314,9 @@ func buildState(th *Theme, lang string, v model.View, colorOf func(string) tcell
 				}
 				name := fmt.Sprintf("%s/%s", u.Name, mb.Name)
 				b := stateBlock{name: name, count: len(mb.Messages), rows: rows, seq: true, server: true}
-				b.head = append(b.head, []seg{{th.Title, name + ": " + count(lang, len(mb.Messages))}, {th.Dim, " · " + p.Domain}})
+				b.head = append(b.head, []widgets.Seg{{Style: th.Title, Text: name + ": " + count(lang, len(mb.Messages))}, {Style: th.Dim, Text: " · " + p.Domain}})
 				if marked > 0 {
-					b.head = append(b.head, []seg{{th.Marked, fmt.Sprintf("× %d %s %s", marked, tr(lang, "marked for deletion"), tr(lang, "(removed at QUIT)"))}})
+					b.head = append(b.head, []widgets.Seg{{Style: th.Marked, Text: fmt.Sprintf("× %d %s %s", marked, tr(lang, "marked for deletion"), tr(lang, "(removed at QUIT)"))}})
 				}
 				m.server = append(m.server, b)
 			}
@@ -329,7 +330,7 @@ func buildState(th *Theme, lang string, v model.View, colorOf func(string) tcell
 
 // deviceBlock is a device's head (name, protocol, what it holds, where it
 // is connected) and its local copies.
-func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
+func deviceBlock(th *widgets.Theme, lang string, v model.View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
 	where := "device " + d.Name
 	held := "local"
 	if d.Protocol == "imap" {
@@ -339,8 +340,8 @@ func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, del
 	if d.Connected {
 		conn = "⇄ " + d.Host
 	}
-	head := []seg{{colorOf(d.Name).Bold(true), d.Name}, {th.Text, " · " + i18n.Wordf(lang, "%d "+held, len(d.Local))},
-		{colorOf(d.Name), " · " + strings.ToUpper(d.Protocol)}}
+	head := []widgets.Seg{{Style: colorOf(d.Name).Bold(true), Text: d.Name}, {Style: th.Text, Text: " · " + i18n.Wordf(lang, "%d "+held, len(d.Local))},
+		{Style: colorOf(d.Name), Text: " · " + strings.ToUpper(d.Protocol)}}
 	who := d.User
 	if c := d.Client.In(lang); c != "" {
 		who += " · " + c
@@ -374,9 +375,9 @@ func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, del
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
-	return stateBlock{name: d.Name, count: len(d.Local), head: [][]seg{head}, conn: conn,
-		detail: []seg{{th.Dim, who}}, rows: rows,
-		empty: []seg{{th.Dim, "  " + tr(lang, "local copy") + ": " + tr(lang, "empty")}}}
+	return stateBlock{name: d.Name, count: len(d.Local), head: [][]widgets.Seg{head}, conn: conn,
+		detail: []widgets.Seg{{Style: th.Dim, Text: who}}, rows: rows,
+		empty: []widgets.Seg{{Style: th.Dim, Text: "  " + tr(lang, "local copy") + ": " + tr(lang, "empty")}}}
 }
 
 // serverUIDs is the set of UIDs the server holds in the mailbox a device
@@ -414,25 +415,25 @@ func serverUIDs(st *events.State, d events.DeviceState) map[uint32]bool {
 // render writes a block's lines for a width: in full (detail, column
 // header, every row, folded when long) or compact (the rows the step
 // changed only).
-func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []string {
+func (b *stateBlock) render(th *widgets.Theme, lang string, width int, full bool) []string {
 	var out []string
 	detail := b.detail
 	for i, h := range b.head {
 		if i == 0 && b.conn != "" {
-			with := append(append([]seg(nil), h...), seg{th.Dim, " · " + b.conn})
-			if segsWidth(with) <= width || !full {
+			with := append(append([]widgets.Seg(nil), h...), widgets.Seg{Style: th.Dim, Text: " · " + b.conn})
+			if widgets.SegsWidth(with) <= width || !full {
 				h = with
 			} else {
-				detail = append([]seg{{th.Dim, b.conn + " · "}}, detail...)
+				detail = append([]widgets.Seg{{Style: th.Dim, Text: b.conn + " · "}}, detail...)
 			}
 		}
-		out = append(out, segLine(th, width, h...))
+		out = append(out, widgets.SegLine(th, width, h...))
 	}
 	if full && detail != nil {
-		out = append(out, segLine(th, width, detail...))
+		out = append(out, widgets.SegLine(th, width, detail...))
 	}
 	if len(b.rows) == 0 && full && b.empty != nil {
-		return append(out, segLine(th, width, b.empty...))
+		return append(out, widgets.SegLine(th, width, b.empty...))
 	}
 	shown, gaps := b.shown(full)
 	if len(shown) == 0 {
@@ -440,16 +441,16 @@ func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []stri
 	}
 	cols := layout(width, b.seq, shown...) // the columns of the rows on screen, not of a 10,000-message mailbox
 	if full {
-		out = append(out, segLine(th, width, seg{th.Dim, cols.header(lang)}))
+		out = append(out, widgets.SegLine(th, width, widgets.Seg{Style: th.Dim, Text: cols.header(lang)}))
 	}
 	for i, r := range shown {
 		if n := gaps[i]; n > 0 {
-			out = append(out, segLine(th, width, seg{th.Dim, i18n.Wordf(lang, "… %d more messages", n)}))
+			out = append(out, widgets.SegLine(th, width, widgets.Seg{Style: th.Dim, Text: i18n.Wordf(lang, "… %d more messages", n)}))
 		}
 		out = append(out, cols.row(th, lang, r))
 	}
 	if n := gaps[len(shown)]; n > 0 {
-		out = append(out, segLine(th, width, seg{th.Dim, i18n.Wordf(lang, "… %d more messages", n)}))
+		out = append(out, widgets.SegLine(th, width, widgets.Seg{Style: th.Dim, Text: i18n.Wordf(lang, "… %d more messages", n)}))
 	}
 	return out
 }
@@ -482,7 +483,7 @@ type folded struct {
 }
 
 // renderBlocks writes blocks one under the other.
-func renderBlocks(th *Theme, lang string, blocks []stateBlock, width int, full bool) []string {
+func renderBlocks(th *widgets.Theme, lang string, blocks []stateBlock, width int, full bool) []string {
 	var out []string
 	for i := range blocks {
 		out = append(out, blocks[i].render(th, lang, width, full)...)
@@ -493,7 +494,7 @@ func renderBlocks(th *Theme, lang string, blocks []stateBlock, width int, full b
 // renderColumns writes blocks side by side in n columns of equal width,
 // a gap of two cells between them; it reports the lines, or false when a
 // column would be too narrow.
-func renderColumns(th *Theme, lang string, blocks []stateBlock, width, n int, full bool) ([]string, bool) {
+func renderColumns(th *widgets.Theme, lang string, blocks []stateBlock, width, n int, full bool) ([]string, bool) {
 	const gap = 2
 	if n < 2 || len(blocks) < 2 {
 		return nil, false
@@ -535,7 +536,7 @@ const minColumnWidth = 40
 // legend is the one line that explains the marks and flag letters the
 // lines use, for the bottom border of the state column; "" when they use
 // none.
-func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull bool) string {
+func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull, devFull bool) string {
 	used := map[rowMark]bool{}
 	letters := map[string]bool{}
 	for i, bs := range [][]stateBlock{m.server, m.devices} {
@@ -553,7 +554,7 @@ func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull
 	var parts []string
 	for mk := markNew; mk <= markOnly; mk++ {
 		if used[mk] {
-			parts = append(parts, th.tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+tr(lang, mk.word()))+reset)
+			parts = append(parts, th.Tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+tr(lang, mk.word()))+widgets.Reset)
 		}
 	}
 	if width < 100 {
@@ -565,7 +566,7 @@ func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull
 		}
 		sort.Strings(fl)
 		for _, f := range fl {
-			parts = append(parts, th.tag(th.Dim)+tview.Escape(f)+reset)
+			parts = append(parts, th.Tag(th.Dim)+tview.Escape(f)+widgets.Reset)
 		}
 	}
 	var b strings.Builder
@@ -577,7 +578,7 @@ func legend(th *Theme, lang string, m stateModel, width int, serverFull, devFull
 		}
 		if used2+w > width {
 			if used2+1 <= width {
-				b.WriteString(th.tag(th.Dim) + "…" + reset)
+				b.WriteString(th.Tag(th.Dim) + "…" + widgets.Reset)
 			}
 			break
 		}
@@ -604,7 +605,7 @@ type stateFit struct {
 // the rows the step changed). Of those that fit, the one showing the most
 // lines wins, the earlier on a tie; when none does, the compact one is
 // used and the panes scroll.
-func fitState(th *Theme, lang string, m stateModel, w, h int) stateFit {
+func fitState(th *widgets.Theme, lang string, m stateModel, w, h int) stateFit {
 	if m.noState != "" {
 		return stateFit{server: []string{m.noState}, level: "none"}
 	}
@@ -653,7 +654,7 @@ func fitState(th *Theme, lang string, m stateModel, w, h int) stateFit {
 
 // renderServer writes every mailbox of every provider that has users, in
 // full (the classroom live view's server pane).
-func renderServer(th *Theme, lang string, v model.View, width int) string {
+func renderServer(th *widgets.Theme, lang string, v model.View, width int) string {
 	m := buildState(th, lang, v, func(string) tcell.Style { return th.Text })
 	if m.noState != "" {
 		return m.noState

@@ -6,6 +6,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 )
@@ -58,8 +59,8 @@ func (ls *lessonScreen) summaryLines(w int, next *lessons.Lesson) []string {
 	l := s.Lesson
 	var out []string
 	para := func(st tcell.Style, text string) {
-		for _, ln := range wrap(text, w) {
-			out = append(out, th.tag(st)+tview.Escape(ln)+reset)
+		for _, ln := range widgets.Wrap(text, w) {
+			out = append(out, th.Tag(st)+tview.Escape(ln)+widgets.Reset)
 		}
 	}
 	_, ok := s.Ended()
@@ -88,12 +89,12 @@ func (ls *lessonScreen) summaryLines(w int, next *lessons.Lesson) []string {
 		out = append(out, "")
 		para(th.Title, tr(lang, "What this lesson showed"))
 		for _, c := range claims {
-			for i, ln := range wrapLine(c, w-2) {
+			for i, ln := range widgets.WrapLine(c, w-2) {
 				p := "  "
 				if i == 0 {
 					p = "• "
 				}
-				out = append(out, th.tag(th.Text)+tview.Escape(p+ln)+reset)
+				out = append(out, th.Tag(th.Text)+tview.Escape(p+ln)+widgets.Reset)
 			}
 		}
 	}
@@ -135,7 +136,7 @@ func lessonClaims(l *lessons.Lesson, lang string) []string {
 // showSummary opens the end-of-lesson summary.
 func (ls *lessonScreen) showSummary() {
 	u := ls.u
-	if ended, _ := ls.s.Ended(); !ended || u.ov.isOpen() {
+	if ended, _ := ls.s.Ended(); !ended || u.ov.IsOpen() {
 		return
 	}
 	ls.summaryShown = true
@@ -144,10 +145,10 @@ func (ls *lessonScreen) showSummary() {
 	next, _ := nextLesson(u.o.Lessons, ls.s.Lesson, func(id string) bool {
 		return id == ls.s.Lesson.ID || u.progress.IsDone(id)
 	})
-	p := newLinesPane(u.th)
-	p.moreTxt = tr(u.lang, "more ↓")
-	p.setLines(ls.summaryLines(bw-2, next))
-	u.th.frame(p.Box, tr(u.lang, "End of the lesson"))
+	p := widgets.NewLinesPane(u.th)
+	p.MoreTxt = tr(u.lang, "more ↓")
+	p.SetLines(ls.summaryLines(bw-2, next))
+	u.th.Frame(p.Box, tr(u.lang, "End of the lesson"))
 	p.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEscape || ev.Rune() == 'E':
@@ -162,5 +163,5 @@ func (ls *lessonScreen) showSummary() {
 		}
 		return nil
 	})
-	u.showOverlay("summary", p, bw, min(len(p.lines)+2, h-2))
+	u.showOverlay("summary", p, bw, min(len(p.Lines)+2, h-2))
 }

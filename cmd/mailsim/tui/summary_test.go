@@ -25,7 +25,7 @@ func TestTheEndOfALessonSumsItUpAndOffersTheNext(t *testing.T) {
 				answerEveryQuiz(h.u.ls.s)
 				h.u.ls.goToStep(len(l.Steps))
 			})
-			h.waitUntil("the summary is open", func(u *ui) bool { return u.ov.is("summary") })
+			h.waitUntil("the summary is open", func(u *ui) bool { return u.ov.Is("summary") })
 			claims := lessonClaims(l, lang)
 			if len(claims) == 0 {
 				t.Fatal("pop3-basics covers no claims")

@@ -9,6 +9,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/lessons"
 )
 
@@ -187,10 +188,10 @@ func TestVietnameseIsAligned(t *testing.T) {
 	if !found {
 		t.Errorf("no picker row with the title and the step count:\n%s", s)
 	}
-	if got := fit("Tải về rồi xóa", 8); got != "Tải về …" {
+	if got := widgets.Fit("Tải về rồi xóa", 8); got != "Tải về …" {
 		t.Errorf("fit = %q", got)
 	}
-	if got := fit("xóa", 5); got != "xóa  " {
+	if got := widgets.Fit("xóa", 5); got != "xóa  " {
 		t.Errorf("fit pads by cells, not bytes: %q", got)
 	}
 }
@@ -216,13 +217,13 @@ func TestAuthPlainIsDecoded(t *testing.T) {
 		{"AGFsaWNlAHNlY3JldA==", "AUTH"},
 	} {
 		for lang, says := range map[string]string{"en": "not encryption", "vi": "mật mã"} {
-			got, ok := saslPlain(unitC(tc.line, tc.cmd), lang)
+			got, ok := widgets.SaslPlain(unitC(tc.line, tc.cmd), lang)
 			if !ok || !strings.Contains(got, `\0alice\0secret`) || !strings.Contains(got, says) {
 				t.Errorf("saslPlain(%q, %s) = %q, %v", tc.line, lang, got, ok)
 			}
 		}
 	}
-	if _, ok := saslPlain(unitC("USER alice", "USER"), "en"); ok {
+	if _, ok := widgets.SaslPlain(unitC("USER alice", "USER"), "en"); ok {
 		t.Error("USER is not a SASL payload")
 	}
 }
@@ -315,9 +316,9 @@ func TestGoToRestartAndPlay(t *testing.T) {
 		return u.ls.s.AtEnd() && !u.ls.playing && !u.ls.s.Busy()
 	})
 	h.waitFor("Lesson complete.")
-	h.waitUntil("the end-of-lesson summary is open", func(u *ui) bool { return u.ov.is("summary") })
+	h.waitUntil("the end-of-lesson summary is open", func(u *ui) bool { return u.ov.Is("summary") })
 	h.key(tcell.KeyEscape) // closes the summary
-	h.waitUntil("the summary is closed", func(u *ui) bool { return !u.ov.isOpen() })
+	h.waitUntil("the summary is closed", func(u *ui) bool { return !u.ov.IsOpen() })
 	h.key(tcell.KeyEscape)
 	h.waitFor("✓", "POP3 by hand") // done, remembered
 }

@@ -1,4 +1,4 @@
-package tui
+package widgets
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	"github.com/rivo/tview"
 )
 
-var timeZero time.Time
+var TimeZero time.Time
 
 // Theme is every style the app draws with. Colours are the 16 basic ones
 // (tcell.ColorXxx names, never RGB) so that any terminal shows them; with
@@ -38,8 +38,8 @@ type Theme struct {
 	POP3, IMAP, SMTP []tcell.Color
 }
 
-// newTheme returns the theme, honouring NO_COLOR (https://no-color.org).
-func newTheme() *Theme {
+// NewTheme returns the theme, honouring NO_COLOR (https://no-color.org).
+func NewTheme() *Theme {
 	if os.Getenv("NO_COLOR") != "" {
 		return monoTheme()
 	}
@@ -89,11 +89,11 @@ func monoTheme() *Theme {
 	}
 }
 
-// protoColor is the protocol's own colour.
-func (t *Theme) protoColor(proto string) tcell.Color { return t.actorColor(proto, 0) }
+// ProtoColor is the protocol's own colour.
+func (t *Theme) ProtoColor(proto string) tcell.Color { return t.ActorColor(proto, 0) }
 
-// actorColor is the n-th colour of a protocol's palette.
-func (t *Theme) actorColor(proto string, n int) tcell.Color {
+// ActorColor is the n-th colour of a protocol's palette.
+func (t *Theme) ActorColor(proto string, n int) tcell.Color {
 	var p []tcell.Color
 	switch proto {
 	case "pop3":
@@ -112,17 +112,17 @@ func (t *Theme) actorColor(proto string, n int) tcell.Color {
 	return p[n%len(p)]
 }
 
-// fg is the text style in colour c.
-func (t *Theme) fg(c tcell.Color) tcell.Style {
+// Fg is the text style in colour c.
+func (t *Theme) Fg(c tcell.Color) tcell.Style {
 	if t.NoColor {
 		return t.Text
 	}
 	return t.Text.Foreground(c)
 }
 
-// tag is a tview colour tag for a style's foreground and attributes, so
+// Tag is a tview colour tag for a style's foreground and attributes, so
 // TextViews can use the theme; "" in NO_COLOR mode for colour-only styles.
-func (t *Theme) tag(s tcell.Style) string {
+func (t *Theme) Tag(s tcell.Style) string {
 	fg, _, attr := s.Decompose()
 	c := "-"
 	if fg != tcell.ColorDefault && !t.NoColor {
@@ -143,15 +143,15 @@ func (t *Theme) tag(s tcell.Style) string {
 	return "[" + c + "::" + a + "]"
 }
 
-// reset is the tview tag that ends a tag() span.
-const reset = "[-:-:-]"
+// Reset is the tview tag that ends a tag() span.
+const Reset = "[-:-:-]"
 
 var stylesOnce sync.Once
 
-// applyGlobalStyles sets tview's defaults once per process: default
+// ApplyGlobalStyles sets tview's defaults once per process: default
 // backgrounds and foregrounds, so the terminal's own colours show through
 // and 16-colour terminals look right.
-func applyGlobalStyles() {
+func ApplyGlobalStyles() {
 	stylesOnce.Do(func() {
 		tview.Styles.PrimitiveBackgroundColor = tcell.ColorDefault
 		tview.Styles.ContrastBackgroundColor = tcell.ColorDefault
@@ -167,8 +167,8 @@ func applyGlobalStyles() {
 	})
 }
 
-// frame gives a pane the theme's border and title.
-func (t *Theme) frame(b *tview.Box, title string) {
+// Frame gives a pane the theme's border and title.
+func (t *Theme) Frame(b *tview.Box, title string) {
 	if title != "" {
 		title = " " + title + " "
 	}

@@ -1,4 +1,4 @@
-package tui
+package widgets
 
 import (
 	"slices"
@@ -9,26 +9,26 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// textPane is a TextView whose text is rendered for its current width, so
+// TextPane is a TextView whose text is rendered for its current width, so
 // that columns adapt when the terminal is resized.
-type textPane struct {
+type TextPane struct {
 	*tview.TextView
 	render func(width int) string
 	lastW  int
 	dirty  bool
 }
 
-func newTextPane(render func(width int) string) *textPane {
+func NewTextPane(render func(width int) string) *TextPane {
 	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
 	tv.SetBackgroundColor(tcell.ColorDefault)
-	return &textPane{TextView: tv, render: render, dirty: true}
+	return &TextPane{TextView: tv, render: render, dirty: true}
 }
 
-// invalidate makes the next Draw render again.
-func (p *textPane) invalidate() { p.dirty = true }
+// Invalidate makes the next Draw render again.
+func (p *TextPane) Invalidate() { p.dirty = true }
 
 // Draw renders when the content or the width changed, then draws.
-func (p *textPane) Draw(screen tcell.Screen) {
+func (p *TextPane) Draw(screen tcell.Screen) {
 	_, _, w, _ := p.GetInnerRect()
 	if p.dirty || w != p.lastW {
 		p.SetText(p.render(w))
@@ -37,54 +37,54 @@ func (p *textPane) Draw(screen tcell.Screen) {
 	p.TextView.Draw(screen)
 }
 
-// linesPane is a framed pane of lines already fitted to its width (the
+// LinesPane is a framed pane of lines already fitted to its width (the
 // lesson screen renders them for the width it lays out). When the lines
 // are more than the pane's rows, its bottom border says "more ↓" (with the
 // key that scrolls it, when it has one) and its top border "↑" once
 // scrolled.
-type linesPane struct {
+type LinesPane struct {
 	*tview.TextView
 	th      *Theme
-	lines   []string
-	moreKey string // the key that scrolls down, shown in the mark; "" for none
-	moreTxt string // "more ↓" in the screen's language
-	footer  string // tview-tagged text on the bottom border, left (the legend)
+	Lines   []string
+	MoreKey string // the key that scrolls down, shown in the mark; "" for none
+	MoreTxt string // "more ↓" in the screen's language
+	Footer  string // tview-tagged text on the bottom border, left (the legend)
 }
 
-func newLinesPane(th *Theme) *linesPane {
+func NewLinesPane(th *Theme) *LinesPane {
 	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	return &linesPane{TextView: tv, th: th, moreTxt: "more ↓"}
+	return &LinesPane{TextView: tv, th: th, MoreTxt: "more ↓"}
 }
 
-// setLines shows lines; when they differ from what it shows, it scrolls
+// SetLines shows lines; when they differ from what it shows, it scrolls
 // back to the top.
-func (p *linesPane) setLines(lines []string) {
-	if slices.Equal(p.lines, lines) {
+func (p *LinesPane) SetLines(lines []string) {
+	if slices.Equal(p.Lines, lines) {
 		return
 	}
-	p.lines = lines
+	p.Lines = lines
 	p.SetText(strings.Join(lines, "\n"))
 	p.ScrollToBeginning()
 }
 
-// hidden is how many lines are below the pane's last row.
-func (p *linesPane) hidden() int {
+// Hidden is how many lines are below the pane's last row.
+func (p *LinesPane) Hidden() int {
 	_, _, _, h := p.GetInnerRect()
 	row, _ := p.GetScrollOffset()
-	return max(0, len(p.lines)-row-h)
+	return max(0, len(p.Lines)-row-h)
 }
 
-// scroll moves the lines by d rows, within them.
-func (p *linesPane) scroll(d int) {
+// Scroll moves the lines by d rows, within them.
+func (p *LinesPane) Scroll(d int) {
 	_, _, _, h := p.GetInnerRect()
 	row, _ := p.GetScrollOffset()
-	p.ScrollTo(max(0, min(row+d, len(p.lines)-h)), 0)
+	p.ScrollTo(max(0, min(row+d, len(p.Lines)-h)), 0)
 }
 
 // Draw draws the pane, then its marks on the border.
-func (p *linesPane) Draw(screen tcell.Screen) {
+func (p *LinesPane) Draw(screen tcell.Screen) {
 	p.TextView.Draw(screen)
 	x, y, w, h := p.GetRect()
 	if w < 8 || h < 2 {
@@ -95,10 +95,10 @@ func (p *linesPane) Draw(screen tcell.Screen) {
 		putString(screen, x+w-5, y, " ↑ ", st)
 	}
 	mw := 0
-	if p.hidden() > 0 {
-		mark := " " + p.moreTxt
-		if p.moreKey != "" {
-			mark += " " + p.moreKey
+	if p.Hidden() > 0 {
+		mark := " " + p.MoreTxt
+		if p.MoreKey != "" {
+			mark += " " + p.MoreKey
 		}
 		mark += " "
 		mw = uniseg.StringWidth(mark)
@@ -106,8 +106,8 @@ func (p *linesPane) Draw(screen tcell.Screen) {
 			putString(screen, x+w-1-mw, y+h-1, mark, st)
 		}
 	}
-	if p.footer != "" && w-2-mw-2 > 0 {
-		tview.Print(screen, " "+p.footer+" ", x+1, y+h-1, w-2-mw-1, tview.AlignLeft, tcell.ColorDefault)
+	if p.Footer != "" && w-2-mw-2 > 0 {
+		tview.Print(screen, " "+p.Footer+" ", x+1, y+h-1, w-2-mw-1, tview.AlignLeft, tcell.ColorDefault)
 	}
 }
 

@@ -1,4 +1,4 @@
-package tui
+package widgets
 
 import (
 	"strings"
@@ -13,10 +13,10 @@ import (
 // The key tables themselves are package keymap's; here are the hint bar
 // and the help generated from them.
 
-// hints is the hint bar's text (tview tags) in lang, cut to width on a
+// Hints is the hint bar's text (tview tags) in lang, cut to width on a
 // whole hint. The words are translated here, when the bar is drawn, so
 // the key tables stay in English.
-func hints(m *keymap.Map, th *Theme, lang string, width int) string {
+func Hints(m *keymap.Map, th *Theme, lang string, width int) string {
 	var b strings.Builder
 	used := 0
 	for _, x := range m.Bindings {
@@ -28,15 +28,15 @@ func hints(m *keymap.Map, th *Theme, lang string, width int) string {
 		if used+w > width {
 			break
 		}
-		b.WriteString(th.tag(th.Accent) + tview.Escape(key) + reset + " " + tview.Escape(short) + "  ")
+		b.WriteString(th.Tag(th.Accent) + tview.Escape(key) + Reset + " " + tview.Escape(short) + "  ")
 		used += w
 	}
 	return b.String()
 }
 
-// helpTable fills a table with the key maps' bindings, one section per
+// HelpTable fills a table with the key maps' bindings, one section per
 // map, in lang.
-func helpTable(th *Theme, lang string, maps ...*keymap.Map) *tview.Table {
+func HelpTable(th *Theme, lang string, maps ...*keymap.Map) *tview.Table {
 	t := tview.NewTable().SetSelectable(false, false)
 	row := 0
 	for _, m := range maps {
@@ -54,9 +54,9 @@ func helpTable(th *Theme, lang string, maps ...*keymap.Map) *tview.Table {
 	return t
 }
 
-// helpLines writes the key maps for a width: a heading per map, then per
+// HelpLines writes the key maps for a width: a heading per map, then per
 // binding its keys and, beside them, its description wrapped.
-func helpLines(th *Theme, lang string, width int, maps ...*keymap.Map) []string {
+func HelpLines(th *Theme, lang string, width int, maps ...*keymap.Map) []string {
 	keyW := 0
 	for _, m := range maps {
 		for _, b := range m.Bindings {
@@ -69,16 +69,16 @@ func helpLines(th *Theme, lang string, width int, maps ...*keymap.Map) []string 
 		if i > 0 {
 			out = append(out, "")
 		}
-		out = append(out, segLine(th, width, seg{th.Title, i18n.Word(lang, m.Name)}))
+		out = append(out, SegLine(th, width, Seg{th.Title, i18n.Word(lang, m.Name)}))
 		for _, b := range m.Bindings {
-			key := " " + fitWord(b.Label(), keyW) + "  "
+			key := " " + FitWord(b.Label(), keyW) + "  "
 			pad := strings.Repeat(" ", uniseg.StringWidth(key))
-			for j, ln := range wrapLine(i18n.Word(lang, b.Desc), width-uniseg.StringWidth(key)) {
+			for j, ln := range WrapLine(i18n.Word(lang, b.Desc), width-uniseg.StringWidth(key)) {
 				k := pad
 				if j == 0 {
 					k = key
 				}
-				out = append(out, th.tag(th.Accent)+tview.Escape(k)+reset+th.tag(th.Text)+tview.Escape(ln)+reset)
+				out = append(out, th.Tag(th.Accent)+tview.Escape(k)+Reset+th.Tag(th.Text)+tview.Escape(ln)+Reset)
 			}
 		}
 	}

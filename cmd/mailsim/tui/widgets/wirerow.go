@@ -1,4 +1,4 @@
-package tui
+package widgets
 
 import (
 	"fmt"
@@ -13,12 +13,12 @@ import (
 	"mailsim/sim/wire"
 )
 
-// wireUnit is one unit on the wire as the transcript and the meaning pane
+// WireUnit is one unit on the wire as the transcript and the meaning pane
 // show it, whichever way it came: a lesson's event (a sim/wire Unit) or a
 // live connection's entry (the classroom registry's, redacted). The lesson
 // screen and the classroom live view build their wire rows and the details
 // of their meaning pane from it, so the two show a line the same way.
-type wireUnit struct {
+type WireUnit struct {
 	Dir     wire.Direction
 	Layer   wire.Layer
 	Kind    wire.Kind
@@ -29,34 +29,34 @@ type wireUnit struct {
 	Time    time.Time
 }
 
-// unitOfEvent is a lesson's wire event (e.Unit set), at the event's
+// UnitOfEvent is a lesson's wire event (e.Unit set), at the event's
 // time; a block counts the lines of its text.
-func unitOfEvent(e *events.Event) wireUnit {
+func UnitOfEvent(e *events.Event) WireUnit {
 	u := e.Unit
-	return wireUnit{Dir: u.Dir, Layer: u.Layer, Kind: u.Kind, Text: u.Text, Len: u.Len,
+	return WireUnit{Dir: u.Dir, Layer: u.Layer, Kind: u.Kind, Text: u.Text, Len: u.Len,
 		Lines: len(blockLines(u.Text)), Command: u.Command, Time: e.Time}
 }
 
-// unitOfEntry is a live connection's entry; a block counts the lines the
+// UnitOfEntry is a live connection's entry; a block counts the lines the
 // tap counted.
-func unitOfEntry(e *classroom.Entry) wireUnit {
-	return wireUnit{Dir: e.Dir, Layer: e.Layer, Kind: e.Kind, Text: e.Text, Len: e.Len, Lines: e.Lines, Command: e.Command, Time: e.Time}
+func UnitOfEntry(e *classroom.Entry) WireUnit {
+	return WireUnit{Dir: e.Dir, Layer: e.Layer, Kind: e.Kind, Text: e.Text, Len: e.Len, Lines: e.Lines, Command: e.Command, Time: e.Time}
 }
 
 func blockLines(text string) []string { return strings.Split(strings.TrimSuffix(text, "\n"), "\n") }
 
 // rowText is the unit's text in a row: a line as it is, a block as its size.
-func (u wireUnit) rowText(lang string) string {
+func (u WireUnit) rowText(lang string) string {
 	if u.Kind == wire.Block {
 		return i18n.Wordf(lang, "%d lines, %d octets", u.Lines, u.Len)
 	}
 	return u.Text
 }
 
-// row is the unit's transcript row: its direction, its text (a block
+// Row is the unit's transcript row: its direction, its text (a block
 // folded under its size), and a mark when it has an annotation. The
 // caller sets the time, actor and style.
-func (u wireUnit) row(lang string, noted bool) *transcriptview.Row {
+func (u WireUnit) Row(lang string, noted bool) *transcriptview.Row {
 	r := &transcriptview.Row{Dir: 'C', Text: u.rowText(lang)}
 	if u.Dir == wire.ServerToClient {
 		r.Dir = 'S'
@@ -70,18 +70,18 @@ func (u wireUnit) row(lang string, noted bool) *transcriptview.Row {
 	return r
 }
 
-// headline is the unit as the meaning pane's first line writes it
+// Headline is the unit as the meaning pane's first line writes it
 // ("C: RETR 1").
-func (u wireUnit) headline(lang string) string {
+func (u WireUnit) Headline(lang string) string {
 	if u.Layer == wire.Cipher {
 		return u.rowText(lang)
 	}
 	return u.Dir.String() + ": " + u.rowText(lang)
 }
 
-// about is the unit's details for the meaning pane: what it replies to,
+// About is the unit's details for the meaning pane: what it replies to,
 // its size, that it crossed inside TLS, and (withTime) when.
-func (u wireUnit) about(lang string, withTime bool) []string {
+func (u WireUnit) About(lang string, withTime bool) []string {
 	var out []string
 	if u.Dir == wire.ServerToClient && u.Command != "" {
 		out = append(out, i18n.Word(lang, "reply to")+" "+u.Command)
@@ -96,13 +96,13 @@ func (u wireUnit) about(lang string, withTime bool) []string {
 	return out
 }
 
-// glossLine is a glossary entry in one line, with its RFC in brackets;
+// GlossLine is a glossary entry in one line, with its RFC in brackets;
 // "" when it says nothing in lang.
-func glossLine(g *lessons.Entry, lang string) (text, rfc string) {
+func GlossLine(g *lessons.Entry, lang string) (text, rfc string) {
 	if g == nil {
 		return "", ""
 	}
-	text = oneLine(g.Text.In(lang))
+	text = OneLine(g.Text.In(lang))
 	if text != "" && g.RFC != "" {
 		rfc = "[" + g.RFC + "]"
 	}

@@ -1,4 +1,4 @@
-package tui
+package widgets
 
 import (
 	"strings"
@@ -13,10 +13,10 @@ import (
 	"mailsim/sim/wire/protoline"
 )
 
-// fit pads or cuts s to exactly w terminal cells, by grapheme clusters, so
+// Fit pads or cuts s to exactly w terminal cells, by grapheme clusters, so
 // columns line up with wide characters and Vietnamese diacritics (combining
 // marks take no cell). A cut string ends in "…".
-func fit(s string, w int) string {
+func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -40,8 +40,8 @@ func fit(s string, w int) string {
 	return b.String() + strings.Repeat(" ", max(0, w-used))
 }
 
-// right pads s on the left to w cells.
-func right(s string, w int) string {
+// Right pads s on the left to w cells.
+func Right(s string, w int) string {
 	width := uniseg.StringWidth(s)
 	if width >= w {
 		return s
@@ -49,11 +49,11 @@ func right(s string, w int) string {
 	return strings.Repeat(" ", w-width) + s
 }
 
-// saslPlain explains the SASL PLAIN payload of a client line in lang
+// SaslPlain explains the SASL PLAIN payload of a client line in lang
 // (protoline.PlainPayload: "AUTH PLAIN AGFsaWNl…", "a1 AUTHENTICATE PLAIN
 // …", or the bare payload sent after a "+" challenge): what it decodes
 // to, and that base64 hides nothing.
-func saslPlain(u *wire.Unit, lang string) (string, bool) {
+func SaslPlain(u *wire.Unit, lang string) (string, bool) {
 	if u == nil || u.Dir != wire.ClientToServer {
 		return "", false
 	}
@@ -67,11 +67,11 @@ func saslPlain(u *wire.Unit, lang string) (string, bool) {
 	return plain.Escaped() + ": " + i18n.Word(lang, "base64 is an encoding, not encryption"), true
 }
 
-// fitWord is fit, but a cut prefers the end of a word when one ends in the
+// FitWord is fit, but a cut prefers the end of a word when one ends in the
 // second half of the width, so "Tải về rồi xóa" becomes "Tải về…" rather
 // than a syllable with its last letter gone (which, in Vietnamese, is
 // another word).
-func fitWord(s string, w int) string {
+func FitWord(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -152,19 +152,19 @@ func isNumbered(t string) bool {
 	return i > 0 && i+1 < len(t) && (t[i] == '.' || t[i] == ')') && t[i+1] == ' '
 }
 
-// wrap reflows s (reflow) and breaks it into lines of at most w cells, at
+// Wrap reflows s (reflow) and breaks it into lines of at most w cells, at
 // spaces; a word longer than a line is broken between graphemes. A list
 // item's continuation lines are indented under its text.
-func wrap(s string, w int) []string {
+func Wrap(s string, w int) []string {
 	var out []string
 	for _, p := range reflow(s) {
-		out = append(out, wrapLine(p, w)...)
+		out = append(out, WrapLine(p, w)...)
 	}
 	return out
 }
 
-// wrapLine breaks one paragraph into lines of at most w cells.
-func wrapLine(p string, w int) []string {
+// WrapLine breaks one paragraph into lines of at most w cells.
+func WrapLine(p string, w int) []string {
 	if p == "" {
 		return []string{""}
 	}
@@ -190,7 +190,7 @@ func wrapLine(p string, w int) []string {
 			lineW = len(indent)
 		}
 		for lineW+ww > w { // a word longer than the line
-			head := cutGraphemes(word, w-lineW)
+			head := CutGraphemes(word, w-lineW)
 			if head == "" {
 				break
 			}
@@ -211,9 +211,9 @@ func wrapLine(p string, w int) []string {
 	return out
 }
 
-// cutGraphemes is the longest start of s at most w cells wide, on a
+// CutGraphemes is the longest start of s at most w cells wide, on a
 // grapheme boundary.
-func cutGraphemes(s string, w int) string {
+func CutGraphemes(s string, w int) string {
 	used, end := 0, 0
 	g := uniseg.NewGraphemes(s)
 	for g.Next() {
@@ -226,33 +226,33 @@ func cutGraphemes(s string, w int) string {
 	return s[:end]
 }
 
-// seg is a piece of a line in one style.
-type seg struct {
+// Seg is a piece of a line in one style.
+type Seg struct {
 	Style tcell.Style
 	Text  string
 }
 
-// segLine writes segments as one tview-tagged line of at most w cells,
+// SegLine writes segments as one tview-tagged line of at most w cells,
 // cut with "…" (at a word end when it can) when longer.
-func segLine(th *Theme, w int, segs ...seg) string {
-	total := segsWidth(segs)
+func SegLine(th *Theme, w int, segs ...Seg) string {
+	total := SegsWidth(segs)
 	var b strings.Builder
 	used := 0
 	for _, s := range segs {
 		sw := uniseg.StringWidth(s.Text)
 		if total <= w || used+sw <= w-1 {
-			b.WriteString(th.tag(s.Style) + tview.Escape(s.Text) + reset)
+			b.WriteString(th.Tag(s.Style) + tview.Escape(s.Text) + Reset)
 			used += sw
 			continue
 		}
-		b.WriteString(th.tag(s.Style) + tview.Escape(cutWidth(s.Text, w-1-used)+"…") + reset)
+		b.WriteString(th.Tag(s.Style) + tview.Escape(cutWidth(s.Text, w-1-used)+"…") + Reset)
 		break
 	}
 	return b.String()
 }
 
-// segsWidth is the cells segments take.
-func segsWidth(segs []seg) int {
+// SegsWidth is the cells segments take.
+func SegsWidth(segs []Seg) int {
 	n := 0
 	for _, s := range segs {
 		n += uniseg.StringWidth(s.Text)
@@ -260,5 +260,5 @@ func segsWidth(segs []seg) int {
 	return n
 }
 
-// oneLine folds whitespace, newlines included, into single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine folds whitespace, newlines included, into single spaces.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
