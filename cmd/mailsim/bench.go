@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -246,6 +247,20 @@ func serveBench(ctx context.Context, n *network.Network, cpuprofile string, stdo
 	for _, s := range n.Providers[0].Servers {
 		fmt.Fprintf(stdout, "%s %s\n", s.Role, s.Addr)
 	}
+	// What the store holds, for RSS against the mail's own octets; the
+	// seeding's garbage goes back to the OS before serving.
+	var msgs int
+	var octets int64
+	store := n.Providers[0].Store
+	for _, u := range store.Users() {
+		boxes, _ := store.Mailboxes(u)
+		for _, b := range boxes {
+			msgs += b.Messages
+			octets += b.Size
+		}
+	}
+	debug.FreeOSMemory()
+	fmt.Fprintf(stdout, "store messages %d octets %d\n", msgs, octets)
 	fmt.Fprintf(stdout, "ready pid %d\n", os.Getpid())
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()

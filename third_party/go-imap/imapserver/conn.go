@@ -539,18 +539,22 @@ func (c *Conn) poll(cmd string) error {
 
 type responseEncoder struct {
 	*imapwire.Encoder
-	conn *Conn
+	conn         *Conn
+	keepDeadline bool // mailsim: see initResponseEncoder
 }
 
 func newResponseEncoder(conn *Conn) *responseEncoder {
 	enc := &responseEncoder{}
-	conn.initResponseEncoder(enc, new(imapwire.Encoder))
+	conn.initResponseEncoder(enc, new(imapwire.Encoder), true, false)
 	return enc
 }
 
 // initResponseEncoder is newResponseEncoder in memory the caller has
-// (mailsim: FetchWriter reuses one for all its messages).
-func (conn *Conn) initResponseEncoder(enc *responseEncoder, wireEnc *imapwire.Encoder) {
+// (mailsim: FetchWriter reuses one for all its messages). setDeadline
+// sets the write deadline; with keepDeadline, end leaves it set: the
+// caller keeps one for many responses (a deadline change costs a timer
+// update, and flushes a coalescing connection wrapper).
+func (conn *Conn) initResponseEncoder(enc *responseEncoder, wireEnc *imapwire.Encoder, setDeadline, keepDeadline bool) {
 	conn.mutex.Lock()
 	quotedUTF8 := conn.enabled.Has(imap.CapIMAP4rev2) || conn.enabled.Has(imap.CapUTF8Accept)
 	conn.mutex.Unlock()
@@ -559,10 +563,13 @@ func (conn *Conn) initResponseEncoder(enc *responseEncoder, wireEnc *imapwire.En
 	wireEnc.QuotedUTF8 = quotedUTF8
 
 	conn.encMutex.Lock() // released by responseEncoder.end
-	conn.setWriteTimeout(respWriteTimeout)
+	if setDeadline {
+		conn.setWriteTimeout(respWriteTimeout)
+	}
 	*enc = responseEncoder{
-		Encoder: wireEnc,
-		conn:    conn,
+		Encoder:      wireEnc,
+		conn:         conn,
+		keepDeadline: keepDeadline,
 	}
 }
 
@@ -571,7 +578,9 @@ func (enc *responseEncoder) end() {
 		panic("imapserver: responseEncoder.end called twice")
 	}
 	enc.Encoder = nil
-	enc.conn.setWriteTimeout(0)
+	if !enc.keepDeadline {
+		enc.conn.setWriteTimeout(0)
+	}
 	enc.conn.encMutex.Unlock()
 }
 

@@ -338,6 +338,10 @@ type FetchWriter struct {
 	resp      FetchResponseWriter
 	enc       responseEncoder
 	wire      imapwire.Encoder
+	// deadlineAt is when CreateMessage last set the write deadline, in a
+	// command: it is renewed at most once a second rather than set and
+	// cleared for each message; the status response clears it.
+	deadlineAt time.Time
 }
 
 // CreateMessage writes a FETCH response for a message.
@@ -351,7 +355,14 @@ func (cmd *FetchWriter) CreateMessage(seqNum uint32) *FetchResponseWriter {
 		enc := newResponseEncoder(cmd.conn)
 		*w = FetchResponseWriter{enc: enc, options: cmd.options, inCommand: cmd.inCommand}
 	} else {
-		cmd.conn.initResponseEncoder(&cmd.enc, &cmd.wire)
+		setDeadline := true
+		if cmd.inCommand {
+			now := time.Now()
+			if setDeadline = now.Sub(cmd.deadlineAt) > time.Second; setDeadline {
+				cmd.deadlineAt = now
+			}
+		}
+		cmd.conn.initResponseEncoder(&cmd.enc, &cmd.wire, setDeadline, cmd.inCommand)
 		*w = FetchResponseWriter{enc: &cmd.enc, options: cmd.options, inCommand: cmd.inCommand}
 	}
 	w.enc.Atom("*").SP().Number(seqNum).SP().Atom("FETCH").SP().Special('(')
