@@ -19,6 +19,10 @@ import (
 // (envelope, body structure), kept encoded with the stored message
 // (Message.Memo), so that answering FETCH is copying octets.
 
+// fetchChunk is how many messages FETCH and SEARCH look up in the store
+// at once: what they hold does not grow with the mailbox.
+const fetchChunk = 256
+
 func (sess *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
 	sel := sess.sel
 	refs, name := sess.resolve(numSet)
@@ -31,51 +35,67 @@ func (sess *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, option
 		}
 	}
 	refs = known
-	if len(refs) == 0 {
-		return nil
-	}
-	msgs := sess.load(name, refs)
-
-	// BODY[...] without .PEEK sets \Seen (not in a read-only mailbox); the
-	// new flags are sent in the same FETCH response.
-	changed := map[uint32]bool{}
-	if !sel.readOnly && setsSeen(options) {
-		var unseen []uint32
-		for _, m := range msgs {
-			if m != nil && !m.HasFlag(mailstore.FlagSeen) {
-				unseen = append(unseen, m.UID)
+	marksSeen := !sel.readOnly && setsSeen(options)
+	var uids [fetchChunk]uint32
+	var msgs [fetchChunk]*mailstore.Message
+	var recent [fetchChunk]bool
+	for len(refs) > 0 {
+		chunk := refs[:min(len(refs), fetchChunk)]
+		refs = refs[len(chunk):]
+		n := len(chunk)
+		sess.load(name, chunk, uids[:n], msgs[:n])
+		var changed map[uint32]bool
+		if marksSeen {
+			var err error
+			if changed, err = sess.markSeen(name, msgs[:n]); err != nil {
+				return err
 			}
 		}
-		if len(unseen) > 0 {
-			updated, err := sess.srv.store.SetFlags(sess.user, name, unseen, mailstore.FlagsAdd,
-				[]string{mailstore.FlagSeen}, sess.origin())
-			if err != nil {
-				return storeError(err, name, false)
+		sess.recentOf(chunk, recent[:n])
+		for i, r := range chunk {
+			m := msgs[i]
+			if m == nil {
+				continue // removed meanwhile; its EXPUNGE follows
 			}
-			byUID := map[uint32]*mailstore.Message{}
-			for _, m := range updated {
-				byUID[m.UID] = m
-				changed[m.UID] = true
+			if err := sess.writeMessage(w, r.seq, m, options, changed[m.UID], recent[i]); err != nil {
+				return err
 			}
-			for i, m := range msgs {
-				if m != nil && byUID[m.UID] != nil {
-					msgs[i] = byUID[m.UID]
-				}
-			}
-		}
-	}
-
-	recent := sess.recentOf(refs)
-	for i, r := range refs {
-		m := msgs[i]
-		if m == nil {
-			continue // removed meanwhile; its EXPUNGE follows
-		}
-		if err := sess.writeMessage(w, r.seq, m, options, changed[m.UID], recent[i]); err != nil {
-			return err
 		}
 	}
 	return nil
+}
+
+// markSeen sets \Seen on the messages of msgs that lack it, as BODY[...]
+// without .PEEK does, replaces them in msgs by their new versions and
+// returns the UIDs changed: their new flags go in the same FETCH
+// response.
+func (sess *session) markSeen(name string, msgs []*mailstore.Message) (map[uint32]bool, error) {
+	var unseen []uint32
+	for _, m := range msgs {
+		if m != nil && !m.HasFlag(mailstore.FlagSeen) {
+			unseen = append(unseen, m.UID)
+		}
+	}
+	if len(unseen) == 0 {
+		return nil, nil
+	}
+	updated, err := sess.srv.store.SetFlags(sess.user, name, unseen, mailstore.FlagsAdd,
+		[]string{mailstore.FlagSeen}, sess.origin())
+	if err != nil {
+		return nil, storeError(err, name, false)
+	}
+	changed := make(map[uint32]bool, len(updated))
+	byUID := make(map[uint32]*mailstore.Message, len(updated))
+	for _, m := range updated {
+		byUID[m.UID] = m
+		changed[m.UID] = true
+	}
+	for i, m := range msgs {
+		if m != nil && byUID[m.UID] != nil {
+			msgs[i] = byUID[m.UID]
+		}
+	}
+	return changed, nil
 }
 
 func setsSeen(o *imap.FetchOptions) bool {
@@ -92,36 +112,21 @@ func setsSeen(o *imap.FetchOptions) bool {
 	return false
 }
 
-// load returns the messages for refs, in the same order; a message that
-// is gone is nil. A few messages are read one by one, more with one copy
-// of the mailbox's list.
-func (sess *session) load(name string, refs []msgRef) []*mailstore.Message {
-	out := make([]*mailstore.Message, len(refs))
-	if len(refs) <= 8 {
-		for i, r := range refs {
-			out[i], _ = sess.srv.store.Message(sess.user, name, r.uid)
-		}
-		return out
+// load fills out with the messages of refs, in the same order (nil for
+// a message that is gone), using uids (as long as refs) as scratch.
+func (sess *session) load(name string, refs []msgRef, uids []uint32, out []*mailstore.Message) {
+	for i, r := range refs {
+		uids[i] = r.uid
 	}
-	msgs, _, err := sess.srv.store.Messages(sess.user, name)
-	if err != nil {
-		return out
+	if err := sess.srv.store.Lookup(sess.user, name, uids, out); err != nil {
+		clear(out)
 	}
-	j := 0
-	for i, r := range refs { // both ascend by UID
-		for j < len(msgs) && msgs[j].UID < r.uid {
-			j++
-		}
-		if j < len(msgs) && msgs[j].UID == r.uid {
-			out[i] = msgs[j]
-		}
-	}
-	return out
 }
 
-// recentOf reports which of refs are \Recent in this session.
-func (sess *session) recentOf(refs []msgRef) []bool {
-	out := make([]bool, len(refs))
+// recentOf fills out (as long as refs) with which of refs are \Recent in
+// this session.
+func (sess *session) recentOf(refs []msgRef, out []bool) []bool {
+	clear(out)
 	if !sess.sel.showsRecent {
 		return out
 	}
@@ -268,7 +273,7 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 	for _, r := range refs {
 		seqOf[r.uid] = r.seq
 	}
-	recent := sess.recentOf(refs)
+	recent := sess.recentOf(refs, make([]bool, len(refs)))
 	isRecent := map[uint32]bool{}
 	for i, r := range refs {
 		isRecent[r.uid] = recent[i]

@@ -24,35 +24,42 @@ func (sess *session) Search(kind imapserver.NumKind, criteria *imap.SearchCriter
 		maxSeq, maxUID = refs[n-1].seq, refs[n-1].uid
 	}
 	staticCriteria(criteria, maxSeq, maxUID, sess.sel.searchRes)
-	msgs := sess.load(name, refs)
-	recent := sess.recentOf(refs)
 
 	data := &imap.SearchData{}
 	var seqs imap.SeqSet
 	var uids imap.UIDSet
 	scratch := &searchScratch{}
-	for i, r := range refs {
-		m := msgs[i]
-		if m == nil {
-			continue
+	var uidBuf [fetchChunk]uint32
+	var msgs [fetchChunk]*mailstore.Message
+	var recent [fetchChunk]bool
+	for len(refs) > 0 {
+		chunk := refs[:min(len(refs), fetchChunk)]
+		refs = refs[len(chunk):]
+		sess.load(name, chunk, uidBuf[:len(chunk)], msgs[:len(chunk)])
+		sess.recentOf(chunk, recent[:len(chunk)])
+		for i, r := range chunk {
+			m := msgs[i]
+			if m == nil {
+				continue
+			}
+			c := candidate{msg: m, seq: r.seq, recent: recent[i], scratch: scratch}
+			if !c.matches(criteria) {
+				continue
+			}
+			num := r.seq
+			if kind == imapserver.NumKindUID {
+				num = r.uid
+			}
+			seqs.AddNum(r.seq)
+			uids.AddNum(imap.UID(r.uid))
+			if data.Min == 0 || num < data.Min {
+				data.Min = num
+			}
+			if num > data.Max {
+				data.Max = num
+			}
+			data.Count++
 		}
-		c := candidate{msg: m, seq: r.seq, recent: recent[i], scratch: scratch}
-		if !c.matches(criteria) {
-			continue
-		}
-		num := r.seq
-		if kind == imapserver.NumKindUID {
-			num = r.uid
-		}
-		seqs.AddNum(r.seq)
-		uids.AddNum(imap.UID(r.uid))
-		if data.Min == 0 || num < data.Min {
-			data.Min = num
-		}
-		if num > data.Max {
-			data.Max = num
-		}
-		data.Count++
 	}
 	if options.ReturnSave {
 		sess.sel.searchRes = uids

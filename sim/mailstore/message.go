@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,14 +36,12 @@ const (
 	memoSlots
 )
 
-// memo holds the values Message.Memo computed, one slot per key.
+// memo holds the values Message.Memo computed, one slot per key: 80
+// octets per stored message (one sync.Once per slot took 128).
 type memo struct {
-	slots [memoSlots]memoSlot
-}
-
-type memoSlot struct {
-	once sync.Once
-	v    any
+	mu    sync.Mutex    // held while a value is built
+	done  atomic.Uint32 // bit k set: slots[k] holds its value
+	slots [memoSlots]any
 }
 
 // Size is the message's size in octets, as RETR and RFC822.SIZE report it.
@@ -64,9 +63,17 @@ func (m *Message) Memo(key int, build func(raw []byte) any) any {
 	if m.memo == nil {
 		return build(m.Raw)
 	}
-	s := &m.memo.slots[key]
-	s.once.Do(func() { s.v = build(m.Raw) })
-	return s.v
+	mm, bit := m.memo, uint32(1)<<key
+	if mm.done.Load()&bit != 0 {
+		return mm.slots[key]
+	}
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	if mm.done.Load()&bit == 0 {
+		mm.slots[key] = build(m.Raw)
+		mm.done.Or(bit)
+	}
+	return mm.slots[key]
 }
 
 func (m *Message) withFlags(flags []string) *Message {

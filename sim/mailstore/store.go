@@ -476,6 +476,33 @@ func (s *Store) Message(userName, name string, uid uint32) (*Message, error) {
 	return nil, ErrNoMessage
 }
 
+// Lookup fills out[i] with the message whose UID is uids[i], or nil if
+// it is gone; uids must ascend and be as long as out. Unlike Messages it
+// copies no list: FETCH and SEARCH of a big mailbox look messages up in
+// chunks, so that what they hold at once does not grow with the mailbox.
+func (s *Store) Lookup(userName, name string, uids []uint32, out []*Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, mb, err := s.mailboxLocked(userName, name)
+	if err != nil {
+		return err
+	}
+	j := 0
+	if len(uids) > 0 {
+		j, _ = mb.indexOf(uids[0])
+	}
+	for i, uid := range uids {
+		for j < len(mb.msgs) && mb.msgs[j].UID < uid {
+			j++
+		}
+		out[i] = nil
+		if j < len(mb.msgs) && mb.msgs[j].UID == uid {
+			out[i] = mb.msgs[j]
+		}
+	}
+	return nil
+}
+
 func (mb *mailbox) indexOf(uid uint32) (int, bool) {
 	i := sort.Search(len(mb.msgs), func(i int) bool { return mb.msgs[i].UID >= uid })
 	return i, i < len(mb.msgs) && mb.msgs[i].UID == uid
