@@ -64,5 +64,21 @@ func ConnTranscript(cs ConnState, entries []Entry, lang string) *transcripts.Tra
 	for _, e := range ConnEvents(cs, entries) {
 		rec.Event(e)
 	}
-	return rec.Transcript()
+	t := rec.Transcript()
+	// The registry hid the secrets already; keep what it said each was,
+	// and count the octets of what is kept, as transcripts.Redact does (a
+	// Len beyond them would read as a unit cut short).
+	what := map[int]string{}
+	for _, e := range entries {
+		if e.Redacted != "" {
+			what[e.Seq] = e.Redacted
+		}
+	}
+	for i := range t.Events {
+		if e := &t.Events[i]; e.Kind == "wire" && what[e.Seq] != "" {
+			e.Redacted = what[e.Seq]
+			e.Len = len(e.RawBytes())
+		}
+	}
+	return t
 }

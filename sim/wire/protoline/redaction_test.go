@@ -247,6 +247,11 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 			text, back := saved(t, classroom.ConnTranscript(cs, entries, "en"), filepath.Join(dir, "live.yaml"), transcripts.SaveOptions{})
 			outputs["live view save"] = text
 			keptIn["live view save"] = clientTexts(t, back, c.secrets)
+			for _, e := range back.Events {
+				if e.Redacted != "" {
+					hiddenIn["live view save"]++ // what the registry said each unit hides
+				}
+			}
 
 			rec := transcripts.NewRecorder(transcripts.Meta{Live: true, ID: "x"})
 			for _, e := range lessonEvents(c, units) {
