@@ -28,7 +28,7 @@ func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
 		if b, _ := ls.keys.Find("next"); b.Label() != "→ n space" {
 			t.Errorf("the next step's keys are written %q", b.Label())
 		}
-		pane := paneKeys(ls.keys)
+		pane := widgets.PaneKeys(ls.keys)
 		right := false
 		for _, b := range pane.Bindings {
 			for _, x := range b.Keys {

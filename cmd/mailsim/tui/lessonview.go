@@ -174,14 +174,8 @@ func (ls *lessonScreen) helpMaps() []*keymap.Map {
 		{ID: "page", Keys: []keymap.Key{k(tcell.KeyPgUp), k(tcell.KeyPgDn)}, Desc: "scroll a page"},
 		{ID: "ends", Keys: []keymap.Key{k(tcell.KeyHome), r('g'), k(tcell.KeyEnd), r('G')}, Desc: "to the top, to the bottom"},
 	}
-	return []*keymap.Map{ls.keys, paneKeys(ls.keys),
+	return []*keymap.Map{ls.keys, widgets.PaneKeys(ls.keys),
 		keymap.Without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys)}
-}
-
-// paneKeys is the transcript pane's own key table, without the keys the
-// screen takes for itself, for the help overlay.
-func paneKeys(taken *keymap.Map) *keymap.Map {
-	return keymap.Without("Transcript pane", transcriptview.Bindings(), taken)
 }
 
 // SessionChanged refreshes the panes that show what changed.

@@ -151,10 +151,10 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
 	th.Frame(lv.conns.Box, trl(lv.lang, "Connections"))
-	th.Frame(lv.tv.Box, tr(lv.lang, "Transcript"))
+	th.Frame(lv.tv.Box, i18n.Word(lv.lang, "Transcript"))
 	th.Frame(lv.cardTV.Box, trl(lv.lang, "Connection card"))
-	th.Frame(lv.meaning.Box, tr(lv.lang, "Meaning"))
-	th.Frame(lv.server.Box, tr(lv.lang, "Server"))
+	th.Frame(lv.meaning.Box, i18n.Word(lv.lang, "Meaning"))
+	th.Frame(lv.server.Box, i18n.Word(lv.lang, "Server"))
 
 	lv.keys = lv.keyMap()
 	lv.root = tview.NewFlex().SetDirection(tview.FlexRow)
@@ -429,7 +429,7 @@ func (lv *liveUI) clearSelection() {
 }
 
 func (lv *liveUI) retitle() {
-	title := tr(lv.lang, "Transcript")
+	title := i18n.Word(lv.lang, "Transcript")
 	if t := lv.trans; t != nil {
 		title += fmt.Sprintf(" · #%d %s", t.conn.ID, connWhere(&t.conn))
 		if t.conn.User != "" {
@@ -458,7 +458,7 @@ func (lv *liveUI) followUser() {
 }
 
 func (lv *liveUI) afterServerChange() {
-	title := tr(lv.lang, "Server")
+	title := i18n.Word(lv.lang, "Server")
 	if lv.srv.addr != "" {
 		title += " · " + lv.srv.addr
 	}

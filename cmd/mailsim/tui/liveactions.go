@@ -9,6 +9,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/widgets"
+	"mailsim/internal/i18n"
 )
 
 // BroadcastBody is the body of the trainer's message to everyone.
@@ -23,24 +24,24 @@ const BroadcastSubject = "Hello from your trainer"
 // from it.
 func (lv *liveUI) keyMap() *keymap.Map {
 	return &keymap.Map{Name: trl(lv.lang, "Classroom"), Bindings: []keymap.Binding{
-		{ID: "broadcast", Keys: []keymap.Key{r('b')}, Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
-		{ID: "resetMailbox", Keys: []keymap.Key{r('r')}, Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
-		{ID: "kick", Keys: []keymap.Key{r('x')}, Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
-		{ID: "save", Keys: []keymap.Key{r('w')}, Desc: liveSaveHelp, Action: lv.saveConn},
-		{ID: "pause", Keys: []keymap.Key{r('a')}, Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
-		{ID: "user", Keys: []keymap.Key{r('u')}, Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
-		{ID: "card", Keys: []keymap.Key{r('c')}, Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
-		{ID: "scores", Keys: []keymap.Key{r('s')}, Short: lv.scoresShort(), Desc: "the exercise scoreboard: students × exercises (arrows; Enter or e: the student's evidence)", Action: lv.showScores},
-		{ID: "results", Keys: []keymap.Key{r('R')}, Desc: "write the exercise results now (serve --results FILE: FILE.csv and FILE.md)", Action: lv.writeResults},
-		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: lv.showHelp},
-		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
-		{ID: "pane", Keys: []keymap.Key{k(tcell.KeyTab)}, Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},
-		{ID: "panePrev", Keys: []keymap.Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
-		{ID: "list", Keys: []keymap.Key{k(tcell.KeyEscape)}, Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
-		{ID: "followConn", Keys: []keymap.Key{r('n')}, Desc: "follow the newest connection (until you pick one)", Action: lv.followNewest},
-		{ID: "follow", Keys: []keymap.Key{r('f')}, Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
-		{ID: "time", Keys: []keymap.Key{r('t')}, Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
-		{ID: "enter", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "list: go to the transcript; transcript: fold a body"},
+		{ID: "broadcast", Keys: []keymap.Key{keymap.Char('b')}, Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
+		{ID: "resetMailbox", Keys: []keymap.Key{keymap.Char('r')}, Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
+		{ID: "kick", Keys: []keymap.Key{keymap.Char('x')}, Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
+		{ID: "save", Keys: []keymap.Key{keymap.Char('w')}, Desc: liveSaveHelp, Action: lv.saveConn},
+		{ID: "pause", Keys: []keymap.Key{keymap.Char('a')}, Short: pauseShort(lv.paused), Desc: "pause / resume the annotations (notes, meanings)", Action: lv.togglePaused},
+		{ID: "user", Keys: []keymap.Key{keymap.Char('u')}, Short: "user", Desc: "pick the user whose mailboxes the server pane shows", Action: lv.pickUser},
+		{ID: "card", Keys: []keymap.Key{keymap.Char('c')}, Short: "card", Desc: "the connection card: servers, ports, TLS, accounts", Action: lv.showCard},
+		{ID: "scores", Keys: []keymap.Key{keymap.Char('s')}, Short: lv.scoresShort(), Desc: "the exercise scoreboard: students × exercises (arrows; Enter or e: the student's evidence)", Action: lv.showScores},
+		{ID: "results", Keys: []keymap.Key{keymap.Char('R')}, Desc: "write the exercise results now (serve --results FILE: FILE.csv and FILE.md)", Action: lv.writeResults},
+		{ID: "help", Keys: []keymap.Key{keymap.Char('?')}, Short: "help", Desc: "this help", Action: lv.showHelp},
+		{ID: "quit", Keys: []keymap.Key{keymap.Char('q'), keymap.Code(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
+		{ID: "pane", Keys: []keymap.Key{keymap.Code(tcell.KeyTab)}, Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},
+		{ID: "panePrev", Keys: []keymap.Key{keymap.Code(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
+		{ID: "list", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
+		{ID: "followConn", Keys: []keymap.Key{keymap.Char('n')}, Desc: "follow the newest connection (until you pick one)", Action: lv.followNewest},
+		{ID: "follow", Keys: []keymap.Key{keymap.Char('f')}, Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
+		{ID: "time", Keys: []keymap.Key{keymap.Char('t')}, Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
+		{ID: "enter", Keys: []keymap.Key{keymap.Code(tcell.KeyEnter)}, Desc: "list: go to the transcript; transcript: fold a body"},
 	}}
 }
 
@@ -93,11 +94,11 @@ func (lv *liveUI) hideOverlay() { lv.ov.Hide(lv.conns) }
 func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.ov.CloseOn(b, runes, lv.conns) }
 
 func (lv *liveUI) showHelp() {
-	t := widgets.HelpTable(lv.th, lv.lang, lv.keys, paneKeys(lv.keys))
+	t := widgets.HelpTable(lv.th, lv.lang, lv.keys, widgets.PaneKeys(lv.keys))
 	t.SetBackgroundColor(tcell.ColorDefault)
-	lv.th.Frame(t.Box, tr(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
+	lv.th.Frame(t.Box, i18n.Word(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
 	lv.closeKeys(t.Box, "?q")
-	rows := 2 + len(lv.keys.Bindings) + 2 + len(paneKeys(lv.keys).Bindings) + 1
+	rows := 2 + len(lv.keys.Bindings) + 2 + len(widgets.PaneKeys(lv.keys).Bindings) + 1
 	w, h := lv.size()
 	lv.showOverlay("help", t, min(84, w-2), min(rows, h-2))
 }
@@ -308,7 +309,7 @@ func trl(lang, s string) string {
 			return v
 		}
 	}
-	return tr(lang, s)
+	return i18n.Word(lang, s)
 }
 
 // followNewest selects the newest connection and follows new ones.

@@ -10,6 +10,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/exercises"
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
 )
 
@@ -37,11 +38,11 @@ func scoreCell(th *widgets.Theme, c exercises.Cell) (string, tcell.Style) {
 // then how many are done.
 func scoreHeader(lang string, b exercises.Board, nameW int) string {
 	var sb strings.Builder
-	sb.WriteString(fitPad(tr(lang, "Student"), nameW))
+	sb.WriteString(fitPad(i18n.Word(lang, "Student"), nameW))
 	for j := range b.Exercises {
 		sb.WriteString(fitPad(fmt.Sprintf("%d", j+1), scoreCellWidth))
 	}
-	sb.WriteString(tr(lang, "done"))
+	sb.WriteString(i18n.Word(lang, "done"))
 	return sb.String()
 }
 
@@ -69,7 +70,7 @@ func studentEvidence(lang string, b exercises.Board, i int) string {
 	var sb strings.Builder
 	for j, ex := range b.Exercises {
 		c := b.Cells[i][j]
-		fmt.Fprintf(&sb, "%d. %s: %s", j+1, ex.Title.In(lang), tr(lang, c.Status.String()))
+		fmt.Fprintf(&sb, "%d. %s: %s", j+1, ex.Title.In(lang), i18n.Word(lang, c.Status.String()))
 		if c.Status != exercises.NotYet {
 			sb.WriteString(" " + c.At.Format("15:04:05"))
 		}
@@ -216,7 +217,7 @@ func (lv *liveUI) scoresShort() string {
 // showScores opens the scoreboard over the view.
 func (lv *liveUI) showScores() {
 	if lv.o.Exercises == nil {
-		lv.notify(tr(lv.lang, "No exercises: start serve with --exercises builtin (or a DIR)."))
+		lv.notify(i18n.Word(lv.lang, "No exercises: start serve with --exercises builtin (or a DIR)."))
 		return
 	}
 	sel := lv.score
@@ -225,7 +226,7 @@ func (lv *liveUI) showScores() {
 		lv.score.row, lv.score.col, lv.score.top = sel.row, sel.col, sel.top
 	}
 	lv.score.evidence = lv.showEvidence
-	lv.th.Frame(lv.score.Box, tr(lv.lang, "Scoreboard")+" · Enter/e "+tr(lv.lang, "evidence")+" · R "+tr(lv.lang, "results")+" · Esc")
+	lv.th.Frame(lv.score.Box, i18n.Word(lv.lang, "Scoreboard")+" · Enter/e "+i18n.Word(lv.lang, "evidence")+" · R "+i18n.Word(lv.lang, "results")+" · Esc")
 	lv.score.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && (ev.Rune() == 's' || ev.Rune() == 'q')):
@@ -249,7 +250,7 @@ func (lv *liveUI) showEvidence(i int) {
 	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(textsafe.Visible(studentEvidence(lv.lang, b, i)))
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	lv.th.Frame(tv.Box, tr(lv.lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
+	lv.th.Frame(tv.Box, i18n.Word(lv.lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
 	keep := lv.score
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		if ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && (ev.Rune() == 'e' || ev.Rune() == 'q')) {
@@ -266,7 +267,7 @@ func (lv *liveUI) showEvidence(i int) {
 // writeResults writes the results file now (R).
 func (lv *liveUI) writeResults() {
 	if lv.o.WriteResults == nil {
-		lv.notify(tr(lv.lang, "No results file: start serve with --exercises and --results FILE."))
+		lv.notify(i18n.Word(lv.lang, "No results file: start serve with --exercises and --results FILE."))
 		return
 	}
 	msg, err := lv.o.WriteResults()
@@ -275,7 +276,7 @@ func (lv *liveUI) writeResults() {
 		return
 	}
 	if msg == "" {
-		msg = tr(lv.lang, "No results file: start serve with --exercises and --results FILE.")
+		msg = i18n.Word(lv.lang, "No results file: start serve with --exercises and --results FILE.")
 	}
 	lv.notify(msg)
 }

@@ -9,6 +9,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/cmd/mailsim/tui/widgets"
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/wire"
@@ -242,7 +243,7 @@ func renderLiveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *l
 			}
 			about = append(about, c)
 		}
-		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, trl(lang, "commands"), cs.BytesIn+cs.BytesOut, tr(lang, "octets")))
+		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, trl(lang, "commands"), cs.BytesIn+cs.BytesOut, i18n.Word(lang, "octets")))
 		b.WriteString(tview.Escape(strings.Join(about, " · ")) + "\n")
 		if cs.TLS {
 			b.WriteString(th.Tag(th.OK) + tview.Escape(trl(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + widgets.Reset)

@@ -205,13 +205,13 @@ func (c columns) header(lang string) string {
 	}
 	b.WriteString(widgets.Right("UID", c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(widgets.FitWord(tr(lang, "From"), c.from) + " ")
+		b.WriteString(widgets.FitWord(i18n.Word(lang, "From"), c.from) + " ")
 	}
-	b.WriteString(widgets.FitWord(tr(lang, "Subject"), c.subject) + " ")
+	b.WriteString(widgets.FitWord(i18n.Word(lang, "Subject"), c.subject) + " ")
 	if c.size > 0 {
-		b.WriteString(widgets.Right(widgets.FitWord(tr(lang, "Size"), c.size), c.size) + " ")
+		b.WriteString(widgets.Right(widgets.FitWord(i18n.Word(lang, "Size"), c.size), c.size) + " ")
 	}
-	b.WriteString(widgets.FitWord(tr(lang, "Flags"), c.flags))
+	b.WriteString(widgets.FitWord(i18n.Word(lang, "Flags"), c.flags))
 	return c.clip(b.String())
 }
 
@@ -239,7 +239,7 @@ func (c columns) row(th *widgets.Theme, lang string, m msgRow) string {
 		if m.extra != "" && (w == "" || m.mark == markOnly) {
 			w = m.extra
 		}
-		b.WriteString(" " + widgets.FitWord(tr(lang, w), c.status))
+		b.WriteString(" " + widgets.FitWord(i18n.Word(lang, w), c.status))
 	}
 	return th.Tag(markStyle(th, m.mark)) + tview.Escape(c.clip(b.String())) + widgets.Reset
 }
@@ -288,7 +288,7 @@ type stateModel struct {
 // buildState turns a View into blocks.
 func buildState(th *widgets.Theme, lang string, v model.View, colorOf func(string) tcell.Style) stateModel {
 	if v.State == nil {
-		return stateModel{noState: th.Tag(th.Dim) + tr(lang, "Starting the servers…") + widgets.Reset}
+		return stateModel{noState: th.Tag(th.Dim) + i18n.Word(lang, "Starting the servers…") + widgets.Reset}
 	}
 	delta := deltaIndex(v.Delta)
 	var m stateModel
@@ -316,7 +316,7 @@ func buildState(th *widgets.Theme, lang string, v model.View, colorOf func(strin
 				b := stateBlock{name: name, count: len(mb.Messages), rows: rows, seq: true, server: true}
 				b.head = append(b.head, []widgets.Seg{{Style: th.Title, Text: name + ": " + count(lang, len(mb.Messages))}, {Style: th.Dim, Text: " · " + p.Domain}})
 				if marked > 0 {
-					b.head = append(b.head, []widgets.Seg{{Style: th.Marked, Text: fmt.Sprintf("× %d %s %s", marked, tr(lang, "marked for deletion"), tr(lang, "(removed at QUIT)"))}})
+					b.head = append(b.head, []widgets.Seg{{Style: th.Marked, Text: fmt.Sprintf("× %d %s %s", marked, i18n.Word(lang, "marked for deletion"), i18n.Word(lang, "(removed at QUIT)"))}})
 				}
 				m.server = append(m.server, b)
 			}
@@ -336,7 +336,7 @@ func deviceBlock(th *widgets.Theme, lang string, v model.View, d events.DeviceSt
 	if d.Protocol == "imap" {
 		held = "cached"
 	}
-	conn := tr(lang, "not connected")
+	conn := i18n.Word(lang, "not connected")
 	if d.Connected {
 		conn = "⇄ " + d.Host
 	}
@@ -377,7 +377,7 @@ func deviceBlock(th *widgets.Theme, lang string, v model.View, d events.DeviceSt
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
 	return stateBlock{name: d.Name, count: len(d.Local), head: [][]widgets.Seg{head}, conn: conn,
 		detail: []widgets.Seg{{Style: th.Dim, Text: who}}, rows: rows,
-		empty: []widgets.Seg{{Style: th.Dim, Text: "  " + tr(lang, "local copy") + ": " + tr(lang, "empty")}}}
+		empty: []widgets.Seg{{Style: th.Dim, Text: "  " + i18n.Word(lang, "local copy") + ": " + i18n.Word(lang, "empty")}}}
 }
 
 // serverUIDs is the set of UIDs the server holds in the mailbox a device
@@ -554,7 +554,7 @@ func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull,
 	var parts []string
 	for mk := markNew; mk <= markOnly; mk++ {
 		if used[mk] {
-			parts = append(parts, th.Tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+tr(lang, mk.word()))+widgets.Reset)
+			parts = append(parts, th.Tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+i18n.Word(lang, mk.word()))+widgets.Reset)
 		}
 	}
 	if width < 100 {
@@ -728,9 +728,9 @@ func hasUID(list []*mailstore.Message, uid uint32) bool {
 func count(lang string, n int) string {
 	switch {
 	case n == 0:
-		return tr(lang, "empty")
+		return i18n.Word(lang, "empty")
 	case n == 1 && lang != "vi":
 		return "1 message"
 	}
-	return fmt.Sprintf("%d %s", n, tr(lang, "messages"))
+	return fmt.Sprintf("%d %s", n, i18n.Word(lang, "messages"))
 }

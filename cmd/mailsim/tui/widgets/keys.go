@@ -7,6 +7,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/internal/i18n"
 )
 
@@ -83,4 +84,10 @@ func HelpLines(th *Theme, lang string, width int, maps ...*keymap.Map) []string 
 		}
 	}
 	return out
+}
+
+// PaneKeys is the transcript pane's own key table, without the keys the
+// screen takes for itself, for the help.
+func PaneKeys(taken *keymap.Map) *keymap.Map {
+	return keymap.Without("Transcript pane", transcriptview.Bindings(), taken)
 }
