@@ -58,13 +58,13 @@ func (ls *lessonScreen) arrange(w, h int) {
 	if zoomState {
 		stateW = w
 	}
-	m := buildState(th, lang, ls.s.View(), ls.trans.actorStyle)
+	m := widgets.BuildState(th, lang, ls.s.View(), ls.trans.actorStyle)
 	if ls.quizOn {
-		m = stateModel{noState: th.Tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + widgets.Reset}
+		m = widgets.StateModel{NoState: th.Tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + widgets.Reset}
 	}
-	compact := fitState(th, lang, m, stateW-2, 0) // the smallest it can be
-	need := len(compact.server) + len(compact.devices) + 4
-	if len(m.devices) == 0 {
+	compact := widgets.FitState(th, lang, m, stateW-2, 0) // the smallest it can be
+	need := len(compact.Server) + len(compact.Devices) + 4
+	if len(m.Devices) == 0 {
 		need -= 2
 	}
 	middleMin := 14
@@ -108,18 +108,18 @@ func (ls *lessonScreen) arrange(w, h int) {
 	ls.meaning.SetLines(meanL)
 
 	// The state column: server above devices, each as tall as its lines.
-	f := fitState(th, lang, m, stateW-2, middle-4)
-	devL, srvL := f.devices, f.server
+	f := widgets.FitState(th, lang, m, stateW-2, middle-4)
+	devL, srvL := f.Devices, f.Server
 	ls.server.Footer, ls.devices.Footer = "", ""
-	if len(m.devices) > 0 {
-		ls.devices.Footer = f.legend
+	if len(m.Devices) > 0 {
+		ls.devices.Footer = f.Legend
 	} else {
-		ls.server.Footer = f.legend
+		ls.server.Footer = f.Legend
 	}
 	ls.server.SetLines(srvL)
 	ls.devices.SetLines(devL)
 	sh := shape{w: w, h: h, storyH: storyN + 2, meaningH: meaningH, sandboxH: sbH, stateW: stateW,
-		zoom: ls.zoomed, presenting: ls.presenting, quiz: ls.quizOn, noDevices: len(m.devices) == 0}
+		zoom: ls.zoomed, presenting: ls.presenting, quiz: ls.quizOn, noDevices: len(m.Devices) == 0}
 	switch {
 	case sh.noDevices:
 		sh.serverH = middle

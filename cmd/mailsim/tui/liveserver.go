@@ -66,7 +66,7 @@ func (s *liveServer) render(th *widgets.Theme, lang string, width int) string {
 	case s.view.State == nil:
 		return th.Tag(th.Dim) + tview.Escape(trl(lang, "No such user.")) + widgets.Reset
 	}
-	return renderServer(th, lang, s.view, width)
+	return widgets.RenderServer(th, lang, s.view, width)
 }
 
 // accountAddrs lists every user of the network as user@domain, provider

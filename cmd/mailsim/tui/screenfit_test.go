@@ -206,7 +206,7 @@ func (h *harness) checkFit(t *testing.T, pos int, lang string, size [2]int) {
 		}
 		for _, u := range p.Snapshot.Users {
 			for _, mb := range u.Mailboxes {
-				want := fmt.Sprintf("%s/%s: %s", u.Name, mb.Name, count(lang, len(mb.Messages)))
+				want := fmt.Sprintf("%s/%s: %s", u.Name, mb.Name, widgets.Count(lang, len(mb.Messages)))
 				if !strings.Contains(srv, want) {
 					fail("the server pane does not show %q", want)
 				}

@@ -1,18 +1,22 @@
 package tui
 
-import "testing"
+import (
+	"testing"
+
+	"mailsim/cmd/mailsim/tui/widgets"
+)
 
 func TestABigMailboxFoldsToItsEndsAndItsChanges(t *testing.T) {
-	rows := make([]msgRow, 10000)
+	rows := make([]widgets.MsgRow, 10000)
 	for i := range rows {
-		rows[i] = msgRow{uid: uint32(i + 1)}
+		rows[i] = widgets.MsgRow{Uid: uint32(i + 1)}
 	}
-	rows[5000].mark = markNew
-	shown, gaps := foldRows(rows)
+	rows[5000].Mark = widgets.MarkNew
+	shown, gaps := widgets.FoldRows(rows)
 	var uids []uint32
 	total := 0
 	for i, r := range shown {
-		uids = append(uids, r.uid)
+		uids = append(uids, r.Uid)
 		total += gaps[i] + 1
 	}
 	total += gaps[len(shown)]
@@ -29,7 +33,7 @@ func TestABigMailboxFoldsToItsEndsAndItsChanges(t *testing.T) {
 		t.Errorf("shown + skipped = %d, want %d", total, len(rows))
 	}
 	small := rows[:10]
-	if s, g := foldRows(small); len(s) != 10 || len(g) != 11 {
+	if s, g := widgets.FoldRows(small); len(s) != 10 || len(g) != 11 {
 		t.Errorf("a small mailbox folded: %d rows, %d gaps", len(s), len(g))
 	}
 }

@@ -16,7 +16,7 @@ import (
 // serverPane is the server pane's text as rendered now.
 func (h *harness) serverPane() string {
 	var s string
-	h.on(func() { s = renderServer(h.u.th, h.u.lang, h.u.ls.s.View(), 60) })
+	h.on(func() { s = widgets.RenderServer(h.u.th, h.u.lang, h.u.ls.s.View(), 60) })
 	return s
 }
 

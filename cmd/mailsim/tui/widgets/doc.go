@@ -1,11 +1,12 @@
 // Package widgets holds the terminal app's reusable pieces, shared by the
 // lesson screens (package tui) and the classroom live view: the Theme and
 // its tview tags, width-aware text (Fit, Wrap, SegLine), the text and
-// lines panes, the hint bar and the help generated from keymap tables, the
+// lines panes, the state pane (mailboxes on the servers and the devices'
+// copies, fitted to a size: statepane.go), the hint bar and the help generated from keymap tables, the
 // one Overlays manager, the Poster that brings work to the UI goroutine,
 // and WireUnit, the one way a unit on the wire becomes a transcript row
 // and the details of the meaning pane.
 //
-// It imports tview, tcell, keymap, transcriptview, i18n and the event
-// types it shows (sim/events, sim/classroom); no screen.
+// It imports tview, tcell, keymap, transcriptview, model, i18n and the
+// types it shows (sim/events, sim/mailstore, sim/classroom); no screen.
 package widgets

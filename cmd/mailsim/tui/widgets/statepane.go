@@ -1,4 +1,4 @@
-package tui
+package widgets
 
 import (
 	"fmt"
@@ -11,7 +11,6 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/model"
-	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
@@ -24,7 +23,7 @@ type rowMark int
 
 const (
 	markNone rowMark = iota
-	markNew
+	MarkNew
 	markGone
 	markFlags
 	markDele
@@ -45,9 +44,9 @@ func (m rowMark) word() string {
 // a standing state, not a change).
 func (m rowMark) changed() bool { return m != markNone && m != markOnly }
 
-func markStyle(th *widgets.Theme, m rowMark) tcell.Style {
+func markStyle(th *Theme, m rowMark) tcell.Style {
 	switch m {
-	case markNew, markDown:
+	case MarkNew, markDown:
 		return th.Added
 	case markGone:
 		return th.Removed
@@ -87,7 +86,7 @@ func changeMark(k events.ChangeKind, ok bool) rowMark {
 	}
 	switch k {
 	case events.Added:
-		return markNew
+		return MarkNew
 	case events.Removed:
 		return markGone
 	case events.FlagsChanged:
@@ -102,15 +101,15 @@ func changeMark(k events.ChangeKind, ok bool) rowMark {
 	return markNone
 }
 
-// msgRow is one row of a mailbox or a local copy.
-type msgRow struct {
+// MsgRow is one row of a mailbox or a local copy.
+type MsgRow struct {
 	seq     int // 0: none (a deleted row, a local copy)
-	uid     uint32
+	Uid     uint32
 	from    string
 	subject string
 	size    int
 	flags   []string
-	mark    rowMark
+	Mark    rowMark
 	extra   string // "headers only"
 }
 
@@ -127,20 +126,20 @@ func (c columns) clip(s string) string {
 	if uniseg.StringWidth(s) <= c.width {
 		return s
 	}
-	return widgets.CutGraphemes(s, c.width-1) + "…"
+	return CutGraphemes(s, c.width-1) + "…"
 }
 
 // layout fits the columns of rows to a width. From and Subject grow with
 // the width up to what the rows hold; flags turn into letters and the
 // status word goes when the width is short.
-func layout(width int, withSeq bool, rows ...msgRow) columns {
+func layout(width int, withSeq bool, rows ...MsgRow) columns {
 	c := columns{uid: 4, size: 6, width: width}
 	if withSeq {
 		c.seq = 3
 	}
 	var fromW, subjW, flagsW, statusW, longFlagsW int
 	for _, r := range rows {
-		c.uid = max(c.uid, len(strconv.FormatUint(uint64(r.uid), 10)))
+		c.uid = max(c.uid, len(strconv.FormatUint(uint64(r.Uid), 10)))
 		if withSeq {
 			c.seq = max(c.seq, len(strconv.Itoa(r.seq)))
 		}
@@ -148,7 +147,7 @@ func layout(width int, withSeq bool, rows ...msgRow) columns {
 		subjW = max(subjW, uniseg.StringWidth(r.subject))
 		flagsW = max(flagsW, len(flagText(r.flags, true)))
 		longFlagsW = max(longFlagsW, uniseg.StringWidth(flagText(r.flags, false)))
-		statusW = max(statusW, uniseg.StringWidth(r.mark.word()), uniseg.StringWidth(r.extra))
+		statusW = max(statusW, uniseg.StringWidth(r.Mark.word()), uniseg.StringWidth(r.extra))
 	}
 	if len(rows) == 0 {
 		fromW, subjW, flagsW, longFlagsW = 10, 20, 5, 5
@@ -201,47 +200,47 @@ func (c columns) header(lang string) string {
 	var b strings.Builder
 	b.WriteString("  ")
 	if c.seq > 0 {
-		b.WriteString(widgets.Right("#", c.seq) + " ")
+		b.WriteString(Right("#", c.seq) + " ")
 	}
-	b.WriteString(widgets.Right("UID", c.uid) + " ")
+	b.WriteString(Right("UID", c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(widgets.FitWord(i18n.Word(lang, "From"), c.from) + " ")
+		b.WriteString(FitWord(i18n.Word(lang, "From"), c.from) + " ")
 	}
-	b.WriteString(widgets.FitWord(i18n.Word(lang, "Subject"), c.subject) + " ")
+	b.WriteString(FitWord(i18n.Word(lang, "Subject"), c.subject) + " ")
 	if c.size > 0 {
-		b.WriteString(widgets.Right(widgets.FitWord(i18n.Word(lang, "Size"), c.size), c.size) + " ")
+		b.WriteString(Right(FitWord(i18n.Word(lang, "Size"), c.size), c.size) + " ")
 	}
-	b.WriteString(widgets.FitWord(i18n.Word(lang, "Flags"), c.flags))
+	b.WriteString(FitWord(i18n.Word(lang, "Flags"), c.flags))
 	return c.clip(b.String())
 }
 
-func (c columns) row(th *widgets.Theme, lang string, m msgRow) string {
+func (c columns) row(th *Theme, lang string, m MsgRow) string {
 	var b strings.Builder
-	b.WriteString(m.mark.sign() + " ")
+	b.WriteString(m.Mark.sign() + " ")
 	if c.seq > 0 {
 		s := ""
 		if m.seq > 0 {
 			s = strconv.Itoa(m.seq)
 		}
-		b.WriteString(widgets.Right(s, c.seq) + " ")
+		b.WriteString(Right(s, c.seq) + " ")
 	}
-	b.WriteString(widgets.Right(strconv.FormatUint(uint64(m.uid), 10), c.uid) + " ")
+	b.WriteString(Right(strconv.FormatUint(uint64(m.Uid), 10), c.uid) + " ")
 	if c.from > 0 {
-		b.WriteString(widgets.FitWord(m.from, c.from) + " ")
+		b.WriteString(FitWord(m.from, c.from) + " ")
 	}
-	b.WriteString(widgets.FitWord(m.subject, c.subject) + " ")
+	b.WriteString(FitWord(m.subject, c.subject) + " ")
 	if c.size > 0 {
-		b.WriteString(widgets.Right(strconv.Itoa(m.size), c.size) + " ")
+		b.WriteString(Right(strconv.Itoa(m.size), c.size) + " ")
 	}
-	b.WriteString(widgets.FitWord(flagText(m.flags, c.short), c.flags))
+	b.WriteString(FitWord(flagText(m.flags, c.short), c.flags))
 	if c.status > 0 {
-		w := m.mark.word()
-		if m.extra != "" && (w == "" || m.mark == markOnly) {
+		w := m.Mark.word()
+		if m.extra != "" && (w == "" || m.Mark == markOnly) {
 			w = m.extra
 		}
-		b.WriteString(" " + widgets.FitWord(i18n.Word(lang, w), c.status))
+		b.WriteString(" " + FitWord(i18n.Word(lang, w), c.status))
 	}
-	return th.Tag(markStyle(th, m.mark)) + tview.Escape(c.clip(b.String())) + widgets.Reset
+	return th.Tag(markStyle(th, m.Mark)) + tview.Escape(c.clip(b.String())) + Reset
 }
 
 // flagText writes flags in full ("\Seen \Flagged") or as letters ("SF").
@@ -265,33 +264,33 @@ func flagText(flags []string, short bool) string {
 // message rows: all of them when there is room, else only those the step
 // changed.
 type stateBlock struct {
-	head   [][]widgets.Seg
-	conn   string        // a device's connection: after the head when it fits, else first in the detail
-	detail []widgets.Seg // nil for none
-	rows   []msgRow
-	seq    bool          // rows carry sequence numbers (server mailboxes)
-	empty  []widgets.Seg // shown for no rows ("local copy: empty")
-	name   string        // the device's name, or "user/mailbox@domain"
-	count  int           // messages it holds now
+	head   [][]Seg
+	conn   string // a device's connection: after the head when it fits, else first in the detail
+	detail []Seg  // nil for none
+	rows   []MsgRow
+	seq    bool   // rows carry sequence numbers (server mailboxes)
+	empty  []Seg  // shown for no rows ("local copy: empty")
+	name   string // the device's name, or "user/mailbox@domain"
+	count  int    // messages it holds now
 	server bool
 	fold   *folded // the rows shown, worked out on first use
 }
 
-// stateModel is what the state panes show at a step, before it is laid
+// StateModel is what the state panes show at a step, before it is laid
 // out: the server's mailboxes and the devices.
-type stateModel struct {
+type StateModel struct {
 	server  []stateBlock
-	devices []stateBlock
-	noState string // tagged: shown while the servers start
+	Devices []stateBlock
+	NoState string // tagged: shown while the servers start
 }
 
-// buildState turns a View into blocks.
-func buildState(th *widgets.Theme, lang string, v model.View, colorOf func(string) tcell.Style) stateModel {
+// BuildState turns a View into blocks.
+func BuildState(th *Theme, lang string, v model.View, colorOf func(string) tcell.Style) StateModel {
 	if v.State == nil {
-		return stateModel{noState: th.Tag(th.Dim) + i18n.Word(lang, "Starting the servers…") + widgets.Reset}
+		return StateModel{NoState: th.Tag(th.Dim) + i18n.Word(lang, "Starting the servers…") + Reset}
 	}
 	delta := deltaIndex(v.Delta)
-	var m stateModel
+	var m StateModel
 	withUsers := 0
 	for _, p := range v.State.Providers {
 		if p.Snapshot != nil && len(p.Snapshot.Users) > 0 {
@@ -308,29 +307,29 @@ func buildState(th *widgets.Theme, lang string, v model.View, colorOf func(strin
 				rows := mailboxRows(v, p, u.Name, mb, where, delta)
 				marked := 0
 				for _, r := range rows {
-					if r.mark == markDele {
+					if r.Mark == markDele {
 						marked++
 					}
 				}
 				name := fmt.Sprintf("%s/%s", u.Name, mb.Name)
 				b := stateBlock{name: name, count: len(mb.Messages), rows: rows, seq: true, server: true}
-				b.head = append(b.head, []widgets.Seg{{Style: th.Title, Text: name + ": " + count(lang, len(mb.Messages))}, {Style: th.Dim, Text: " · " + p.Domain}})
+				b.head = append(b.head, []Seg{{Style: th.Title, Text: name + ": " + Count(lang, len(mb.Messages))}, {Style: th.Dim, Text: " · " + p.Domain}})
 				if marked > 0 {
-					b.head = append(b.head, []widgets.Seg{{Style: th.Marked, Text: fmt.Sprintf("× %d %s %s", marked, i18n.Word(lang, "marked for deletion"), i18n.Word(lang, "(removed at QUIT)"))}})
+					b.head = append(b.head, []Seg{{Style: th.Marked, Text: fmt.Sprintf("× %d %s %s", marked, i18n.Word(lang, "marked for deletion"), i18n.Word(lang, "(removed at QUIT)"))}})
 				}
 				m.server = append(m.server, b)
 			}
 		}
 	}
 	for _, d := range v.State.Devices {
-		m.devices = append(m.devices, deviceBlock(th, lang, v, d, delta, colorOf))
+		m.Devices = append(m.Devices, deviceBlock(th, lang, v, d, delta, colorOf))
 	}
 	return m
 }
 
 // deviceBlock is a device's head (name, protocol, what it holds, where it
 // is connected) and its local copies.
-func deviceBlock(th *widgets.Theme, lang string, v model.View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
+func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, delta map[changeKey]events.ChangeKind, colorOf func(string) tcell.Style) stateBlock {
 	where := "device " + d.Name
 	held := "local"
 	if d.Protocol == "imap" {
@@ -340,26 +339,26 @@ func deviceBlock(th *widgets.Theme, lang string, v model.View, d events.DeviceSt
 	if d.Connected {
 		conn = "⇄ " + d.Host
 	}
-	head := []widgets.Seg{{Style: colorOf(d.Name).Bold(true), Text: d.Name}, {Style: th.Text, Text: " · " + i18n.Wordf(lang, "%d "+held, len(d.Local))},
+	head := []Seg{{Style: colorOf(d.Name).Bold(true), Text: d.Name}, {Style: th.Text, Text: " · " + i18n.Wordf(lang, "%d "+held, len(d.Local))},
 		{Style: colorOf(d.Name), Text: " · " + strings.ToUpper(d.Protocol)}}
 	who := d.User
 	if c := d.Client.In(lang); c != "" {
 		who += " · " + c
 	}
 	onServer := serverUIDs(v.State, d)
-	var rows []msgRow
+	var rows []MsgRow
 	for _, m := range d.Local {
 		k, ok := delta[changeKey{where, m.UID}]
-		r := msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: changeMark(k, ok)}
-		if r.mark == markNew && d.Protocol == "pop3" {
-			r.mark = markDown // a POP3 client's new copy is one it downloaded
+		r := MsgRow{Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, Mark: changeMark(k, ok)}
+		if r.Mark == MarkNew && d.Protocol == "pop3" {
+			r.Mark = markDown // a POP3 client's new copy is one it downloaded
 		}
 		if !m.Body && d.Protocol != "imap" {
 			r.extra = "headers only"
 		}
 		if onServer != nil && !onServer[m.UID] {
-			if r.mark == markNone {
-				r.mark = markOnly
+			if r.Mark == markNone {
+				r.Mark = markOnly
 			}
 			r.extra = "only on this device"
 		}
@@ -369,15 +368,15 @@ func deviceBlock(th *widgets.Theme, lang string, v model.View, d events.DeviceSt
 		if pd, ok := v.Prev.Device(d.Name); ok {
 			for _, m := range pd.Local {
 				if delta[changeKey{where, m.UID}] == events.Removed {
-					rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, mark: markGone})
+					rows = append(rows, MsgRow{Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, Mark: markGone})
 				}
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
-	return stateBlock{name: d.Name, count: len(d.Local), head: [][]widgets.Seg{head}, conn: conn,
-		detail: []widgets.Seg{{Style: th.Dim, Text: who}}, rows: rows,
-		empty: []widgets.Seg{{Style: th.Dim, Text: "  " + i18n.Word(lang, "local copy") + ": " + i18n.Word(lang, "empty")}}}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Uid < rows[j].Uid })
+	return stateBlock{name: d.Name, count: len(d.Local), head: [][]Seg{head}, conn: conn,
+		detail: []Seg{{Style: th.Dim, Text: who}}, rows: rows,
+		empty: []Seg{{Style: th.Dim, Text: "  " + i18n.Word(lang, "local copy") + ": " + i18n.Word(lang, "empty")}}}
 }
 
 // serverUIDs is the set of UIDs the server holds in the mailbox a device
@@ -415,25 +414,25 @@ func serverUIDs(st *events.State, d events.DeviceState) map[uint32]bool {
 // render writes a block's lines for a width: in full (detail, column
 // header, every row, folded when long) or compact (the rows the step
 // changed only).
-func (b *stateBlock) render(th *widgets.Theme, lang string, width int, full bool) []string {
+func (b *stateBlock) render(th *Theme, lang string, width int, full bool) []string {
 	var out []string
 	detail := b.detail
 	for i, h := range b.head {
 		if i == 0 && b.conn != "" {
-			with := append(append([]widgets.Seg(nil), h...), widgets.Seg{Style: th.Dim, Text: " · " + b.conn})
-			if widgets.SegsWidth(with) <= width || !full {
+			with := append(append([]Seg(nil), h...), Seg{Style: th.Dim, Text: " · " + b.conn})
+			if SegsWidth(with) <= width || !full {
 				h = with
 			} else {
-				detail = append([]widgets.Seg{{Style: th.Dim, Text: b.conn + " · "}}, detail...)
+				detail = append([]Seg{{Style: th.Dim, Text: b.conn + " · "}}, detail...)
 			}
 		}
-		out = append(out, widgets.SegLine(th, width, h...))
+		out = append(out, SegLine(th, width, h...))
 	}
 	if full && detail != nil {
-		out = append(out, widgets.SegLine(th, width, detail...))
+		out = append(out, SegLine(th, width, detail...))
 	}
 	if len(b.rows) == 0 && full && b.empty != nil {
-		return append(out, widgets.SegLine(th, width, b.empty...))
+		return append(out, SegLine(th, width, b.empty...))
 	}
 	shown, gaps := b.shown(full)
 	if len(shown) == 0 {
@@ -441,16 +440,16 @@ func (b *stateBlock) render(th *widgets.Theme, lang string, width int, full bool
 	}
 	cols := layout(width, b.seq, shown...) // the columns of the rows on screen, not of a 10,000-message mailbox
 	if full {
-		out = append(out, widgets.SegLine(th, width, widgets.Seg{Style: th.Dim, Text: cols.header(lang)}))
+		out = append(out, SegLine(th, width, Seg{Style: th.Dim, Text: cols.header(lang)}))
 	}
 	for i, r := range shown {
 		if n := gaps[i]; n > 0 {
-			out = append(out, widgets.SegLine(th, width, widgets.Seg{Style: th.Dim, Text: i18n.Wordf(lang, "… %d more messages", n)}))
+			out = append(out, SegLine(th, width, Seg{Style: th.Dim, Text: i18n.Wordf(lang, "… %d more messages", n)}))
 		}
 		out = append(out, cols.row(th, lang, r))
 	}
 	if n := gaps[len(shown)]; n > 0 {
-		out = append(out, widgets.SegLine(th, width, widgets.Seg{Style: th.Dim, Text: i18n.Wordf(lang, "… %d more messages", n)}))
+		out = append(out, SegLine(th, width, Seg{Style: th.Dim, Text: i18n.Wordf(lang, "… %d more messages", n)}))
 	}
 	return out
 }
@@ -458,17 +457,17 @@ func (b *stateBlock) render(th *widgets.Theme, lang string, width int, full bool
 // shown is the rows a block shows, folded, and the gaps between them (as
 // foldRows): all of them in full, else those the step changed. It is
 // worked out once per block.
-func (b *stateBlock) shown(full bool) ([]msgRow, []int) {
+func (b *stateBlock) shown(full bool) ([]MsgRow, []int) {
 	if b.fold == nil {
-		var changed []msgRow
+		var changed []MsgRow
 		for _, r := range b.rows {
-			if r.mark.changed() {
+			if r.Mark.changed() {
 				changed = append(changed, r)
 			}
 		}
 		b.fold = &folded{}
-		b.fold.full, b.fold.fullGaps = foldRows(b.rows)
-		b.fold.changed, b.fold.changedGaps = foldRows(changed)
+		b.fold.full, b.fold.fullGaps = FoldRows(b.rows)
+		b.fold.changed, b.fold.changedGaps = FoldRows(changed)
 	}
 	if full {
 		return b.fold.full, b.fold.fullGaps
@@ -478,12 +477,12 @@ func (b *stateBlock) shown(full bool) ([]msgRow, []int) {
 
 // folded is a block's rows as shown, in full and compact.
 type folded struct {
-	full, changed         []msgRow
+	full, changed         []MsgRow
 	fullGaps, changedGaps []int
 }
 
 // renderBlocks writes blocks one under the other.
-func renderBlocks(th *widgets.Theme, lang string, blocks []stateBlock, width int, full bool) []string {
+func renderBlocks(th *Theme, lang string, blocks []stateBlock, width int, full bool) []string {
 	var out []string
 	for i := range blocks {
 		out = append(out, blocks[i].render(th, lang, width, full)...)
@@ -494,7 +493,7 @@ func renderBlocks(th *widgets.Theme, lang string, blocks []stateBlock, width int
 // renderColumns writes blocks side by side in n columns of equal width,
 // a gap of two cells between them; it reports the lines, or false when a
 // column would be too narrow.
-func renderColumns(th *widgets.Theme, lang string, blocks []stateBlock, width, n int, full bool) ([]string, bool) {
+func renderColumns(th *Theme, lang string, blocks []stateBlock, width, n int, full bool) ([]string, bool) {
 	const gap = 2
 	if n < 2 || len(blocks) < 2 {
 		return nil, false
@@ -536,15 +535,15 @@ const minColumnWidth = 40
 // legend is the one line that explains the marks and flag letters the
 // lines use, for the bottom border of the state column; "" when they use
 // none.
-func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull, devFull bool) string {
+func legend(th *Theme, lang string, m StateModel, width int, serverFull, devFull bool) string {
 	used := map[rowMark]bool{}
 	letters := map[string]bool{}
-	for i, bs := range [][]stateBlock{m.server, m.devices} {
+	for i, bs := range [][]stateBlock{m.server, m.Devices} {
 		full := i == 0 && serverFull || i == 1 && devFull
 		for j := range bs {
 			rows, _ := bs[j].shown(full)
 			for _, r := range rows {
-				used[r.mark] = true
+				used[r.Mark] = true
 				for _, f := range r.flags {
 					letters[f] = true
 				}
@@ -552,9 +551,9 @@ func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull,
 		}
 	}
 	var parts []string
-	for mk := markNew; mk <= markOnly; mk++ {
+	for mk := MarkNew; mk <= markOnly; mk++ {
 		if used[mk] {
-			parts = append(parts, th.Tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+i18n.Word(lang, mk.word()))+widgets.Reset)
+			parts = append(parts, th.Tag(markStyle(th, mk))+tview.Escape(mk.sign()+" "+i18n.Word(lang, mk.word()))+Reset)
 		}
 	}
 	if width < 100 {
@@ -566,7 +565,7 @@ func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull,
 		}
 		sort.Strings(fl)
 		for _, f := range fl {
-			parts = append(parts, th.Tag(th.Dim)+tview.Escape(f)+widgets.Reset)
+			parts = append(parts, th.Tag(th.Dim)+tview.Escape(f)+Reset)
 		}
 	}
 	var b strings.Builder
@@ -578,7 +577,7 @@ func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull,
 		}
 		if used2+w > width {
 			if used2+1 <= width {
-				b.WriteString(th.Tag(th.Dim) + "…" + widgets.Reset)
+				b.WriteString(th.Tag(th.Dim) + "…" + Reset)
 			}
 			break
 		}
@@ -593,21 +592,21 @@ func legend(th *widgets.Theme, lang string, m stateModel, width int, serverFull,
 
 // stateFit is the state panes laid out for a size: each pane's lines.
 type stateFit struct {
-	server, devices []string
-	legend          string
+	Server, Devices []string
+	Legend          string
 	level           string // which of the layouts was chosen, for tests
 }
 
-// fitState lays the state out in a column of width w and h rows, inner
+// FitState lays the state out in a column of width w and h rows, inner
 // rows of the two panes together (their borders are not counted). It
 // tries everything; devices side by side; the devices compact; the
 // server compact; both compact (a count line per mailbox and device, and
 // the rows the step changed). Of those that fit, the one showing the most
 // lines wins, the earlier on a tie; when none does, the compact one is
 // used and the panes scroll.
-func fitState(th *widgets.Theme, lang string, m stateModel, w, h int) stateFit {
-	if m.noState != "" {
-		return stateFit{server: []string{m.noState}, level: "none"}
+func FitState(th *Theme, lang string, m StateModel, w, h int) stateFit {
+	if m.NoState != "" {
+		return stateFit{Server: []string{m.NoState}, level: "none"}
 	}
 	type try struct {
 		name                string
@@ -626,22 +625,22 @@ func fitState(th *widgets.Theme, lang string, m stateModel, w, h int) stateFit {
 	var last, best stateFit
 	bestLines := -1
 	for _, t := range tries {
-		f := stateFit{legend: legend(th, lang, m, w-2, t.serverFull, t.devFull), level: t.name}
-		f.server = renderBlocks(th, lang, m.server, w, t.serverFull)
+		f := stateFit{Legend: legend(th, lang, m, w-2, t.serverFull, t.devFull), level: t.name}
+		f.Server = renderBlocks(th, lang, m.server, w, t.serverFull)
 		if t.devCols {
-			lines, ok := renderColumns(th, lang, m.devices, w, w/minColumnWidth, t.devFull)
+			lines, ok := renderColumns(th, lang, m.Devices, w, w/minColumnWidth, t.devFull)
 			if !ok {
 				continue
 			}
-			f.devices = lines
+			f.Devices = lines
 		} else {
-			f.devices = renderBlocks(th, lang, m.devices, w, t.devFull)
+			f.Devices = renderBlocks(th, lang, m.Devices, w, t.devFull)
 		}
 		if t.name == "compact" {
 			last = f
 		}
 		// Of the layouts that fit, the one that shows the most rows.
-		if n := len(f.server) + len(f.devices); n <= h && n > bestLines {
+		if n := len(f.Server) + len(f.Devices); n <= h && n > bestLines {
 			best, bestLines = f, n
 		}
 	}
@@ -652,25 +651,25 @@ func fitState(th *widgets.Theme, lang string, m stateModel, w, h int) stateFit {
 	return last
 }
 
-// renderServer writes every mailbox of every provider that has users, in
+// RenderServer writes every mailbox of every provider that has users, in
 // full (the classroom live view's server pane).
-func renderServer(th *widgets.Theme, lang string, v model.View, width int) string {
-	m := buildState(th, lang, v, func(string) tcell.Style { return th.Text })
-	if m.noState != "" {
-		return m.noState
+func RenderServer(th *Theme, lang string, v model.View, width int) string {
+	m := BuildState(th, lang, v, func(string) tcell.Style { return th.Text })
+	if m.NoState != "" {
+		return m.NoState
 	}
 	return strings.Join(renderBlocks(th, lang, m.server, width, true), "\n")
 }
 
 // mailboxRows lists a mailbox's messages with their marks, and the ones the
 // last step deleted (from the previous state), in UID order.
-func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]events.ChangeKind) []msgRow {
-	rows := make([]msgRow, 0, len(mb.Messages))
+func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore.MailboxSnapshot, where string, delta map[changeKey]events.ChangeKind) []MsgRow {
+	rows := make([]MsgRow, 0, len(mb.Messages))
 	for i, m := range mb.Messages {
 		k, ok := delta[changeKey{where, m.UID}]
-		r := msgRow{seq: i + 1, uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, mark: changeMark(k, ok)}
+		r := MsgRow{seq: i + 1, Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, Mark: changeMark(k, ok)}
 		if len(p.Marked) > 0 && p.Marked[events.MarkKey(user, m.UID)] {
-			r.mark = markDele
+			r.Mark = markDele
 		}
 		rows = append(rows, r)
 	}
@@ -679,14 +678,14 @@ func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore
 			if old, ok := pp.Snapshot.Mailbox(user, mb.Name); ok {
 				for _, m := range old.Messages {
 					if delta[changeKey{where, m.UID}] == events.Removed && !hasUID(mb.Messages, m.UID) {
-						rows = append(rows, msgRow{uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, mark: markGone})
+						rows = append(rows, MsgRow{Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, Mark: markGone})
 					}
 				}
 			}
 		}
 	}
 	if len(rows) > len(mb.Messages) { // deleted rows were added at the end
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].uid < rows[j].uid })
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Uid < rows[j].Uid })
 	}
 	return rows
 }
@@ -696,13 +695,13 @@ func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore
 // last step changed, not 10,000 lines.
 const maxMailboxRows = 30
 
-// foldRows picks the rows to show and, for each, how many were skipped
+// FoldRows picks the rows to show and, for each, how many were skipped
 // before it; gaps[len(shown)] counts those skipped after the last one.
-func foldRows(rows []msgRow) (shown []msgRow, gaps []int) {
+func FoldRows(rows []MsgRow) (shown []MsgRow, gaps []int) {
 	if len(rows) <= maxMailboxRows {
 		return rows, make([]int, len(rows)+1)
 	}
-	keep := func(i int) bool { return i < 3 || i >= len(rows)-2 || rows[i].mark.changed() }
+	keep := func(i int) bool { return i < 3 || i >= len(rows)-2 || rows[i].Mark.changed() }
 	skipped := 0
 	for i, r := range rows {
 		if !keep(i) || len(shown) >= maxMailboxRows && i < len(rows)-2 {
@@ -725,7 +724,7 @@ func hasUID(list []*mailstore.Message, uid uint32) bool {
 	return false
 }
 
-func count(lang string, n int) string {
+func Count(lang string, n int) string {
 	switch {
 	case n == 0:
 		return i18n.Word(lang, "empty")
