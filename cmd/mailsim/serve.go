@@ -20,7 +20,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
-	"mailsim/cmd/mailsim/tui"
+	"mailsim/cmd/mailsim/tui/liveview"
 	"mailsim/exercises"
 	"mailsim/internal/textsafe"
 	"mailsim/sim/authpolicy"
@@ -599,12 +599,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if live {
 		var cardText strings.Builder
 		card.Write(&cardText)
-		so := tui.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
+		so := liveview.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
 			Lang: serveLang(), Card: cardText.String(), Notices: notices, SaveDir: o.RecordDir}
 		if ce != nil {
 			so.Exercises, so.WriteResults = ce.tracker, ce.writeResults
 		}
-		if err := tui.Serve(ctx, so); err != nil {
+		if err := liveview.Serve(ctx, so); err != nil {
 			fmt.Fprintf(stderr, "mailsim: live view: %v\n", err)
 		}
 	} else {

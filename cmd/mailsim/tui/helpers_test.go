@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/screentest"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/mailstore"
@@ -120,35 +121,11 @@ func (h *harness) typeText(s string) {
 	}
 }
 
-// screenText renders the simulation screen as lines of text, wide cells
-// once. It reads the cells on the UI goroutine, after the last draw.
-func screenText(scr tcell.SimulationScreen) string {
-	cells, w, hgt := scr.GetContents()
-	var b strings.Builder
-	for y := 0; y < hgt; y++ {
-		for x := 0; x < w; x++ {
-			c := cells[y*w+x]
-			if len(c.Runes) == 0 {
-				if x > 0 && len(cells[y*w+x-1].Runes) > 0 && isWide(cells[y*w+x-1].Runes) {
-					continue
-				}
-				b.WriteByte(' ')
-				continue
-			}
-			b.WriteString(string(c.Runes))
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-func isWide(r []rune) bool { return len(r) > 0 && r[0] >= 0x1100 && (r[0] <= 0x115f || r[0] >= 0x2e80) }
-
 // text is the screen now.
 func (h *harness) text() string {
 	var s string
 	h.u.app.QueueUpdateDraw(func() {})
-	h.on(func() { s = screenText(h.scr) })
+	h.on(func() { s = screentest.Text(h.scr) })
 	return s
 }
 

@@ -92,12 +92,3 @@ func TestRewordingTheLessonKeysChangesNoReplayKey(t *testing.T) {
 		}
 	})
 }
-
-func TestTheLiveViewsNotesHintFollowsThePause(t *testing.T) {
-	h := startLive(t, 120, 40)
-	h.waitFor("a notes off")
-	h.press("a")
-	h.waitFor("a notes on", "annotations paused")
-	h.press("a")
-	h.waitFor("a notes off", "annotations on")
-}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"mailsim/cmd/mailsim/tui/screentest"
 	"mailsim/lessons"
 )
 
@@ -67,7 +68,7 @@ func TestPresenterModeWrapsALongWireLine(t *testing.T) {
 		var out string
 		h.on(func() {
 			x, y, w, ht := h.u.ls.tv.GetInnerRect()
-			lines := strings.Split(screenText(h.scr), "\n")
+			lines := strings.Split(screentest.Text(h.scr), "\n")
 			col := -1
 			for row := y; row < y+ht && row < len(lines); row++ {
 				r := []rune(lines[row])

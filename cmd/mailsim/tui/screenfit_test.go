@@ -12,6 +12,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/screentest"
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
@@ -146,7 +147,7 @@ func (h *harness) checkFit(t *testing.T, pos int, lang string, size [2]int) {
 	h.u.app.QueueUpdateDraw(func() { h.u.ls.s.Seek(pos) })
 	h.on(func() {
 		ls := h.u.ls
-		f.screen = screenText(h.scr)
+		f.screen = screentest.Text(h.scr)
 		cs, w, hgt := h.scr.GetContents()
 		for y := 0; y < hgt; y++ {
 			row := make([]string, w)

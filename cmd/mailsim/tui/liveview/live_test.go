@@ -1,4 +1,4 @@
-package tui
+package liveview
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/screentest"
 	"mailsim/sim/classroom"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/network"
@@ -87,7 +88,7 @@ func startLiveWith(t testing.TB, w, h int, edit func(*ServeOptions)) *liveHarnes
 func (h *liveHarness) text() string {
 	var s string
 	h.lv.app.QueueUpdateDraw(func() {})
-	h.lv.app.QueueUpdate(func() { s = screenText(h.scr) })
+	h.lv.app.QueueUpdate(func() { s = screentest.Text(h.scr) })
 	return s
 }
 
@@ -351,4 +352,13 @@ func TestLiveFeedFlushesAtMostEvery50ms(t *testing.T) {
 	if units == 0 {
 		t.Error("no units of the followed connection came through")
 	}
+}
+
+func TestTheLiveViewsNotesHintFollowsThePause(t *testing.T) {
+	h := startLive(t, 120, 40)
+	h.waitFor("a notes off")
+	h.press("a")
+	h.waitFor("a notes on", "annotations paused")
+	h.press("a")
+	h.waitFor("a notes off", "annotations on")
 }

@@ -1,4 +1,4 @@
-package tui
+package liveview
 
 import (
 	"fmt"
