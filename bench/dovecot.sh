@@ -231,10 +231,10 @@ rss_kb() {
 # sample_rss PID FILE: writes the largest rss_kb PID seen to FILE, every 0.2 s, until killed.
 sample_rss() {
 	local max cur
-	max=$(cat "$2")
+	max=$(cat "$2" 2>/dev/null || true); max=${max:-0}
 	while :; do
 		cur=$(rss_kb "$1")
-		if [ "$cur" -gt "$max" ]; then max=$cur; echo "$max" > "$2"; fi
+		if [ "$cur" -gt "$max" ]; then max=$cur; echo "$max" > "$2.new" && mv -f "$2.new" "$2"; fi
 		sleep 0.2
 	done
 }
@@ -246,7 +246,7 @@ json_field() { sed -n "s/.*\"$2\": \([-0-9.e+]*\).*/\1/p" "$1" | head -1; }
 # rss_kib" of the median-wall run. NAME also names the runs' files.
 results=()
 run() {
-	local name=$1 pid=$2 addr=$3 proto=$4 conns=$5 sessions=$6 user=$7 i c0 c1 out sampler
+	local name=$1 pid=$2 addr=$3 proto=$4 conns=$5 sessions=$6 user=$7 i c0 c1 out sampler rss
 	local args=(bench --proto "$proto" --addr "$addr" --user "$user" --pass "$PASS"
 		--conns "$conns" --fetches "$FETCHES" --json "${@:8}")
 	"$MAILSIM" "${args[@]}" --sessions 1 > "$T/warm.json" || {
@@ -261,14 +261,15 @@ run() {
 		sleep 0.3 # let exiting server processes be reaped
 		c1=$(cpu_ticks "$pid")
 		kill "$sampler"; wait "$sampler" 2>/dev/null || true
+		rss=$(cat "$T/rss" 2>/dev/null || true); rss=${rss:-0}
 		printf '%s %s %s %s %s %s\n' "$(json_field "$out" wall_seconds)" \
 			"$(awk -v a="$c0" -v b="$c1" -v t="$tck" 'BEGIN{printf "%.2f", (b-a)/t}')" \
 			"$(json_field "$out" commands_per_sec)" \
 			"$(( $(json_field "$out" protocol_errors) + $(json_field "$out" io_errors) ))" \
-			"$(json_field "$out" bytes_per_sec)" "$(cat "$T/rss")" >> "$T/$name-$proto.runs"
+			"$(json_field "$out" bytes_per_sec)" "$rss" >> "$T/$name-$proto.runs"
 		printf '   %-16s %-4s run %d: wall %ss server cpu %ss rss %s MiB\n' "$name" "$proto" "$i" \
 			"$(json_field "$out" wall_seconds)" "$(awk -v a="$c0" -v b="$c1" -v t="$tck" 'BEGIN{printf "%.2f", (b-a)/t}')" \
-			"$(( $(cat "$T/rss") / 1024 ))" >&2
+			"$(( rss / 1024 ))" >&2
 	done
 	sort -n "$T/$name-$proto.runs" | sed -n "$(( (REPEAT + 1) / 2 ))p"
 }

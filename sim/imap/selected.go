@@ -265,6 +265,13 @@ func (sess *session) resolve(numSet imap.NumSet) ([]msgRef, string) {
 				break
 			}
 		}
+		n := 0 // at most this many: one slice for FETCH 1:* of a big mailbox
+		for _, rg := range set {
+			if start, stop := staticRange(rg.Start, rg.Stop, max); start >= 1 && start <= min(stop, max) {
+				n += int(min(stop, max) - start + 1)
+			}
+		}
+		refs = make([]msgRef, 0, min(n, len(uids)))
 		for _, rg := range set {
 			start, stop := staticRange(rg.Start, rg.Stop, max)
 			stop = min(stop, max) // the client knows no higher number
