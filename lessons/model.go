@@ -3,8 +3,11 @@
 // built-in lesson files, the seed article's claims, and the glossary that
 // explains every protocol line a lesson does not annotate itself.
 //
-// It imports sim/mailstore (for the seed's shape) and nothing that runs
-// servers or taps connections.
+// It imports sim/mailstore (for the seed's shape), sim/roles (the server
+// roles a provider runs and an actor connects to), sim/wire and
+// sim/wire/protoline (protocol names; what a line carries, for glosses),
+// internal/i18n (texts) and nothing that runs servers or taps
+// connections (internal/layers tests that it links no simulated network).
 package lessons
 
 import (

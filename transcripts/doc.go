@@ -7,6 +7,10 @@
 // redaction of secrets; and the exports: markdown and HTML handouts,
 // asciicast recordings and pcap captures.
 //
-// It imports sim (for the event stream it records and gives back),
-// lessons (texts, glossary entries) and gopkg.in/yaml.v3, and no screen.
+// It imports sim/events (the event stream it records and gives back, and
+// the states in it), roles, wire, mailstore, lessons and internal/i18n
+// (texts, glossary entries) and gopkg.in/yaml.v3: no server and no
+// screen, so loading, replaying and exporting a transcript links no POP3,
+// IMAP or SMTP server (internal/layers tests this). Printers are headed by
+// a Heading: what is being shown, from a lesson or from a saved file.
 package transcripts

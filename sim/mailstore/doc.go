@@ -22,5 +22,7 @@
 // every envelope has been fetched. A session that selects a mailbox adds
 // only its \Recent set (IMAP4rev1) to that, not a copy of the list.
 //
-// It imports only the standard library and gopkg.in/yaml.v3.
+// It imports only the standard library: a Seed comes decoded (by lessons,
+// or by the accounts file of `mailsim serve`), its yaml tags naming the
+// keys those decoders read.
 package mailstore
