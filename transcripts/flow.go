@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mailsim/internal/i18n"
+	"mailsim/sim/events"
 	"reflect"
 	"sort"
 	"strconv"
@@ -389,7 +390,7 @@ func (p *flowReader) value(v reflect.Value) {
 // shared are the types whose values repeat in a long transcript (the
 // glossary's notes, a device's copy from one snapshot to the next): one
 // value is read per distinct text and shared.
-var shared = map[reflect.Type]bool{glossType: true, reflect.TypeOf([]UserSnap(nil)): true, reflect.TypeOf([]DeviceSnap(nil)): true}
+var shared = map[reflect.Type]bool{glossType: true, reflect.TypeOf([]UserSnap(nil)): true, reflect.TypeOf([]events.DeviceState(nil)): true}
 
 func (p *flowReader) decode(v reflect.Value, t reflect.Type, c byte) {
 	switch t.Kind() {

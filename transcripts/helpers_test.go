@@ -12,6 +12,7 @@ import (
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
 )
 
 // recordLesson runs a built-in lesson under the fixed clock and returns
@@ -168,9 +169,9 @@ func (g gen) transcript() *Transcript {
 			s.Providers = append(s.Providers, p)
 		}
 		for j := g.r.Intn(3); j > 0; j-- {
-			d := DeviceSnap{Name: g.str(), Protocol: g.str(), User: g.str(), Client: g.text(), Connected: g.r.Intn(2) == 0, Host: g.str()}
+			d := events.DeviceState{Name: g.str(), Protocol: g.str(), User: g.str(), Client: g.text(), Connected: g.r.Intn(2) == 0, Host: g.str()}
 			for k := g.r.Intn(3); k > 0; k-- {
-				d.Local = append(d.Local, LocalSnap{UID: g.r.Uint32(), Subject: g.str(), From: g.str(), Size: g.int(), Flags: g.strs(),
+				d.Local = append(d.Local, events.LocalMessage{UID: g.r.Uint32(), Subject: g.str(), From: g.str(), Size: g.int(), Flags: g.strs(),
 					Body: g.r.Intn(2) == 0, Account: g.str(), Mailbox: g.str(), Parts: g.str(), Bytes: g.int(), Structure: g.str()})
 			}
 			s.Devices = append(s.Devices, d)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mailsim/internal/i18n"
+	"mailsim/sim/events"
 	"strings"
 	"sync"
 	"time"
@@ -189,9 +190,9 @@ type Message struct {
 
 // Snapshot is the simulated world at one moment.
 type Snapshot struct {
-	Step      int            `yaml:"step"` // the step it ends; -1 = the start
-	Providers []ProviderSnap `yaml:"providers,omitempty"`
-	Devices   []DeviceSnap   `yaml:"devices,omitempty"`
+	Step      int                  `yaml:"step"` // the step it ends; -1 = the start
+	Providers []ProviderSnap       `yaml:"providers,omitempty"`
+	Devices   []events.DeviceState `yaml:"devices,omitempty"` // stored as the simulator gives them
 }
 
 // ProviderSnap is one provider's store.
@@ -226,35 +227,6 @@ type MessageRef struct {
 	UID   uint32   `yaml:"uid"`
 	Msg   int      `yaml:"msg"`
 	Flags []string `yaml:"flags,omitempty"`
-}
-
-// DeviceSnap is one device's local copy.
-type DeviceSnap struct {
-	Name      string      `yaml:"name"`
-	Protocol  string      `yaml:"protocol,omitempty"`
-	User      string      `yaml:"user,omitempty"`
-	Client    i18n.Text   `yaml:"client,omitempty"`
-	Connected bool        `yaml:"connected,omitempty"`
-	Host      string      `yaml:"host,omitempty"`
-	Local     []LocalSnap `yaml:"local,omitempty"`
-}
-
-// LocalSnap is a message as a device holds it.
-type LocalSnap struct {
-	UID     uint32   `yaml:"uid"`
-	Subject string   `yaml:"subject,omitempty"`
-	From    string   `yaml:"from,omitempty"`
-	Size    int      `yaml:"size,omitempty"`
-	Flags   []string `yaml:"flags,omitempty"`
-	Body    bool     `yaml:"body,omitempty"`
-	// Account is the account a POP3 device downloaded it with, or sent it
-	// from (a device may hold several).
-	Account string `yaml:"account,omitempty"`
-	// IMAP devices only
-	Mailbox   string `yaml:"mailbox,omitempty"`
-	Parts     string `yaml:"parts,omitempty"`
-	Bytes     int    `yaml:"bytes,omitempty"`
-	Structure string `yaml:"structure,omitempty"`
 }
 
 // Bytes are octets. In the file they are a string when they are valid

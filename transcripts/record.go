@@ -244,12 +244,11 @@ func (r *Recorder) snapshot(step int, s *events.State) Snapshot {
 		snap.Providers = append(snap.Providers, p)
 	}
 	for _, d := range s.Devices {
-		ds := DeviceSnap{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: cleanText(d.Client), Connected: d.Connected, Host: d.Host}
+		ds := d
+		ds.Client, ds.Local = cleanText(d.Client), nil
 		for _, m := range d.Local {
-			var ls LocalSnap
-			copyFields(&ls, &m)
-			ls.Flags = cleanList(ls.Flags)
-			ds.Local = append(ds.Local, ls)
+			m.Flags = cleanList(m.Flags)
+			ds.Local = append(ds.Local, m)
 		}
 		snap.Devices = append(snap.Devices, ds)
 	}
@@ -306,18 +305,6 @@ func cleanList(l []string) []string {
 		return nil
 	}
 	return l
-}
-
-// copyFields copies the fields two structs share by name and type, from
-// *src to *dst: a device's local messages grow fields often.
-func copyFields(dst, src any) {
-	d, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
-	for i := 0; i < d.NumField(); i++ {
-		f := d.Type().Field(i)
-		if s := sv.FieldByName(f.Name); s.IsValid() && s.Type() == f.Type {
-			d.Field(i).Set(s)
-		}
-	}
 }
 
 // Equal reports whether two transcripts are the same, field by field.

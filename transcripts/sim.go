@@ -79,15 +79,7 @@ func (t *Transcript) state(sn *Snapshot) *events.State {
 		}
 		st.Providers = append(st.Providers, ps)
 	}
-	for _, d := range sn.Devices {
-		ds := events.DeviceState{Name: d.Name, Protocol: d.Protocol, User: d.User, Client: d.Client, Connected: d.Connected, Host: d.Host}
-		for _, m := range d.Local {
-			var lm events.LocalMessage
-			copyFields(&lm, &m)
-			ds.Local = append(ds.Local, lm)
-		}
-		st.Devices = append(st.Devices, ds)
-	}
+	st.Devices = sn.Devices // stored as the simulator gave them; states are immutable
 	return st
 }
 

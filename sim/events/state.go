@@ -24,37 +24,38 @@ type ProviderState struct {
 	Marked map[string]bool
 }
 
-// DeviceState is one actor's view of its mail.
+// DeviceState is one actor's view of its mail. The yaml tags are the
+// keys a saved transcript writes it under (transcripts stores it as it is).
 type DeviceState struct {
-	Name      string
-	Protocol  string
-	User      string // user@domain
-	Client    i18n.Text
-	Connected bool
-	Host      string // where it is connected, "pop.example.com:110"
-	Local     []LocalMessage
+	Name      string         `yaml:"name"`
+	Protocol  string         `yaml:"protocol,omitempty"`
+	User      string         `yaml:"user,omitempty"` // user@domain
+	Client    i18n.Text      `yaml:"client,omitempty"`
+	Connected bool           `yaml:"connected,omitempty"`
+	Host      string         `yaml:"host,omitempty"` // where it is connected, "pop.example.com:110"
+	Local     []LocalMessage `yaml:"local,omitempty"`
 }
 
 // LocalMessage is a message as a device holds it: a POP3 client's
 // downloaded copy, or an IMAP client's cached summary (and body, once
-// fetched).
+// fetched). The yaml tags are its keys in a saved transcript.
 type LocalMessage struct {
-	UID     uint32 // the server UID it came from
-	Subject string
-	From    string
-	Size    int
-	Flags   []string
-	Body    bool // the whole message is held locally (not just headers)
+	UID     uint32   `yaml:"uid"` // the server UID it came from
+	Subject string   `yaml:"subject,omitempty"`
+	From    string   `yaml:"from,omitempty"`
+	Size    int      `yaml:"size,omitempty"`
+	Flags   []string `yaml:"flags,omitempty"`
+	Body    bool     `yaml:"body,omitempty"` // the whole message is held locally (not just headers)
 	// Account is the account a POP3 device downloaded it with, or sent it
 	// from, "alice@example.org": a device can hold several (lessons'
 	// Actor.Device). Empty for IMAP caches.
-	Account string
+	Account string `yaml:"account,omitempty"`
 
 	// IMAP devices only.
-	Mailbox   string // the server mailbox it mirrors ("INBOX")
-	Parts     string // what was downloaded: "whole message", "headers, part 1"; "" = the summary only (flags, envelope)
-	Bytes     int    // message octets downloaded so far (body sections; the summary not counted)
-	Structure string // BODYSTRUCTURE summed up: "1 text/plain 212 B; 2 image/svg+xml dalat.svg 6120 B"
+	Mailbox   string `yaml:"mailbox,omitempty"`   // the server mailbox it mirrors ("INBOX")
+	Parts     string `yaml:"parts,omitempty"`     // what was downloaded: "whole message", "headers, part 1"; "" = the summary only (flags, envelope)
+	Bytes     int    `yaml:"bytes,omitempty"`     // message octets downloaded so far (body sections; the summary not counted)
+	Structure string `yaml:"structure,omitempty"` // BODYSTRUCTURE summed up: "1 text/plain 212 B; 2 image/svg+xml dalat.svg 6120 B"
 }
 
 // MarkKey is the key of ProviderState.Marked.
