@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -106,127 +107,8 @@ func yamlQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 }
 
-const lessonTemplateText = `mailsim-lesson: 1
-# A mailsim lesson. The first line names the format version; every key
-# below is checked: a misspelt key is an error, reported as file:line:col.
-# Check this file:   mailsim validate {{.ID}}.yaml
-# Run it:            mailsim run {{.ID}} --plain --lessons DIR   (DIR holds this file)
-# Open it in the app: mailsim --lessons DIR
-# The full reference of every key is docs/LESSONS.md.
-
-# id: lowercase words joined by dashes, unique among all lessons.
-id: {{.ID}}
-# group: where the picker lists it: pop3, imap, smtp, compare, setup, history.
-group: pop3
-{{- if .VI}}
-# Texts: a plain string is English; {en: ..., vi: ...} gives Vietnamese too.
-# The title's languages are the lesson's: every other text must have them.
-{{- else}}
-# Texts are plain strings (English). To add Vietnamese, write a text as
-# {en: ..., vi: ...}; once the title has vi, every text must.
-{{- end}}
-title:{{text 2 "My first lesson: POP3 download and delete" "Bài học đầu tiên: tải thư về và xóa bằng POP3"}}
-summary:{{text 2 "A laptop downloads Alice's mail over POP3 and deletes it from the server." "Laptop tải thư của Alice về qua POP3 và xóa thư trên máy chủ."}}
-
-# providers: (optional) which server roles a simulated provider runs; a
-# provider not named runs them all. Roles: pop3 pop3s imap imaps submission
-# smtps mx. A connect to a missing role is refused (say expect: refused).
-#providers:
-#  example.org: {roles: [pop3, pop3s, submission, smtps, mx]}
-
-# seed: the mailboxes at the start. Users live at example.com unless they
-# give domain: example.org.
-seed:
-  users:
-    - name: alice
-      password: wonderland
-      mailboxes:
-        INBOX:
-          - from: Bob <bob@example.org>
-            to: alice@example.com
-            subject: Lunch?
-            date: "2026-11-24T09:00:00+07:00"
-            body: |
-              Noon at the usual place?
-              Bob
-          - from: Da Lat Photo Club <club@example.net>
-            to: alice@example.com
-            subject: Photos from Da Lat
-            body: The photo is attached.
-            # attachments: each has name, type, and content (text) or file
-            # (a path next to this lesson).
-            attachments:
-              - name: note.txt
-                type: text/plain
-                content: A small attachment.
-          # A message can also be an .eml file next to the lesson:
-          #- file: mail/welcome.eml
-          # repeat: N makes N numbered copies ("Subject #1", ...):
-          #- {from: news@example.org, subject: Newsletter, body: Hi, repeat: 50}
-
-# actors: the devices (mail clients) that act. protocol is pop3, imap or
-# smtp; user is a seed user ("bob@example.org" for another provider).
-actors:
-  - name: laptop
-    protocol: pop3
-    client:{{text 6 "Thunderbird on Alice's laptop" "Thunderbird trên laptop của Alice"}}
-    user: alice
-
-# steps: one action each (connect, send, data, disconnect, drop, check,
-# quiz, deliver, wait, pause), or only say (narrative). Any step may have
-# title, say and covers (claim IDs from lessons/claims.yaml).
-steps:
-  - title:{{text 6 "The mailbox" "Hộp thư"}}
-    say:{{text 6 "Two messages wait for Alice on the server." "Hai thư đang chờ Alice trên máy chủ."}}
-
-  - connect: laptop
-    # to: pop3s   (the server role; default: the protocol's plain port)
-    # eavesdrop: true   (show what an eavesdropper on the path sees)
-    expect: "+OK"
-    reply:{{text 6 "The server's greeting." "Lời chào của máy chủ."}}
-    covers: [pop.flow]
-
-  - send: USER alice
-    # The actor defaults to the previous step's; actor: names another.
-    expect: "+OK"
-    note:{{text 6 "USER names the mailbox." "USER cho biết tên hộp thư."}}
-  - send: PASS wonderland
-    expect: "+OK"
-    note:{{text 6 "PASS sends the password, here in plain text." "PASS gửi mật khẩu, ở đây không mã hóa."}}
-
-  - quiz:
-      question:{{text 8 "What will STAT answer?" "STAT sẽ trả lời gì?"}}
-      choices:
-        - text:{{text 12 "+OK 2 and the total size" "+OK 2 và tổng kích thước"}}
-          correct: true
-        - text:{{text 12 "-ERR" "-ERR"}}
-      explain:{{text 8 "STAT counts the messages and their octets." "STAT đếm số thư và tổng số octet."}}
-  - send: STAT
-    # expect: the reply's status must start with this (+OK/-ERR for POP3;
-    # OK/NO/BAD for IMAP; a code or its first digits for SMTP).
-    expect: "+OK"
-
-  - send: RETR 1
-    # contains: a text the reply must contain
-    contains: Lunch?
-  - send: DELE 1
-    expect: "+OK"
-  - check:
-      # A check looks at a server mailbox (server: alice/INBOX) or a
-      # device's copy (device: laptop): count, subject, uid, flags,
-      # no-flags, missing.
-      server: alice/INBOX
-      count: 2
-    say:{{text 6 "DELE only marks the message: it is still there." "DELE chỉ đánh dấu thư: thư vẫn còn đó."}}
-  - disconnect: laptop
-    reply:{{text 6 "At QUIT the server removes what was marked." "Khi QUIT, máy chủ mới xóa những thư đã đánh dấu."}}
-  - check:
-      server: alice/INBOX
-      count: 1
-  - check:
-      device: laptop
-      subject: Lunch?
-
-  # A message that arrives from outside:
-  #- deliver: {to: alice, message: {from: carol@example.org, subject: Hi, body: Hello}}
-`
+// lessonTemplateText is the lesson template (text/template); its texts
+// are lesson content in English and Vietnamese, so it is a file, not Go.
+//
+//go:embed newlesson.yaml.tmpl
+var lessonTemplateText string
