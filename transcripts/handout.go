@@ -152,10 +152,7 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	l := t.Heading()
 	word := func(s string) string { return i18n.Word(lang, s) }
 	h := &handout{L: handoutLabels(lang), Student: o.For == ForStudent, Paper: o.Paper, Title: fmt.Sprintf("mailsim · %s — %s", l.ID, tr(l.Title)), Summary: tr(l.Summary)}
-	layout := "2 January 2006 15:04"
-	if lang == "vi" {
-		layout = "02/01/2006 15:04"
-	}
+	layout := word("2 January 2006 15:04") // a time layout: dates as the reader writes them
 	h.About = i18n.Wordf(lang, "Transcript %s, recorded %s.", t.ID, t.Created.Format(layout))
 	if t.Redacted {
 		h.About += " " + word("Passwords and SASL payloads are shown as •••.")

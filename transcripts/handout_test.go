@@ -323,6 +323,9 @@ func TestHandoutsInVietnameseSayTheirOwnWordsInVietnamese(t *testing.T) {
 		if !strings.Contains(page, "Bài này cho thấy") {
 			t.Errorf("%s: no Vietnamese \"what this shows\"", who)
 		}
+		if date := tr.Created.Format("02/01/2006 15:04"); !strings.Contains(md, "ghi lúc "+date) {
+			t.Errorf("%s: the recording date is not written day/month/year (%s)", who, date)
+		}
 	}
 }
 
