@@ -471,20 +471,11 @@ func (imp *importer) event(e events.Event, s *tcpStream) {
 	imp.trec.Event(e)
 }
 
-var noKeyLogNote = i18n.Text{
-	"en": "TLS starts here: what follows is encrypted. To see inside, capture again with SSLKEYLOGFILE=/path/keys.log set in the mail program's environment (Thunderbird, curl and Firefox write their TLS secrets there), then: mailsim import FILE --keylog /path/keys.log",
-	"vi": "TLS bắt đầu ở đây: phần sau đã được mã hoá. Muốn xem bên trong, hãy bắt gói lại với biến môi trường SSLKEYLOGFILE=/path/keys.log cho chương trình thư (Thunderbird, curl và Firefox ghi khoá TLS vào đó), rồi: mailsim import FILE --keylog /path/keys.log",
-}
+var noKeyLogNote = i18n.Textf("TLS starts here: what follows is encrypted. To see inside, capture again with SSLKEYLOGFILE=/path/keys.log set in the mail program's environment (Thunderbird, curl and Firefox write their TLS secrets there), then: mailsim import FILE --keylog /path/keys.log")
 
-var sealedNote = i18n.Text{
-	"en": "its TLS part was not decrypted (no key log: set SSLKEYLOGFILE when capturing, then import with --keylog)",
-	"vi": "phần TLS chưa được giải mã (không có key log: đặt SSLKEYLOGFILE khi bắt gói, rồi import với --keylog)",
-}
+var sealedNote = i18n.Textf("its TLS part was not decrypted (no key log: set SSLKEYLOGFILE when capturing, then import with --keylog)")
 
-var implicitNote = i18n.Text{
-	"en": "TLS from the first byte (implicit TLS); the lines inside follow, decrypted with the key log.",
-	"vi": "TLS ngay từ byte đầu tiên (TLS ngầm định); các dòng bên trong theo sau, được giải mã bằng key log.",
-}
+var implicitNote = i18n.Textf("TLS from the first byte (implicit TLS); the lines inside follow, decrypted with the key log.")
 
 // size says how many octets, in MiB when it is a whole number of them.
 func size(n int64) string {
