@@ -13,7 +13,7 @@ var imapCommands = []string{"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "AUTHENT
 
 func TestGlossaryExplainsEveryIMAPCommand(t *testing.T) {
 	g := glossary(t)
-	args := map[string]string{"FETCH": " 1:* ALL", "STORE": " 1 +FLAGS (Work)", "UID": " SEARCH UNSEEN"}
+	args := map[string]string{"FETCH": " 1:* ALL", "STORE": " 1 FLAGS ()", "UID": " COPY 1:3 Archive"}
 	for _, cmd := range imapCommands {
 		e, ok := g.Explain("imap", true, "", "a1 "+cmd+args[cmd])
 		if !ok {
@@ -84,7 +84,10 @@ func TestGlossaryExplainsIMAPLines(t *testing.T) {
 		{"starring", true, "UID STORE", `a4 UID STORE 9 +FLAGS (\Flagged)`, `\Flagged`, "important"},
 		{"answered", true, "STORE", `a4 STORE 1 +FLAGS (\Answered)`, `\Answered`, "replied"},
 		{"drafts", true, "STORE", `a4 STORE 1 +FLAGS (\Draft)`, `\Draft`, "draft"},
-		{"UID commands name their sub-command", true, "", "a5 UID SEARCH UNSEEN", "UID", "UID SEARCH: the same as SEARCH"},
+		{"UID commands name their sub-command", true, "", "a5 UID COPY 1:3 Archive", "UID", "UID COPY: the same as COPY"},
+		{"a search by UID", true, "", "a5 UID SEARCH UNSEEN", "UID SEARCH", "answers with UIDs"},
+		{"a client's own keyword", true, "UID STORE", "a6 UID STORE 3:4 +FLAGS.SILENT (Old)", "keyword", "Old is a keyword"},
+		{"a system flag before a keyword", true, "STORE", `a6 STORE 1 +FLAGS (\Seen Old)`, `\Seen`, "read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

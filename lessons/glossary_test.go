@@ -14,8 +14,9 @@ func glossary(t testing.TB) *Glossary {
 	return g
 }
 
-// pop3Commands is every command of RFC 1939, RFC 2449, RFC 2595 and RFC 5034.
-var pop3Commands = []string{"USER", "PASS", "APOP", "AUTH", "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL", "QUIT", "CAPA", "STLS"}
+// pop3Commands is every command of RFC 1939, RFC 2449, RFC 2595 and RFC 5034,
+// and LAST of RFC 1460, which fetchmail still sends (transcripts/gallery).
+var pop3Commands = []string{"USER", "PASS", "APOP", "AUTH", "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL", "QUIT", "CAPA", "STLS", "LAST"}
 
 func TestGlossaryExplainsEveryPOP3Command(t *testing.T) {
 	g := glossary(t)

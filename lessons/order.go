@@ -9,6 +9,7 @@ import (
 var groupTitles = map[string]string{
 	"pop3": "POP3", "imap": "IMAP", "smtp": "SMTP",
 	"compare": "Comparisons", "setup": "Setup", "history": "History",
+	"real": "Real clients", // the gallery of real clients' sessions (transcripts/gallery)
 }
 
 // Path is the suggested order for a newcomer: the first lesson of the

@@ -11,6 +11,8 @@ import (
 
 	"mailsim/cmd/mailsim/tui"
 	"mailsim/lessons"
+	"mailsim/transcripts"
+	"mailsim/transcripts/gallery"
 )
 
 // openApp runs the TUI on the built-in lessons (plus those in dir).
@@ -34,7 +36,16 @@ func openApp(ctx context.Context, start, dir, lang string, present bool, stderr 
 	}
 	notice := strings.TrimPrefix(strings.TrimSpace(warn.String()), "mailsim: ")
 	return tui.Run(ctx, tui.Options{Lessons: list, Glossary: g, Lang: lang, Start: start, Notice: notice, Present: present,
-		Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }})
+		Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }, Replays: galleryReplays()})
+}
+
+// galleryReplays are the gallery's samples for the picker ("Real clients").
+func galleryReplays() []tui.Replayable {
+	var out []tui.Replayable
+	for _, l := range gallery.Lessons() {
+		out = append(out, tui.Replayable{Lesson: l, Load: func() (*transcripts.Transcript, error) { return gallery.Load(l.ID) }})
+	}
+	return out
 }
 
 func cmdLearn(ctx context.Context, args []string, stdout, stderr io.Writer) error {

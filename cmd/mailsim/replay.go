@@ -4,12 +4,14 @@ import (
 	"context"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
 	"mailsim/cmd/mailsim/tui"
 	"mailsim/lessons"
 	"mailsim/transcripts"
+	"mailsim/transcripts/gallery"
 )
 
 // replayTUI steps through a transcript on screen.
@@ -25,7 +27,7 @@ func replayTUI(ctx context.Context, t *transcripts.Transcript) error {
 }
 
 func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
-	fs := newFlags("replay", "FILE [--plain]", "Replay a saved transcript. With --plain, print it exactly as `mailsim run --plain`\nprinted the session; without, step through it on screen.", stdout)
+	fs := newFlags("replay", "FILE|gallery:NAME [--plain]", "Replay a saved transcript, or a sample of the gallery of real clients (gallery:NAME,\nsee `mailsim gallery`). With --plain, print it exactly as `mailsim run --plain`\nprinted the session; without, step through it on screen.", stdout)
 	plain := fs.Bool("plain", false, "print the transcript as plain text")
 	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
 	stamps := fs.Bool("timestamps", false, "print each wire line's time")
@@ -35,9 +37,14 @@ func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return &exitError{2, "replay: name one transcript file (made by `mailsim record`)"}
+		return &exitError{2, "replay: name one transcript file (made by `mailsim record`) or gallery:NAME (see `mailsim gallery`)"}
 	}
-	t, err := transcripts.Load(pos[0])
+	var t *transcripts.Transcript
+	if strings.HasPrefix(pos[0], gallery.Prefix) {
+		t, err = gallery.Load(pos[0])
+	} else {
+		t, err = transcripts.Load(pos[0])
+	}
 	if err != nil {
 		return &exitError{1, err.Error()}
 	}

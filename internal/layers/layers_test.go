@@ -29,6 +29,7 @@ func TestLeavesDoNotDependOnWhatTheyMustNot(t *testing.T) {
 		{"mailsim/sim/roles", servers, "the role table is a leaf both lessons and the network import"},
 		{"mailsim/internal/i18n", servers, "the catalog of what the program says is a leaf every layer imports"},
 		{"mailsim/transcripts", servers, "a transcript is saved, loaded, replayed and exported with no server"},
+		{"mailsim/transcripts/gallery", servers, "the real clients' samples are replayed with no server (their recorder, gallery/record, runs them)"},
 		{"mailsim/sim/wire/protoline", append([]string{"mailsim/sim/wire"}, servers...), "reading what a line carries needs no tap and no server"},
 		{"mailsim/lessons", []string{"mailsim/sim/network", "mailsim/sim"}, "lessons are checked without the simulated network"},
 	}

@@ -16,6 +16,7 @@ import (
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
+	"mailsim/transcripts"
 )
 
 // Options configure the app. The zero value shows the lesson picker on the
@@ -31,6 +32,17 @@ type Options struct {
 	Present  bool   // presenter mode (lesson screen): no timestamps, a wider transcript, long lines wrapped
 	Notice   string // a line for the picker, e.g. the files --lessons skipped
 	DataDir  string // where w offers to save transcripts (under transcripts/); "" = $XDG_DATA_HOME/mailsim or ~/.local/share/mailsim
+	// Replays are saved sessions the picker lists with the lessons, under
+	// their lesson's group (the gallery of real clients: "Real clients");
+	// picking one replays it, and Esc comes back to the picker.
+	Replays []Replayable
+}
+
+// Replayable is a saved session the picker offers: its lesson as the
+// picker shows it (id, group, title, summary, steps) and how to load it.
+type Replayable struct {
+	Lesson *lessons.Lesson
+	Load   func() (*transcripts.Transcript, error)
 }
 
 // ui is the running app: the screens, the driver that runs the simulator,

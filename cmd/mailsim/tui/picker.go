@@ -45,7 +45,7 @@ func newPickerScreen(u *ui) *pickerScreen {
 	p.table.SetSelectedStyle(th.Select).SetBackgroundColor(tcell.ColorDefault)
 	p.table.SetSelectedFunc(func(row, _ int) {
 		if row >= 0 && row < len(p.rows) && p.rows[row] != nil {
-			u.openLesson(p.rows[row])
+			p.open(p.rows[row])
 		}
 	})
 	p.table.SetSelectionChangedFunc(func(int, int) { p.renderDetail() })
@@ -212,14 +212,14 @@ func (p *pickerScreen) refresh() {
 	inner := p.width - 2
 
 	var shown []*lessons.Lesson
-	for _, l := range lessons.SortByGroup(p.u.o.Lessons) {
+	for _, l := range lessons.SortByGroup(p.all()) {
 		if matches(l, p.query) {
 			shown = append(shown, l)
 		}
 	}
 	scores := []string{tr(lang, "done")} // the column is there before any lesson is done
 	var titles, steps, langs []string
-	for _, l := range p.u.o.Lessons { // all of them: the columns stay put while filtering
+	for _, l := range p.all() { // all of them: the columns stay put while filtering
 		titles = append(titles, l.Title.In(lang))
 		steps = append(steps, stepCount(lang, len(l.Steps)))
 		langs = append(langs, strings.Join(l.Languages(), " "))
@@ -362,7 +362,11 @@ func (p *pickerScreen) renderDetail() {
 		if start, ok := p.startHere(); ok && start == l {
 			b.WriteString(th.Tag(th.Accent) + tview.Escape("▶ "+tr(lang, "Start here: the suggested path is")+" "+pathText(p.u.o.Lessons)) + widgets.Reset + "\n")
 		}
-		b.WriteString(th.Tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim learn %s · %s · %s", l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))) + widgets.Reset)
+		cmd := "learn"
+		if p.isReplay(l) {
+			cmd = "replay"
+		}
+		b.WriteString(th.Tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim %s %s · %s · %s", cmd, l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))) + widgets.Reset)
 	}
 	p.detail.SetText(b.String())
 }
@@ -376,6 +380,42 @@ func pathText(list []*lessons.Lesson) string {
 		}
 	}
 	return strings.Join(ids, " → ")
+}
+
+// all is the lessons and the replays' lessons (the gallery).
+func (p *pickerScreen) all() []*lessons.Lesson {
+	out := append([]*lessons.Lesson(nil), p.u.o.Lessons...)
+	for _, r := range p.u.o.Replays {
+		out = append(out, r.Lesson)
+	}
+	return out
+}
+
+// isReplay reports whether l is a replay's lesson.
+func (p *pickerScreen) isReplay(l *lessons.Lesson) bool {
+	for _, r := range p.u.o.Replays {
+		if r.Lesson == l {
+			return true
+		}
+	}
+	return false
+}
+
+// open starts a lesson, or replays a saved session.
+func (p *pickerScreen) open(l *lessons.Lesson) {
+	for _, r := range p.u.o.Replays {
+		if r.Lesson != l {
+			continue
+		}
+		t, err := r.Load()
+		if err != nil {
+			p.setMessage(err.Error())
+			return
+		}
+		p.u.openReplay(t, true)
+		return
+	}
+	p.u.openLesson(l)
 }
 
 // --- the filter

@@ -50,6 +50,8 @@ type replayer struct {
 	query   string
 	search  *tview.InputField
 	markers []int // the lesson step of each marker
+	// fromPicker: opened from the picker (a gallery sample): Esc goes back.
+	fromPicker bool
 }
 
 func newReplayUI(ctx context.Context, o ReplayOptions, stateDir string) (*ui, error) {
@@ -68,18 +70,19 @@ func newReplayUI(ctx context.Context, o ReplayOptions, stateDir string) (*ui, er
 	if err != nil {
 		return nil, err
 	}
-	u.openReplay(t)
+	u.openReplay(t, false)
 	return u, nil
 }
 
-// openReplay shows transcript t on the lesson screen, before its first step.
-func (u *ui) openReplay(t *transcripts.Transcript) {
+// openReplay shows transcript t on the lesson screen, before its first
+// step; fromPicker: Esc goes back to the picker rather than quitting.
+func (u *ui) openReplay(t *transcripts.Transcript, fromPicker bool) {
 	u.closeLesson()
 	u.gen++
 	l := replayLesson(t)
 	ls := newLessonScreen(u, l, u.gen)
 	u.ls = ls
-	rp := &replayer{t: t, cur: transcripts.NewCursor(t)}
+	rp := &replayer{t: t, cur: transcripts.NewCursor(t), fromPicker: fromPicker}
 	for _, m := range rp.cur.Markers() {
 		rp.markers = append(rp.markers, m.Step)
 	}
@@ -174,7 +177,9 @@ func (ls *lessonScreen) replayKeys(base *keymap.Map) *keymap.Map {
 			b.Keys = []keymap.Key{k(tcell.KeyRight), r(' ')}
 			b.Desc, b.Action = "next step", ls.replayNext
 		case "lessons":
-			b.Short, b.Desc, b.Action = "quit", "quit the replay", ls.u.quit
+			if ls.rp == nil || !ls.rp.fromPicker {
+				b.Short, b.Desc, b.Action = "quit", "quit the replay", ls.u.quit
+			}
 		case "quit":
 			b.Short = ""
 		case "goto":

@@ -1,0 +1,42 @@
+package tui
+
+import (
+	"testing"
+
+	"github.com/gdamore/tcell/v2"
+
+	"mailsim/lessons"
+	"mailsim/transcripts"
+	"mailsim/transcripts/gallery"
+)
+
+// galleryReplays are the shipped gallery samples as the app gets them.
+func galleryReplays() []Replayable {
+	var out []Replayable
+	for _, l := range gallery.Lessons() {
+		out = append(out, Replayable{Lesson: l, Load: func() (*transcripts.Transcript, error) { return gallery.Load(l.ID) }})
+	}
+	return out
+}
+
+// The picker lists the gallery under "Real clients", after the lessons;
+// Enter replays a sample (its intro, then its lines, step by step) and
+// Esc comes back to the picker, in English and in Vietnamese.
+func TestThePickerReplaysARealClientsSessionAndComesBack(t *testing.T) {
+	for _, lang := range []string{"en", "vi"} {
+		t.Run(lang, func(t *testing.T) {
+			h := startApp(t, Options{Lessons: builtins(t), Replays: galleryReplays(), Lang: lang}, 120, 40)
+			s, _ := gallery.Find("fetchmail-delete")
+			h.waitFor(tr(lang, lessons.GroupTitle(gallery.Group)))
+			h.on(func() { h.u.picker.selectLesson(gallery.Prefix + s.Name) })
+			h.waitFor("mailsim replay gallery:fetchmail-delete")
+			h.key(tcell.KeyEnter)
+			h.waitUntil("the sample is open", func(u *ui) bool { return u.ls != nil && u.ls.rp != nil })
+			h.key(tcell.KeyRight)
+			h.waitFor("DELE 1")
+			h.key(tcell.KeyEscape)
+			h.waitUntil("the picker is back", func(u *ui) bool { return u.ls == nil })
+			h.waitFor(s.Title.In(lang))
+		})
+	}
+}
