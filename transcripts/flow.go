@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/base64"
 	"fmt"
 	"mailsim/internal/i18n"
@@ -69,7 +70,16 @@ var (
 	bytesType = reflect.TypeOf(Bytes(nil))
 	textType  = reflect.TypeOf(i18n.Text(nil))
 	glossType = reflect.TypeOf((*Gloss)(nil))
+
+	textMarshalerType   = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
+	textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 )
+
+// named reports whether t is a number kept under a name in the file (an
+// events.ChangeKind is "added", "flags", ...): it marshals as text.
+func named(t reflect.Type) bool {
+	return t.Kind() == reflect.Int && t.Implements(textMarshalerType) && reflect.PointerTo(t).Implements(textUnmarshalerType)
+}
 
 // appendFlow appends v as a YAML flow value.
 func appendFlow(b []byte, v reflect.Value) []byte {
@@ -83,6 +93,13 @@ func appendFlow(b []byte, v reflect.Value) []byte {
 		}
 		b = append(b, "!!binary "...)
 		return base64.StdEncoding.AppendEncode(b, raw)
+	}
+	if named(v.Type()) {
+		name, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+		if err != nil {
+			return strconv.AppendInt(b, v.Int(), 10) // not a name: Load refuses it, as yaml.v3 does
+		}
+		return appendString(b, string(name))
 	}
 	switch v.Kind() {
 	case reflect.String:
@@ -323,6 +340,13 @@ func (p *flowReader) value(v reflect.Value) {
 		return
 	}
 	t := v.Type()
+	if named(t) {
+		name, _ := p.scalar()
+		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(name)); err != nil {
+			p.fail(false, "%v", err)
+		}
+		return
+	}
 	switch t {
 	case timeType:
 		s, _ := p.scalar()

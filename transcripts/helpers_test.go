@@ -194,7 +194,7 @@ func (g gen) transcript() *Transcript {
 			}
 		}
 		for k := g.r.Intn(3); k > 0; k-- {
-			e.Delta = append(e.Delta, Change{Kind: g.str(), Where: g.str(), UID: g.r.Uint32(), Subject: g.str(), Flags: g.strs(), Detail: g.str()})
+			e.Delta = append(e.Delta, events.Change{Kind: events.ChangeKind(g.r.Intn(int(events.Downloaded) + 1)), Where: g.str(), UID: g.r.Uint32(), Subject: g.str(), Flags: g.strs(), Detail: g.str()})
 		}
 		t.Events = append(t.Events, e)
 	}

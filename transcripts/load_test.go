@@ -65,6 +65,10 @@ func TestABadFileGivesFileLineAndWhatIsWrong(t *testing.T) {
 		}), lineOf(good, "marked: ["), `marks "zoe/1" for deletion, but there is no such mailbox`},
 		{"a change in an unknown mailbox", edit(t, good, "delta: [", func(l string) string { return strings.Replace(l, "alice/INBOX", "alice/Nowhere", 1) }),
 			lineOf(good, "delta: ["), `a change in "example.com alice/Nowhere", a mailbox no snapshot holds`},
+		{"a change of an unknown kind", edit(t, good, "delta: [", func(l string) string {
+			return regexp.MustCompile(`delta: \[\{kind: \w+`).ReplaceAllString(l, "delta: [{kind: new")
+		}),
+			lineOf(good, "delta: ["), `events: change kind "new": want added, removed, flags, marked, unmarked or downloaded`},
 		{"an event by an unknown actor", edit(t, good, "kind: connect", func(l string) string { return strings.Replace(l, "actor: laptop", "actor: mallory", 1) }),
 			lineOf(good, "kind: connect"), `actor "mallory" is not one of the actors`},
 		{"a wrong end count", bytes.Replace(good, []byte("\nend: "), []byte("\nend: 1"), 1), bytes.Count(good, []byte("\n")), "end: says"},

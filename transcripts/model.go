@@ -135,8 +135,8 @@ type Event struct {
 	OK    bool      `yaml:"ok,omitempty"`    // check, end
 	Quiz  *Quiz     `yaml:"quiz,omitempty"`
 	// Snapshot is the state (start, state): Snapshots[Snapshot-1]; 0 = none.
-	Snapshot int      `yaml:"snapshot,omitempty"`
-	Delta    []Change `yaml:"delta,omitempty"` // state: what changed
+	Snapshot int             `yaml:"snapshot,omitempty"`
+	Delta    []events.Change `yaml:"delta,omitempty"` // state: what changed, stored as the simulator gives it
 	// Redacted says what a redacted unit held ("a password, 10 characters").
 	Redacted string `yaml:"redacted,omitempty"`
 	// By is ByStudent for what the learner did themselves (a line typed in
@@ -165,16 +165,6 @@ type Quiz struct {
 type Choice struct {
 	Text    i18n.Text `yaml:"text,omitempty"`
 	Correct bool      `yaml:"correct,omitempty"`
-}
-
-// Change is one entry of "what changed".
-type Change struct {
-	Kind    string   `yaml:"kind"`  // added, removed, flags, marked, unmarked, downloaded
-	Where   string   `yaml:"where"` // "example.com alice/INBOX" or "device laptop"
-	UID     uint32   `yaml:"uid"`
-	Subject string   `yaml:"subject,omitempty"`
-	Flags   []string `yaml:"flags,omitempty"`
-	Detail  string   `yaml:"detail,omitempty"` // downloaded: what and how much
 }
 
 // Message is a stored message's content, shared by every snapshot that

@@ -153,7 +153,7 @@ func (r *Recorder) record(e events.Event, by string) {
 		ev.Snapshot = len(t.Snapshots)
 	}
 	for _, c := range e.Delta {
-		ev.Delta = append(ev.Delta, Change{Kind: changeKinds[c.Kind], Where: clean(c.Where), UID: c.UID,
+		ev.Delta = append(ev.Delta, events.Change{Kind: c.Kind, Where: clean(c.Where), UID: c.UID,
 			Subject: clean(c.Subject), Flags: cleanList(c.Flags), Detail: clean(c.Detail)})
 	}
 	t.Events = append(t.Events, ev)
@@ -213,9 +213,6 @@ func (r *Recorder) addServer(role roles.Role, hostport string) {
 	r.servers[key] = true
 	r.t.Servers = append(r.t.Servers, Server{Role: string(role), Protocol: string(role.Protocol()), Host: host, Port: p, TLS: role.ImplicitTLS()})
 }
-
-var changeKinds = map[events.ChangeKind]string{events.Added: "added", events.Removed: "removed", events.FlagsChanged: "flags",
-	events.Marked: "marked", events.Unmarked: "unmarked", events.Downloaded: "downloaded"}
 
 func (r *Recorder) snapshot(step int, s *events.State) Snapshot {
 	snap := Snapshot{Step: step}

@@ -27,9 +27,6 @@ func init() {
 	}
 }
 
-var changeKindOf = map[string]events.ChangeKind{"added": events.Added, "removed": events.Removed, "flags": events.FlagsChanged,
-	"marked": events.Marked, "unmarked": events.Unmarked, "downloaded": events.Downloaded}
-
 // States converts snapshots to the simulator's states, each once.
 type States struct {
 	t     *Transcript
@@ -127,9 +124,7 @@ func (s *States) SimEvent(i int) events.Event {
 			out.Quiz.Choices = append(out.Quiz.Choices, lessons.QuizChoice{Text: c.Text, Correct: c.Correct})
 		}
 	}
-	for _, c := range e.Delta {
-		out.Delta = append(out.Delta, events.Change{Kind: changeKindOf[c.Kind], Where: c.Where, UID: c.UID, Subject: c.Subject, Flags: c.Flags, Detail: c.Detail})
-	}
+	out.Delta = e.Delta
 	return out
 }
 
@@ -264,9 +259,6 @@ func (rd *reader) validate() error {
 			}
 		}
 		for _, c := range e.Delta {
-			if _, ok := changeKindOf[c.Kind]; !ok {
-				return rd.errf(at, "events: change kind %q: want added, removed, flags, marked, unmarked or downloaded", c.Kind)
-			}
 			if dev, ok := strings.CutPrefix(c.Where, "device "); ok {
 				if !actors[dev] {
 					return rd.errf(at, "events: a change on device %q, which is not one of the actors (%s)", dev, known)

@@ -98,15 +98,38 @@ func (k ChangeKind) String() string {
 	return [...]string{"new", "deleted", "flags changed", "marked for deletion", "unmarked", "downloaded"}[k]
 }
 
+// changeKindNames are the kinds' names in a saved transcript.
+var changeKindNames = [...]string{"added", "removed", "flags", "marked", "unmarked", "downloaded"}
+
+// MarshalText gives the kind's name in a saved transcript: added, removed,
+// flags, marked, unmarked or downloaded.
+func (k ChangeKind) MarshalText() ([]byte, error) {
+	if k < 0 || int(k) >= len(changeKindNames) {
+		return nil, fmt.Errorf("change kind %d has no name", int(k))
+	}
+	return []byte(changeKindNames[k]), nil
+}
+
+// UnmarshalText reads a kind's name (MarshalText).
+func (k *ChangeKind) UnmarshalText(b []byte) error {
+	for i, n := range changeKindNames {
+		if n == string(b) {
+			*k = ChangeKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("change kind %q: want added, removed, flags, marked, unmarked or downloaded", b)
+}
+
 // Change is one difference between two states, for the "what changed"
-// highlight.
+// highlight. The yaml tags are its keys in a saved transcript.
 type Change struct {
-	Kind    ChangeKind
-	Where   string // "example.com alice/INBOX" or "device laptop"
-	UID     uint32
-	Subject string
-	Flags   []string // FlagsChanged: the flags now
-	Detail  string   // Downloaded: what the device holds now and the octets this step moved, "part 1 (+212 B)"
+	Kind    ChangeKind `yaml:"kind"`
+	Where   string     `yaml:"where"` // "example.com alice/INBOX" or "device laptop"
+	UID     uint32     `yaml:"uid"`
+	Subject string     `yaml:"subject,omitempty"`
+	Flags   []string   `yaml:"flags,omitempty"`  // FlagsChanged: the flags now
+	Detail  string     `yaml:"detail,omitempty"` // Downloaded: what the device holds now and the octets this step moved, "part 1 (+212 B)"
 }
 
 // Diff lists what changed from a to b.
