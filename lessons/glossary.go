@@ -408,10 +408,10 @@ func (g *Glossary) Entries(proto string) []Entry {
 //	base64 of "\0alice\0wonderland": an encoding, not encryption
 //
 // It reports false when b64 is not a PLAIN message.
-func DescribeSASLPlain(b64 string) (string, bool) {
+func DescribeSASLPlain(b64 string) (i18n.Text, bool) {
 	p, ok := protoline.DecodePlain(b64)
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	return fmt.Sprintf(`base64 of "%s": an encoding, not encryption`, p.Escaped()), true
+	return i18n.Textf(`base64 of "%s": an encoding, not encryption`, p.Escaped()), true
 }

@@ -119,8 +119,8 @@ func TestDescribeSASLPlain(t *testing.T) {
 		{"", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := DescribeSASLPlain(tt.in)
-		if got != tt.want || ok != tt.ok {
+		text, ok := DescribeSASLPlain(tt.in)
+		if got := text.In("en"); got != tt.want || ok != tt.ok {
 			t.Errorf("DescribeSASLPlain(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}

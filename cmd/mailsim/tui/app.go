@@ -243,7 +243,7 @@ func (u *ui) setLang(lang string) {
 
 // nextLang cycles through the languages the lessons are written in.
 func (u *ui) nextLang() {
-	langs := []string{"en", "vi"}
+	langs := i18n.WordLanguages
 	for i, l := range langs {
 		if l == u.lang {
 			u.setLang(langs[(i+1)%len(langs)])

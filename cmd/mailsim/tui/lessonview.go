@@ -154,7 +154,7 @@ func (ls *lessonScreen) keyMap() *keymap.Map {
 		{ID: "fold", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
 		{ID: "pane", Keys: []keymap.Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
 		{ID: "panePrev", Keys: []keymap.Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
-		{ID: "lang", Keys: []keymap.Key{r('L')}, Desc: "language: English / Tiếng Việt", Action: u.nextLang},
+		{ID: "lang", Keys: []keymap.Key{r('L')}, Desc: "language: " + i18n.LanguageMenu(), Action: u.nextLang},
 		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: ls.showHelp},
 		{ID: "lessons", Keys: []keymap.Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.backToPicker},
 		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},

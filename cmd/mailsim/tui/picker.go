@@ -3,12 +3,10 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
-	"golang.org/x/text/unicode/norm"
 
 	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/widgets"
@@ -65,7 +63,7 @@ func newPickerScreen(u *ui) *pickerScreen {
 		{ID: "down", Keys: []keymap.Key{k(tcell.KeyDown), r('j')}, Desc: "next lesson"},
 		{ID: "open", Keys: []keymap.Key{k(tcell.KeyEnter)}, Short: "open", Desc: "open the lesson"},
 		{ID: "filter", Keys: []keymap.Key{r('/')}, Short: "filter", Desc: "filter: show the lessons whose title or summary, in any language, contains what you type (Esc clears)", Action: p.askFilter},
-		{ID: "lang", Keys: []keymap.Key{r('L')}, Short: "language", Desc: "language: English / Tiếng Việt", Action: u.nextLang},
+		{ID: "lang", Keys: []keymap.Key{r('L')}, Short: "language", Desc: "language: " + i18n.LanguageMenu(), Action: u.nextLang},
 		{ID: "resetProgress", Keys: []keymap.Key{r('R')}, Desc: "reset progress: forget which lessons are done and their scores (asks first)", Action: p.askReset},
 		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
 		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
@@ -135,26 +133,10 @@ func pickerColumns(inner int, titles, steps, langs, scores []string) pickerCols 
 // end with "…", at most w cells.
 func cutLine(s string, w int) string { return strings.TrimRight(widgets.FitWord(s, w), " ") }
 
-// fold is s as the filter compares it: lower case, without diacritics
-// ("Tải về" matches "tai ve"), đ as d.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == 'đ':
-			b.WriteRune('d')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // matches reports whether a lesson's id, title or summary, in any of its
 // languages, contains the query (folded).
 func matches(l *lessons.Lesson, query string) bool {
-	q := fold(strings.TrimSpace(query))
+	q := i18n.Fold(strings.TrimSpace(query))
 	if q == "" {
 		return true
 	}
@@ -165,7 +147,7 @@ func matches(l *lessons.Lesson, query string) bool {
 		}
 	}
 	for _, s := range texts {
-		if strings.Contains(fold(s), q) {
+		if strings.Contains(i18n.Fold(s), q) {
 			return true
 		}
 	}

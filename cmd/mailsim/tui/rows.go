@@ -162,8 +162,5 @@ func tlsWord(lang string, r roles.Role) string {
 	if r.ImplicitTLS() {
 		return ", TLS"
 	}
-	if lang == "vi" {
-		return ", không mã hóa"
-	}
-	return ", plain text"
+	return ", " + tr(lang, "plain text")
 }

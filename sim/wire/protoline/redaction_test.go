@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/events"
@@ -148,8 +147,8 @@ func lessonEvents(c crossing, units []wire.Unit) []events.Event {
 		e := events.Event{Kind: events.EventWire, Step: -1, Actor: "laptop", Conn: u.Conn, Protocol: c.proto, Unit: &u, Time: u.Time}
 		if b, _, ok := protoline.PlainPayload(u.Text, u.Command); ok && u.Dir == wire.ClientToServer {
 			desc, _ := lessons.DescribeSASLPlain(b)
-			e.Note = i18n.Text{"en": desc}
-			e.Gloss = &lessons.Entry{Key: "AUTH PLAIN payload", Text: i18n.Text{"en": desc}}
+			e.Note = desc
+			e.Gloss = &lessons.Entry{Key: "AUTH PLAIN payload", Text: desc}
 		}
 		evs = append(evs, e)
 	}

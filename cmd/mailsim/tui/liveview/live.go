@@ -136,7 +136,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.tv.SetActorWidth(0)
 	lv.tv.SetSelectedFunc(func(int) { lv.renderMeaning() })
 	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
-	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(trl(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
+	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(i18n.Word(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
 	lv.left = tview.NewPages().AddPage("card", lv.cardTV, true, true).AddPage("transcript", lv.tv, true, false)
 	lv.meaning = widgets.NewTextPane(func(w int) string {
 		i := -1
@@ -150,9 +150,9 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(lv.keys, th, lv.lang, w) })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
-	th.Frame(lv.conns.Box, trl(lv.lang, "Connections"))
+	th.Frame(lv.conns.Box, i18n.Word(lv.lang, "Connections"))
 	th.Frame(lv.tv.Box, i18n.Word(lv.lang, "Transcript"))
-	th.Frame(lv.cardTV.Box, trl(lv.lang, "Connection card"))
+	th.Frame(lv.cardTV.Box, i18n.Word(lv.lang, "Connection card"))
 	th.Frame(lv.meaning.Box, i18n.Word(lv.lang, "Meaning"))
 	th.Frame(lv.server.Box, i18n.Word(lv.lang, "Server"))
 
@@ -484,10 +484,10 @@ func (lv *liveUI) renderHeader(width int) string {
 			closed++
 		}
 	}
-	left := fmt.Sprintf("mailsim %s · %d %s · %d %s", trl(lang, "classroom"), open, trl(lang, "open"), closed, trl(lang, "closed"))
-	notes := trl(lang, "annotations on")
+	left := fmt.Sprintf("mailsim %s · %s · %s", i18n.Word(lang, "classroom"), i18n.Wordf(lang, "%d open", open), i18n.Wordf(lang, "%d closed", closed))
+	notes := i18n.Word(lang, "annotations on")
 	if lv.paused {
-		notes = trl(lang, "annotations paused")
+		notes = i18n.Word(lang, "annotations paused")
 	}
 	var b strings.Builder
 	b.WriteString(th.Tag(th.Title) + tview.Escape(left) + widgets.Reset + " · ")

@@ -362,3 +362,12 @@ func TestTheLiveViewsNotesHintFollowsThePause(t *testing.T) {
 	h.press("a")
 	h.waitFor("a notes off", "annotations on")
 }
+
+// TestLiveSpeaksVietnamese: the live view's words come from the catalog
+// like the rest of the app's.
+func TestLiveSpeaksVietnamese(t *testing.T) {
+	h := startLiveWith(t, 120, 40, func(o *ServeOptions) { o.Lang = "vi" })
+	h.waitFor("mailsim lớp học · 0 đang mở · 0 đã đóng", "chú thích bật", "Thẻ kết nối", "Kết nối")
+	pop3Login(t, h.addr(), "student01", h.password("student01"))
+	h.waitFor("mailsim lớp học · 1 đang mở · 0 đã đóng", "thô", "Người dùng")
+}

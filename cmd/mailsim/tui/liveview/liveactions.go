@@ -23,7 +23,7 @@ const BroadcastSubject = "Hello from your trainer"
 // keyMap is the live view's key table: the hint bar and the help are made
 // from it.
 func (lv *liveUI) keyMap() *keymap.Map {
-	return &keymap.Map{Name: trl(lv.lang, "Classroom"), Bindings: []keymap.Binding{
+	return &keymap.Map{Name: i18n.Word(lv.lang, "Classroom"), Bindings: []keymap.Binding{
 		{ID: "broadcast", Keys: []keymap.Key{keymap.Char('b')}, Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
 		{ID: "resetMailbox", Keys: []keymap.Key{keymap.Char('r')}, Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
 		{ID: "kick", Keys: []keymap.Key{keymap.Char('x')}, Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
@@ -96,7 +96,7 @@ func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.ov.CloseOn(b, runes
 func (lv *liveUI) showHelp() {
 	t := widgets.HelpTable(lv.th, lv.lang, lv.keys, widgets.PaneKeys(lv.keys))
 	t.SetBackgroundColor(tcell.ColorDefault)
-	lv.th.Frame(t.Box, i18n.Word(lv.lang, "Help")+" · "+trl(lv.lang, "c: the connection card")+" · Esc")
+	lv.th.Frame(t.Box, i18n.Word(lv.lang, "Help")+" · "+i18n.Word(lv.lang, "c: the connection card")+" · Esc")
 	lv.closeKeys(t.Box, "?q")
 	rows := 2 + len(lv.keys.Bindings) + 2 + len(widgets.PaneKeys(lv.keys).Bindings) + 1
 	w, h := lv.size()
@@ -107,7 +107,7 @@ func (lv *liveUI) showCard() {
 	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(lv.o.Card)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	lv.th.Frame(tv.Box, trl(lv.lang, "Connection card")+" · ↑↓ · Esc")
+	lv.th.Frame(tv.Box, i18n.Word(lv.lang, "Connection card")+" · ↑↓ · Esc")
 	lv.closeKeys(tv.Box, "cq")
 	lines := strings.Count(lv.o.Card, "\n") + 1
 	width := 0
@@ -125,8 +125,8 @@ func (lv *liveUI) confirm(title, question string, yes func()) {
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
 	th.Frame(tv.Box, title)
-	tv.SetText(tview.Escape(question) + "\n\n" + th.Tag(th.Accent) + "y" + widgets.Reset + " " + trl(lv.lang, "yes") +
-		"    " + th.Tag(th.Accent) + "n" + widgets.Reset + " " + trl(lv.lang, "no"))
+	tv.SetText(tview.Escape(question) + "\n\n" + th.Tag(th.Accent) + "y" + widgets.Reset + " " + i18n.Word(lv.lang, "yes") +
+		"    " + th.Tag(th.Accent) + "n" + widgets.Reset + " " + i18n.Word(lv.lang, "no"))
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEnter || ev.Rune() == 'y' || ev.Rune() == 'Y':
@@ -148,7 +148,7 @@ func (lv *liveUI) confirm(title, question string, yes func()) {
 
 func (lv *liveUI) noClassroom() bool {
 	if lv.o.Classroom == nil {
-		lv.notify(trl(lv.lang, "The trainer's actions are off (no classroom)."))
+		lv.notify(i18n.Word(lv.lang, "The trainer's actions are off (no classroom)."))
 		return true
 	}
 	return false
@@ -161,16 +161,16 @@ func (lv *liveUI) askBroadcast() {
 	th, lang := lv.th, lv.lang
 	lv.wantSrv = true // to see the message arrive
 	n := len(accountAddrs(lv.o.Network))
-	in := tview.NewInputField().SetLabel(trl(lang, "Subject") + ": ").SetPlaceholder(BroadcastSubject)
+	in := tview.NewInputField().SetLabel(i18n.Word(lang, "Subject") + ": ").SetPlaceholder(BroadcastSubject)
 	in.SetLabelStyle(th.Accent).SetFieldStyle(th.Select).SetPlaceholderStyle(th.Select.Dim(true))
 	in.SetBackgroundColor(tcell.ColorDefault)
 	about := tview.NewTextView().SetWrap(true).SetWordWrap(true)
 	about.SetBackgroundColor(tcell.ColorDefault)
 	about.SetTextColor(tcell.ColorDefault)
-	about.SetText(fmt.Sprintf(trl(lang, "A message from the trainer to every account (%d). Body:"), n) + "\n" + BroadcastBody)
+	about.SetText(fmt.Sprintf(i18n.Word(lang, "A message from the trainer to every account (%d). Body:"), n) + "\n" + BroadcastBody)
 	box := tview.NewFlex().SetDirection(tview.FlexRow).AddItem(in, 1, 0, true).AddItem(tview.NewBox().SetBackgroundColor(tcell.ColorDefault), 1, 0, false).AddItem(about, 0, 1, false)
 	box.SetBackgroundColor(tcell.ColorDefault)
-	th.Frame(box.Box, trl(lang, "Deliver to everyone")+" · Enter · Esc")
+	th.Frame(box.Box, i18n.Word(lang, "Deliver to everyone")+" · Enter · Esc")
 	in.SetDoneFunc(func(key tcell.Key) {
 		if key != tcell.KeyEnter {
 			lv.hideOverlay()
@@ -180,8 +180,8 @@ func (lv *liveUI) askBroadcast() {
 		if subject == "" {
 			subject = BroadcastSubject
 		}
-		lv.confirm(trl(lang, "Deliver to everyone"),
-			fmt.Sprintf(trl(lang, "Deliver “%s” to every account (%d)?"), subject, n),
+		lv.confirm(i18n.Word(lang, "Deliver to everyone"),
+			fmt.Sprintf(i18n.Word(lang, "Deliver “%s” to every account (%d)?"), subject, n),
 			func() { lv.broadcast(subject) })
 	})
 	w, h := lv.size()
@@ -190,10 +190,10 @@ func (lv *liveUI) askBroadcast() {
 
 func (lv *liveUI) broadcast(subject string) {
 	cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
-	lv.notify(trl(lang, "delivering…"))
+	lv.notify(i18n.Word(lang, "delivering…"))
 	go func() {
 		n, err := cls.Broadcast(subject, BroadcastBody)
-		msg := fmt.Sprintf(trl(lang, "Delivered “%s” to %d accounts."), subject, n)
+		msg := fmt.Sprintf(i18n.Word(lang, "Delivered “%s” to %d accounts."), subject, n)
 		if err != nil {
 			msg += " " + widgets.OneLine(err.Error())
 		}
@@ -208,23 +208,23 @@ func (lv *liveUI) askReset() {
 	lv.wantSrv = true
 	addr := lv.srv.addr
 	if addr == "" {
-		lv.notify(trl(lv.lang, "Pick a user first (u)."))
+		lv.notify(i18n.Word(lv.lang, "Pick a user first (u)."))
 		return
 	}
 	if _, ok := lv.o.Classroom.Account(addr); !ok {
-		lv.notify(fmt.Sprintf(trl(lv.lang, "%s is not a classroom account."), addr))
+		lv.notify(fmt.Sprintf(i18n.Word(lv.lang, "%s is not a classroom account."), addr))
 		return
 	}
-	lv.confirm(trl(lv.lang, "Reset a mailbox"),
-		fmt.Sprintf(trl(lv.lang, "Reset %s to its starter state? Every message and folder it has now is removed; the starter messages come back."), addr),
+	lv.confirm(i18n.Word(lv.lang, "Reset a mailbox"),
+		fmt.Sprintf(i18n.Word(lv.lang, "Reset %s to its starter state? Every message and folder it has now is removed; the starter messages come back."), addr),
 		func() {
 			cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
 			go func() {
 				if err := cls.ResetMailbox(addr); err != nil {
-					feed.notice(trl(lang, "Reset failed") + ": " + widgets.OneLine(err.Error()))
+					feed.notice(i18n.Word(lang, "Reset failed") + ": " + widgets.OneLine(err.Error()))
 					return
 				}
-				feed.notice(fmt.Sprintf(trl(lang, "%s is back to its starter mailbox."), addr))
+				feed.notice(fmt.Sprintf(i18n.Word(lang, "%s is back to its starter mailbox."), addr))
 			}()
 		})
 }
@@ -234,29 +234,29 @@ func (lv *liveUI) askKick() {
 		return
 	}
 	if lv.trans == nil {
-		lv.notify(trl(lv.lang, "No connection selected."))
+		lv.notify(i18n.Word(lv.lang, "No connection selected."))
 		return
 	}
 	cs := lv.trans.conn
 	if !cs.Open {
-		lv.notify(fmt.Sprintf(trl(lv.lang, "#%d is already closed."), cs.ID))
+		lv.notify(fmt.Sprintf(i18n.Word(lv.lang, "#%d is already closed."), cs.ID))
 		return
 	}
 	who := cs.User
 	if who == "" {
-		who = trl(lv.lang, "not logged in")
+		who = i18n.Word(lv.lang, "not logged in")
 	}
-	lv.confirm(trl(lv.lang, "Kick a connection"),
-		fmt.Sprintf(trl(lv.lang, "Kick #%d (%s, %s from %s)? It is closed at once, as if the network went away: a POP3 session deletes nothing, an SMTP transaction delivers nothing."),
+	lv.confirm(i18n.Word(lv.lang, "Kick a connection"),
+		fmt.Sprintf(i18n.Word(lv.lang, "Kick #%d (%s, %s from %s)? It is closed at once, as if the network went away: a POP3 session deletes nothing, an SMTP transaction delivers nothing."),
 			cs.ID, who, connWhere(&cs), cs.Remote),
 		func() {
 			cls, feed, lang, id := lv.o.Classroom, lv.feed, lv.lang, cs.ID
 			lv.kicked[id] = true
 			go func() {
 				if cls.Kick(id) {
-					feed.notice(fmt.Sprintf(trl(lang, "Kicked #%d."), id))
+					feed.notice(fmt.Sprintf(i18n.Word(lang, "Kicked #%d."), id))
 				} else {
-					feed.notice(fmt.Sprintf(trl(lang, "#%d was already gone."), id))
+					feed.notice(fmt.Sprintf(i18n.Word(lang, "#%d was already gone."), id))
 				}
 			}()
 		})
@@ -269,52 +269,15 @@ func (lv *liveUI) togglePaused() {
 	lv.o.Registry.SetAnnotationsPaused(p)
 	lv.setPaused(p)
 	if p {
-		lv.notify(trl(lv.lang, "Annotations paused."))
+		lv.notify(i18n.Word(lv.lang, "Annotations paused."))
 	} else {
-		lv.notify(trl(lv.lang, "Annotations on."))
+		lv.notify(i18n.Word(lv.lang, "Annotations on."))
 	}
-}
-
-// --- words
-
-// liveVietnamese are the live view's own words; the app's shared ones are
-// in i18n.go.
-var liveVietnamese = map[string]string{
-	"Classroom":          "Lớp học",
-	"Connections":        "Kết nối",
-	"Connection card":    "Thẻ kết nối",
-	"User":               "Người dùng",
-	"Server":             "Máy chủ",
-	"State":              "Trạng thái",
-	"Client":             "Phần mềm",
-	"Remote":             "Từ",
-	"closed":             "đã đóng",
-	"dropped":            "bị ngắt",
-	"open":               "đang mở",
-	"classroom":          "lớp học",
-	"plain":              "thô",
-	"plain text":         "không mã hóa",
-	"connected to":       "kết nối tới",
-	"annotations on":     "chú thích bật",
-	"annotations paused": "chú thích tạm dừng",
-	"yes":                "có",
-	"no":                 "không",
-	"Subject":            "Tiêu đề",
-}
-
-// trl translates one of the live view's words (or the app's).
-func trl(lang, s string) string {
-	if lang == "vi" {
-		if v, ok := liveVietnamese[s]; ok {
-			return v
-		}
-	}
-	return i18n.Word(lang, s)
 }
 
 // followNewest selects the newest connection and follows new ones.
 func (lv *liveUI) followNewest() {
 	lv.autoSel = true
 	lv.refreshConns()
-	lv.notify(trl(lv.lang, "Following the newest connection."))
+	lv.notify(i18n.Word(lv.lang, "Following the newest connection."))
 }

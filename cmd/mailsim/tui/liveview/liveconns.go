@@ -10,6 +10,7 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/widgets"
+	"mailsim/internal/i18n"
 	"mailsim/sim/classroom"
 )
 
@@ -45,9 +46,9 @@ var connCols = []connCol{
 	{title: "State", width: 11, prio: 0, cell: func(th *widgets.Theme, lang string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		if !cs.Open {
 			if cs.Err != "" {
-				return trl(lang, "dropped"), th.Dim
+				return i18n.Word(lang, "dropped"), th.Dim
 			}
-			return trl(lang, "closed"), th.Dim
+			return i18n.Word(lang, "closed"), th.Dim
 		}
 		return cs.State, th.Text
 	}},
@@ -61,7 +62,7 @@ var connCols = []connCol{
 		if cs.TLS {
 			return "TLS", th.OK
 		}
-		return trl(lang, "plain"), th.Bad
+		return i18n.Word(lang, "plain"), th.Bad
 	}},
 	{title: "In/Out", width: 9, prio: 2, right: true, cell: func(th *widgets.Theme, _ string, cs *classroom.ConnState, _ bool) (string, tcell.Style) {
 		return humanBytes(cs.BytesIn) + "/" + humanBytes(cs.BytesOut), th.Text
@@ -161,7 +162,7 @@ func fillConnTable(t *tview.Table, th *widgets.Theme, lang string, conns []class
 	cols, widths, wide := connLayout(width)
 	for k, i := range cols {
 		c := connCols[i]
-		text := trl(lang, c.title)
+		text := i18n.Word(lang, c.title)
 		if c.right {
 			text = widgets.Right(text, widths[k])
 		}
@@ -178,7 +179,7 @@ func fillConnTable(t *tview.Table, th *widgets.Theme, lang string, conns []class
 			c := connCols[i]
 			text, st := c.cell(th, lang, cs, wide)
 			if c.title == "State" && !cs.Open && kicked[cs.ID] {
-				text = trl(lang, "kicked")
+				text = i18n.Word(lang, "kicked")
 			}
 			if !cs.Open {
 				st = th.Dim

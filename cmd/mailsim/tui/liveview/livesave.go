@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mailsim/cmd/mailsim/tui/widgets"
+	"mailsim/internal/i18n"
 	"mailsim/sim/classroom"
 	"mailsim/transcripts"
 )
@@ -44,7 +45,7 @@ func connSavePath(dir string, cs classroom.ConnState, now time.Time) string {
 // in the header.
 func (lv *liveUI) saveConn() {
 	if lv.trans == nil {
-		lv.notify(trl(lv.lang, "No connection selected."))
+		lv.notify(i18n.Word(lv.lang, "No connection selected."))
 		return
 	}
 	cs, ok := lv.o.Registry.Conn(lv.trans.conn.ID)
@@ -53,8 +54,8 @@ func (lv *liveUI) saveConn() {
 	}
 	path := connSavePath(lv.o.SaveDir, cs, time.Now())
 	if err := transcripts.Save(path, connTranscript(lv.o.Registry, cs, lv.lang), transcripts.SaveOptions{}); err != nil {
-		lv.notify(trl(lv.lang, "could not save") + ": " + widgets.OneLine(err.Error()))
+		lv.notify(i18n.Word(lv.lang, "could not save") + ": " + widgets.OneLine(err.Error()))
 		return
 	}
-	lv.notify(trl(lv.lang, "saved to") + " " + path)
+	lv.notify(i18n.Word(lv.lang, "saved to") + " " + path)
 }

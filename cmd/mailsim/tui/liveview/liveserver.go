@@ -8,6 +8,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/widgets"
+	"mailsim/internal/i18n"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/network"
@@ -62,9 +63,9 @@ func (s *liveServer) refresh() {
 func (s *liveServer) render(th *widgets.Theme, lang string, width int) string {
 	switch {
 	case s.addr == "":
-		return th.Tag(th.Dim) + tview.Escape(trl(lang, "Press u to pick a user.")) + widgets.Reset
+		return th.Tag(th.Dim) + tview.Escape(i18n.Word(lang, "Press u to pick a user.")) + widgets.Reset
 	case s.view.State == nil:
-		return th.Tag(th.Dim) + tview.Escape(trl(lang, "No such user.")) + widgets.Reset
+		return th.Tag(th.Dim) + tview.Escape(i18n.Word(lang, "No such user.")) + widgets.Reset
 	}
 	return widgets.RenderServer(th, lang, s.view, width)
 }
@@ -95,8 +96,8 @@ func (lv *liveUI) pickUser() {
 	t := tview.NewTable().SetSelectable(true, false)
 	t.SetSelectedStyle(th.Select)
 	t.SetBackgroundColor(tcell.ColorDefault)
-	th.Frame(t.Box, trl(lang, "Show the mailboxes of")+" · Enter · Esc")
-	t.SetCell(0, 0, tview.NewTableCell(" "+trl(lang, "the selected connection's user")).SetStyle(th.Dim).SetReference(""))
+	th.Frame(t.Box, i18n.Word(lang, "Show the mailboxes of")+" · Enter · Esc")
+	t.SetCell(0, 0, tview.NewTableCell(" "+i18n.Word(lang, "the selected connection's user")).SetStyle(th.Dim).SetReference(""))
 	sel := 0
 	for i, a := range addrs {
 		t.SetCell(i+1, 0, tview.NewTableCell(" "+a).SetStyle(th.Text).SetReference(a))

@@ -165,13 +165,13 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	switch lr.kind {
 	case rowOpened:
 		return &transcriptview.Row{Time: cs.Opened, Style: t.th.Dim,
-			Text: fmt.Sprintf("⇄ %s %s %s (%s)", cs.Remote, trl(t.lang, "connected to"), connWhere(cs), tlsState(t.lang, cs))}
+			Text: fmt.Sprintf("⇄ %s %s %s (%s)", cs.Remote, i18n.Word(t.lang, "connected to"), connWhere(cs), tlsState(t.lang, cs))}
 	case rowClosed:
-		txt := "✕ " + trl(t.lang, "closed")
+		txt := "✕ " + i18n.Word(t.lang, "closed")
 		st := t.th.Dim
 		switch {
 		case t.kicked:
-			txt = "✕ " + trl(t.lang, "kicked by the trainer")
+			txt = "✕ " + i18n.Word(t.lang, "kicked by the trainer")
 			st = t.th.Bad
 		case cs.Err != "":
 			txt += ": " + widgets.OneLine(cs.Err)
@@ -195,7 +195,7 @@ func noteText(lang string, e *classroom.Entry) string {
 		parts = append(parts, e.Note)
 	}
 	if e.Redacted != "" {
-		parts = append(parts, trl(lang, "hidden on screen")+": "+e.Redacted)
+		parts = append(parts, i18n.Word(lang, "hidden on screen")+": "+e.Redacted)
 	}
 	return widgets.OneLine(strings.Join(parts, " · "))
 }
@@ -217,38 +217,38 @@ func tlsState(lang string, cs *classroom.ConnState) string {
 	if cs.TLS {
 		return "TLS"
 	}
-	return trl(lang, "plain text")
+	return i18n.Word(lang, "plain text")
 }
 
 // renderLiveMeaning explains row i of t for the Meaning pane.
 func renderLiveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *liveTranscript, i, width int) string {
 	if t == nil || i < 0 || i >= t.Len() {
-		return th.Tag(th.Dim) + tview.Escape(trl(lang, "Select a connection above, then a line of its transcript.")) + widgets.Reset
+		return th.Tag(th.Dim) + tview.Escape(i18n.Word(lang, "Select a connection above, then a line of its transcript.")) + widgets.Reset
 	}
 	cs := &t.conn
 	lr := t.rows[i]
 	var b strings.Builder
 	switch lr.kind {
 	case rowOpened, rowClosed:
-		head := fmt.Sprintf("#%d %s %s %s", cs.ID, connWhere(cs), trl(lang, "from"), cs.Remote)
+		head := fmt.Sprintf("#%d %s %s %s", cs.ID, connWhere(cs), i18n.Word(lang, "from"), cs.Remote)
 		b.WriteString(th.Tag(th.Fg(th.ProtoColor(string(cs.Protocol))).Bold(true)) + tview.Escape(head) + widgets.Reset + "\n")
 		var about []string
 		if cs.User != "" {
-			about = append(about, trl(lang, "logged in as")+" "+cs.User)
+			about = append(about, i18n.Word(lang, "logged in as")+" "+cs.User)
 		}
 		if cs.Client != "" {
-			c := trl(lang, "client") + ": " + cs.Client
+			c := i18n.Word(lang, "client") + ": " + cs.Client
 			if cs.ClientHint != "" {
 				c += " (" + cs.ClientHint + ")"
 			}
 			about = append(about, c)
 		}
-		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, trl(lang, "commands"), cs.BytesIn+cs.BytesOut, i18n.Word(lang, "octets")))
+		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, i18n.Word(lang, "commands"), cs.BytesIn+cs.BytesOut, i18n.Word(lang, "octets")))
 		b.WriteString(tview.Escape(strings.Join(about, " · ")) + "\n")
 		if cs.TLS {
-			b.WriteString(th.Tag(th.OK) + tview.Escape(trl(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + widgets.Reset)
+			b.WriteString(th.Tag(th.OK) + tview.Escape(i18n.Word(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + widgets.Reset)
 		} else {
-			b.WriteString(th.Tag(th.Bad) + tview.Escape(trl(lang, "No TLS: anyone on the network path can read these lines, passwords included.")) + widgets.Reset)
+			b.WriteString(th.Tag(th.Bad) + tview.Escape(i18n.Word(lang, "No TLS: anyone on the network path can read these lines, passwords included.")) + widgets.Reset)
 		}
 		return strings.TrimRight(b.String(), "\n")
 	}
@@ -260,7 +260,7 @@ func renderLiveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *l
 	about := u.About(lang, true)
 	details := th.Tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + widgets.Reset
 	if t.paused {
-		b.WriteString(th.Tag(th.Dim) + tview.Escape(trl(lang, "Annotations are paused (a resumes them).")) + widgets.Reset + "\n" + details)
+		b.WriteString(th.Tag(th.Dim) + tview.Escape(i18n.Word(lang, "Annotations are paused (a resumes them).")) + widgets.Reset + "\n" + details)
 		return b.String()
 	}
 	if n := noteText(lang, e); n != "" {

@@ -728,8 +728,8 @@ func Count(lang string, n int) string {
 	switch {
 	case n == 0:
 		return i18n.Word(lang, "empty")
-	case n == 1 && lang != "vi":
-		return "1 message"
+	case n == 1:
+		return i18n.Word(lang, "1 message")
 	}
-	return fmt.Sprintf("%d %s", n, i18n.Word(lang, "messages"))
+	return i18n.Wordf(lang, "%d messages", n)
 }

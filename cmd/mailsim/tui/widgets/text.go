@@ -7,7 +7,6 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
-	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/wire"
 	"mailsim/sim/wire/protoline"
@@ -57,14 +56,12 @@ func SaslPlain(u *wire.Unit, lang string) (string, bool) {
 	if u == nil || u.Dir != wire.ClientToServer {
 		return "", false
 	}
-	b64, plain, ok := protoline.PlainPayload(u.Text, u.Command)
+	b64, _, ok := protoline.PlainPayload(u.Text, u.Command)
 	if !ok {
 		return "", false
 	}
-	if lang == i18n.Fallback || lang == "" {
-		return lessons.DescribeSASLPlain(b64)
-	}
-	return plain.Escaped() + ": " + i18n.Word(lang, "base64 is an encoding, not encryption"), true
+	desc, ok := lessons.DescribeSASLPlain(b64)
+	return desc.In(lang), ok
 }
 
 // FitWord is fit, but a cut prefers the end of a word when one ends in the
