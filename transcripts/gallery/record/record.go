@@ -366,7 +366,7 @@ func (e *env) transcript(s gallery.Sample, rc recipe) (*transcripts.Transcript, 
 	}
 	last := len(l.Steps) - 1
 	rec.Event(events.Event{Kind: events.EventEnd, Step: last, OK: true, Time: at,
-		Text: i18n.Text{i18n.Fallback: "The recording ends here.", "vi": "Bản ghi kết thúc ở đây."}})
+		Text: i18n.Textf("The recording ends here.")})
 	return rec.Transcript(), nil
 }
 
