@@ -218,16 +218,18 @@ type DeviceSpec struct {
 }
 
 // QuizSpec is a multiple-choice prediction.
+// The yaml tags are its keys in a saved transcript, which stores it as it
+// is (lesson files are read by decode.go, which does not use them).
 type QuizSpec struct {
-	Question i18n.Text
-	Choices  []QuizChoice
-	Explain  i18n.Text // shown after the answer, right or wrong
+	Question i18n.Text    `yaml:"question,omitempty"`
+	Choices  []QuizChoice `yaml:"choices,omitempty"`
+	Explain  i18n.Text    `yaml:"explain,omitempty"` // shown after the answer, right or wrong
 }
 
 // QuizChoice is one answer of a quiz.
 type QuizChoice struct {
-	Text    i18n.Text
-	Correct bool
+	Text    i18n.Text `yaml:"text,omitempty"`
+	Correct bool      `yaml:"correct,omitempty"`
 }
 
 // DeliverSpec is a message that arrives from outside.

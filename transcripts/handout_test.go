@@ -138,7 +138,7 @@ func TestAStudentHandoutGivesNoQuizAnswerAwayAndATrainersHasThemAll(t *testing.T
 			bare.Events = append([]Event(nil), tr.Events...)
 			for i := range bare.Events {
 				if q := bare.Events[i].Quiz; q != nil {
-					bare.Events[i].Quiz = &Quiz{Question: q.Question}
+					bare.Events[i].Quiz = &lessons.QuizSpec{Question: q.Question}
 				}
 			}
 			for _, lang := range l.Languages() {

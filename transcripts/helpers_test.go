@@ -188,9 +188,9 @@ func (g gen) transcript() *Transcript {
 			e.Gloss = &Gloss{Key: g.str(), RFC: g.str(), Text: g.text()}
 		}
 		if g.r.Intn(4) == 0 {
-			e.Quiz = &Quiz{Question: g.text(), Explain: g.text()}
+			e.Quiz = &lessons.QuizSpec{Question: g.text(), Explain: g.text()}
 			for k := g.r.Intn(4); k > 0; k-- {
-				e.Quiz.Choices = append(e.Quiz.Choices, Choice{Text: g.text(), Correct: g.r.Intn(2) == 0})
+				e.Quiz.Choices = append(e.Quiz.Choices, lessons.QuizChoice{Text: g.text(), Correct: g.r.Intn(2) == 0})
 			}
 		}
 		for k := g.r.Intn(3); k > 0; k-- {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mailsim/internal/i18n"
+	"mailsim/lessons"
 	"mailsim/sim/events"
 	"strings"
 	"sync"
@@ -127,13 +128,13 @@ type Event struct {
 	Tag     string `yaml:"tag,omitempty"`
 	Cut     bool   `yaml:"cut,omitempty"`
 
-	Title i18n.Text `yaml:"title,omitempty"` // step: the marker's title
-	Say   i18n.Text `yaml:"say,omitempty"`   // step: narrative
-	Note  i18n.Text `yaml:"note,omitempty"`  // wire: the lesson's annotation
-	Gloss *Gloss    `yaml:"gloss,omitempty"` // wire: the glossary's annotation
-	What  i18n.Text `yaml:"what,omitempty"`  // close, check, fail, end: what happened
-	OK    bool      `yaml:"ok,omitempty"`    // check, end
-	Quiz  *Quiz     `yaml:"quiz,omitempty"`
+	Title i18n.Text         `yaml:"title,omitempty"` // step: the marker's title
+	Say   i18n.Text         `yaml:"say,omitempty"`   // step: narrative
+	Note  i18n.Text         `yaml:"note,omitempty"`  // wire: the lesson's annotation
+	Gloss *Gloss            `yaml:"gloss,omitempty"` // wire: the glossary's annotation
+	What  i18n.Text         `yaml:"what,omitempty"`  // close, check, fail, end: what happened
+	OK    bool              `yaml:"ok,omitempty"`    // check, end
+	Quiz  *lessons.QuizSpec `yaml:"quiz,omitempty"`
 	// Snapshot is the state (start, state): Snapshots[Snapshot-1]; 0 = none.
 	Snapshot int             `yaml:"snapshot,omitempty"`
 	Delta    []events.Change `yaml:"delta,omitempty"` // state: what changed, stored as the simulator gives it
@@ -152,19 +153,6 @@ type Gloss struct {
 	Key  string    `yaml:"key"`
 	RFC  string    `yaml:"rfc,omitempty"`
 	Text i18n.Text `yaml:"text,omitempty"`
-}
-
-// Quiz is a quiz as shown.
-type Quiz struct {
-	Question i18n.Text `yaml:"question,omitempty"`
-	Choices  []Choice  `yaml:"choices,omitempty"`
-	Explain  i18n.Text `yaml:"explain,omitempty"`
-}
-
-// Choice is one answer of a quiz.
-type Choice struct {
-	Text    i18n.Text `yaml:"text,omitempty"`
-	Correct bool      `yaml:"correct,omitempty"`
 }
 
 // Message is a stored message's content, shared by every snapshot that

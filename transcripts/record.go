@@ -41,13 +41,13 @@ type Recorder struct {
 	byKey   map[string]int
 	actors  map[string]bool
 	servers map[string]bool
-	quizzes map[int]*Quiz // step -> its quiz
+	quizzes map[int]*lessons.QuizSpec // step -> its quiz
 }
 
 // NewRecorder starts a transcript.
 func NewRecorder(m Meta) *Recorder {
 	r := &Recorder{msgs: map[*mailstore.Message]int{}, byKey: map[string]int{}, actors: map[string]bool{},
-		servers: map[string]bool{}, quizzes: map[int]*Quiz{}}
+		servers: map[string]bool{}, quizzes: map[int]*lessons.QuizSpec{}}
 	t := &r.t
 	t.Version, t.ID, t.Created = Version, m.ID, m.Created
 	if t.ID == "" {
@@ -142,9 +142,9 @@ func (r *Recorder) record(e events.Event, by string) {
 		ev.Gloss = &Gloss{Key: clean(g.Key), RFC: clean(g.RFC), Text: cleanText(g.Text)}
 	}
 	if q := e.Quiz; q != nil {
-		ev.Quiz = &Quiz{Question: cleanText(q.Question), Explain: cleanText(q.Explain)}
+		ev.Quiz = &lessons.QuizSpec{Question: cleanText(q.Question), Explain: cleanText(q.Explain)}
 		for _, c := range q.Choices {
-			ev.Quiz.Choices = append(ev.Quiz.Choices, Choice{Text: cleanText(c.Text), Correct: c.Correct})
+			ev.Quiz.Choices = append(ev.Quiz.Choices, lessons.QuizChoice{Text: cleanText(c.Text), Correct: c.Correct})
 		}
 		r.quizzes[e.Step] = ev.Quiz
 	}

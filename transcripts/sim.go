@@ -118,13 +118,7 @@ func (s *States) SimEvent(i int) events.Event {
 			out.Note = i18n.Text{i18n.Fallback: e.Redacted}
 		}
 	}
-	if q := e.Quiz; q != nil {
-		out.Quiz = &lessons.QuizSpec{Question: q.Question, Explain: q.Explain}
-		for _, c := range q.Choices {
-			out.Quiz.Choices = append(out.Quiz.Choices, lessons.QuizChoice{Text: c.Text, Correct: c.Correct})
-		}
-	}
-	out.Delta = e.Delta
+	out.Quiz, out.Delta = e.Quiz, e.Delta // stored as the simulator gave them
 	return out
 }
 
