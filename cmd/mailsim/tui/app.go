@@ -3,9 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
-	"log"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -129,28 +127,15 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 }
 
 func (u *ui) run() error {
-	// Nothing may write to the terminal while the app owns it.
-	logw, logf := log.Writer(), log.Flags()
-	log.SetOutput(io.Discard)
-	defer func() { log.SetOutput(logw); log.SetFlags(logf) }()
-
 	go u.drv.Loop(u.drvDone)
 	go u.out.Run(u.stop, u.deliver)
-	go func() {
-		select {
-		case <-u.ctx.Done():
-			u.app.Stop()
-		case <-u.stop:
+	return widgets.RunApp(u.ctx, u.app, u.stop, func() {
+		u.cancel()
+		select { // let the driver close the servers
+		case <-u.drvDone:
+		case <-time.After(2 * time.Second):
 		}
-	}()
-	err := u.app.Run()
-	close(u.stop)
-	u.cancel()
-	select { // let the driver close the servers
-	case <-u.drvDone:
-	case <-time.After(2 * time.Second):
-	}
-	return err
+	})
 }
 
 // post runs f on the UI goroutine and redraws (poster.post).

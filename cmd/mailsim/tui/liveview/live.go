@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"strings"
 	"time"
 
@@ -196,11 +194,6 @@ func (lv *liveUI) size() (int, int) {
 }
 
 func (lv *liveUI) run() error {
-	// Nothing may write to the terminal while the view owns it.
-	logw, logf := log.Writer(), log.Flags()
-	log.SetOutput(io.Discard)
-	defer func() { log.SetOutput(logw); log.SetFlags(logf) }()
-
 	cancels := []func(){lv.o.Registry.Subscribe(lv.feed.event)}
 	if lv.o.Exercises != nil {
 		lv.o.Exercises.OnChange(lv.feed.scoresChanged)
@@ -238,16 +231,7 @@ func (lv *liveUI) run() error {
 			}
 		}()
 	}
-	go func() {
-		select {
-		case <-lv.ctx.Done():
-			lv.app.Stop()
-		case <-lv.stop:
-		}
-	}()
-	err := lv.app.Run()
-	close(lv.stop)
-	return err
+	return widgets.RunApp(lv.ctx, lv.app, lv.stop, nil)
 }
 
 // deliver applies a batch on the UI goroutine and redraws: the one
