@@ -14,8 +14,9 @@ import (
 	"mailsim/transcripts/gallery"
 )
 
-// replayTUI steps through a transcript on screen.
-func replayTUI(ctx context.Context, t *transcripts.Transcript) error {
+// replayTUI steps through a transcript on screen, in lang ("" = the
+// transcript's language).
+func replayTUI(ctx context.Context, t *transcripts.Transcript, lang string) error {
 	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
 		return &exitError{2, "replay: the interactive replay needs a terminal; for plain text add --plain"}
 	}
@@ -23,7 +24,7 @@ func replayTUI(ctx context.Context, t *transcripts.Transcript) error {
 	if err != nil {
 		return err
 	}
-	return tui.Replay(ctx, tui.ReplayOptions{Transcript: t, Glossary: g})
+	return tui.Replay(ctx, tui.ReplayOptions{Transcript: t, Glossary: g, Lang: lang})
 }
 
 func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
@@ -49,7 +50,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return &exitError{1, err.Error()}
 	}
 	if !*plain {
-		return replayTUI(ctx, t)
+		return replayTUI(ctx, t, *lang)
 	}
 	return transcripts.Replay(stdout, t, transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})
 }

@@ -349,7 +349,7 @@ func (e *env) transcript(s gallery.Sample, rc recipe) (*transcripts.Transcript, 
 		case events.EventConnect, events.EventWire, events.EventClose:
 			ev.Actor = rc.actor(ev.Role)
 			if ev.Kind == events.EventClose {
-				ev.Text = i18n.Text{i18n.Fallback: closeReason(ev.Text.In(i18n.Fallback))}
+				ev.Text = closeReason(ev.Text.In(i18n.Fallback))
 			}
 			if u := ev.Unit; u != nil {
 				u.Time = ev.Time
@@ -373,14 +373,14 @@ func (e *env) transcript(s gallery.Sample, rc recipe) (*transcripts.Transcript, 
 // closeReason is why a connection closed, as the transcript says it. A
 // client that hangs up right after its last command races the server's
 // TLS goodbye: whether the server then sees "broken pipe" or a clean close
-// changes from run to run, so both are "closed". Other errors keep their
+// changes from run to run, so both are "connection closed". Other errors keep their
 // words, without the addresses ("tcp 127.0.0.1:1143->127.0.0.1:51098: "),
 // whose ports change.
-func closeReason(s string) string {
-	if strings.Contains(s, "broken pipe") || strings.Contains(s, "connection reset by peer") {
-		return "closed"
+func closeReason(s string) i18n.Text {
+	if s == "closed" || strings.Contains(s, "broken pipe") || strings.Contains(s, "connection reset by peer") {
+		return i18n.Textf("connection closed")
 	}
-	return addrs.ReplaceAllString(s, "")
+	return i18n.Text{i18n.Fallback: addrs.ReplaceAllString(s, "")}
 }
 
 // addrs are the addresses in a connection error: "write tcp A->B: ".
