@@ -2,7 +2,10 @@ package i18n
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,16 +23,108 @@ var wordsYAML []byte
 // WordLanguages are the languages the catalog gives every word in.
 var WordLanguages = []string{"en", "vi"}
 
+// wordsFile names the catalog in its errors.
+const wordsFile = "internal/i18n/words.yaml"
+
 var loadWords = sync.OnceValues(func() (map[string]string, error) {
-	return parseWords(wordsYAML)
+	return parseWords(wordsFile, wordsYAML)
 })
 
-func parseWords(data []byte) (map[string]string, error) {
+// parseWords reads a catalog: a mapping of English to Vietnamese. Every
+// problem is reported as file:line: what is wrong, all of them at once: a
+// key given twice, a value that is not a string or is empty, a format whose
+// Vietnamese does not use the English one's verbs.
+func parseWords(file string, data []byte) (map[string]string, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", file, m[1], m[2])
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("%s: empty: want English: Vietnamese pairs", file)
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: want a mapping of English to Vietnamese", file, root.Line)
+	}
 	m := map[string]string{}
-	if err := yaml.Unmarshal(data, &m); err != nil { // yaml.v3 rejects a key given twice
-		return nil, fmt.Errorf("words.yaml: %w", err)
+	first := map[string]int{}
+	var errs []error
+	bad := func(n *yaml.Node, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d: %s", file, n.Line, fmt.Sprintf(format, args...)))
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode {
+			bad(k, "want \"English\": \"Vietnamese\", two strings")
+			continue
+		}
+		if line, ok := first[k.Value]; ok {
+			bad(k, "%q is given twice (first at line %d)", k.Value, line)
+			continue
+		}
+		first[k.Value] = k.Line
+		switch err := sameVerbs(k.Value, v.Value); {
+		case strings.TrimSpace(v.Value) == "":
+			bad(v, "%q has no Vietnamese", k.Value)
+		case err != nil:
+			bad(v, "%q: %v", k.Value, err)
+		}
+		m[k.Value] = v.Value
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return m, nil
+}
+
+// yamlLineRE takes the line out of a yaml.v3 syntax error.
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+var verbRE = regexp.MustCompile(`%(\[(\d+)\])?[-+# 0]*\d*(\.\d+)?([a-zA-Z%])`)
+
+// sameVerbs checks that a translated format uses the English one's verbs,
+// each argument with the same verb, every argument once at least; it may
+// number them (%[2]s) to reorder.
+func sameVerbs(en, vi string) error {
+	var want []string
+	for _, m := range verbRE.FindAllStringSubmatch(en, -1) {
+		if m[4] == "%" {
+			continue
+		}
+		if m[1] != "" {
+			return fmt.Errorf("an English key numbers its arguments")
+		}
+		want = append(want, m[4])
+	}
+	used := make([]bool, len(want))
+	next := 0
+	for _, m := range verbRE.FindAllStringSubmatch(vi, -1) {
+		if m[4] == "%" {
+			continue
+		}
+		i := next
+		if m[2] != "" {
+			n, _ := strconv.Atoi(m[2])
+			i = n - 1
+		}
+		if i < 0 || i >= len(want) {
+			return fmt.Errorf("argument %d does not exist", i+1)
+		}
+		if m[4] != want[i] {
+			return fmt.Errorf("argument %d is %%%s in English, %%%s here", i+1, want[i], m[4])
+		}
+		used[i] = true
+		next = i + 1
+	}
+	for i, u := range used {
+		if !u {
+			return fmt.Errorf("argument %d is not used", i+1)
+		}
+	}
+	return nil
 }
 
 // Word returns one of the program's own words, written in English, in
