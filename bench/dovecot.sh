@@ -249,7 +249,11 @@ run() {
 	local name=$1 pid=$2 addr=$3 proto=$4 conns=$5 sessions=$6 user=$7 i c0 c1 out sampler rss
 	local args=(bench --proto "$proto" --addr "$addr" --user "$user" --pass "$PASS"
 		--conns "$conns" --fetches "$FETCHES" --json "${@:8}")
-	"$MAILSIM" "${args[@]}" --sessions 1 > "$T/warm.json" || {
+	local warm=(--sessions 1)
+	# One user for every connection: one session builds Dovecot's index
+	# (twenty at once on a big mailbox can outlast --timeout on a busy machine).
+	[[ $user == *%d* ]] || warm+=(--conns 1)
+	"$MAILSIM" "${args[@]}" "${warm[@]}" > "$T/warm.json" || {
 		echo "dovecot.sh: warm-up of $name $proto failed:" >&2; cat "$T/warm.json" >&2; exit 1; }
 	for i in $(seq "$REPEAT"); do
 		out=$T/$name-$proto-$i.json
@@ -317,12 +321,12 @@ shared_report=()
 for n in $SHARED_SIZES; do
 	start_mailsim "shared$n" "$n"
 	echo "== shared mailbox of $n messages: $SHARED_CONNS conns x $SHARED_SESSIONS sessions as shared$n (LOGIN, SELECT, FETCH 1:* (FLAGS ENVELOPE), $SHARED_FETCHES x FETCH n BODY[], LOGOUT)"
-	d_sh=$(run "dovecot-shared$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES")
-	m_sh=$(run "mailsim-shared$n" "$serve_pid" "$ms_imap" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES")
+	d_sh=$(run "dovecot-shared$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES" --timeout 300s)
+	m_sh=$(run "mailsim-shared$n" "$serve_pid" "$ms_imap" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES" --timeout 300s)
 	phrase="message number $(( (n + 1) / 2 )) of"
 	echo "== shared mailbox of $n messages: SEARCH TEXT \"$phrase\" (1 session: LOGIN, SELECT, SEARCH, LOGOUT)"
-	d_se=$(run "dovecot-search$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase")
-	m_se=$(run "mailsim-search$n" "$serve_pid" "$ms_imap" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase")
+	d_se=$(run "dovecot-search$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase" --timeout 300s)
+	m_se=$(run "mailsim-search$n" "$serve_pid" "$ms_imap" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase" --timeout 300s)
 	stop_mailsim
 	add_errors "$d_sh" "$m_sh" "$d_se" "$m_se"
 	shared_report+=("$n|$d_sh|$m_sh|$d_se|$m_se|$ms_octets")
