@@ -288,7 +288,7 @@ func flagsText(flags []string) i18n.Text {
 }
 
 // textError is an error the learner reads: its message is a Text, in every
-// language of lessons' word catalog; Error() is its English.
+// language of the word catalog (internal/i18n); Error() is its English.
 type textError struct {
 	text i18n.Text
 	err  error // the error it was made from, if any
@@ -299,7 +299,7 @@ func (e *textError) Unwrap() error         { return e.err }
 func (e *textError) In(lang string) string { return e.text.In(lang) }
 
 // errorf is fmt.Errorf for what the learner reads: format is a word of
-// lessons' catalog (use %s, not %w, for an error: the first error among
+// the catalog, internal/i18n (use %s, not %w, for an error: the first error among
 // args is wrapped).
 func errorf(format string, args ...any) error {
 	e := &textError{text: i18n.Textf(format, args...)}
