@@ -185,6 +185,13 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 		case "end":
 			h.Result = word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]) + " — " + tr(e.What)
 		}
+		if cur == nil && t.Lesson == nil && (e.Kind == "connect" || e.Kind == "wire") {
+			// a live session (classroom mode, an imported capture) has no
+			// steps: its connections make one section
+			h.Steps = append(h.Steps, hStep{N: 1, ID: "step-1", Head: word("The session"), Short: word("The session")})
+			cur = &h.Steps[0]
+			stepShown = shown
+		}
 		if cur == nil {
 			continue
 		}

@@ -370,3 +370,25 @@ func TestControlCharactersShowInTheHTMLHandout(t *testing.T) {
 		t.Errorf("the control characters of a wire line reach the page as they are: %q", page[max(0, i-40):i+40])
 	}
 }
+
+// A live session has no steps (classroom mode, mailsim import): its
+// connections still make the handout, as one section.
+func TestAHandoutOfALiveSessionShowsItsLines(t *testing.T) {
+	tr := session("pop3", "S: +OK ready", "C: USER alice", "S: +OK")
+	tr.Live = true
+	for _, lang := range []string{"en", "vi"} {
+		var md, html bytes.Buffer
+		if err := Markdown(&md, tr, ExportOptions{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		if err := HTML(&html, tr, ExportOptions{Lang: lang}); err != nil {
+			t.Fatal(err)
+		}
+		head := map[string]string{"en": "The session", "vi": "Phiên làm việc"}[lang]
+		for name, out := range map[string]string{"markdown": md.String(), "html": html.String()} {
+			if !strings.Contains(out, "USER alice") || !strings.Contains(out, head) {
+				t.Errorf("%s %s handout without the session's lines under %q:\n%s", lang, name, head, out)
+			}
+		}
+	}
+}
