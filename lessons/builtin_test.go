@@ -20,7 +20,7 @@ func builtin(t *testing.T) []*Lesson {
 
 func TestBuiltinLessonsAreValid(t *testing.T) {
 	list := builtin(t)
-	want := []string{"account-setup", "choose-pop-or-imap", "history", "imap-attachments-on-demand", "imap-basics", "imap-multi-device", "imap-tradeoffs", "pop-tradeoffs", "pop-vs-imap", "pop3-basics", "pop3-drop-before-quit", "pop3-keep-copy", "ports-and-tls", "smtp-open-relay", "smtp-send"}
+	want := []string{"account-setup", "choose-pop-or-imap", "history", "imap-attachments-on-demand", "imap-basics", "imap-big-mailbox", "imap-multi-device", "imap-tradeoffs", "pop-tradeoffs", "pop-vs-imap", "pop3-basics", "pop3-drop-before-quit", "pop3-keep-copy", "ports-and-tls", "smtp-open-relay", "smtp-send"}
 	if got := IDs(list); !slices.Equal(got, want) {
 		t.Fatalf("built-in lessons %v, want %v", got, want)
 	}

@@ -24,7 +24,7 @@ var stepCommon = []string{"say", "title", "covers"}
 var stepModifiers = map[StepKind][]string{
 	Say:        nil,
 	Connect:    {"to", "host", "expect", "contains", "note", "reply", "eavesdrop"},
-	Send:       {"actor", "expect", "contains", "note", "reply", "literal"},
+	Send:       {"actor", "expect", "contains", "note", "reply", "literal", "each"},
 	Data:       {"actor", "expect", "contains", "note", "reply"},
 	Disconnect: {"expect", "note", "reply"},
 	Drop:       {"note"},
@@ -216,6 +216,7 @@ func (d *decoder) message(n *yaml.Node, p path) mailstore.SeedMessage {
 		"body":       func(v *yaml.Node, _ path) { m.Body = d.optStr(v, "body") },
 		"flags":      func(v *yaml.Node, p path) { m.Flags = d.strs(v, p, "flags") },
 		"repeat":     func(v *yaml.Node, _ path) { m.Repeat = d.int(v, "repeat") },
+		"vary":       func(v *yaml.Node, p path) { m.Vary = d.vary(v, p) },
 		"attachments": func(v *yaml.Node, p path) {
 			d.seq(v, p, "attachments", func(_ int, v *yaml.Node, p path) {
 				var a mailstore.SeedAttachment
@@ -230,6 +231,21 @@ func (d *decoder) message(n *yaml.Node, p path) mailstore.SeedMessage {
 		},
 	})
 	return m
+}
+
+// vary decodes a repeated message's `vary: {from, subjects, lines, every}`.
+func (d *decoder) vary(n *yaml.Node, p path) *mailstore.SeedVary {
+	v := &mailstore.SeedVary{}
+	d.fields(n, p, "vary", map[string]field{
+		"from":     func(n *yaml.Node, p path) { v.From = d.strs(n, p, "vary: from (senders)") },
+		"subjects": func(n *yaml.Node, p path) { v.Subjects = d.strs(n, p, "vary: subjects") },
+		"lines": func(n *yaml.Node, p path) {
+			v.Lines = []int{}
+			d.seq(n, p, "vary: lines ([min, max])", func(_ int, n *yaml.Node, _ path) { v.Lines = append(v.Lines, d.int(n, "a number of lines")) })
+		},
+		"every": func(n *yaml.Node, _ path) { v.Every = d.str(n, "vary: every (a duration such as 8h45m)") },
+	})
+	return v
 }
 
 func (d *decoder) actor(n *yaml.Node, p path) Actor {
@@ -321,6 +337,7 @@ func (d *decoder) step(n *yaml.Node, p path) Step {
 	set("literal", func(v *yaml.Node, _ path) { s.Literal = d.optStr(v, "literal") })
 	set("timeout", func(v *yaml.Node, _ path) { s.Timeout = d.int(v, "timeout") })
 	set("eavesdrop", func(v *yaml.Node, _ path) { s.Eavesdrop = d.bool(v, "eavesdrop") })
+	set("each", func(v *yaml.Node, _ path) { s.Each = d.str(v, "each (a range of numbers such as 2-9999)") })
 
 	actor := func(v *yaml.Node, _ path) { s.Actor = d.optStr(v, string(s.Kind)) }
 	set(string(Connect), func(v *yaml.Node, _ path) { s.Actor = d.str(v, "connect (the actor that connects)") })

@@ -88,14 +88,14 @@ bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, m
 		{
 			"an unknown key in a message",
 			func(s string) string { return strings.Replace(s, "subject: Hi", "subjet: Hi", 1) },
-			`bad.yaml:12:37: unknown key "subjet" in a message (known keys: attachments, body, cc, date, file, flags, from, message-id, repeat, subject, to)`,
+			`bad.yaml:12:37: unknown key "subjet" in a message (known keys: attachments, body, cc, date, file, flags, from, message-id, repeat, subject, to, vary)`,
 		},
 		{
 			"an unknown key in a step",
 			func(s string) string {
 				return strings.Replace(s, "    expect: +OK\n    covers", "    expext: +OK\n    covers", 1)
 			},
-			`bad.yaml:23:5: unknown key "expext" in a step (known keys: actor, contains, covers, expect, literal, note, reply, say, send, title)`,
+			`bad.yaml:23:5: unknown key "expext" in a step (known keys: actor, contains, covers, each, expect, literal, note, reply, say, send, title)`,
 		},
 		{
 			"a missing id",
@@ -278,6 +278,67 @@ bad.yaml:5:1: unknown key "sumary" in a lesson (known keys: actors, group, id, m
 				return strings.Replace(s, "  - say: Hello.\n", "  - say: Hello.\n    literal: x\n", 1)
 			},
 			`bad.yaml:20:5: "literal" does not apply to a say step (it may have: say, title, covers)`,
+		},
+		{
+			"vary on a message that is not repeated",
+			func(s string) string {
+				return strings.Replace(s, `body: "Hello\n"}`, `body: "Hello\n", vary: {lines: [1, 3]}}`, 1)
+			},
+			`bad.yaml:12:73: vary needs repeat: of 2 or more (it varies the copies)`,
+		},
+		{
+			"vary with lines out of order",
+			func(s string) string {
+				return strings.Replace(s, `body: "Hello\n"}`, `body: "Hello\n", repeat: 50, vary: {lines: [9, 3]}}`, 1)
+			},
+			`bad.yaml:12:93: vary: lines must be [min, max] with 1 <= min <= max <= 1000`,
+		},
+		{
+			"vary every with no date",
+			func(s string) string {
+				return strings.Replace(s, `body: "Hello\n"}`, `body: "Hello\n", repeat: 50, vary: {every: 8h}}`, 1)
+			},
+			`bad.yaml:12:93: vary: every needs the message's date: (the first copy's)`,
+		},
+		{
+			"vary every that is not a duration",
+			func(s string) string {
+				return strings.Replace(s, `body: "Hello\n"}`, `date: "2016-12-01", body: "Hello\n", repeat: 50, vary: {every: often}}`, 1)
+			},
+			`bad.yaml:12:113: vary: every "often": want a positive duration such as 8h45m`,
+		},
+		{
+			"a repeat over the limit",
+			func(s string) string {
+				return strings.Replace(s, `body: "Hello\n"}`, `body: "Hello\n", repeat: 20001}`, 1)
+			},
+			`bad.yaml:12:75: this message takes the lesson over 20000 seeded messages in all (repeats count)`,
+		},
+		{
+			"each that is not a range",
+			func(s string) string {
+				return strings.Replace(s, "  - send: STAT\n", "  - send: RETR {n}\n    each: 1-\n", 1)
+			},
+			`bad.yaml:23:11: each "1-": want a range first-last, such as 2-9999, with 1 <= first <= last <= 20000`,
+		},
+		{
+			"each over the limit",
+			func(s string) string {
+				return strings.Replace(s, "  - send: STAT\n", "  - send: RETR {n}\n    each: 1-20001\n", 1)
+			},
+			`bad.yaml:23:11: each "1-20001": want a range first-last, such as 2-9999, with 1 <= first <= last <= 20000`,
+		},
+		{
+			"each on a command with no {n}",
+			func(s string) string {
+				return strings.Replace(s, "  - send: STAT\n", "  - send: STAT\n    each: 1-3\n", 1)
+			},
+			`bad.yaml:22:11: a send with each: repeats its command for every number: put {n} where the number goes (RETR {n})`,
+		},
+		{
+			"{n} with no each",
+			func(s string) string { return strings.Replace(s, "  - send: STAT\n", "  - send: RETR {n}\n", 1) },
+			`bad.yaml:22:11: {n} stands for the number of each: give each: (a range such as 1-100)`,
 		},
 		{
 			"an empty file",

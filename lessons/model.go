@@ -11,6 +11,9 @@
 package lessons
 
 import (
+	"strconv"
+	"strings"
+
 	"mailsim/internal/i18n"
 	"mailsim/sim/mailstore"
 )
@@ -122,6 +125,24 @@ const (
 	Device     StepKind = "device"     // something happens on a device, off the network (DeviceActions)
 )
 
+// MaxEach bounds how many times a send step's Each repeats its command.
+const MaxEach = 20000
+
+// EachRange is the first and last number of a step's Each, "2-9999"; ok
+// is false when it is not such a range within 1..MaxEach.
+func EachRange(each string) (first, last int, ok bool) {
+	a, b, found := strings.Cut(each, "-")
+	if !found {
+		return 0, 0, false
+	}
+	first, err1 := strconv.Atoi(strings.TrimSpace(a))
+	last, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || first < 1 || last < first || last > MaxEach {
+		return 0, 0, false
+	}
+	return first, last, true
+}
+
 // ExpectFail is the Expect of a device step that must fail: reading a
 // message offline that the device never downloaded, or a scan that finds
 // something dangerous.
@@ -158,7 +179,12 @@ type Step struct {
 	// path sees it too: the TLS records beside the lines inside them.
 	Eavesdrop bool
 
-	Command  string    // send: the raw command line, without CRLF
+	Command string // send: the raw command line, without CRLF
+	// Each (send) is a range "first-last": the command is sent once per
+	// number n in it, with "{n}" in Command replaced by n, as a mail app
+	// downloading a whole mailbox does. The first and the last exchange
+	// are shown; those between are summed up in one line.
+	Each     string
 	Body     string    // data: the message body; deliver: the message
 	Literal  string    // send: an IMAP literal appended to Command as {n}
 	Expect   string    // send/connect/data: the reply status must start with this ("+OK", "-ERR", "OK", "NO", "250", "5"); connect: "refused" (ExpectRefused) when nothing may listen

@@ -32,6 +32,9 @@ func TestBuiltinLessonsSortInTheGroupsOrderWithThePathFirst(t *testing.T) {
 	if pos("imap-basics") > pos("imap-attachments-on-demand") {
 		t.Errorf("imap-basics, on the suggested path, is not first among IMAP lessons: %v", ids)
 	}
+	if pos("imap-big-mailbox") != pos("imap-attachments-on-demand")+1 {
+		t.Errorf("imap-big-mailbox, the next step after imap-attachments-on-demand, does not follow it: %v", ids)
+	}
 	for _, id := range Path {
 		pos(id) // every lesson on the path exists
 	}

@@ -262,6 +262,22 @@ func (v *validator) message(p path, m mailstore.SeedMessage) {
 	if m.Date != "" && !parsesAsDate(m.Date) {
 		v.errorf(p.key("date"), "date %q: want RFC 3339 (2026-11-24T09:00:00+07:00) or RFC 5322", m.Date)
 	}
+	if m.Vary != nil {
+		switch err := m.Vary.Check(); {
+		case m.Repeat <= 1:
+			v.errorf(p.key("vary"), "vary needs repeat: of 2 or more (it varies the copies)")
+		case err != nil:
+			at := p.key("vary")
+			for _, k := range []string{"lines", "every"} {
+				if strings.HasPrefix(err.Error(), "vary: "+k) && v.has(at.key(k)) {
+					at = at.key(k)
+				}
+			}
+			v.errorf(at, "%s", err)
+		case m.Vary.Every != "" && m.Date == "":
+			v.errorf(p.key("vary").key("every"), "vary: every needs the message's date: (the first copy's)")
+		}
+	}
 	if m.Repeat < 0 || m.Repeat > mailstore.MaxSeedRepeat {
 		v.errorf(p.key("repeat"), "repeat must be between 1 and %d", mailstore.MaxSeedRepeat)
 	} else {
@@ -286,6 +302,13 @@ func (v *validator) message(p path, m mailstore.SeedMessage) {
 func (v *validator) countSeed(p path, m mailstore.SeedMessage) {
 	n := max(m.Repeat, 1)
 	size := int64(len(m.Body)) + 300 // headers
+	if m.Vary != nil && len(m.Vary.Lines) == 2 {
+		longest := 0
+		for _, l := range strings.Split(m.Body, "\n") {
+			longest = max(longest, len(l)+2)
+		}
+		size = int64(m.Vary.Lines[1]*longest) + 300
+	}
 	if m.File != "" {
 		size = v.fileSize(m.File)
 	}
@@ -706,12 +729,37 @@ func (v *validator) send(p path, s *Step, a *Actor, st *stepState) {
 	if s.Literal != "" && a.Protocol != "imap" {
 		v.errorf(p.key("literal"), "literal is for IMAP, but %s speaks %s", a.Name, a.Protocol)
 	}
+	v.each(p, s)
 	v.expect(p, s, a, false)
 	fields := strings.Fields(strings.ToUpper(s.Command))
 	switch {
 	case a.Protocol != "imap" && len(fields) > 0 && fields[0] == "QUIT",
 		a.Protocol == "imap" && len(fields) > 1 && fields[1] == "LOGOUT":
 		st.connected[a.Name] = false // the server closes the connection
+	}
+}
+
+// each checks a send step's Each: a range, a command that uses {n}, and
+// nothing that cannot repeat.
+func (v *validator) each(p path, s *Step) {
+	if s.Each == "" {
+		if strings.Contains(s.Command, "{n}") {
+			v.errorf(p.key(string(Send)), "{n} stands for the number of each: give each: (a range such as 1-100)")
+		}
+		return
+	}
+	ep := p.key("each")
+	if _, _, ok := EachRange(s.Each); !ok {
+		v.errorf(ep, "each %q: want a range first-last, such as 2-9999, with 1 <= first <= last <= %d", s.Each, MaxEach)
+	}
+	if !strings.Contains(s.Command, "{n}") {
+		v.errorf(p.key(string(Send)), "a send with each: repeats its command for every number: put {n} where the number goes (RETR {n})")
+	}
+	if s.Literal != "" {
+		v.errorf(ep, "each: cannot repeat a command with a literal")
+	}
+	if s.Expect == "" {
+		v.errorf(ep, "each: needs expect: the reply every repeat must give (+OK, OK)")
 	}
 }
 

@@ -73,14 +73,14 @@ func (r *Runner) track(a *actor, cmd string, rep reply) {
 		// or the device's it shares (several accounts in one mail app).
 		d := a.device()
 		d.keepRaw(m, rep.Body)
-		for i := range d.local {
-			if d.local[i].Key() == m.Key() {
-				d.local[i] = m
-				return
-			}
+		// The local mail is kept in localLess order: find its place (a
+		// mail app downloading 10,000 messages must not sort 10,000 times).
+		i := sort.Search(len(d.local), func(i int) bool { return !localLess(d.local[i], m) })
+		if i < len(d.local) && d.local[i].Key() == m.Key() {
+			d.local[i] = m
+			return
 		}
-		d.local = append(d.local, m)
-		sort.SliceStable(d.local, func(i, j int) bool { return localLess(d.local[i], d.local[j]) })
+		d.local = slices.Insert(d.local, i, m)
 	case "QUIT":
 		s.marked = map[uint32]bool{}
 	}
@@ -137,6 +137,14 @@ func (r *Runner) State() *events.State {
 				}
 			}
 		}
+		r.mu.Lock()
+		for _, b := range r.lesson.Actors {
+			if t := r.traffic[b.Name]; t != nil && r.actors[b.Name] != nil && r.actors[b.Name].device() == a {
+				ds.Sent += t.out
+				ds.Received += t.in
+			}
+		}
+		r.mu.Unlock()
 		st.Devices = append(st.Devices, ds)
 	}
 	return st

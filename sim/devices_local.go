@@ -658,11 +658,11 @@ func (r *Runner) stats(names []string) error {
 			t = *c
 		}
 		proto := strings.ToUpper(a.spec.Protocol)
-		lines = append(lines, i18n.Textf("%-8s %-5s %3d commands sent, %4d lines back; %6d B sent, %7d B received",
-			name, proto, t.commands, t.lines, t.out, t.in))
+		lines = append(lines, i18n.Textf("%-8s %-5s %3d commands sent, %4d lines back; %6d B sent, %7d B received%s: %s at 10 Mbit/s",
+			name, proto, t.commands, t.lines, t.out, t.in, bigOctets(t.in), events.Seconds(events.LinkTime(t.out+t.in))))
 	}
 	r.mu.Unlock()
 	r.checks[0]++
-	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: indentText(i18n.Textf("what each one has sent and received so far (the protocol's own lines and octets):"), lines)})
+	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: indentText(i18n.Textf("what each one has sent and received so far (the protocol's own lines and octets), and the time those octets alone take on a 10 Mbit/s link (a modelled time; round trips come on top):"), lines)})
 	return nil
 }

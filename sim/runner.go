@@ -82,6 +82,10 @@ type Runner struct {
 	// traffic counts, per actor, what crossed its connections (stats
 	// checks); guarded by mu.
 	traffic map[string]*traffic
+	// quiet, while a repeated send runs the exchanges between its first
+	// and last (each.go), counts that connection's units instead of
+	// emitting them; guarded by mu.
+	quiet *folding
 }
 
 // pendingNote carries the step's annotations to the units they belong to:
@@ -296,6 +300,13 @@ func (r *Runner) onUnit(u wire.Unit) {
 	if a != nil && u.Layer != wire.Cipher {
 		r.count(a.spec.Name, u)
 	}
+	if f := r.quiet; f != nil && f.conn == u.Conn {
+		if u.Layer != wire.Cipher {
+			f.add(u)
+		}
+		r.mu.Unlock()
+		return
+	}
 	r.mu.Unlock()
 	e := events.Event{Kind: events.EventWire, Conn: u.Conn, Protocol: protocolOf(a), Unit: &u, Note: note, Time: u.Time,
 		Eavesdrop: eaves, Handshake: hs, TLSKeys: keys}
@@ -451,6 +462,9 @@ func (r *Runner) do(ctx context.Context, st *lessons.Step) error {
 	case lessons.Connect:
 		return r.connect(ctx, a, st)
 	case lessons.Send:
+		if st.Each != "" {
+			return r.sendEach(a, st)
+		}
 		return r.send(a, st)
 	case lessons.Data:
 		return r.data(a, st)

@@ -167,8 +167,8 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 		e := &t.Events[i]
 		switch e.Kind {
 		case "start":
-			h.Start = stateTable(states.Get(e.Snapshot), lang)
-			shown = h.Start
+			shown = stateTable(states.Get(e.Snapshot), lang)
+			h.Start = shown.folded(lang)
 		case "step":
 			title := ""
 			if s := tr(e.Title); s != "" {
@@ -225,25 +225,23 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 				continue
 			}
 			cur.Quiz = buildQuiz(t, e, lang, h.Student)
-			cur.State = stateTable(states.Get(lastSnapshot(t, i)), lang)
+			cur.State = stateTable(states.Get(lastSnapshot(t, i)), lang).folded(lang)
 			if !h.Student {
 				h.Key = append(h.Key, answerKey(cur, lang))
 			}
 		case "state":
 			se := states.SimEvent(i)
-			for _, c := range se.Delta {
-				cur.Changes = append(cur.Changes, changeLine(c, lang))
-			}
+			cur.Changes = append(cur.Changes, changeLines(se.Delta, lang)...)
 			if len(se.Delta) > 0 {
 				now := stateTable(se.State, lang)
-				if cur.Diff = diffTable(stepShown, now); cur.Diff != nil {
+				if cur.Diff = diffTable(stepShown, now).folded(lang); cur.Diff != nil {
 					cur.Diff.Caption, cur.Diff.Legend = h.L.WhatChanged, h.L.Legend
 				}
 				shown = now
 			}
 		}
 	}
-	h.End = stateTable(t.Final(), lang)
+	h.End = stateTable(t.Final(), lang).folded(lang)
 	for i := range h.Steps {
 		s := &h.Steps[i]
 		s.Keep = s.rows() <= keepRows

@@ -105,6 +105,37 @@ func stateTable(s *events.State, lang string) *table {
 	return tb
 }
 
+// folded is the table with each group of more than foldOver rows cut to
+// its first foldHead and last foldTail and a "… n more messages" row
+// between: a handout of a 10,000-message mailbox stays a few pages.
+func (tb *table) folded(lang string) *table {
+	if tb == nil {
+		return nil
+	}
+	out := *tb
+	out.Rows = nil
+	for start := 0; start < len(tb.Rows); {
+		end := start + 1
+		for end < len(tb.Rows) && !tb.Rows[end].First {
+			end++
+		}
+		group := tb.Rows[start:end]
+		for i, r := range group {
+			skip, count := foldedOut(i, len(group))
+			if count > 0 {
+				cells := make([]string, len(r.Cells))
+				cells[min(2, len(cells)-1)] = i18n.Wordf(lang, "… %d more messages", count)
+				out.Rows = append(out.Rows, trow{Where: r.Where, Cells: cells, Empty: true})
+			}
+			if !skip {
+				out.Rows = append(out.Rows, r)
+			}
+		}
+		start = end
+	}
+	return &out
+}
+
 // diffTable holds the rows of now that differ from before: messages that
 // came (+), went (−, as they were) or changed (~, with the cells that
 // did). nil when nothing a table shows changed.

@@ -312,9 +312,33 @@ func (p *Plain) delta(changes []events.Change) {
 		return
 	}
 	p.printf("  %s\n", p.word("what changed:"))
-	for _, c := range changes {
-		p.printf("    %s\n", changeLine(c, p.o.Lang))
+	for _, l := range changeLines(changes, p.o.Lang) {
+		p.printf("    %s\n", l)
 	}
+}
+
+// changeLines are the lines of a step's changes; a long run of changes of
+// one kind in one place (a device downloading 10,000 messages) is folded.
+func changeLines(changes []events.Change, lang string) []string {
+	var out []string
+	for start := 0; start < len(changes); {
+		end := start + 1
+		for end < len(changes) && changes[end].Kind == changes[start].Kind && changes[end].Where == changes[start].Where {
+			end++
+		}
+		run := changes[start:end]
+		for i, c := range run {
+			skip, count := foldedOut(i, len(run))
+			if count > 0 {
+				out = append(out, i18n.Wordf(lang, "… %d more changes like these", count))
+			}
+			if !skip {
+				out = append(out, changeLine(c, lang))
+			}
+		}
+		start = end
+	}
+	return out
 }
 
 // state prints every mailbox of the lesson's users and every device.
@@ -328,10 +352,7 @@ func (p *Plain) state(s *events.State, full bool) {
 				p.printf("  %s\n", p.wordf("server %s %s/%s: %s", ps.Domain, u.Name, mb.Name, p.countOf(len(mb.Messages))))
 				if full {
 					for i, m := range mb.Messages {
-						if skip := len(mb.Messages) - foldHead - foldTail; len(mb.Messages) > foldOver && i >= foldHead && i < foldHead+skip {
-							if i == foldHead {
-								p.printf("    %s\n", p.wordf("… %d more messages", skip))
-							}
+						if p.folded(i, len(mb.Messages), "… %d more messages") {
 							continue
 						}
 						mark := ""
@@ -351,16 +372,43 @@ func (p *Plain) state(s *events.State, full bool) {
 		}
 		p.printf("  %s\n", p.wordf("device %s (%s, %s): %s local", d.Name, p.tr(d.Client), strings.ToUpper(d.Protocol), p.countOf(len(d.Local))))
 		if full {
-			for _, m := range d.Local {
+			for i, m := range d.Local {
+				if p.folded(i, len(d.Local), "… %d more messages") {
+					continue
+				}
 				p.printf("    UID %-3d %-28.28s %-32.32q %6d B\n", m.UID, m.From, m.Subject, m.Size)
 			}
 		}
 	}
 }
 
-// A mailbox of more than foldOver messages is printed as its first
-// foldHead and last foldTail: a 10,000-message mailbox stays readable.
+// A list of more than foldOver messages (or changes) is printed as its
+// first foldHead and last foldTail: a 10,000-message mailbox stays
+// readable.
 const foldOver, foldHead, foldTail = 20, 3, 2
+
+// foldedOut reports whether item i of a list of n is left out when the
+// list is folded, and, at the first item left out, how many are.
+func foldedOut(i, n int) (out bool, count int) {
+	skip := n - foldHead - foldTail
+	if n <= foldOver || i < foldHead || i >= foldHead+skip {
+		return false, 0
+	}
+	if i == foldHead {
+		return true, skip
+	}
+	return true, 0
+}
+
+// folded is foldedOut that prints, at the first item left out, the
+// format (a "… %d more" line) with their count.
+func (p *Plain) folded(i, n int, format string) bool {
+	out, count := foldedOut(i, n)
+	if count > 0 {
+		p.printf("    %s\n", p.wordf(format, count))
+	}
+	return out
+}
 
 // imapDevice prints an IMAP device's cache: a mirror of the server's
 // mailboxes, with what of each message it has downloaded.
@@ -369,7 +417,10 @@ func (p *Plain) imapDevice(d events.DeviceState, full bool) {
 	if !full {
 		return
 	}
-	for _, m := range d.Local {
+	for i, m := range d.Local {
+		if p.folded(i, len(d.Local), "… %d more messages") {
+			continue
+		}
 		got := p.parts(m.Parts)
 		if got == "" {
 			got = p.word("summary only")

@@ -62,6 +62,9 @@ func (t *Transcript) state(sn *Snapshot) *events.State {
 			us := mailstore.UserSnapshot{Name: u.Name, Quota: u.Quota}
 			for _, mb := range u.Mailboxes {
 				ms := mailstore.MailboxSnapshot{Name: mb.Name, SpecialUse: mb.SpecialUse, UIDValidity: mb.UIDValidity, UIDNext: mb.UIDNext}
+				if len(mb.Messages) > 0 {
+					ms.Messages = make([]*mailstore.Message, 0, len(mb.Messages))
+				}
 				for _, ref := range mb.Messages {
 					m := &mailstore.Message{UID: ref.UID, Flags: ref.Flags}
 					if ref.Msg >= 1 && ref.Msg <= len(t.Messages) {

@@ -34,6 +34,11 @@ type DeviceState struct {
 	Connected bool           `yaml:"connected,omitempty"`
 	Host      string         `yaml:"host,omitempty"` // where it is connected, "pop.example.com:110"
 	Local     []LocalMessage `yaml:"local,omitempty"`
+	// Sent and Received count the octets the device's connections have
+	// moved so far, as the protocol sees them (inside TLS), every account
+	// of its mail app together: the same count as a stats check's.
+	Sent     int `yaml:"sent,omitempty"`
+	Received int `yaml:"received,omitempty"`
 }
 
 // LocalMessage is a message as a device holds it: a POP3 client's

@@ -57,6 +57,121 @@ type SeedMessage struct {
 	// Repeat makes this many numbered copies ("Subject #1", ...); 0 or 1
 	// means one. It lets a lesson fill a mailbox of thousands.
 	Repeat int `yaml:"repeat,omitempty"`
+	// Vary makes the copies of a repeated message differ, as the mail of
+	// years does; nil: every copy is the same but for its number.
+	Vary *SeedVary `yaml:"vary,omitempty"`
+}
+
+// SeedVary varies the copies of a repeated message. Copy n (1, 2, ...)
+// takes a sender and a subject from the lists, a body of some number of
+// lines in the range, and a date Every after copy n-1's. The choices come
+// from n alone (a fixed hash), so the same seed always gives the same
+// mailbox:
+//
+//	INBOX:
+//	  - subject: Newsletter
+//	    date: "2016-12-01T08:00:00+07:00"
+//	    body: |
+//	      A line of text.
+//	      Another line.
+//	    repeat: 10000
+//	    vary:
+//	      from: ["Bob <bob@example.org>", "Da Lat Photo Club <club@example.net>"]
+//	      subjects: [Lunch?, Photos from Da Lat, Your invoice]
+//	      lines: [2, 16]
+//	      every: 8h45m
+type SeedVary struct {
+	From     []string `yaml:"from,omitempty"`     // senders; empty: the message's From
+	Subjects []string `yaml:"subjects,omitempty"` // subjects, each copy's number added; empty: the message's Subject
+	// Lines is [min, max]: the body's lines are cycled, from a place that
+	// also varies, to this many lines. Empty: the body as written.
+	Lines []int  `yaml:"lines,omitempty"`
+	Every string `yaml:"every,omitempty"` // a Go duration ("8h45m"); needs Date; empty: every copy has Date
+}
+
+// MaxVaryLines bounds the lines of a varied body.
+const MaxVaryLines = 1000
+
+// Check reports what is wrong with v, if anything.
+func (v *SeedVary) Check() error {
+	if v == nil {
+		return nil
+	}
+	for _, l := range [][]string{v.From, v.Subjects} {
+		for _, x := range l {
+			if strings.TrimSpace(x) == "" {
+				return fmt.Errorf("vary: an empty sender or subject")
+			}
+		}
+	}
+	if len(v.Lines) > 0 && (len(v.Lines) != 2 || v.Lines[0] < 1 || v.Lines[0] > v.Lines[1] || v.Lines[1] > MaxVaryLines) {
+		return fmt.Errorf("vary: lines must be [min, max] with 1 <= min <= max <= %d", MaxVaryLines)
+	}
+	if v.Every != "" {
+		if d, err := time.ParseDuration(v.Every); err != nil || d <= 0 {
+			return fmt.Errorf("vary: every %q: want a positive duration such as 8h45m", v.Every)
+		}
+	}
+	return nil
+}
+
+// copyN is copy n (1-based) of a repeated message: numbered, and varied.
+func (sm SeedMessage) copyN(n int) (SeedMessage, error) {
+	m := sm
+	m.Repeat, m.Vary = 0, nil
+	if sm.Repeat <= 1 {
+		return m, nil
+	}
+	if v := sm.Vary; v != nil {
+		if err := v.Check(); err != nil {
+			return m, err
+		}
+		if len(v.From) > 0 {
+			m.From = v.From[pick(n, 1, len(v.From))]
+		}
+		if len(v.Subjects) > 0 {
+			m.Subject = v.Subjects[pick(n, 2, len(v.Subjects))]
+		}
+		if len(v.Lines) == 2 {
+			lines := strings.Split(strings.TrimRight(sm.Body, "\n"), "\n")
+			k := v.Lines[0] + pick(n, 3, v.Lines[1]-v.Lines[0]+1)
+			from := pick(n, 4, len(lines))
+			var b strings.Builder
+			for j := range k {
+				b.WriteString(lines[(from+j)%len(lines)])
+				b.WriteString("\n")
+			}
+			m.Body = b.String()
+		}
+		if v.Every != "" {
+			if sm.Date == "" {
+				return m, fmt.Errorf("vary: every needs the message's date (the first copy's)")
+			}
+			first, err := sm.date(nil)
+			if err != nil {
+				return m, err
+			}
+			every, _ := time.ParseDuration(v.Every)
+			m.Date = first.Add(time.Duration(n-1) * every).Format(time.RFC3339)
+		}
+	}
+	m.Subject = fmt.Sprintf("%s #%d", m.Subject, n)
+	if m.MessageID != "" {
+		m.MessageID = strings.Replace(m.MessageID, "@", fmt.Sprintf(".%d@", n), 1)
+	}
+	return m, nil
+}
+
+// pick is a choice in [0, n) for copy i, the same on every run: salt
+// makes the choices of one copy (sender, subject, ...) independent.
+func pick(i, salt, n int) int {
+	x := uint64(i)*0x9E3779B97F4A7C15 + uint64(salt)*0xBF58476D1CE4E5B9
+	x ^= x >> 30
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 27
+	x *= 0x94D049BB133111EB
+	x ^= x >> 31
+	return int(x % uint64(n))
 }
 
 // SeedAttachment is an attachment of an inline SeedMessage: Content given
@@ -146,13 +261,13 @@ func (s *Store) loadMessage(userName, mailbox string, sm SeedMessage, fsys fs.FS
 	if n < 1 {
 		n = 1
 	}
+	if sm.Vary != nil && sm.Repeat <= 1 {
+		return fmt.Errorf("vary needs repeat: of 2 or more")
+	}
 	for i := 1; i <= n; i++ {
-		m := sm
-		if sm.Repeat > 1 {
-			m.Subject = fmt.Sprintf("%s #%d", sm.Subject, i)
-			if m.MessageID != "" {
-				m.MessageID = strings.Replace(m.MessageID, "@", fmt.Sprintf(".%d@", i), 1)
-			}
+		m, err := sm.copyN(i)
+		if err != nil {
+			return err
 		}
 		raw, date, err := m.Build(fsys, s.clock)
 		if err != nil {

@@ -187,7 +187,7 @@ func TestThePickerFiltersAcrossTitlesAndSummariesInBothLanguages(t *testing.T) {
 func TestThePickerStartsHereAndResetsProgressOnlyWhenConfirmed(t *testing.T) {
 	dir := progressDir(t)
 	h := startApp(t, Options{Lessons: builtins(t), Lang: "en", StateDir: dir}, 120, 45)
-	h.waitFor("▶  POP or IMAP? One mailbox, two devices", "start here: POP or IMAP? One mailbox, two devices", "2 of 15 lessons done", "quizzes 2/3 right")
+	h.waitFor("▶  POP or IMAP? One mailbox, two devices", "start here: POP or IMAP? One mailbox, two devices", "2 of 16 lessons done", "quizzes 2/3 right")
 	h.on(func() {
 		if row, _ := h.u.picker.table.GetSelection(); h.u.picker.rows[row].ID != "pop-vs-imap" {
 			t.Errorf("selected %s, want the start-here lesson", h.u.picker.rows[row].ID)

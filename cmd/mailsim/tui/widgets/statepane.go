@@ -374,7 +374,14 @@ func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, del
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Uid < rows[j].Uid })
-	return stateBlock{name: d.Name, count: len(d.Local), head: [][]Seg{head}, conn: conn,
+	heads := [][]Seg{head}
+	if d.Sent+d.Received > 0 {
+		// What its connections moved, and that on a modelled link
+		// (events.LinkTime): the cost of what it holds.
+		heads = append(heads, []Seg{{Style: th.Dim, Text: i18n.Wordf(lang, "%s at 10 Mbit/s: ↓ %s ↑ %s",
+			events.Seconds(events.LinkTime(d.Sent+d.Received)), events.Octets(d.Received), events.Octets(d.Sent))}})
+	}
+	return stateBlock{name: d.Name, count: len(d.Local), head: heads, conn: conn,
 		detail: []Seg{{Style: th.Dim, Text: who}}, rows: rows,
 		empty: []Seg{{Style: th.Dim, Text: "  " + i18n.Word(lang, "local copy") + ": " + i18n.Word(lang, "empty")}}}
 }
@@ -468,6 +475,12 @@ func (b *stateBlock) shown(full bool) ([]MsgRow, []int) {
 		b.fold = &folded{}
 		b.fold.full, b.fold.fullGaps = FoldRows(b.rows)
 		b.fold.changed, b.fold.changedGaps = FoldRows(changed)
+		if len(changed) > MaxMailboxRows {
+			// A step that changed a whole big mailbox (a POP3 client
+			// downloading 10,000 messages): compact shows its ends, so
+			// that the blocks below keep their heads on screen.
+			b.fold.changed, b.fold.changedGaps = foldEnds(changed)
+		}
 	}
 	if full {
 		return b.fold.full, b.fold.fullGaps
@@ -690,21 +703,21 @@ func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore
 	return rows
 }
 
-// maxMailboxRows is how many rows a mailbox shows before it folds: a
+// MaxMailboxRows is how many rows a mailbox shows before it folds: a
 // 10,000-message mailbox shows its first and last messages and the ones the
 // last step changed, not 10,000 lines.
-const maxMailboxRows = 30
+const MaxMailboxRows = 30
 
 // FoldRows picks the rows to show and, for each, how many were skipped
 // before it; gaps[len(shown)] counts those skipped after the last one.
 func FoldRows(rows []MsgRow) (shown []MsgRow, gaps []int) {
-	if len(rows) <= maxMailboxRows {
+	if len(rows) <= MaxMailboxRows {
 		return rows, make([]int, len(rows)+1)
 	}
 	keep := func(i int) bool { return i < 3 || i >= len(rows)-2 || rows[i].Mark.changed() }
 	skipped := 0
 	for i, r := range rows {
-		if !keep(i) || len(shown) >= maxMailboxRows && i < len(rows)-2 {
+		if !keep(i) || len(shown) >= MaxMailboxRows && i < len(rows)-2 {
 			skipped++
 			continue
 		}
@@ -713,6 +726,16 @@ func FoldRows(rows []MsgRow) (shown []MsgRow, gaps []int) {
 		skipped = 0
 	}
 	return shown, append(gaps, skipped)
+}
+
+// foldEnds keeps the first two rows and the last one, with the gap
+// between them (as foldRows gives gaps): four lines, whatever the count.
+func foldEnds(rows []MsgRow) (shown []MsgRow, gaps []int) {
+	if len(rows) <= 3 {
+		return rows, make([]int, len(rows)+1)
+	}
+	shown = append(append(shown, rows[:2]...), rows[len(rows)-1])
+	return shown, []int{0, 0, len(rows) - 3, 0}
 }
 
 func hasUID(list []*mailstore.Message, uid uint32) bool {
