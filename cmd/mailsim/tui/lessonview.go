@@ -420,15 +420,13 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 	}
 	e := ls.s.Event(row.Ref)
 	line := row.Text
-	if row.Dir != 0 {
-		line = string(row.Dir) + ": " + line
+	var about []string
+	if e.Unit != nil {
+		u := widgets.UnitOfEvent(e)
+		line, about = u.Headline(lang), u.About(lang, !ls.presenting)
 	}
 	if e.Actor != "" {
 		line = e.Actor + " " + line
-	}
-	var about []string
-	if e.Unit != nil {
-		about = widgets.UnitOfEvent(e).About(lang, !ls.presenting)
 	}
 	bold := ls.trans.actorStyle(e.Actor).Bold(true)
 	if ab := strings.Join(about, " · "); uniseg.StringWidth(line)+2+uniseg.StringWidth(ab) <= w {
