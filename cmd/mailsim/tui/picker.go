@@ -263,8 +263,13 @@ func (p *pickerScreen) rowText(l *lessons.Lesson, c pickerCols, start bool) stri
 	return b.String()
 }
 
-// stepCount is "19 steps" in lang.
-func stepCount(lang string, n int) string { return fmt.Sprintf("%d %s", n, tr(lang, "steps")) }
+// stepCount is "19 steps" in lang ("1 step": a gallery sample may have one).
+func stepCount(lang string, n int) string {
+	if n == 1 {
+		return "1 " + tr(lang, "step")
+	}
+	return fmt.Sprintf("%d %s", n, tr(lang, "steps"))
+}
 
 // selectLesson selects the row of lesson id, or the first lesson.
 func (p *pickerScreen) selectLesson(id string) {
