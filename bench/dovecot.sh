@@ -34,7 +34,8 @@
 # (1000 per user), IMAP_CONNS/IMAP_SESSIONS (20x5), POP3_CONNS/POP3_SESSIONS
 # (20x2), FETCHES (100), IMAP_USER (bench%d), REPEAT (3), KEEP=1 keeps the temp directory,
 # MAILSIM_BIN=FILE uses a built mailsim, PROFILE=FILE writes a CPU profile of the mailsim server (all its runs),
-# TABLE20, SHARED_SIZES, SHARED_CONNS, SHARED_SESSIONS, SHARED_FETCHES.
+# TABLE20, SHARED_SIZES, SHARED_CONNS, SHARED_SESSIONS, SHARED_FETCHES,
+# SHARED_WORK ("imap search"; one of them to run only that).
 set -euo pipefail
 
 MESSAGES=${MESSAGES:-1000}
@@ -53,6 +54,7 @@ SHARED_SIZES=${SHARED_SIZES-1000 10000 50000}
 SHARED_CONNS=${SHARED_CONNS:-20}
 SHARED_SESSIONS=${SHARED_SESSIONS:-3}
 SHARED_FETCHES=${SHARED_FETCHES:-50}
+SHARED_WORK=${SHARED_WORK:-imap search}
 PASS=bench
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,15 +108,17 @@ else
 	mail_uid=$(id -u) mail_gid=$(id -g)
 fi
 
-echo "== filling $USERS Maildirs with $MESSAGES messages each"
 mkdir -p "$T/mail" "$T/run" "$T/state"
-"$MAILSIM" bench --fill-maildir "$T/mail/template" --messages "$MESSAGES" >/dev/null
 : > "$T/passwd"
-for u in $(seq "$USERS"); do
-	cp -a "$T/mail/template" "$T/mail/bench$u"
-	echo "bench$u:{PLAIN}$PASS:$mail_uid:$mail_gid::$T/mail/bench$u::" >> "$T/passwd"
-done
-rm -rf "$T/mail/template"
+if [ "$TABLE20" = 1 ]; then
+	echo "== filling $USERS Maildirs with $MESSAGES messages each"
+	"$MAILSIM" bench --fill-maildir "$T/mail/template" --messages "$MESSAGES" >/dev/null
+	for u in $(seq "$USERS"); do
+		cp -a "$T/mail/template" "$T/mail/bench$u"
+		echo "bench$u:{PLAIN}$PASS:$mail_uid:$mail_gid::$T/mail/bench$u::" >> "$T/passwd"
+	done
+	rm -rf "$T/mail/template"
+fi
 for n in $SHARED_SIZES; do
 	echo "== filling the shared mailbox of $n messages"
 	"$MAILSIM" bench --fill-maildir "$T/mail/shared$n" --messages "$n" >/dev/null
@@ -289,7 +293,8 @@ line() { # proto server "wall cpu cps errors bps rss"
 }
 ratio() { # mailsim dovecot field target label
 	awk -v m="$(echo "$1" | cut -d' ' -f"$3")" -v d="$(echo "$2" | cut -d' ' -f"$3")" -v t="$4" -v l="$5" 'BEGIN{
-		r = (d > 0) ? m / d : 0
+		if (d <= 0) { printf "%-30s not measured\n", l; exit }
+		r = m / d
 		if (t != "") printf "%-30s mailsim/dovecot = %.2f  (target <= %s: %s)\n", l, r, t, (r <= t) ? "met" : "NOT met"
 		else printf "%-30s mailsim/dovecot = %.2f\n", l, r }'
 }
@@ -320,13 +325,18 @@ fi
 shared_report=()
 for n in $SHARED_SIZES; do
 	start_mailsim "shared$n" "$n"
-	echo "== shared mailbox of $n messages: $SHARED_CONNS conns x $SHARED_SESSIONS sessions as shared$n (LOGIN, SELECT, FETCH 1:* (FLAGS ENVELOPE), $SHARED_FETCHES x FETCH n BODY[], LOGOUT)"
-	d_sh=$(run "dovecot-shared$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES" --timeout 300s)
-	m_sh=$(run "mailsim-shared$n" "$serve_pid" "$ms_imap" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES" --timeout 300s)
+	d_sh="0 0 0 0 0 0" m_sh="0 0 0 0 0 0" d_se="0 0 0 0 0 0" m_se="0 0 0 0 0 0"
+	if [[ " $SHARED_WORK " == *" imap "* ]]; then
+		echo "== shared mailbox of $n messages: $SHARED_CONNS conns x $SHARED_SESSIONS sessions as shared$n (LOGIN, SELECT, FETCH 1:* (FLAGS ENVELOPE), $SHARED_FETCHES x FETCH n BODY[], LOGOUT)"
+		d_sh=$(run "dovecot-shared$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES" --timeout 300s)
+		m_sh=$(run "mailsim-shared$n" "$serve_pid" "$ms_imap" imap "$SHARED_CONNS" "$SHARED_SESSIONS" "shared$n" --fetches "$SHARED_FETCHES" --timeout 300s)
+	fi
 	phrase="message number $(( (n + 1) / 2 )) of"
-	echo "== shared mailbox of $n messages: SEARCH TEXT \"$phrase\" (1 session: LOGIN, SELECT, SEARCH, LOGOUT)"
-	d_se=$(run "dovecot-search$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase" --timeout 300s)
-	m_se=$(run "mailsim-search$n" "$serve_pid" "$ms_imap" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase" --timeout 300s)
+	if [[ " $SHARED_WORK " == *" search "* ]]; then
+		echo "== shared mailbox of $n messages: SEARCH TEXT \"$phrase\" (1 session: LOGIN, SELECT, SEARCH, LOGOUT)"
+		d_se=$(run "dovecot-search$n" "$dovecot_pid" "127.0.0.1:$imap_port" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase" --timeout 300s)
+		m_se=$(run "mailsim-search$n" "$serve_pid" "$ms_imap" imap 1 1 "shared$n" --fetches 0 --envelopes=false --search "$phrase" --timeout 300s)
+	fi
 	stop_mailsim
 	add_errors "$d_sh" "$m_sh" "$d_se" "$m_se"
 	shared_report+=("$n|$d_sh|$m_sh|$d_se|$m_se|$ms_octets")
@@ -353,6 +363,7 @@ if [ -n "$SHARED_SIZES" ]; then
 		ratio "$m_se" "$d_se" 1 "$target" "$n: SEARCH TEXT wall time"
 		rss=$(echo "$m_sh" | cut -d' ' -f6)
 		awk -v n="$n" -v rss="$rss" -v raw="$octets" 'BEGIN{
+			if (rss <= 0) { printf "%-30s not measured\n", n ": RSS"; exit }
 			limit = 2.5 * raw / 1024 + 50 * 1024
 			printf "%-30s mailsim %.0f MiB for %.1f MiB of mail; limit 2.5 x raw + 50 MiB = %.0f MiB: %s\n",
 				n ": RSS", rss / 1024, raw / 1048576, limit / 1024, (rss <= limit) ? "met" : "NOT met" }'
