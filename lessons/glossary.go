@@ -43,10 +43,13 @@ import (
 var glossaryFiles embed.FS
 
 // Entry explains one command or reply form.
+//
+// The yaml tags are its keys in a saved transcript, which stores the
+// entry a wire line was glossed with as it is.
 type Entry struct {
-	Key  string    // what it explains: "STAT", "STAT reply", "[IN-USE]"
-	Text i18n.Text // the explanation; in Explain's result, filled with the line's values
-	RFC  string    // where it is defined: "RFC 1939 §5"
+	Key  string    `yaml:"key"`            // what it explains: "STAT", "STAT reply", "[IN-USE]"
+	RFC  string    `yaml:"rfc,omitempty"`  // where it is defined: "RFC 1939 §5"
+	Text i18n.Text `yaml:"text,omitempty"` // the explanation; in Explain's result, filled with the line's values
 }
 
 // Glossary holds the entries of every protocol, indexed for Explain.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mailsim/internal/i18n"
+	"mailsim/lessons"
 	"mailsim/sim/events"
 	"reflect"
 	"sort"
@@ -69,7 +70,7 @@ var (
 	timeType  = reflect.TypeOf(time.Time{})
 	bytesType = reflect.TypeOf(Bytes(nil))
 	textType  = reflect.TypeOf(i18n.Text(nil))
-	glossType = reflect.TypeOf((*Gloss)(nil))
+	glossType = reflect.TypeOf((*lessons.Entry)(nil))
 
 	textMarshalerType   = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
 	textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()

@@ -185,7 +185,7 @@ func (g gen) transcript() *Transcript {
 			Cut: g.r.Intn(2) == 0, Title: g.text(), Say: g.text(), Note: g.text(), What: g.text(), OK: g.r.Intn(2) == 0,
 			Snapshot: g.int(), Redacted: g.str()}
 		if g.r.Intn(2) == 0 {
-			e.Gloss = &Gloss{Key: g.str(), RFC: g.str(), Text: g.text()}
+			e.Gloss = &lessons.Entry{Key: g.str(), RFC: g.str(), Text: g.text()}
 		}
 		if g.r.Intn(4) == 0 {
 			e.Quiz = &lessons.QuizSpec{Question: g.text(), Explain: g.text()}

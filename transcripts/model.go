@@ -131,7 +131,7 @@ type Event struct {
 	Title i18n.Text         `yaml:"title,omitempty"` // step: the marker's title
 	Say   i18n.Text         `yaml:"say,omitempty"`   // step: narrative
 	Note  i18n.Text         `yaml:"note,omitempty"`  // wire: the lesson's annotation
-	Gloss *Gloss            `yaml:"gloss,omitempty"` // wire: the glossary's annotation
+	Gloss *lessons.Entry    `yaml:"gloss,omitempty"` // wire: the glossary's annotation
 	What  i18n.Text         `yaml:"what,omitempty"`  // close, check, fail, end: what happened
 	OK    bool              `yaml:"ok,omitempty"`    // check, end
 	Quiz  *lessons.QuizSpec `yaml:"quiz,omitempty"`
@@ -147,13 +147,6 @@ type Event struct {
 
 // ByStudent marks an event the learner caused, not the lesson (Event.By).
 const ByStudent = "student"
-
-// Gloss is a glossary annotation.
-type Gloss struct {
-	Key  string    `yaml:"key"`
-	RFC  string    `yaml:"rfc,omitempty"`
-	Text i18n.Text `yaml:"text,omitempty"`
-}
 
 // Message is a stored message's content, shared by every snapshot that
 // holds it.

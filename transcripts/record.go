@@ -139,7 +139,7 @@ func (r *Recorder) record(e events.Event, by string) {
 		}
 	}
 	if g := e.Gloss; g != nil {
-		ev.Gloss = &Gloss{Key: clean(g.Key), RFC: clean(g.RFC), Text: cleanText(g.Text)}
+		ev.Gloss = &lessons.Entry{Key: clean(g.Key), RFC: clean(g.RFC), Text: cleanText(g.Text)}
 	}
 	if q := e.Quiz; q != nil {
 		ev.Quiz = &lessons.QuizSpec{Question: cleanText(q.Question), Explain: cleanText(q.Explain)}

@@ -52,7 +52,7 @@ func TestRedactionScrubsTheSecretFromAnnotations(t *testing.T) {
 	e := &tr.Events[1]
 	desc, _ := lessons.DescribeSASLPlain("AGFsaWNlAHdvbmRlcmxhbmQ=")
 	e.Note = i18n.Text{"en": "AUTH PLAIN logs in.\n" + desc["en"], "vi": desc["vi"]}
-	e.Gloss = &Gloss{Key: "AUTH", Text: desc}
+	e.Gloss = &lessons.Entry{Key: "AUTH", Text: desc}
 	out := Redact(tr).Events[1]
 	for _, s := range []string{out.Note["en"], out.Gloss.Text["en"]} {
 		if strings.Contains(s, "wonderland") || strings.Contains(s, "AGFsaWNl") {

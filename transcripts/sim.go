@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"mailsim/internal/i18n"
-	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/roles"
@@ -110,9 +109,7 @@ func (s *States) SimEvent(i int) events.Event {
 		}
 		out.Unit = u
 	}
-	if g := e.Gloss; g != nil {
-		out.Gloss = &lessons.Entry{Key: g.Key, Text: g.Text, RFC: g.RFC}
-	}
+	out.Gloss = e.Gloss
 	if e.Redacted != "" {
 		switch {
 		case len(e.Note) > 0:
