@@ -19,9 +19,7 @@ title: Seed test
 summary: A seed with attachments, a file and repeats.
 seed:
   users:
-    - name: alice
-      password: wonderland
-      mailboxes:
+    - mailboxes:
         INBOX:
           - from: "Bình <binh@example.org>"
             subject: "Thực đơn trưa"
@@ -33,6 +31,8 @@ seed:
             flags: ['\seen']
           - {subject: Newsletter, body: hi, repeat: 3}
         Sent: []
+      name: alice
+      password: wonderland
 actors:
   - {name: laptop, protocol: pop3, client: a laptop, user: alice}
 steps:
