@@ -632,6 +632,11 @@ func (r *Runner) count(name string, u wire.Unit) {
 		t = &traffic{}
 		r.traffic[name] = t
 	}
+	t.add(u)
+}
+
+// add counts a unit.
+func (t *traffic) add(u wire.Unit) {
 	if u.Dir == wire.ClientToServer {
 		if u.Kind == wire.Line {
 			t.commands++

@@ -7,7 +7,6 @@ import (
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
-	"mailsim/sim/wire"
 )
 
 // This file holds a send step that repeats its command over a range of
@@ -21,23 +20,11 @@ import (
 // event, so a 10,000-message download reads as three exchanges in the
 // transcript, the TUI, replays and exports.
 
-// folding counts the exchanges of a repeated send that are not emitted.
+// folding counts the exchanges of a repeated send that are not emitted,
+// on connection conn.
 type folding struct {
-	conn            uint64
-	commands, lines int
-	out, in         int // octets each way
-}
-
-func (f *folding) add(u wire.Unit) {
-	if u.Dir == wire.ClientToServer {
-		if u.Kind == wire.Line {
-			f.commands++
-		}
-		f.out += u.Len
-		return
-	}
-	f.lines += u.Lines
-	f.in += u.Len
+	conn uint64
+	traffic
 }
 
 // sendEach runs a send step with Each: the command once per number.
