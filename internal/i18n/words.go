@@ -33,7 +33,8 @@ var loadWords = sync.OnceValues(func() (map[string]string, error) {
 // parseWords reads a catalog: a mapping of English to Vietnamese. Every
 // problem is reported as file:line: what is wrong, all of them at once: a
 // key given twice, a value that is not a string or is empty, a format whose
-// Vietnamese does not use the English one's verbs.
+// Vietnamese does not use the English one's verbs. The words it could read
+// are returned even then (a bad line loses only itself).
 func parseWords(file string, data []byte) (map[string]string, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -71,13 +72,11 @@ func parseWords(file string, data []byte) (map[string]string, error) {
 			bad(v, "%q has no Vietnamese", k.Value)
 		case err != nil:
 			bad(v, "%q: %v", k.Value, err)
+		default:
+			m[k.Value] = v.Value
 		}
-		m[k.Value] = v.Value
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return m, nil
+	return m, errors.Join(errs...) // the good words even so: one bad line must not silence the rest
 }
 
 // yamlLineRE takes the line out of a yaml.v3 syntax error.
@@ -133,10 +132,7 @@ func Word(lang, english string) string {
 	if lang == "" || lang == Fallback {
 		return english
 	}
-	m, err := loadWords()
-	if err != nil {
-		return english // the tests keep words.yaml valid
-	}
+	m, _ := loadWords() // the tests keep words.yaml valid; a bad line loses only itself
 	if s, ok := m[english]; ok && lang == "vi" && s != "" {
 		return s
 	}

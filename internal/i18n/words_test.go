@@ -39,6 +39,9 @@ func TestABadWordsFileIsReportedAtItsLines(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.want)
 		}
 	}
+	if m, err := parseWords("w.yaml", []byte("a: b\nc: d\na: e\n")); err == nil || m["a"] != "b" || m["c"] != "d" {
+		t.Errorf("a key given twice loses the other words: %v, %v", m, err)
+	}
 	if m, err := parseWords("w.yaml", []byte("\"%s holds %s\": \"%[2]s của %[1]s\"\n")); err != nil || len(m) != 1 {
 		t.Errorf("a reordered format: %v, %v", m, err)
 	}
