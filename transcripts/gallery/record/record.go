@@ -335,6 +335,8 @@ func (e *env) transcript(s gallery.Sample, rc recipe) (*transcripts.Transcript, 
 		return nil, err
 	}
 	l := s.Lesson()
+	// The actor is the client, with the version that was recorded.
+	l.Actors = []lessons.Actor{{Name: rc.client, Protocol: s.Protocol, Client: i18n.Text{i18n.Fallback: e.version(rc.version)}}}
 	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Live: true, Deterministic: true,
 		ID: uuid.NewSHA1(galleryNS, []byte(s.Name)).String(), Created: fixedclock.Start})
 	at := fixedclock.Start
@@ -385,6 +387,33 @@ func closeReason(s string) i18n.Text {
 
 // addrs are the addresses in a connection error: "write tcp A->B: ".
 var addrs = regexp.MustCompile(`(\w+ )?(tcp )?\[?[0-9a-f.:]+\]?:\d+->\[?[0-9a-f.:]+\]?:\d+: `)
+
+// version is the first line a client's version command prints ("" when
+// it prints nothing in 5 s), e.g. "isync 1.4.4".
+func (e *env) version(cmdline []string) string {
+	if len(cmdline) == 0 {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cmdline[0], cmdline[1:]...)
+	cmd.Env = e.environ()
+	out, _ := cmd.CombinedOutput() // fetchmail --version exits 1 without a server
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.Contains(line, "WARNING") {
+			continue
+		}
+		if line[0] >= '0' && line[0] <= '9' { // "8.0.0": offlineimap's
+			line = filepath.Base(cmdline[0]) + " " + line
+		}
+		if len(line) > 72 {
+			line = line[:72]
+		}
+		return textsafe.Visible(line)
+	}
+	return ""
+}
 
 // galleryNS makes the samples' transcript ids: the same name, the same id.
 var galleryNS = uuid.MustParse("6f1d2b9e-3c4a-4f57-9a0e-8d2f6c1b7e45")
