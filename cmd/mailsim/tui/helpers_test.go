@@ -131,8 +131,10 @@ func (h *harness) text() string {
 
 // conditionWait bounds waitFor and waitUntil: generous, because they test
 // a condition, not a timing, and CI's two cores may be busy with other
-// packages' tests.
-const conditionWait = 30 * time.Second
+// packages' tests. Going back from the sandbox in imap-big-mailbox
+// quietly re-runs a 10,000-message POP3 download: under -race on a busy
+// machine that alone took over 30 s.
+const conditionWait = 90 * time.Second
 
 // waitFor waits until the screen shows every one of subs.
 func (h *harness) waitFor(subs ...string) string {
