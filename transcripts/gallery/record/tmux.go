@@ -11,12 +11,13 @@ import (
 )
 
 // A full-screen client (neomutt) runs in a detached tmux session of its
-// own, on a tmux server of its own (-L), and is driven by keys; the
+// own, on a tmux server of its own (-S, its socket in the recording's home), and is driven by keys; the
 // screen is read back to know when it is ready for the next ones.
 
-// tmuxArgs are the arguments of a tmux command on the recording's server.
+// tmuxArgs are the arguments of a tmux command on the recording's server,
+// whose socket is in the recording's home (removed with it).
 func (e *env) tmuxArgs(args ...string) []string {
-	return append([]string{"-L", "mailsim-" + filepath.Base(e.home)}, args...)
+	return append([]string{"-S", filepath.Join(e.home, "tmux.sock")}, args...)
 }
 
 func (e *env) tmuxRun(args ...string) (string, error) {
