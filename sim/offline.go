@@ -4,90 +4,22 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
-	"net"
-	"net/mail"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
-
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/roles"
-	"mailsim/sim/wire"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
 )
 
-// This file holds what happens on a device off the network, and to the
-// servers themselves:
-//
-//   - device steps: reading a message from the local copy with no
-//     connection (read-offline), the local folder being damaged (corrupt),
-//     the local folders as the files on disk (export), what the device
-//     holds and where it came from (show), and checking a message's
-//     attachments before opening it (scan);
-//   - a device's local mail shared by several actors (lessons'
-//     Actor.Device): a second POP3 account, or the SMTP side that keeps
-//     sent mail, in one mail app;
-//   - server steps: a server goes down and comes back up;
-//   - stats checks: the commands and octets each actor has exchanged.
-
-// device is the actor whose local mail a's downloads and sent copies go
-// to: a itself, or the device it shares.
-func (a *actor) device() *actor {
-	if a.dev != nil {
-		return a.dev
-	}
-	return a
-}
-
-// account is the account the actor logs in as, "alice@example.com".
-func (a *actor) account() string {
-	return a.spec.User + "@" + domainOr(a.spec.Domain)
-}
-
-// keepRaw remembers the octets of a message the device holds whole.
-func (a *actor) keepRaw(m events.LocalMessage, raw []byte) {
-	if a.raw == nil {
-		a.raw = map[events.LocalKey][]byte{}
-	}
-	a.raw[m.Key()] = append([]byte(nil), raw...)
-}
-
-// localLess orders a POP3 device's local mail: the inbox first, then the
-// other folders by name; by account, then by number, within a folder.
-func localLess(x, y events.LocalMessage) bool {
-	if x.Mailbox != y.Mailbox {
-		return x.Mailbox < y.Mailbox
-	}
-	if x.Account != y.Account {
-		return x.Account < y.Account
-	}
-	return x.UID < y.UID
-}
-
-// sentFolder is the local folder a device keeps the mail it sent in.
-const sentFolder = "Sent"
-
-// keepSent files a copy of a message the actor sent in its device's local
-// Sent folder, as a POP3 mail app does: the server keeps none. Only actors
-// that fill a device's local mail (Actor.Device) do it.
-func (a *actor) keepSent(body string) {
-	if a.spec.Device == "" {
-		return
-	}
-	d := a.device()
-	raw := []byte(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
-	d.sent++
-	m := parseLocal(d.sent, raw)
-	m.Mailbox, m.Body, m.Account = sentFolder, true, a.account()
-	d.keepRaw(m, raw)
-	d.local = append(d.local, m)
-	sort.SliceStable(d.local, func(i, j int) bool { return localLess(d.local[i], d.local[j]) })
-}
+// What a device does on its own, with no server: read, show, scan, export
+// or move its local copies, and a corrupted disk.
 
 // outcome is what a device step found, in the reader's language.
 type outcome struct {
@@ -565,109 +497,4 @@ func structureParts(s string) []attachment {
 		out = append(out, at)
 	}
 	return out
-}
-
-// serverStep stops or starts a provider's server.
-func (r *Runner) serverStep(ss *lessons.ServerSpec) error {
-	if ss == nil {
-		return fmt.Errorf("a server step needs its server")
-	}
-	role, err := roles.Parse(ss.Role)
-	if err != nil {
-		return err
-	}
-	domain := domainOr(ss.Domain)
-	hostport := net.JoinHostPort(role.Host(domain), strconv.Itoa(role.StandardPort()))
-	var text i18n.Text
-	switch ss.State {
-	case "down":
-		// The actors connected to it lose their connection first, so the
-		// transcript says who was cut off, in lesson order.
-		for _, spec := range r.lesson.Actors {
-			if a := r.actors[spec.Name]; a != nil && a.sess != nil && a.sess.role == role && domainOr(spec.Domain) == domain {
-				r.closeSession(a, i18n.Textf("connection lost: the server went down"))
-			}
-		}
-		if err := r.net.StopServer(domain, role); err != nil {
-			return err
-		}
-		text = i18n.Textf("%s is down: the server has stopped, and connections to it are refused", hostport)
-	case "up":
-		if err := r.net.StartServer(domain, role); err != nil {
-			return err
-		}
-		text = i18n.Textf("%s is up again, at the same address", hostport)
-	default:
-		return fmt.Errorf("server state %q: want down or up", ss.State)
-	}
-	r.emit(events.Event{Kind: events.EventCheck, OK: true, Role: role, Host: hostport, Text: text})
-	return nil
-}
-
-// closeSession ends an actor's connection (the lesson closed it, or the
-// other end cut it) and says why in an EventClose.
-func (r *Runner) closeSession(a *actor, why i18n.Text) {
-	s := a.sess
-	s.conn.Close()
-	a.sess = nil
-	r.mu.Lock()
-	eaves := r.eavesdrop[s.tap.ID()]
-	r.mu.Unlock()
-	r.emit(events.Event{Kind: events.EventClose, Actor: a.spec.Name, Conn: s.tap.ID(), Protocol: s.proto, Role: s.role, Host: s.host,
-		Text: why, Eavesdrop: eaves})
-}
-
-// traffic is what crossed one actor's connections, as the protocol sees
-// it (inside TLS where there is TLS).
-type traffic struct {
-	commands int // lines the actor sent: commands, and SASL or DONE lines
-	lines    int // lines the servers sent back
-	out, in  int // octets each way
-}
-
-// count adds a unit to its actor's traffic; r.mu is held.
-func (r *Runner) count(name string, u wire.Unit) {
-	t := r.traffic[name]
-	if t == nil {
-		t = &traffic{}
-		r.traffic[name] = t
-	}
-	t.add(u)
-}
-
-// add counts a unit.
-func (t *traffic) add(u wire.Unit) {
-	if u.Dir == wire.ClientToServer {
-		if u.Kind == wire.Line {
-			t.commands++
-		}
-		t.out += u.Len
-		return
-	}
-	t.lines += u.Lines
-	t.in += u.Len
-}
-
-// stats emits, for each actor, what it has sent and received so far.
-func (r *Runner) stats(names []string) error {
-	var lines []i18n.Text
-	r.mu.Lock()
-	for _, name := range names {
-		a, ok := r.actors[name]
-		if !ok {
-			r.mu.Unlock()
-			return fmt.Errorf("no actor %q", name)
-		}
-		t := traffic{}
-		if c := r.traffic[name]; c != nil {
-			t = *c
-		}
-		proto := strings.ToUpper(a.spec.Protocol)
-		lines = append(lines, i18n.Textf("%-8s %-5s %3d commands sent, %4d lines back; %6d B sent, %7d B received%s: %s at 10 Mbit/s",
-			name, proto, t.commands, t.lines, t.out, t.in, bigOctets(t.in), events.Seconds(events.LinkTime(t.out+t.in))))
-	}
-	r.mu.Unlock()
-	r.checks[0]++
-	r.emit(events.Event{Kind: events.EventCheck, OK: true, Text: indentText(i18n.Textf("what each one has sent and received so far (the protocol's own lines and octets), and the time those octets alone take on a 10 Mbit/s link (a modelled time; round trips come on top):"), lines)})
-	return nil
 }
