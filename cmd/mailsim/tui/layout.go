@@ -59,8 +59,13 @@ func (ls *lessonScreen) arrange(w, h int) {
 		stateW = w
 	}
 	m := widgets.BuildState(th, lang, ls.s.View(), ls.trans.actorStyle)
+	if ls.rp != nil && m.NoState != "" {
+		// A recording with no snapshot (an imported capture, a classroom
+		// session): no server starts in a replay.
+		m.NoState = tr(lang, noSnapshot)
+	}
 	if ls.quizOn {
-		m = widgets.StateModel{NoState: th.Tag(th.Dim) + tview.Escape(tr(lang, "Hidden until you answer the quiz.")) + widgets.Reset}
+		m = widgets.StateModel{NoState: tr(lang, "Hidden until you answer the quiz.")}
 	}
 	compact := widgets.FitState(th, lang, m, stateW-2, 0) // the smallest it can be
 	need := len(compact.Server) + len(compact.Devices) + 4

@@ -250,10 +250,17 @@ func (ls *lessonScreen) storyLines(w int) []string {
 		if sum := l.Summary.In(lang); sum != "" {
 			para(th.Text, sum)
 		}
-		if s.View().State == nil {
-			para(th.Dim, tr(lang, "Starting the servers…"))
-		} else {
+		switch {
+		case s.View().State != nil:
 			para(th.Accent, tr(lang, "Press → to start."))
+		case ls.rp != nil && s.Steps() == 0:
+			para(th.Dim, tr(lang, noSnapshot))
+			para(th.Accent, tr(lang, noSteps))
+		case ls.rp != nil:
+			para(th.Dim, tr(lang, noSnapshot))
+			para(th.Accent, tr(lang, "Press → to start."))
+		default:
+			para(th.Dim, tr(lang, "Starting the servers…"))
 		}
 	default:
 		st := &l.Steps[step]

@@ -169,11 +169,26 @@ func (ls *lessonScreen) replayKeyMap() *keymap.Map { return ls.replayKeys(ls.key
 // changes nothing here.
 func (ls *lessonScreen) replayKeys(base *keymap.Map) *keymap.Map {
 	m := &keymap.Map{Name: "Replay"}
+	// A recording with no steps (an imported capture, a classroom
+	// session) shows everything at once: no step key would do anything.
+	stepless := ls.s.Steps() == 0
+	search := []keymap.Binding{
+		{ID: "search", Keys: []keymap.Key{r('/')}, Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
+		{ID: "match", Keys: []keymap.Key{r('n')}, Desc: "next match", Action: func() { ls.searchMove(1) }},
+		{ID: "matchPrev", Keys: []keymap.Key{r('N')}, Desc: "previous match", Action: func() { ls.searchMove(-1) }},
+	}
 	for _, b := range base.Bindings {
 		switch b.ID {
 		case "sandbox", "restart", "save", "summary":
 			continue
+		case "back", "play", "faster", "slower", "latest":
+			if stepless {
+				continue
+			}
 		case "next":
+			if stepless {
+				continue
+			}
 			b.Keys = []keymap.Key{k(tcell.KeyRight), r(' ')}
 			b.Desc, b.Action = "next step", ls.replayNext
 		case "lessons":
@@ -183,13 +198,13 @@ func (ls *lessonScreen) replayKeys(base *keymap.Map) *keymap.Map {
 		case "quit":
 			b.Short = ""
 		case "goto":
-			m.Bindings = append(m.Bindings, b,
-				keymap.Binding{ID: "marker", Keys: []keymap.Key{r(']')}, Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
-				keymap.Binding{ID: "markerPrev", Keys: []keymap.Key{r('[')}, Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
-				keymap.Binding{ID: "search", Keys: []keymap.Key{r('/')}, Short: "search", Desc: "search: type text, Enter jumps to the next matching line (a capital letter makes it case-sensitive; empty repeats)", Action: ls.askSearch},
-				keymap.Binding{ID: "match", Keys: []keymap.Key{r('n')}, Desc: "next match", Action: func() { ls.searchMove(1) }},
-				keymap.Binding{ID: "matchPrev", Keys: []keymap.Key{r('N')}, Desc: "previous match", Action: func() { ls.searchMove(-1) }},
-			)
+			if !stepless {
+				m.Bindings = append(m.Bindings, b,
+					keymap.Binding{ID: "marker", Keys: []keymap.Key{r(']')}, Short: "marker", Desc: "next step marker", Action: func() { ls.jumpMarker(1) }},
+					keymap.Binding{ID: "markerPrev", Keys: []keymap.Key{r('[')}, Desc: "previous step marker", Action: func() { ls.jumpMarker(-1) }},
+				)
+			}
+			m.Bindings = append(m.Bindings, search...)
 			continue
 		}
 		m.Bindings = append(m.Bindings, b)
@@ -366,3 +381,12 @@ func (ls *lessonScreen) showEvent(ev int) {
 		ls.tv.Select(row)
 	}
 }
+
+// noSnapshot is what the state pane and the story say when a replayed
+// recording has no snapshot of the servers (an imported capture, a
+// classroom session): in a replay no server starts.
+const noSnapshot = "This recording holds no snapshot of the servers' mailboxes: only what crossed the wire."
+
+// noSteps is the story of a replayed recording with no steps: all of it
+// is in the transcript at once.
+const noSteps = "The whole session is in the transcript: ↑↓ picks a line and shows what it means, / searches."

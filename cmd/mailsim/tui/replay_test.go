@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 
@@ -13,6 +14,7 @@ import (
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -277,4 +279,36 @@ func TestReplayOfAPartialRecordingSaysWhereItEnds(t *testing.T) {
 	h.key(tcell.KeyRight)
 	h.waitFor("The recording ends here: it holds 3 of the lesson's 8 steps.")
 	h.at(3)
+}
+
+// A recording with no steps and no snapshot (an imported capture, a
+// classroom session) says so: no server is "starting", and no step key
+// is offered, since none would do anything.
+func TestReplayOfARecordingWithNoStepsOrSnapshot(t *testing.T) {
+	rec := transcripts.NewRecorder(transcripts.Meta{Live: true, ID: "capture"})
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	for i, u := range []wire.Unit{
+		{Dir: wire.ServerToClient, Kind: wire.Line, Text: "+OK ready"},
+		{Dir: wire.ClientToServer, Kind: wire.Line, Text: "STAT", Command: "STAT"},
+		{Dir: wire.ServerToClient, Kind: wire.Line, Text: "+OK 3 854", Command: "STAT"},
+	} {
+		u.Conn, u.Seq, u.Time, u.Len, u.Lines = 1, i, at, len(u.Text)+2, 1
+		rec.Event(events.Event{Kind: events.EventWire, Step: -1, Time: at, Actor: "10.0.0.1", Conn: 1, Protocol: wire.POP3, Unit: &u})
+	}
+	h := startReplay(t, rec.Transcript(), 100, 30)
+	screen := h.waitFor("only what crossed the wire", "The whole session is in the transcript", "+OK 3 854")
+	if strings.Contains(screen, "Starting the servers") {
+		t.Errorf("a replay says the servers are starting:\n%s", screen)
+	}
+	h.on(func() {
+		for _, b := range h.u.ls.keys.Bindings {
+			switch b.ID {
+			case "next", "back", "play", "goto", "marker", "latest":
+				t.Errorf("a recording with no steps offers the step key %q", b.ID)
+			}
+		}
+		if b, ok := h.u.ls.keys.Find("search"); !ok || b.Action == nil {
+			t.Error("no search key in a recording with no steps")
+		}
+	})
 }

@@ -281,13 +281,13 @@ type stateBlock struct {
 type StateModel struct {
 	server  []stateBlock
 	Devices []stateBlock
-	NoState string // tagged: shown while the servers start
+	NoState string // plain text shown instead of a state (the servers are starting), wrapped to the pane
 }
 
 // BuildState turns a View into blocks.
 func BuildState(th *Theme, lang string, v model.View, colorOf func(string) tcell.Style) StateModel {
 	if v.State == nil {
-		return StateModel{NoState: th.Tag(th.Dim) + i18n.Word(lang, "Starting the servers…") + Reset}
+		return StateModel{NoState: i18n.Word(lang, "Starting the servers…")}
 	}
 	delta := deltaIndex(v.Delta)
 	var m StateModel
@@ -619,7 +619,7 @@ type stateFit struct {
 // used and the panes scroll.
 func FitState(th *Theme, lang string, m StateModel, w, h int) stateFit {
 	if m.NoState != "" {
-		return stateFit{Server: []string{m.NoState}, level: "none"}
+		return stateFit{Server: noStateLines(th, m.NoState, w), level: "none"}
 	}
 	type try struct {
 		name                string
@@ -664,12 +664,21 @@ func FitState(th *Theme, lang string, m StateModel, w, h int) stateFit {
 	return last
 }
 
+// noStateLines is the text shown instead of a state, dim, wrapped to w.
+func noStateLines(th *Theme, text string, w int) []string {
+	var out []string
+	for _, ln := range Wrap(text, max(w, 8)) {
+		out = append(out, th.Tag(th.Dim)+tview.Escape(ln)+Reset)
+	}
+	return out
+}
+
 // RenderServer writes every mailbox of every provider that has users, in
 // full (the classroom live view's server pane).
 func RenderServer(th *Theme, lang string, v model.View, width int) string {
 	m := BuildState(th, lang, v, func(string) tcell.Style { return th.Text })
 	if m.NoState != "" {
-		return m.NoState
+		return strings.Join(noStateLines(th, m.NoState, width), "\n")
 	}
 	return strings.Join(renderBlocks(th, lang, m.server, width, true), "\n")
 }
