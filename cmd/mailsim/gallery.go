@@ -29,13 +29,9 @@ recorded against mailsim's own servers. Replay one with
 func cmdGallery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("gallery", "[record [NAME...]]", galleryHelp, stdout)
 	dir := fs.String("dir", filepath.Join("transcripts", "gallery"), "with record: write the samples into `DIR`")
-	lang := fs.String("lang", "", "language of the titles: en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
+	lang := langFlag(fs, "the titles")
 	verbose := fs.Bool("verbose", false, "with record: show the clients' own output")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	language, err := pickLang(*lang)
+	pos, language, err := parseFlagsAndLang(fs, args, lang)
 	if err != nil {
 		return err
 	}

@@ -26,3 +26,20 @@ func pickLang(flagValue string) (string, error) {
 	}
 	return "en", nil
 }
+
+// langFlag defines --lang, the language of what the command shows; its
+// value is checked, or taken from the locale, once the flags are parsed
+// (parseFlagsAndLang).
+func langFlag(fs *flagSet, what string) *string {
+	return fs.String("lang", "", "language of "+what+": en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
+}
+
+// parseFlagsAndLang parses args as parseFlags does, then picks the
+// language from lang (a langFlag) or the locale.
+func parseFlagsAndLang(fs *flagSet, args []string, lang *string) (pos []string, language string, err error) {
+	if pos, err = parseFlags(fs, args); err != nil {
+		return nil, "", err
+	}
+	language, err = pickLang(*lang)
+	return pos, language, err
+}

@@ -56,9 +56,9 @@ func cmdLearn(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func learn(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags(cmd, "[LESSON]", "Open the app: pick a lesson, step through it, answer quizzes, try commands yourself.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
-	lang := fs.String("lang", "", "language of the lessons and the app: en or vi (default from LANG)")
+	lang := langFlag(fs, "the lessons and the app")
 	present := fs.Bool("present", false, "presenter mode, for a projector: no timestamps, a wider transcript, long lines wrapped (m toggles it, z zooms a pane)")
-	pos, err := parseFlags(fs, args)
+	pos, language, err := parseFlagsAndLang(fs, args, lang)
 	if err != nil {
 		return err
 	}
@@ -69,9 +69,5 @@ func learn(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	if len(pos) == 1 {
 		start = pos[0]
 	}
-	l, err := pickLang(*lang)
-	if err != nil {
-		return err
-	}
-	return openApp(ctx, start, *dir, l, *present, stderr)
+	return openApp(ctx, start, *dir, language, *present, stderr)
 }

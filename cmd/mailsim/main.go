@@ -307,11 +307,8 @@ func idPosition(file string) (int, int) {
 func cmdLessons(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("lessons", "[--lang en|vi]", "List the lessons, grouped by protocol in the order the app shows them.", stdout)
 	dir := fs.String("lessons", "", "also load the lesson files in `DIR`")
-	lang := fs.String("lang", "", "language of the titles: en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	language, err := pickLang(*lang)
+	lang := langFlag(fs, "the titles")
+	_, language, err := parseFlagsAndLang(fs, args, lang)
 	if err != nil {
 		return err
 	}
@@ -342,12 +339,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	stamps := fs.Bool("timestamps", false, "print each wire line's time")
 	eaves := fs.Bool("eavesdropper", false, "show what crossed the network (TLS as opaque records)")
 	fixed := fs.Bool("deterministic", false, "use a fixed clock, so the transcript is the same every run")
-	lang := fs.String("lang", "", "language of the texts: en or vi (default from LC_ALL, LC_MESSAGES or LANG)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	language, err := pickLang(*lang)
+	lang := langFlag(fs, "the texts")
+	pos, language, err := parseFlagsAndLang(fs, args, lang)
 	if err != nil {
 		return err
 	}
