@@ -26,7 +26,7 @@ func HeadingOf(l *lessons.Lesson) Heading {
 // language it was recorded in.
 func (t *Transcript) Heading() Heading {
 	if t.Lesson == nil {
-		return Heading{ID: t.Name(), Title: i18n.Text{i18n.Fallback: "a live session"}, Language: t.Lang()}
+		return Heading{ID: t.Name(), Title: i18n.Textf("a live session"), Language: t.Lang()}
 	}
 	return Heading{ID: t.Lesson.ID, Title: t.Lesson.Title, Summary: t.Lesson.Summary, Steps: t.Lesson.Steps, Language: t.Lang()}
 }
