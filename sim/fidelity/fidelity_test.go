@@ -74,10 +74,10 @@ type segment struct {
 
 // action is something the lesson did that the Dovecot replay repeats.
 type action struct {
-	kind    string // connect, send, close, deliver
+	kind    string // connect, send, close, deliver, wait
 	step    int
 	conn    uint64
-	text    string // send: the command line
+	text    string // send: the command line; wait: the text the update must contain
 	literal []byte // send: the literal that follows the line, if any
 	folded  bool   // send: an exchange of a repeated send that mailsim's transcript sums up
 	user    string // deliver
@@ -223,12 +223,24 @@ func readEvents(l *lessons.Lesson, evs []events.Event, deliveries map[int][]acti
 			last = upTo
 		}
 	}
+	// A wait step (an idling client waits for an update) holds Dovecot's
+	// client too, so the next step's command does not reach Dovecot
+	// before the update it waits for was sent.
+	step, connOf := -1, map[string]uint64{}
+	waits := func(upTo int) {
+		for ; step < upTo; step++ {
+			if s := step + 1; s >= 0 && s < len(l.Steps) && l.Steps[s].Kind == lessons.Wait {
+				actions = append(actions, action{kind: "wait", step: s, conn: connOf[l.Steps[s].Actor], text: l.Steps[s].Contains})
+			}
+		}
+	}
 	literal := map[uint64]bool{}      // a server line ended in {n}: the block and the next line belong to it
 	afterLiteral := map[uint64]bool{} // the client sent a literal: an empty line ends its command
 	for _, e := range evs {
 		if e.Step-1 > last {
 			flush(e.Step - 1)
 		}
+		waits(e.Step)
 		switch e.Kind {
 		case events.EventConnect:
 			if e.Protocol != wire.POP3 && e.Protocol != wire.IMAP {
@@ -240,6 +252,7 @@ func readEvents(l *lessons.Lesson, evs []events.Event, deliveries map[int][]acti
 			}
 			c.ms = append(c.ms, segment{step: e.Step})
 			conns[e.Conn] = c
+			connOf[e.Actor] = e.Conn
 			actions = append(actions, action{kind: "connect", step: e.Step, conn: e.Conn})
 		case events.EventCheck:
 			// A repeated send (each:) shows its first and last exchange
@@ -355,6 +368,22 @@ func replay(t *testing.T, d *dovecot, c *conn, a action) {
 		must(t, err)
 		c.nc, c.r = nc, bufio.NewReader(nc)
 		c.dc = append(c.dc, segment{step: a.step, lines: []string{c.readLine(t)}})
+	case "wait":
+		if c.nc == nil || c.idleTag == "" || len(c.dc) == 0 {
+			return
+		}
+		idle := &c.dc[len(c.dc)-1]
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			l, ok := c.readLineBy(t, deadline)
+			if !ok {
+				return // compareConn shows what is missing
+			}
+			idle.lines = append(idle.lines, l)
+			if strings.Contains(l, a.text) {
+				return
+			}
+		}
 	case "close":
 		if c.nc != nil {
 			c.nc.Close()
@@ -388,10 +417,10 @@ func replay(t *testing.T, d *dovecot, c *conn, a action) {
 			// Dovecot gathers changes for about half a second before it
 			// tells an idling client: read what mailsim's client read,
 			// waiting up to 3 s for it, then until the line is quiet.
-			want := len(c.ms[len(c.dc)-1].lines) - 1 // the "+ idling" line is read already
+			want := len(c.ms[len(c.dc)-1].lines) // with the "+ idling" line
 			prev := &c.dc[len(c.dc)-1]
 			deadline := time.Now().Add(3 * time.Second)
-			for got := 0; got < want && time.Now().Before(deadline); got++ {
+			for got := len(prev.lines); got < want && time.Now().Before(deadline); got++ { // waits read some already
 				l, ok := c.readLineBy(t, deadline)
 				if !ok {
 					break
