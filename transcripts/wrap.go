@@ -21,6 +21,13 @@ func wrapWire(s string, cols int) []string {
 	return wrapText(s, cols, "", Contd, false)
 }
 
+// WrapProse cuts a paragraph into lines of at most cols columns, at
+// spaces (a word wider than a line is cut between characters); the first
+// line starts with first, the others with cont.
+func WrapProse(s string, cols int, first, cont string) []string {
+	return wrapText(s, cols, first, cont, true)
+}
+
 // wrapText cuts s (one line) into lines of at most cols columns; the
 // first starts with first, the others with cont. words: cut only at
 // spaces, unless a word is wider than a line.

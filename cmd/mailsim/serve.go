@@ -22,6 +22,7 @@ import (
 
 	"mailsim/cmd/mailsim/tui/liveview"
 	"mailsim/exercises"
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
 	"mailsim/sim/authpolicy"
 	"mailsim/sim/classroom"
@@ -50,6 +51,7 @@ type serveOptions struct {
 	RecordDir    string
 	Exercises    string // "builtin" or a directory of exercise files; "" = none
 	ResultsFile  string // where the exercise results go (FILE.csv and FILE.md)
+	Lang         string // the card's, the sheet's and the live view's language; "" = from the locale
 	NoTUI        bool
 	Verbose      bool
 
@@ -98,6 +100,7 @@ type serveConfig struct {
 	Record       string         `yaml:"record"`
 	Exercises    string         `yaml:"exercises"`
 	Results      string         `yaml:"results"`
+	Lang         string         `yaml:"lang"`
 	Limits       struct {
 		MaxConns       *int   `yaml:"max-conns"`
 		MaxConnsPerIP  *int   `yaml:"max-conns-per-ip"`
@@ -147,6 +150,7 @@ Config file (--config), every key optional, flags win:
   record: transcripts/
   exercises: builtin
   results: results/class
+  lang: vi                       # the card, the sheet and the live view
   limits: {max-conns: 200, max-conns-per-ip: 20, idle-timeout: 30m,
            command-timeout: 2m, max-message: 10MB, quota: 50MB, login-delay: 1s}`
 
@@ -258,6 +262,7 @@ func parseServeArgs(args []string, stdout io.Writer) (serveOptions, error) {
 	quota := d.Quota
 	fs.Var(sizeFlag{&quota}, "quota", "mailbox quota of every account, e.g. `50MB` (0 = none)")
 	loginDelay := fs.Duration("login-delay", d.LoginDelay, "first delay after a failed login; it doubles per failure for the same account, up to 30s")
+	lang := langFlag(fs, "the card, the sheet and the live view")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return d, err
@@ -291,6 +296,12 @@ func parseServeArgs(args []string, stdout io.Writer) (serveOptions, error) {
 	str("record", &o.RecordDir, *record)
 	str("exercises", &o.Exercises, *exercisesFlag)
 	str("results", &o.ResultsFile, *results)
+	if set["lang"] {
+		if _, err := pickLang(*lang); err != nil {
+			return o, err
+		}
+		o.Lang = *lang
+	}
 	if set["students"] {
 		o.Students = *students
 	}
@@ -360,6 +371,14 @@ func applyServeConfig(o *serveOptions, path string) error {
 		if kv.v != "" {
 			*kv.dst = kv.v
 		}
+	}
+	switch c.Lang {
+	case "", "en", "vi":
+		if c.Lang != "" {
+			o.Lang = c.Lang
+		}
+	default:
+		return fmt.Errorf("%s: lang: %q: want en or vi", path, c.Lang)
 	}
 	if c.Students != nil {
 		o.Students = *c.Students
@@ -549,23 +568,27 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "mailsim: WARNING: listening on %s: anyone who can reach this machine can connect.\n"+
 			"  Passwords are accepted off this machine only inside TLS; use it on a classroom network only.\n", o.Listen)
 	}
-	card.Write(stdout)
+	lang := o.Lang
+	if lang == "" {
+		lang, _ = pickLang("")
+	}
+	card.Write(stdout, lang)
 	if o.SheetFile != "" {
 		f, err := os.Create(o.SheetFile)
 		if err != nil {
 			return err
 		}
-		werr := card.WriteSheet(f)
+		werr := card.WriteSheet(f, lang)
 		if cerr := f.Close(); werr == nil {
 			werr = cerr
 		}
 		if werr == nil && len(exs) > 0 {
-			werr = appendSheet(o.SheetFile, exs, card, serveLang())
+			werr = appendSheet(o.SheetFile, exs, card, lang)
 		}
 		if werr != nil {
 			return werr
 		}
-		fmt.Fprintf(stdout, "\nSheet for the students: %s\n", o.SheetFile)
+		fmt.Fprintf(stdout, "\n%s\n", i18n.Wordf(lang, "Sheet for the students: %s", o.SheetFile))
 	}
 	var rec *classroom.Recorder
 	if o.RecordDir != "" {
@@ -573,22 +596,22 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer reg.Subscribe(rec.Event)()
-		fmt.Fprintf(stdout, "Recording every session (passwords redacted) into %s\n", o.RecordDir)
+		fmt.Fprintln(stdout, i18n.Wordf(lang, "Recording every session (passwords redacted) into %s", o.RecordDir))
 	}
 	if headlessLog {
-		fmt.Fprintf(stdout, "\nOne line per finished connection follows. Ctrl-C stops.\n")
+		fmt.Fprintf(stdout, "\n%s\n", i18n.Word(lang, "One line per finished connection follows. Ctrl-C stops."))
 		defer reg.Subscribe(func(ev classroom.Event) {
 			if ev.Kind == classroom.ConnClosed {
 				fmt.Fprintln(stdout, textsafe.Visible(classroom.LogLine(ev.Conn)))
 			}
 		})()
 	} else if !live {
-		fmt.Fprintf(stdout, "\nServing. Ctrl-C stops.\n")
+		fmt.Fprintf(stdout, "\n%s\n", i18n.Word(lang, "Serving. Ctrl-C stops."))
 	}
 	var ce *classExercises
 	if len(exs) > 0 {
-		ce = startExercises(ctx, exs, cls, o.ResultsFile, serveLang())
-		fmt.Fprintf(stdout, "Checking %d exercises for %d students.\n", len(exs), len(ce.tracker.Students()))
+		ce = startExercises(ctx, exs, cls, o.ResultsFile, lang)
+		fmt.Fprintln(stdout, i18n.Wordf(lang, "Checking %d exercises for %d students.", len(exs), len(ce.tracker.Students())))
 		if o.tracked != nil {
 			o.tracked(ce.tracker)
 		}
@@ -598,9 +621,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	if live {
 		var cardText strings.Builder
-		card.Write(&cardText)
+		card.Write(&cardText, lang)
 		so := liveview.ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: o.screen,
-			Lang: serveLang(), Card: cardText.String(), Notices: notices, SaveDir: o.RecordDir}
+			Lang: lang, Card: cardText.String(), Notices: notices, SaveDir: o.RecordDir}
 		if ce != nil {
 			so.Exercises, so.WriteResults = ce.tracker, ce.writeResults
 		}
@@ -614,7 +637,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if l := n.Limiter(); l != nil {
 		open = l.Open()
 	}
-	fmt.Fprintf(stdout, "\nShutting down: telling %d open sessions the server is going away.\n", open)
+	fmt.Fprintf(stdout, "\n%s\n", i18n.Wordf(lang, "Shutting down: telling %d open sessions the server is going away.", open))
 	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownGrace)
 	defer cancel()
 	serr := n.Shutdown(sctx)
@@ -637,10 +660,4 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 func onTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd())) && term.IsTerminal(int(os.Stdin.Fd()))
-}
-
-// serveLang is the live view's language, from the environment.
-func serveLang() string {
-	l, _ := pickLang("")
-	return l
 }

@@ -80,6 +80,7 @@ func startServe(t testing.TB, edit func(*serveOptions)) *served {
 	o.NoTUI = true
 	o.LoginDelay = 10 * time.Millisecond
 	o.ShutdownGrace = 3 * time.Second
+	o.Lang = "en" // whatever the locale of the machine running the tests
 	if edit != nil {
 		edit(&o)
 	}
@@ -162,17 +163,22 @@ func TestServeFlags(t *testing.T) {
 		t.Fatalf("options %+v", o)
 	}
 	cfg := filepath.Join(t.TempDir(), "c.yaml")
-	os.WriteFile(cfg, []byte("listen: 127.0.0.1\nports: {imaps: 3993}\nstudents: 7\nlimits: {max-conns: 9, idle-timeout: 1m, quota: 1MB}\n"), 0o644)
+	os.WriteFile(cfg, []byte("listen: 127.0.0.1\nports: {imaps: 3993}\nstudents: 7\nlang: vi\nlimits: {max-conns: 9, idle-timeout: 1m, quota: 1MB}\n"), 0o644)
 	o, err = parseServeArgs([]string{"--config", cfg, "--students", "2"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Ports[roles.IMAPS] != 3993 || o.Students != 2 || o.Limits.MaxConns != 9 || o.Limits.IdleTimeout != time.Minute || o.Quota != 1e6 {
+	if o.Ports[roles.IMAPS] != 3993 || o.Students != 2 || o.Limits.MaxConns != 9 || o.Limits.IdleTimeout != time.Minute || o.Quota != 1e6 || o.Lang != "vi" {
 		t.Fatalf("config options %+v", o)
 	}
+	if o, err = parseServeArgs([]string{"--config", cfg, "--lang", "en"}, io.Discard); err != nil || o.Lang != "en" {
+		t.Fatalf("--lang en after a config with lang: vi: %q, %v", o.Lang, err)
+	}
+	badCfg := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(badCfg, []byte("lang: fr\n"), 0o644)
 	for _, bad := range [][]string{
 		{"--port", "imap"}, {"--port", "nntp=119"}, {"--listen", "example.com"}, {"--quota", "lots"},
-		{"--port", "imap=1110"}, {"--max-conns", "0"}, {"extra"},
+		{"--port", "imap=1110"}, {"--max-conns", "0"}, {"extra"}, {"--lang", "fr"}, {"--config", badCfg},
 	} {
 		_, err := parseServeArgs(bad, io.Discard)
 		ee, ok := err.(*exitError)
@@ -207,6 +213,28 @@ func TestServePrintsTheCardSavesTheCAAndWritesTheSheet(t *testing.T) {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("sheet lacks %q", want)
 		}
+	}
+}
+
+func TestServeSpeaksTheTrainersLanguage(t *testing.T) {
+	var sheet string
+	s := startServe(t, func(o *serveOptions) {
+		o.Lang = "vi"
+		sheet = filepath.Join(filepath.Dir(o.CAFile), "sheet.md")
+		o.SheetFile = sheet
+	})
+	out := s.out.String()
+	for _, want := range []string{"Máy chủ (học viên kết nối tới 127.0.0.1):", "thư đến, IMAP", "Tài khoản (tên đăng nhập / mật khẩu):", "Phiếu kết nối cho học viên: " + sheet} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the card lacks %q:\n%s", want, out)
+		}
+	}
+	md, err := os.ReadFile(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "## 1. Tên máy chủ") || !strings.Contains(string(md), "| Nhà cung cấp |") {
+		t.Errorf("the sheet is not in Vietnamese:\n%s", md)
 	}
 }
 
@@ -750,7 +778,7 @@ func TestServeShutsDownPolitelyOnSIGINT(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	args := []string{"serve", "--no-tui", "--students", "2", "--ca", filepath.Join(dir, "ca.pem")}
+	args := []string{"serve", "--no-tui", "--lang", "en", "--students", "2", "--ca", filepath.Join(dir, "ca.pem")}
 	for _, r := range roles.All {
 		args = append(args, "--port", string(r)+"=0")
 	}
@@ -764,7 +792,7 @@ func TestServeShutsDownPolitelyOnSIGINT(t *testing.T) {
 	ports := map[string]string{}
 	accounts := map[string]string{}
 	sc := bufio.NewScanner(stdout)
-	portRE := regexp.MustCompile(`^\s+example\.com\s+\S+\s+(\S+)\s+(\d+)\s`)
+	portRE := regexp.MustCompile(`^\s+\w+\.example\.com\s+(\S+)\s+(\d+)\s`)
 	acctRE := regexp.MustCompile(`^\s+(student\d+)@example\.com\s+\S+\s+(\S+)`)
 	for sc.Scan() {
 		line := sc.Text()

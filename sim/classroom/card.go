@@ -7,8 +7,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rivo/uniseg"
+
+	"mailsim/internal/i18n"
 	"mailsim/sim/network"
 	"mailsim/sim/roles"
+	"mailsim/transcripts"
 )
 
 // Card is the connection card a trainer shows the class: where the servers
@@ -98,74 +102,135 @@ func (c Card) Hosts() []string {
 	return out
 }
 
-func roleUse(r roles.Role) string {
-	switch r {
-	case roles.POP3, roles.POP3S:
-		return "incoming, POP3"
-	case roles.IMAP, roles.IMAPS:
-		return "incoming, IMAP"
-	case roles.MX:
-		return "server-to-server, no login"
+// HostLines are the lines a student adds to the hosts file: a provider's
+// names on a line of their own, more lines when they would not fit the
+// card (a hosts file takes any number of lines for one address).
+func (c Card) HostLines() []string {
+	var out []string
+	domainOf := func(host string) string { return host[strings.Index(host, ".")+1:] }
+	hosts := c.Hosts()
+	sort.SliceStable(hosts, func(i, j int) bool { return domainOf(hosts[i]) < domainOf(hosts[j]) })
+	line, domain := "", ""
+	for _, h := range hosts {
+		d := domainOf(h)
+		if line != "" && (d != domain || len(line)+1+len(h) > cardColumns-2) {
+			out, line = append(out, line), ""
+		}
+		if line == "" {
+			line = c.Address + " "
+		}
+		line += " " + h
+		domain = d
 	}
-	return "outgoing, SMTP submission"
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
-// Write prints the card as plain text for the trainer's terminal.
-func (c Card) Write(w io.Writer) {
-	fmt.Fprintf(w, "mailsim classroom: the simulated providers are running.\n\n")
-	fmt.Fprintf(w, "Servers (students connect to %s):\n", c.Address)
-	for _, s := range c.Servers {
-		fmt.Fprintf(w, "  %-12s %-17s %-11s %5d  %-8s  %s\n", s.Domain, s.Host, s.Role, s.Port, s.Security, roleUse(s.Role))
+func roleUse(lang string, r roles.Role) string {
+	switch r {
+	case roles.POP3, roles.POP3S:
+		return i18n.Word(lang, "incoming, POP3")
+	case roles.IMAP, roles.IMAPS:
+		return i18n.Word(lang, "incoming, IMAP")
+	case roles.MX:
+		return i18n.Word(lang, "server-to-server, no login")
 	}
-	fmt.Fprintf(w, "\nHost names: students add this line to their hosts file:\n  %s  %s\n"+
-		"  Typing the address instead of a name works with most clients, but some (offlineimap,\n"+
-		"  s-nail) refuse a certificate for an IP address: with those, use a name (on this machine: localhost).\n",
-		c.Address, strings.Join(c.Hosts(), " "))
-	fmt.Fprintf(w, "\nCertificate authority: %s\n  Students import it (Thunderbird: Settings > Certificates > Authorities > Import)\n"+
-		"  or pass it to their tools (curl --cacert, fetchmail sslcertfile). Valid for 24 hours.\n", c.CAFile)
+	return i18n.Word(lang, "outgoing, SMTP submission")
+}
+
+// cardColumns is the plain card's width: its prose is wrapped to it, so a
+// terminal 80 columns wide shows every line whole.
+const cardColumns = 78
+
+// Write prints the card as plain text for the trainer's terminal, in lang.
+func (c Card) Write(w io.Writer, lang string) {
+	say := func(indent, text string) {
+		for _, l := range transcripts.WrapProse(text, cardColumns, indent, indent) {
+			fmt.Fprintln(w, l)
+		}
+	}
+	say("", i18n.Wordf(lang, "mailsim classroom: the simulated providers are running."))
+	fmt.Fprintln(w)
+	say("", i18n.Wordf(lang, "Servers (students connect to %s):", c.Address))
+	for _, s := range c.Servers {
+		fmt.Fprintf(w, "  %-17s %-10s %5d  %-8s  %s\n", s.Host, s.Role, s.Port, s.Security, roleUse(lang, s.Role))
+	}
+	fmt.Fprintln(w)
+	say("", i18n.Wordf(lang, "Host names: students add these lines to their hosts file:"))
+	for _, l := range c.HostLines() {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+	say("  ", i18n.Wordf(lang, "Typing the address instead of a name works with most clients, but some (offlineimap, s-nail) refuse a certificate for an IP address: with those, use a name (on this machine: localhost)."))
+	fmt.Fprintln(w)
+	say("", i18n.Wordf(lang, "Certificate authority: %s", c.CAFile))
+	say("  ", i18n.Wordf(lang, "Students import it (Thunderbird: Settings > Certificates > Authorities > Import) or pass it to their tools (curl --cacert, fetchmail sslcertfile). Valid for 24 hours."))
 	if !c.Loopback {
-		fmt.Fprintf(w, "  Passwords are accepted off this machine only inside TLS: use SSL/TLS, or STARTTLS.\n")
+		say("  ", i18n.Wordf(lang, "Passwords are accepted off this machine only inside TLS: use SSL/TLS, or STARTTLS."))
 	}
 	if len(c.Accounts) > 0 {
-		fmt.Fprintf(w, "\nAccounts (user name / password):\n")
+		fmt.Fprintln(w)
+		say("", i18n.Wordf(lang, "Accounts (user name / password):"))
+		addrW, nameW := 0, 0
 		for _, a := range c.Accounts {
-			extra := ""
+			addrW, nameW = max(addrW, len(a.Address())), max(nameW, len(a.Name()))
+		}
+		for _, a := range c.Accounts {
+			line := fmt.Sprintf("  %-*s  %-*s  %s", addrW, a.Address(), nameW, a.Name(), a.Password)
 			if a.Shared {
-				extra = "  (shared: everyone may log in)"
+				shared := i18n.Word(lang, "(shared: everyone may log in)")
+				if uniseg.StringWidth(line)+2+uniseg.StringWidth(shared) <= cardColumns {
+					line += "  " + shared
+				} else { // under the password
+					line += "\n" + strings.Repeat(" ", 2+addrW+2+nameW+2) + shared
+				}
 			}
-			fmt.Fprintf(w, "  %-28s %-12s %s%s\n", a.Address(), a.Name(), a.Password, extra)
+			fmt.Fprintln(w, line)
 		}
 	}
 }
 
-// WriteSheet writes the class sheet in Markdown: the settings every
-// student needs, then each account's login.
-func (c Card) WriteSheet(w io.Writer) error {
+// WriteSheet writes the class sheet in Markdown, in lang: the settings
+// every student needs, then each account's login.
+func (c Card) WriteSheet(w io.Writer, lang string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Mail class: connection sheet\n\n")
-	fmt.Fprintf(&b, "The class's mail servers run on the trainer's machine at **%s**.\n\n", c.Address)
-	fmt.Fprintf(&b, "## 1. Host names\n\nAdd this line to your hosts file (`/etc/hosts`, or "+
-		"`C:\\Windows\\System32\\drivers\\etc\\hosts`), or type `%s` wherever a server name is asked:\n\n"+
-		"```\n%s  %s\n```\n\nSome mail programs (offlineimap, s-nail) refuse a certificate for an address: "+
-		"with those, use the names (add the line above).\n\n", c.Address, c.Address, strings.Join(c.Hosts(), " "))
-	fmt.Fprintf(&b, "## 2. Trust the class certificate\n\nThe servers' certificates are signed by the class's own "+
-		"authority, `%s` (valid for 24 hours). Import it into your mail app "+
-		"(Thunderbird: Settings > Privacy & Security > Certificates > Manage Certificates > Authorities > Import), "+
-		"or give it to your tools: `curl --cacert %s`, fetchmail `sslcertfile`, mbsync `CertificateFile`.\n\n", c.CAFile, c.CAFile)
-	fmt.Fprintf(&b, "## 3. Servers\n\n| Provider | Server | Port | Connection security | Use |\n|---|---|---|---|---|\n")
+	b.WriteString(i18n.Wordf(lang, "# Mail class: connection sheet"))
+	b.WriteString("\n\n")
+	b.WriteString(i18n.Wordf(lang, "The class's mail servers run on the trainer's machine at **%s**.", c.Address))
+	b.WriteString("\n\n## 1. ")
+	b.WriteString(i18n.Wordf(lang, "Host names"))
+	b.WriteString("\n\n")
+	b.WriteString(i18n.Wordf(lang, "Add these lines to your hosts file (`/etc/hosts`, or `C:\\Windows\\System32\\drivers\\etc\\hosts`), or type `%s` wherever a server name is asked:", c.Address))
+	fmt.Fprintf(&b, "\n\n```\n%s\n```\n\n", strings.Join(c.HostLines(), "\n"))
+	b.WriteString(i18n.Wordf(lang, "Some mail programs (offlineimap, s-nail) refuse a certificate for an address: with those, use the names (add the lines above)."))
+	b.WriteString("\n\n## 2. ")
+	b.WriteString(i18n.Wordf(lang, "Trust the class certificate"))
+	b.WriteString("\n\n")
+	b.WriteString(i18n.Wordf(lang, "The servers' certificates are signed by the class's own authority, `%s` (valid for 24 hours). Import it into your mail app (Thunderbird: Settings > Privacy & Security > Certificates > Manage Certificates > Authorities > Import), or give it to your tools: `curl --cacert %s`, fetchmail `sslcertfile`, mbsync `CertificateFile`.", c.CAFile, c.CAFile))
+	b.WriteString("\n\n## 3. ")
+	b.WriteString(i18n.Wordf(lang, "Servers"))
+	fmt.Fprintf(&b, "\n\n| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n", i18n.Word(lang, "Provider"), i18n.Word(lang, "Server"),
+		i18n.Word(lang, "Port"), i18n.Word(lang, "Connection security"), i18n.Word(lang, "Use"))
 	for _, s := range c.Servers {
-		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", s.Domain, s.Host, s.Port, s.Security, roleUse(s.Role))
+		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", s.Domain, s.Host, s.Port, s.Security, roleUse(lang, s.Role))
 	}
-	fmt.Fprintf(&b, "\nAuthentication: normal password. Your user name is the part before the @.\n")
+	b.WriteString("\n")
+	b.WriteString(i18n.Wordf(lang, "Authentication: normal password. Your user name is the part before the @."))
+	b.WriteString("\n")
 	if !c.Loopback {
-		fmt.Fprintf(&b, "Passwords are only accepted inside TLS: choose SSL/TLS or STARTTLS, never \"None\".\n")
+		b.WriteString(i18n.Wordf(lang, "Passwords are only accepted inside TLS: choose SSL/TLS or STARTTLS, never \"None\"."))
+		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nWith curl: `curl --cacert %s --user USER:PASSWORD imaps://%s:%d/INBOX`\n", c.CAFile, c.hostFor(roles.IMAPS), c.portFor(roles.IMAPS, network.DomainCom))
-	fmt.Fprintf(&b, "\n## 4. Accounts\n\n| Address | User name | Password |\n|---|---|---|\n")
+	b.WriteString("\n")
+	b.WriteString(i18n.Wordf(lang, "With curl: `curl --cacert %s --user USER:PASSWORD imaps://%s:%d/INBOX`", c.CAFile, c.hostFor(roles.IMAPS), c.portFor(roles.IMAPS, network.DomainCom)))
+	b.WriteString("\n\n## 4. ")
+	b.WriteString(i18n.Wordf(lang, "Accounts"))
+	fmt.Fprintf(&b, "\n\n| %s | %s | %s |\n|---|---|---|\n", i18n.Word(lang, "Address"), i18n.Word(lang, "User name"), i18n.Word(lang, "Password"))
 	for _, a := range c.Accounts {
 		note := ""
 		if a.Shared {
-			note = " (shared by the whole class)"
+			note = " " + i18n.Word(lang, "(shared by the whole class)")
 		}
 		fmt.Fprintf(&b, "| %s%s | `%s` | `%s` |\n", a.Address(), note, a.Name(), a.Password)
 	}

@@ -133,7 +133,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.tv = transcriptview.New(emptySource{})
 	lv.tv.SetActorWidth(0)
 	lv.tv.SetSelectedFunc(func(int) { lv.renderMeaning() })
-	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(false).SetScrollable(true)
+	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true).SetScrollable(true)
 	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(i18n.Word(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
 	lv.left = tview.NewPages().AddPage("card", lv.cardTV, true, true).AddPage("transcript", lv.tv, true, false)
 	lv.meaning = widgets.NewTextPane(func(w int) string {

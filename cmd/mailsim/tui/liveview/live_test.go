@@ -57,15 +57,15 @@ func startLiveWith(t testing.TB, w, h int, edit func(*ServeOptions)) *liveHarnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	var card strings.Builder
-	classroom.NewCard(cls, "127.0.0.1", "ca.pem").Write(&card)
-
 	scr := tcell.NewSimulationScreen("UTF-8")
 	ctx, cancel := context.WithCancel(context.Background())
-	o := ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: scr, Card: card.String()}
+	o := ServeOptions{Registry: reg, Classroom: cls, Network: n, Screen: scr}
 	if edit != nil {
 		edit(&o)
 	}
+	var card strings.Builder
+	classroom.NewCard(cls, "127.0.0.1", "ca.pem").Write(&card, o.Lang)
+	o.Card = card.String()
 	lv := newLive(ctx, o)
 	scr.SetSize(w, h)
 	hs := &liveHarness{t: t, scr: scr, lv: lv, cls: cls, reg: reg, done: make(chan error, 1), stop: cancel}

@@ -104,7 +104,7 @@ func (lv *liveUI) showHelp() {
 }
 
 func (lv *liveUI) showCard() {
-	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(lv.o.Card)
+	tv := tview.NewTextView().SetWrap(true).SetWordWrap(true).SetScrollable(true).SetText(lv.o.Card)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
 	lv.th.Frame(tv.Box, i18n.Word(lv.lang, "Connection card")+" · ↑↓ · Esc")
@@ -115,7 +115,7 @@ func (lv *liveUI) showCard() {
 		width = max(width, tview.TaggedStringWidth(tview.Escape(l)))
 	}
 	w, h := lv.size()
-	lv.showOverlay("card", tv, min(width+4, w-2), min(lines+2, h-2))
+	lv.showOverlay("card", tv, min(width+4, w), min(lines+2, h-2))
 }
 
 // confirm asks a yes/no question; yes runs on y or Enter.
