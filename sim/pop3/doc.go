@@ -44,7 +44,11 @@
 // so they stay stable across sessions and across store rebuilds from the
 // same seed.
 //
-// The package imports the standard library, sim/mailstore and
-// sim/authpolicy. It does not import sim/wire: a tapped connection is
+// The server binds directly to *mailstore.Store, with no backend
+// interface between them as go-imap and go-smtp have: there is one store,
+// and POP3's semantics (a view taken at login, marks applied at QUIT, the
+// maildrop lock) are the store's own operations, so an interface would
+// only restate them. The package imports the standard library,
+// sim/mailstore and sim/authpolicy. It does not import sim/wire: a tapped connection is
 // recognised by the methods it has (TLS() bool, StartTLS(net.Conn) net.Conn).
 package pop3
