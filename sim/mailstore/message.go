@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Message is one stored message. It is immutable: the store replaces it
@@ -88,7 +89,7 @@ var wordDecoder = mime.WordDecoder{}
 // so that sizes match what POP3 and IMAP send.
 func newMessage(uid uint32, raw []byte, flags []string, date time.Time) *Message {
 	raw = toCRLF(raw)
-	h := ParseHeaders(raw)
+	h := ParseHeaders(raw).within(raw)
 	return &Message{UID: uid, InternalDate: date, Raw: raw, Flags: normalizeFlags(flags),
 		From: h.From, To: h.To, Subject: h.Subject, MessageID: h.MessageID, memo: &memo{}}
 }
@@ -115,6 +116,30 @@ func ParseHeaders(raw []byte) Headers {
 	}
 	h.From, h.To, h.Subject = dec("From"), dec("To"), dec("Subject")
 	h.MessageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
+	return h
+}
+
+// within returns h with each field that raw's header section holds
+// verbatim (no encoded words, no folding: the usual case) replaced by the
+// same text over raw's own octets, so that a stored message's display
+// fields take no memory of their own (about 120 octets a message, issue
+// 17). It is safe because a stored message's Raw is never modified.
+func (h Headers) within(raw []byte) Headers {
+	head := len(raw)
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		head = i
+	}
+	if head == 0 {
+		return h
+	}
+	section := unsafe.String(&raw[0], head)
+	share := func(v string) string {
+		if i := strings.Index(section, v); v != "" && i >= 0 {
+			return section[i : i+len(v)]
+		}
+		return v
+	}
+	h.From, h.To, h.Subject, h.MessageID = share(h.From), share(h.To), share(h.Subject), share(h.MessageID)
 	return h
 }
 

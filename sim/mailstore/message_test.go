@@ -1,9 +1,11 @@
 package mailstore
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 )
 
 // TestMemoIsSharedByFlagVariants checks that a value derived from Raw is
@@ -100,5 +102,45 @@ func TestMemoWithoutStore(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("a literal Message built %d times, want 2 (no memo to keep it)", n)
+	}
+}
+
+// TestDisplayFieldsShareRaw checks that a stored message's display fields
+// are its raw header's own octets where the header holds them verbatim,
+// and decoded copies where it does not (encoded words, folding).
+func TestDisplayFieldsShareRaw(t *testing.T) {
+	s := newTestStore(t)
+	raw := "From: Ann Example <ann@example.org>\r\nTo: =?UTF-8?Q?B=C3=A9a?= <bea@example.org>\r\n" +
+		"Subject: a folded\r\n subject\r\nMessage-ID: <1@example.org>\r\n\r\nFrom: not this <body@example.org>\r\n"
+	uid, err := s.Deliver("alice", []byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Message("alice", Inbox, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inRaw := func(v string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(v))), uintptr(unsafe.Pointer(&m.Raw[0]))
+		return p >= start && p+uintptr(len(v)) <= start+uintptr(strings.Index(raw, "\r\n\r\n"))
+	}
+	for _, f := range []struct {
+		name, got, want string
+		shared          bool
+	}{
+		{"From", m.From, "Ann Example <ann@example.org>", true},
+		{"To", m.To, "Béa <bea@example.org>", false},
+		{"Subject", m.Subject, "a folded subject", false},
+		{"MessageID", m.MessageID, "<1@example.org>", true},
+	} {
+		if f.got != f.want {
+			t.Errorf("%s = %q, want %q", f.name, f.got, f.want)
+		}
+		if inRaw(f.got) != f.shared {
+			t.Errorf("%s in the raw header: %v, want %v", f.name, inRaw(f.got), f.shared)
+		}
+	}
+	if h := ParseHeaders([]byte(raw)); h != (Headers{From: m.From, To: m.To, Subject: m.Subject, MessageID: m.MessageID}) {
+		t.Errorf("ParseHeaders = %+v, differs from the stored fields", h)
 	}
 }
