@@ -52,9 +52,32 @@ func (sess *session) Select(name string, options *imap.SelectOptions) (*imap.Sel
 	sess.selMu.Lock()
 	sess.sel = sel
 	sess.selMu.Unlock()
-	// The details (flags, first unseen) come from a later snapshot; a
-	// change in between is already queued for this session and follows.
-	msgs, info, err := sess.srv.store.Messages(sess.user, sel.key.name)
+	// The details (flags, first unseen) come from a later look at the
+	// store; a change in between is already queued for this session and
+	// follows. The look copies nothing: 20 sessions selecting a mailbox of
+	// 50,000 messages copied 400 KB each (issue 17).
+	var last uint32
+	if len(uids) > 0 {
+		last = uids[len(uids)-1]
+	}
+	var after uint32 // the first UID delivered after this session's view
+	var firstUnseen int
+	keywords := map[string]bool{}
+	info, err := sess.srv.store.Each(sess.user, sel.key.name, func(m *mailstore.Message) {
+		if m.UID > last && after == 0 {
+			after = m.UID
+		}
+		if firstUnseen == 0 && !m.HasFlag(mailstore.FlagSeen) {
+			if i, ok := slices.BinarySearch(uids, m.UID); ok {
+				firstUnseen = i + 1
+			}
+		}
+		for _, f := range m.Flags {
+			if len(f) > 0 && f[0] != '\\' {
+				keywords[f] = true
+			}
+		}
+	})
 	if err != nil {
 		sess.unselect()
 		return nil, storeError(err, name, false)
@@ -62,32 +85,15 @@ func (sess *session) Select(name string, options *imap.SelectOptions) (*imap.Sel
 	sel.uidValidity = info.UIDValidity
 
 	data := &imap.SelectData{
-		NumMessages: uint32(len(uids)),
-		UIDValidity: info.UIDValidity,
-		UIDNext:     imap.UID(info.UIDNext),
+		NumMessages:       uint32(len(uids)),
+		UIDValidity:       info.UIDValidity,
+		UIDNext:           imap.UID(info.UIDNext),
+		FirstUnseenSeqNum: uint32(firstUnseen),
 	}
-	var last uint32
-	if len(uids) > 0 {
-		last = uids[len(uids)-1]
-	}
-	keywords := map[string]bool{}
-	for _, m := range msgs {
-		if m.UID > last && imap.UID(m.UID) < data.UIDNext {
-			// Delivered after this session's view was taken: its EXISTS
-			// follows, so UIDNEXT must not skip it.
-			data.UIDNext = imap.UID(m.UID)
-		}
-		for _, f := range m.Flags {
-			if len(f) > 0 && f[0] != '\\' {
-				keywords[f] = true
-			}
-		}
-	}
-	for i, uid := range uids {
-		if j, ok := slices.BinarySearchFunc(msgs, uid, func(m *mailstore.Message, u uint32) int { return int(int64(m.UID) - int64(u)) }); ok && !msgs[j].HasFlag(mailstore.FlagSeen) {
-			data.FirstUnseenSeqNum = uint32(i + 1)
-			break
-		}
+	if after != 0 && imap.UID(after) < data.UIDNext {
+		// Delivered after this session's view was taken: its EXISTS
+		// follows, so UIDNEXT must not skip it.
+		data.UIDNext = imap.UID(after)
 	}
 	data.Flags = []imap.Flag{imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagSeen, imap.FlagDraft}
 	for _, k := range sortedKeys(keywords) {

@@ -462,6 +462,25 @@ func (s *Store) Messages(userName, name string) ([]*Message, MailboxInfo, error)
 	return append([]*Message(nil), mb.msgs...), mb.info(), nil
 }
 
+// Each calls fn for every message of a mailbox in UID order, with the
+// store locked, and returns the mailbox's info as of then. Unlike
+// Messages it copies no list (SELECT of a big mailbox shared by many
+// sessions, issue 17); fn must be quick, must not keep the store's
+// attention (no Store method: it would deadlock), and never write to a
+// connection.
+func (s *Store) Each(userName, name string, fn func(*Message)) (MailboxInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, mb, err := s.mailboxLocked(userName, name)
+	if err != nil {
+		return MailboxInfo{}, err
+	}
+	for _, m := range mb.msgs {
+		fn(m)
+	}
+	return mb.info(), nil
+}
+
 // Message returns one message by UID.
 func (s *Store) Message(userName, name string, uid uint32) (*Message, error) {
 	s.mu.Lock()
@@ -561,7 +580,9 @@ func (mb *mailbox) own() {
 
 // Append adds a message to a mailbox and returns its UID. A zero date means
 // the store's clock. Origin identifies the caller in the change feed (an
-// IMAP session uses it to skip its own echo); it may be nil.
+// IMAP session uses it to skip its own echo); it may be nil. The store
+// keeps raw itself (its Raw, and the display fields over it): the caller
+// must not change it afterwards.
 func (s *Store) Append(userName, name string, raw []byte, flags []string, date time.Time, origin any) (uint32, error) {
 	if len(raw) > s.maxMsg {
 		return 0, ErrTooBig
