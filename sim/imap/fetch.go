@@ -155,8 +155,9 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 		rw.WriteRFC822Size(int64(len(m.Raw)))
 	}
 	if o.Envelope {
-		if enc := envelopeOf(m).get(rw.QuotedUTF8()); enc != nil {
-			rw.WriteEnvelopeEncoded(enc)
+		var ok bool
+		if sess.encBuf, ok = envelopeOf(m).appendTo(sess.encBuf[:0], m.Raw, rw.QuotedUTF8()); ok {
+			rw.WriteEnvelopeEncoded(sess.encBuf)
 		} else {
 			rw.WriteEnvelope(parseEnvelope(m.Raw))
 		}
@@ -164,8 +165,11 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 	if o.BodyStructure != nil {
 		bs := bodyStructureOf(m)
 		utf8 := rw.QuotedUTF8()
-		if basic, ext := bs.basic.get(utf8), bs.extended.get(utf8); basic != nil && ext != nil {
-			rw.WriteBodyStructureEncoded(basic, ext)
+		var ok bool
+		if sess.encBuf, ok = bs.basic.appendTo(sess.encBuf[:0], m.Raw, utf8); ok {
+			split := len(sess.encBuf)
+			sess.encBuf, _ = bs.extended.appendTo(sess.encBuf, m.Raw, utf8) // kept with basic, or neither
+			rw.WriteBodyStructureEncoded(sess.encBuf[:split], sess.encBuf[split:])
 		} else {
 			rw.WriteBodyStructure(imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw)))
 		}
@@ -306,30 +310,36 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 const MaxEncodedItem = 16 << 10
 
 // encodedItem is a FETCH item encoded once, as a connection without
-// UTF8=ACCEPT/IMAP4rev2 (plain) and with it (utf8) needs it. utf8 is nil
+// UTF8=ACCEPT/IMAP4rev2 (plain) and with it (utf8) needs it, each kept in
+// compact form against the message's raw octets (compact.go). utf8 is nil
 // when both encodings are the same octets (all-ASCII data); both are nil
 // when the item was over MaxEncodedItem.
 type encodedItem struct {
 	plain, utf8 []byte
 }
 
-// get returns the encoding for a connection, nil if none is kept.
-func (e encodedItem) get(quotedUTF8 bool) []byte {
+// appendTo appends the encoding for a connection to dst, given the raw
+// octets of the message it was made from; ok is false if none is kept.
+func (e encodedItem) appendTo(dst, raw []byte, quotedUTF8 bool) (out []byte, ok bool) {
+	code := e.plain
 	if quotedUTF8 && e.utf8 != nil {
-		return e.utf8
+		code = e.utf8
 	}
-	return e.plain
+	if code == nil {
+		return dst, false
+	}
+	return expandItem(dst, code, raw), true
 }
 
-func newEncodedItem(encode func(quotedUTF8 bool) []byte) encodedItem {
+func newEncodedItem(raw []byte, encode func(quotedUTF8 bool) []byte) encodedItem {
 	plain, utf8 := encode(false), encode(true)
 	if len(plain)+len(utf8) > MaxEncodedItem {
 		return encodedItem{}
 	}
 	if bytes.Equal(plain, utf8) {
-		return encodedItem{plain: plain}
+		return encodedItem{plain: compactItem(plain, raw)}
 	}
-	return encodedItem{plain: plain, utf8: utf8}
+	return encodedItem{plain: compactItem(plain, raw), utf8: compactItem(utf8, raw)}
 }
 
 // encodedStructure is a message's BODY (basic) and BODYSTRUCTURE
@@ -353,15 +363,15 @@ func bodyStructureOf(m *mailstore.Message) *encodedStructure {
 
 func buildEnvelope(raw []byte) any {
 	env := parseEnvelope(raw)
-	e := newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeEnvelope(env, utf8) })
+	e := newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeEnvelope(env, utf8) })
 	return &e
 }
 
 func buildBodyStructure(raw []byte) any {
 	bs := imapserver.ExtractBodyStructure(bytes.NewReader(raw))
 	s := &encodedStructure{
-		basic:    newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, false, utf8) }),
-		extended: newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, true, utf8) }),
+		basic:    newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, false, utf8) }),
+		extended: newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, true, utf8) }),
 	}
 	if s.basic.plain == nil || s.extended.plain == nil {
 		return &encodedStructure{} // over the bound together

@@ -26,6 +26,7 @@ type session struct {
 	sel    *selection // nil unless a mailbox is selected
 
 	flagBuf []imap.Flag // FETCH's flags of one message, reused for the next
+	encBuf  []byte      // FETCH's kept items of one message, expanded; reused
 
 	// selMu orders the writes of sel with the IDLE goroutine's read of it:
 	// when the connection drops during IDLE, the library returns without
