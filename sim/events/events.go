@@ -71,4 +71,32 @@ type Event struct {
 	Quiz  *lessons.QuizSpec // EventQuiz
 	State *State            // EventStart, EventState
 	Delta []Change          // EventState: what changed since the previous state
+
+	// ByStudent marks an event the learner caused, not the lesson: a line
+	// typed in the TUI's sandbox, its replies and the state after it.
+	// When a saved transcript has such events, redaction applies to them
+	// only (the lesson's own login is part of what it teaches).
+	ByStudent bool
+}
+
+// ShownNote is the annotation to show beside a wire event: the lesson's
+// Note, and for a redacted unit what it held ("a password, 10
+// characters"), appended in brackets, or on its own when the event has
+// neither a note nor a glossary entry to show.
+func (e *Event) ShownNote() i18n.Text {
+	if e.Unit == nil || e.Unit.Redacted == "" {
+		return e.Note
+	}
+	what := e.Unit.Redacted
+	switch {
+	case len(e.Note) > 0:
+		out := make(i18n.Text, len(e.Note))
+		for k, v := range e.Note {
+			out[k] = v + " [" + what + "]"
+		}
+		return out
+	case e.Gloss == nil:
+		return i18n.Text{i18n.Fallback: what}
+	}
+	return e.Note
 }

@@ -170,6 +170,11 @@ type Unit struct {
 	// longer than Options.MaxLineBytes, the connection closed mid-unit, or
 	// TLS started with a partial line buffered.
 	Cut bool
+	// Redacted says what a client unit held before its secret became
+	// "•••" ("a password, 10 characters"): set by transcripts.Redact and
+	// by the classroom registry, "" for a unit shown as it crossed. Text,
+	// Raw and Len are then those of the redacted unit.
+	Redacted string
 }
 
 // ConnInfo describes a tapped connection when it opens.

@@ -184,3 +184,35 @@ func TestTheSamplesArePickerLessonsInTheirOwnGroup(t *testing.T) {
 		t.Errorf("the group's title is %q, want Real clients", got)
 	}
 }
+
+// TestEverySampleIsWrittenBackByteForByte: loading a shipped sample and
+// writing it again gives the file as it is, so the in-memory model and
+// the file format say the same things.
+func TestEverySampleIsWrittenBackByteForByte(t *testing.T) {
+	for _, s := range Samples() {
+		raw, err := files.ReadFile(s.File())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := transcripts.Unmarshal(raw, s.File())
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := transcripts.Marshal(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(raw, again) {
+			a, b := bytes.Split(raw, []byte("\n")), bytes.Split(again, []byte("\n"))
+			for i := range min(len(a), len(b)) {
+				if !bytes.Equal(a[i], b[i]) {
+					t.Errorf("%s:%d: written back as\n%s\nwas\n%s", s.File(), i+1, b[i], a[i])
+					break
+				}
+			}
+			if len(a) != len(b) {
+				t.Errorf("%s: %d lines written back for %d", s.File(), len(b), len(a))
+			}
+		}
+	}
+}
