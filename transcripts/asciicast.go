@@ -101,9 +101,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 	c := &cast{w: bw, o: o}
 	var buf bytes.Buffer
 	p := NewPlain(&buf, l, PlainOptions{Lang: lang, Eavesdropper: o.Eavesdropper, BlockLines: o.BlockLines})
-	states := NewStates(t)
-	for i := range t.Events {
-		e := states.SimEvent(i)
+	for _, e := range t.Events {
 		buf.Reset()
 		if e.Kind == events.EventQuiz {
 			c.quiz(e.Quiz, lang)
@@ -132,7 +130,7 @@ func Asciicast(w io.Writer, t *Transcript, o AsciicastOptions) error {
 		}
 	}
 	buf.Reset()
-	p.Final(states.Get(len(t.Snapshots)))
+	p.Final(t.Final())
 	c.show(strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n"), "")
 	c.clock += EndHold
 	c.emit("o", "")

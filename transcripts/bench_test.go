@@ -3,6 +3,7 @@ package transcripts
 import (
 	"bufio"
 	"fmt"
+	"mailsim/sim/events"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -20,9 +21,13 @@ import (
 func bigTranscript(t testing.TB, n int) *Transcript {
 	base := recordLesson(t, "pop3-basics")
 	big := *base
-	big.Events, big.Snapshots = nil, nil
+	big.Events, big.Snapshots, big.states = nil, nil, nil
+	snapOf := map[*events.State]int{}
+	for i := range base.Snapshots {
+		snapOf[base.State(i+1)] = i + 1
+	}
 	steps := base.Lesson.Steps
-	var at int64
+	var shift time.Duration
 	for k := 0; len(big.Events) < n; k++ {
 		snapOff := len(big.Snapshots)
 		for _, s := range base.Snapshots {
@@ -33,22 +38,27 @@ func bigTranscript(t testing.TB, n int) *Transcript {
 			if len(big.Events) == n {
 				break
 			}
-			e.At += at
+			e.Time = e.Time.Add(shift)
 			if e.Step >= 0 || k > 0 {
 				e.Step += k * steps
 			}
-			if e.Kind == "start" && k > 0 {
-				e.Kind, e.Step = "state", k*steps
+			if e.Kind == events.EventStart && k > 0 {
+				e.Kind, e.Step = events.EventState, k*steps
 			}
-			if e.Snapshot > 0 {
-				e.Snapshot += snapOff
+			if e.State != nil {
+				e.State = big.State(snapOf[e.State] + snapOff)
 			}
 			if e.Conn > 0 {
 				e.Conn += uint64(k)
 			}
+			if e.Unit != nil {
+				u := *e.Unit
+				u.Conn, u.Time = e.Conn, e.Time
+				e.Unit = &u
+			}
 			big.Events = append(big.Events, e)
 		}
-		at = big.Events[len(big.Events)-1].At + 1000
+		shift = big.Events[len(big.Events)-1].Time.Sub(big.Start) + time.Second
 	}
 	l := *base.Lesson
 	l.Steps = big.Events[len(big.Events)-1].Step + 1

@@ -15,12 +15,11 @@ import (
 // comes from the saved snapshots, without running anything. It has no
 // screen in it: the TUI draws what it says.
 type Cursor struct {
-	t      *Transcript
-	states *States
-	pos    int // the last event shown; -1 = none
+	t   *Transcript
+	pos int // the last event shown; -1 = none
 
-	stepEnd  []int // lesson step -> its last event
-	snapAt   []int // event index -> the snapshot in effect (1-based; 0 none)
+	stepEnd  []int           // lesson step -> its last event
+	stateAt  []*events.State // event index -> the state in effect (nil: none yet)
 	markers  []Marker
 	maxStep  int
 	firstEvt int // the first event of step 0 (the events before it are the start)
@@ -35,14 +34,14 @@ type Marker struct {
 
 // NewCursor returns a cursor before the first event.
 func NewCursor(t *Transcript) *Cursor {
-	c := &Cursor{t: t, states: NewStates(t), pos: -1, snapAt: make([]int, len(t.Events)), maxStep: -1, firstEvt: len(t.Events)}
-	snap := 0
+	c := &Cursor{t: t, pos: -1, stateAt: make([]*events.State, len(t.Events)), maxStep: -1, firstEvt: len(t.Events)}
+	var st *events.State
 	for i := range t.Events {
 		e := &t.Events[i]
-		if e.Snapshot > 0 {
-			snap = e.Snapshot
+		if e.State != nil {
+			st = e.State
 		}
-		c.snapAt[i] = snap
+		c.stateAt[i] = st
 		if e.Step >= 0 {
 			for len(c.stepEnd) <= e.Step {
 				c.stepEnd = append(c.stepEnd, -1)
@@ -55,7 +54,7 @@ func NewCursor(t *Transcript) *Cursor {
 				c.firstEvt = i
 			}
 		}
-		if e.Kind == "step" && len(e.Title) > 0 {
+		if e.Kind == events.EventStep && len(e.Title) > 0 {
 			c.markers = append(c.markers, Marker{Step: e.Step, Event: i, Title: e.Title})
 		}
 	}
@@ -82,19 +81,15 @@ func (c *Cursor) Len() int { return len(c.t.Events) }
 func (c *Cursor) Pos() int { return c.pos }
 
 // Shown returns the events shown, in order.
-func (c *Cursor) Shown() []Event { return c.t.Events[:c.pos+1] }
+func (c *Cursor) Shown() []events.Event { return c.t.Events[:c.pos+1] }
 
 // Event returns the last event shown.
-func (c *Cursor) Event() (*Event, bool) {
+func (c *Cursor) Event() (*events.Event, bool) {
 	if c.pos < 0 {
 		return nil, false
 	}
 	return &c.t.Events[c.pos], true
 }
-
-// SimEvent converts event i, with its state, for screens that show the
-// simulator's events.
-func (c *Cursor) SimEvent(i int) events.Event { return c.states.SimEvent(i) }
 
 // Steps is the number of lesson steps the transcript reaches.
 func (c *Cursor) Steps() int { return c.maxStep + 1 }
@@ -220,7 +215,7 @@ func (c *Cursor) Search(s string) []int {
 	for i := range c.t.Events {
 		e := &c.t.Events[i]
 		switch {
-		case has(e.Text), has(e.Title.In(lang)), has(e.Say.In(lang)), has(e.Note.In(lang)), has(e.What.In(lang)),
+		case e.Unit != nil && has(e.Unit.Text), has(e.Title.In(lang)), has(e.Say.In(lang)), has(e.Note.In(lang)), has(e.Text.In(lang)),
 			e.Gloss != nil && has(e.Gloss.Text.In(lang)), e.Quiz != nil && has(e.Quiz.Question.In(lang)):
 			out = append(out, i)
 		}
@@ -247,7 +242,7 @@ func (c *Cursor) State() *events.State {
 	if c.pos < 0 {
 		return nil
 	}
-	return c.states.Get(c.snapAt[c.pos])
+	return c.stateAt[c.pos]
 }
 
 // StateAt is the state at the end of lesson step k (-1: the start).
@@ -259,11 +254,11 @@ func (c *Cursor) StateAt(step int) *events.State {
 	if step >= len(c.stepEnd) {
 		i = len(c.t.Events) - 1
 	}
-	if i < 0 || i >= len(c.snapAt) {
+	if i < 0 || i >= len(c.stateAt) {
 		if len(c.t.Events) > 0 && step == -1 {
-			return c.states.Get(c.snapAt[0])
+			return c.stateAt[0]
 		}
 		return nil
 	}
-	return c.states.Get(c.snapAt[i])
+	return c.stateAt[i]
 }

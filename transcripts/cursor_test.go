@@ -38,7 +38,7 @@ func TestTheCursorStepsForwardsAndBackwards(t *testing.T) {
 		if c.CurrentStep() != want {
 			t.Fatalf("after Step: step %d, want %d", c.CurrentStep(), want)
 		}
-		if e, _ := c.Event(); want < c.Steps()-1 && e.Kind != "state" {
+		if e, _ := c.Event(); want < c.Steps()-1 && e.Kind != events.EventState {
 			t.Errorf("step %d ends with a %s event, want state", want, e.Kind)
 		}
 	}
@@ -69,11 +69,10 @@ func TestSeekGivesTheStateAtAnyStepFromTheSnapshots(t *testing.T) {
 	c := NewCursor(tr)
 	// replaying the events in order gives, at the end of each step, the
 	// state Seek finds directly
-	states := NewStates(tr)
 	var last *events.State
 	atEnd := map[int]*events.State{}
 	for i := range tr.Events {
-		if e := states.SimEvent(i); e.State != nil {
+		if e := tr.Events[i]; e.State != nil {
 			last = e.State
 		}
 		atEnd[tr.Events[i].Step] = last
@@ -106,7 +105,7 @@ func TestMarkersAndSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		e, _ := c.Event()
-		if e.Kind != "step" || e.Step != m.Step || e.Title.In("en") == "" {
+		if e.Kind != events.EventStep || e.Step != m.Step || e.Title.In("en") == "" {
 			t.Errorf("marker %d: the cursor shows a %s event of step %d", i, e.Kind, e.Step)
 		}
 	}
@@ -119,7 +118,7 @@ func TestMarkersAndSearch(t *testing.T) {
 	}
 	for _, i := range hits {
 		e := tr.Events[i]
-		if !strings.Contains(strings.ToLower(e.Text+e.Note.In("en")+e.Say.In("en")+e.Title.In("en")+glossText(e)), "retr") {
+		if !strings.Contains(strings.ToLower(wireText(e)+e.Note.In("en")+e.Say.In("en")+e.Title.In("en")+glossText(e)), "retr") {
 			t.Errorf("event %d does not mention RETR", i)
 		}
 	}
@@ -132,7 +131,14 @@ func TestMarkersAndSearch(t *testing.T) {
 	}
 }
 
-func glossText(e Event) string {
+func wireText(e events.Event) string {
+	if e.Unit == nil {
+		return ""
+	}
+	return e.Unit.Text
+}
+
+func glossText(e events.Event) string {
 	if e.Gloss == nil {
 		return ""
 	}

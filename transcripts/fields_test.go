@@ -13,12 +13,12 @@ import (
 )
 
 // When the simulator's event stream grows a field, the transcript must
-// learn to keep it (record.go, sim.go, model.go, docs/TRANSCRIPTS.md):
+// learn to keep it (codec.go, model.go, docs/TRANSCRIPTS.md):
 // this test names the fields the transcript knows, and fails on new ones.
 func TestTheTranscriptKeepsEveryFieldOfTheEventStream(t *testing.T) {
 	known := map[reflect.Type]string{
-		reflect.TypeOf(events.Event{}):              "Actor Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step TLSKeys Text Time Title Unit",
-		reflect.TypeOf(wire.Unit{}):                 "Command Conn Cut Dir Kind Layer Len Lines Raw Seq Tag Text Time",
+		reflect.TypeOf(events.Event{}):              "Actor ByStudent Conn Delta Eavesdrop Gloss Handshake Host Kind Note OK Protocol Quiz Role Say State Step TLSKeys Text Time Title Unit",
+		reflect.TypeOf(wire.Unit{}):                 "Command Conn Cut Dir Kind Layer Len Lines Raw Redacted Seq Tag Text Time",
 		reflect.TypeOf(events.State{}):              "Devices Providers",
 		reflect.TypeOf(events.ProviderState{}):      "Domain Marked Snapshot",
 		reflect.TypeOf(events.DeviceState{}):        "", // stored as it is, with its yaml tags
@@ -43,7 +43,7 @@ func TestTheTranscriptKeepsEveryFieldOfTheEventStream(t *testing.T) {
 			continue
 		}
 		if strings.Join(got, " ") != want {
-			t.Errorf("%s has fields %q; the transcript keeps %q: teach record.go and sim.go the new ones", typ, strings.Join(got, " "), want)
+			t.Errorf("%s has fields %q; the transcript keeps %q: teach codec.go the new ones", typ, strings.Join(got, " "), want)
 		}
 	}
 }

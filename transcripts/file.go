@@ -31,6 +31,15 @@ const header = "# mailsim transcript: `mailsim replay FILE --plain` prints it; t
 // else double-quoted with escapes, or !!binary when they are not UTF-8;
 // mappings in flow style; lists one item per line.
 func Write(w io.Writer, t *Transcript) error {
+	evs, err := t.fileEvents()
+	if err != nil {
+		return err
+	}
+	return write(w, t, evs)
+}
+
+// write writes t's header and snapshots, and evs as its events.
+func write(w io.Writer, t *Transcript, evs []fileEvent) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	bw.WriteString(header)
 	h := *t
@@ -43,13 +52,7 @@ func Write(w io.Writer, t *Transcript) error {
 			continue
 		}
 		if fv.Kind() == reflect.Slice && fv.Type() != bytesType && fv.Type().Elem().Kind() == reflect.Struct {
-			fmt.Fprintf(bw, "%s: # %d\n", f.name, fv.Len())
-			for i := 0; i < fv.Len(); i++ {
-				line = append(line[:0], "- "...)
-				line = appendFlow(line, fv.Index(i))
-				line = append(line, '\n')
-				bw.Write(line)
-			}
+			line = writeSection(bw, line, f.name, fv)
 			continue
 		}
 		line = append(append(line[:0], f.name...), ": "...)
@@ -57,8 +60,24 @@ func Write(w io.Writer, t *Transcript) error {
 		line = append(line, '\n')
 		bw.Write(line)
 	}
-	fmt.Fprintf(bw, "end: %d\n", len(t.Events))
+	if len(evs) > 0 { // the last section
+		writeSection(bw, line, "events", reflect.ValueOf(evs))
+	}
+	fmt.Fprintf(bw, "end: %d\n", len(evs))
 	return bw.Flush()
+}
+
+// writeSection writes a bulk section, one flow mapping per line; line is
+// a buffer to reuse, returned for the next.
+func writeSection(bw *bufio.Writer, line []byte, name string, list reflect.Value) []byte {
+	fmt.Fprintf(bw, "%s: # %d\n", name, list.Len())
+	for i := 0; i < list.Len(); i++ {
+		line = append(line[:0], "- "...)
+		line = appendFlow(line, list.Index(i))
+		line = append(line, '\n')
+		bw.Write(line)
+	}
+	return line
 }
 
 // Marshal returns t in the transcript format.
@@ -216,6 +235,7 @@ type reader struct {
 	itemIndent int
 	itemMulti  bool
 
+	events                          []fileEvent // the events section as it is written
 	snapLines, eventLines, msgLines []int
 	endLine, endCount               int
 }
@@ -223,10 +243,10 @@ type reader struct {
 // Read reads a transcript; name is used in errors. It reads at most
 // MaxFileSize bytes.
 func Read(r io.Reader, name string) (*Transcript, error) {
-	return read(r, name, true)
+	return readSized(r, name, 0)
 }
 
-// readSized is Read of a file whose size is known.
+// readSized is Read of a file whose size is known (0: not known).
 func readSized(r io.Reader, name string, size int64) (*Transcript, error) {
 	rd := &reader{name: name, t: &Transcript{}, in: newInterner(), keys: map[string]int{}, endLine: -1, size: size}
 	if err := rd.read(r); err != nil {
@@ -235,22 +255,19 @@ func readSized(r io.Reader, name string, size int64) (*Transcript, error) {
 	if err := rd.validate(); err != nil {
 		return nil, err
 	}
+	rd.decode()
 	return rd.t, nil
 }
 
-// read reads a transcript; check = false skips checking what it refers
-// to (the round-trip property feeds it random data).
-func read(r io.Reader, name string, check bool) (*Transcript, error) {
+// readFile reads a transcript's file form and checks nothing it refers
+// to: t without Events, and the events as written (the round-trip
+// property of the format feeds it random data).
+func readFile(r io.Reader, name string) (*Transcript, []fileEvent, error) {
 	rd := &reader{name: name, t: &Transcript{}, in: newInterner(), keys: map[string]int{}, endLine: -1}
 	if err := rd.read(r); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if check {
-		if err := rd.validate(); err != nil {
-			return nil, err
-		}
-	}
-	return rd.t, nil
+	return rd.t, rd.events, nil
 }
 
 func (rd *reader) errf(line int, format string, args ...any) error {
@@ -313,8 +330,8 @@ func (rd *reader) read(r io.Reader) error {
 	if rd.endLine < 0 {
 		return rd.errf(lineNo, "the file ends early: there is no `end:` line after the events (it was cut short, or is not a whole transcript)")
 	}
-	if rd.endCount != len(rd.t.Events) {
-		return rd.errf(rd.endLine, "end: says %d events, but the file holds %d (was a part cut out?)", rd.endCount, len(rd.t.Events))
+	if rd.endCount != len(rd.events) {
+		return rd.errf(rd.endLine, "end: says %d events, but the file holds %d (was a part cut out?)", rd.endCount, len(rd.events))
 	}
 	return nil
 }
@@ -415,7 +432,7 @@ func (rd *reader) sizeHint(section, note string) {
 	}
 	switch section {
 	case "events":
-		rd.t.Events = make([]Event, 0, n)
+		rd.events = make([]fileEvent, 0, n)
 	case "snapshots":
 		rd.t.Snapshots = make([]Snapshot, 0, n)
 	case "messages":
@@ -469,8 +486,8 @@ func (rd *reader) flushItem() error {
 	var target reflect.Value
 	switch rd.section {
 	case "events":
-		rd.t.Events = append(rd.t.Events, Event{})
-		target = reflect.ValueOf(&rd.t.Events[len(rd.t.Events)-1]).Elem()
+		rd.events = append(rd.events, fileEvent{})
+		target = reflect.ValueOf(&rd.events[len(rd.events)-1]).Elem()
 		rd.eventLines = append(rd.eventLines, line)
 	case "snapshots":
 		rd.t.Snapshots = append(rd.t.Snapshots, Snapshot{})
@@ -557,9 +574,6 @@ func (rd *reader) header() error {
 	}
 	if h.Snapshots == nil {
 		h.Snapshots = t.Snapshots
-	}
-	if h.Events == nil {
-		h.Events = t.Events
 	}
 	*t = h
 	t.Created, t.Start = normTime(t.Created), normTime(t.Start)

@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bytes"
+	"mailsim/sim/events"
 	"testing"
 )
 
@@ -10,7 +11,7 @@ import (
 func FuzzLoad(f *testing.F) {
 	tr := session("imap", `C: a1 LOGIN alice "pw"`, "S: a1 OK", "C{block}: x\ny")
 	tr.Snapshots = []Snapshot{{Step: -1}}
-	tr.Events = append(tr.Events, Event{Kind: "state", Snapshot: 1})
+	tr.Events = append(tr.Events, events.Event{Kind: events.EventState, State: tr.State(1)})
 	small, _ := Marshal(tr)
 	f.Add(small)
 	f.Add(small[:len(small)/2])

@@ -9,7 +9,6 @@ import (
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/events"
-	"mailsim/sim/roles"
 	"mailsim/sim/wire"
 )
 
@@ -158,7 +157,6 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 		h.About += " " + word("Passwords and SASL payloads are shown as •••.")
 	}
 	h.Shows = claimsShown(t, lang)
-	states := NewStates(t)
 	terms := map[string]*hTerm{}
 	var cur *hStep
 	var shown, stepShown *table // the state as the handout last showed it, and as it was when the step began
@@ -166,10 +164,10 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 	for i := range t.Events {
 		e := &t.Events[i]
 		switch e.Kind {
-		case "start":
-			shown = stateTable(states.Get(e.Snapshot), lang)
+		case events.EventStart:
+			shown = stateTable(e.State, lang)
 			h.Start = shown.folded(lang)
-		case "step":
+		case events.EventStep:
 			title := ""
 			if s := tr(e.Title); s != "" {
 				title = " · " + s
@@ -182,10 +180,10 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 			}
 			cur = &h.Steps[n-1]
 			stepShown = shown
-		case "end":
-			h.Result = word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]) + " — " + tr(e.What)
+		case events.EventEnd:
+			h.Result = word(map[bool]string{true: "passed", false: "FAILED"}[e.OK]) + " — " + tr(e.Text)
 		}
-		if cur == nil && t.Lesson == nil && (e.Kind == "connect" || e.Kind == "wire") {
+		if cur == nil && t.Lesson == nil && (e.Kind == events.EventConnect || e.Kind == events.EventWire) {
 			// a live session (classroom mode, an imported capture) has no
 			// steps: its connections make one section
 			h.Steps = append(h.Steps, hStep{N: 1, ID: "step-1", Head: word("The session"), Short: word("The session")})
@@ -196,44 +194,44 @@ func buildHandout(t *Transcript, o ExportOptions) *handout {
 			continue
 		}
 		switch e.Kind {
-		case "connect":
+		case events.EventConnect:
 			tls := ", " + word("plain text")
-			if roles.Role(e.Role).ImplicitTLS() {
+			if e.Role.ImplicitTLS() {
 				tls = ", " + word("TLS from the first byte")
 			}
-			cur.addEvent("event", fmt.Sprintf("%s ⇄ %s (%s%s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls))
-		case "close":
-			cur.addEvent("event", fmt.Sprintf("%s ✕ %s: %s", e.Actor, e.Host, tr(e.What)))
-		case "wire":
-			if e.Layer == "cipher" && !o.Eavesdropper || e.Layer == "inner" && o.Eavesdropper {
+			cur.addEvent("event", fmt.Sprintf("%s ⇄ %s (%s%s)", e.Actor, e.Host, strings.ToUpper(string(e.Protocol)), tls))
+		case events.EventClose:
+			cur.addEvent("event", fmt.Sprintf("%s ✕ %s: %s", e.Actor, e.Host, tr(e.Text)))
+		case events.EventWire:
+			u := e.Unit
+			if u.Layer == wire.Cipher && !o.Eavesdropper || u.Layer == wire.Inner && o.Eavesdropper {
 				continue
 			}
-			cur.addWire(states.SimEvent(i), lang, o.BlockLines)
-			if g := e.Gloss; g != nil && e.Unit == "" && terms[g.Key] == nil {
-				terms[g.Key] = &hTerm{Term: g.Key, Proto: strings.ToUpper(e.Protocol), RFC: g.RFC, Example: e.Text, Text: oneLine(tr(g.Text))}
+			cur.addWire(e, lang, o.BlockLines)
+			if g := e.Gloss; g != nil && u.Kind == wire.Line && terms[g.Key] == nil {
+				terms[g.Key] = &hTerm{Term: g.Key, Proto: strings.ToUpper(string(e.Protocol)), RFC: g.RFC, Example: u.Text, Text: oneLine(tr(g.Text))}
 			}
-		case "check":
+		case events.EventCheck:
 			c, mark := "good", "✓"
 			if !e.OK {
 				c, mark = "bad", "✗"
 			}
-			cur.addEvent(c, mark+" "+tr(e.What))
-		case "fail":
-			cur.addEvent("bad", "✗ "+tr(e.What))
-		case "quiz":
+			cur.addEvent(c, mark+" "+tr(e.Text))
+		case events.EventFail:
+			cur.addEvent("bad", "✗ "+tr(e.Text))
+		case events.EventQuiz:
 			if e.Quiz == nil {
 				continue
 			}
 			cur.Quiz = buildQuiz(t, e, lang, h.Student)
-			cur.State = stateTable(states.Get(lastSnapshot(t, i)), lang).folded(lang)
+			cur.State = stateTable(lastState(t, i), lang).folded(lang)
 			if !h.Student {
 				h.Key = append(h.Key, answerKey(cur, lang))
 			}
-		case "state":
-			se := states.SimEvent(i)
-			cur.Changes = append(cur.Changes, changeLines(se.Delta, lang)...)
-			if len(se.Delta) > 0 {
-				now := stateTable(se.State, lang)
+		case events.EventState:
+			cur.Changes = append(cur.Changes, changeLines(e.Delta, lang)...)
+			if len(e.Delta) > 0 {
+				now := stateTable(e.State, lang)
 				if cur.Diff = diffTable(stepShown, now).folded(lang); cur.Diff != nil {
 					cur.Diff.Caption, cur.Diff.Legend = h.L.WhatChanged, h.L.Legend
 				}
@@ -290,18 +288,18 @@ func claimsShown(t *Transcript, lang string) []string {
 	return out
 }
 
-// lastSnapshot is the snapshot in force at event i: the latest start or
-// state event's before it.
-func lastSnapshot(t *Transcript, i int) int {
+// lastState is the state in force at event i: the latest start or state
+// event's before it.
+func lastState(t *Transcript, i int) *events.State {
 	for ; i >= 0; i-- {
-		if n := t.Events[i].Snapshot; n > 0 {
-			return n
+		if st := t.Events[i].State; st != nil {
+			return st
 		}
 	}
-	return 0
+	return nil
 }
 
-func buildQuiz(t *Transcript, e *Event, lang string, student bool) *hQuiz {
+func buildQuiz(t *Transcript, e *events.Event, lang string, student bool) *hQuiz {
 	tr := func(x i18n.Text) string { return strings.TrimSpace(x.In(lang)) }
 	q := &hQuiz{Question: tr(e.Quiz.Question)}
 	if student {
@@ -340,12 +338,12 @@ func (s *hStep) addEvent(class, text string) {
 }
 
 // addWire adds a wire unit: a line, or a body with its first lines.
-func (s *hStep) addWire(e events.Event, lang string, blockLines int) {
+func (s *hStep) addWire(e *events.Event, lang string, blockLines int) {
 	u := e.Unit
 	proto := string(e.Protocol)
 	who := fmt.Sprintf("%-8s %s:", e.Actor, u.Dir)
 	var notes []string
-	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
+	if n := strings.TrimSpace(e.ShownNote().In(lang)); n != "" {
 		notes = append(notes, "↳ "+oneLine(n))
 	} else if e.Gloss != nil && !s.glossedLast(e.Gloss) {
 		if g := strings.TrimSpace(e.Gloss.Text.In(lang)); g != "" {
@@ -385,7 +383,7 @@ func (s *hStep) glossedLast(g *lessons.Entry) bool {
 	return len(s.Lines) > 0 && s.Lines[len(s.Lines)-1].gloss == g.Key
 }
 
-func glossKey(e events.Event) string {
+func glossKey(e *events.Event) string {
 	if e.Gloss == nil {
 		return ""
 	}

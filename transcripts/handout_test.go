@@ -11,6 +11,8 @@ import (
 
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 )
 
 // builtinTranscripts records every built-in lesson once for the handout
@@ -135,7 +137,7 @@ func TestAStudentHandoutGivesNoQuizAnswerAwayAndATrainersHasThemAll(t *testing.T
 			// explanations taken out: what the rest of the lesson says.
 			bare := tr
 			bare.Answers = nil
-			bare.Events = append([]Event(nil), tr.Events...)
+			bare.Events = append([]events.Event(nil), tr.Events...)
 			for i := range bare.Events {
 				if q := bare.Events[i].Quiz; q != nil {
 					bare.Events[i].Quiz = &lessons.QuizSpec{Question: q.Question}
@@ -270,7 +272,7 @@ func TestTheHTMLHandoutIsOneWellFormedPageWithContentsClaimsAndGlossary(t *testi
 			// every glossary entry that explained a line is in the glossary
 			glossary := text[strings.LastIndex(text, " Glossary "):]
 			for _, e := range tr.Events {
-				if e.Gloss != nil && e.Unit == "" && (e.Layer != "cipher") && !strings.Contains(glossary, e.Gloss.Key) {
+				if e.Gloss != nil && e.Unit.Kind == wire.Line && e.Unit.Layer != wire.Cipher && !strings.Contains(glossary, e.Gloss.Key) {
 					t.Errorf("the glossary lacks %q", e.Gloss.Key)
 				}
 			}
@@ -357,10 +359,12 @@ func TestWrappedWireLinesFitAndLoseNothing(t *testing.T) {
 
 func TestControlCharactersShowInTheHTMLHandout(t *testing.T) {
 	tr := *builtinTranscript(t, "pop3-basics")
-	tr.Events = append([]Event(nil), tr.Events...)
+	tr.Events = append([]events.Event(nil), tr.Events...)
 	for i := range tr.Events {
-		if e := &tr.Events[i]; e.Kind == "wire" && e.Dir == "S" && e.Unit == "" {
-			e.Text = "+OK \x1b]52;c;aGVsbG8=\x07 \x1b[2J\x00"
+		if e := &tr.Events[i]; e.Kind == events.EventWire && e.Unit.Dir == wire.ServerToClient && e.Unit.Kind == wire.Line {
+			u := *e.Unit
+			u.Text = "+OK \x1b]52;c;aGVsbG8=\x07 \x1b[2J\x00"
+			e.Unit = &u
 			break
 		}
 	}

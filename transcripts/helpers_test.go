@@ -133,7 +133,9 @@ func (g gen) time() time.Time {
 
 func (g gen) int() int { return g.r.Intn(2000) - 1000 }
 
-func (g gen) transcript() *Transcript {
+// transcript makes a transcript's header and snapshots, and events in
+// their file form (their kinds and words random too).
+func (g gen) transcript() (*Transcript, []fileEvent) {
 	t := &Transcript{Version: Version, ID: "id-" + g.utf8str(), Created: g.time(), Start: g.time(), Live: g.r.Intn(2) == 0,
 		Deterministic: g.r.Intn(2) == 0, Redacted: g.r.Intn(2) == 0, Language: g.utf8str()}
 	if g.r.Intn(3) > 0 {
@@ -178,12 +180,13 @@ func (g gen) transcript() *Transcript {
 		}
 		t.Snapshots = append(t.Snapshots, s)
 	}
+	var evs []fileEvent
 	for i := g.r.Intn(30); i > 0; i-- {
-		e := Event{At: int64(g.r.Intn(1e6) - 10), Kind: g.str(), Step: g.int(), Actor: g.str(), Conn: g.r.Uint64(), Protocol: g.str(),
+		e := fileEvent{At: int64(g.r.Intn(1e6) - 10), Kind: g.str(), Step: g.int(), Actor: g.str(), Conn: g.r.Uint64(), Protocol: g.str(),
 			Role: g.str(), Host: g.str(), Eavesdrop: g.r.Intn(2) == 0, Handshake: g.r.Intn(2) == 0, Dir: g.str(), Layer: g.str(),
 			Unit: g.str(), Seq: g.int(), Text: g.str(), Raw: g.bytes(), Len: g.int(), Lines: g.int(), Command: g.str(), Tag: g.str(),
 			Cut: g.r.Intn(2) == 0, Title: g.text(), Say: g.text(), Note: g.text(), What: g.text(), OK: g.r.Intn(2) == 0,
-			Snapshot: g.int(), Redacted: g.str()}
+			Snapshot: g.int(), Redacted: g.str(), By: g.str()}
 		if g.r.Intn(2) == 0 {
 			e.Gloss = &lessons.Entry{Key: g.str(), RFC: g.str(), Text: g.text()}
 		}
@@ -196,7 +199,7 @@ func (g gen) transcript() *Transcript {
 		for k := g.r.Intn(3); k > 0; k-- {
 			e.Delta = append(e.Delta, events.Change{Kind: events.ChangeKind(g.r.Intn(int(events.Downloaded) + 1)), Where: g.str(), UID: g.r.Uint32(), Subject: g.str(), Flags: g.strs(), Detail: g.str()})
 		}
-		t.Events = append(t.Events, e)
+		evs = append(evs, e)
 	}
-	return t
+	return t, evs
 }

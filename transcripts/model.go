@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"mailsim/internal/i18n"
-	"mailsim/lessons"
 	"mailsim/sim/events"
 	"strings"
 	"sync"
@@ -22,9 +21,10 @@ const Version = 1
 const MaxFileSize = 256 << 20
 
 // Transcript is a saved session: what the lesson was, who took part, every
-// event the simulator emitted, and the state after each step. It is plain
-// data: the file format is this struct (see docs/TRANSCRIPTS.md), and
-// Save followed by Load gives back an equal Transcript.
+// event the simulator emitted, and the state after each step. The file
+// format is this struct (see docs/TRANSCRIPTS.md), but for its events,
+// which codec.go writes in their file form; Save followed by Load gives
+// back an equal Transcript.
 //
 // A loaded Transcript may share Text maps between events: treat it as
 // immutable.
@@ -51,7 +51,15 @@ type Transcript struct {
 	// The bulk sections: one flow mapping per line in the file.
 	Messages  []Message  `yaml:"messages,omitempty"`  // message contents, referenced by snapshots
 	Snapshots []Snapshot `yaml:"snapshots,omitempty"` // the state at the start and after steps
-	Events    []Event    `yaml:"events,omitempty"`
+	// Events are the simulator's events, as the session emitted them (to
+	// the millisecond). An event's State is one of the transcript's own
+	// (Transcript.State): in the file it is the number of its snapshot.
+	// The file's events section is written and read by codec.go.
+	Events []events.Event `yaml:"-"`
+
+	// states are the snapshots as the simulator's states, built once
+	// (State): the pointers the events hold.
+	states []*events.State
 }
 
 // LessonInfo says which lesson was run.
@@ -91,62 +99,6 @@ type Answer struct {
 	Choice  int   `yaml:"choice"` // 0-based index into the quiz's choices
 	Correct bool  `yaml:"correct"`
 }
-
-// Event is one event of the stream, as saved. Which fields are set depends
-// on Kind, as for events.Event.
-type Event struct {
-	At       int64  `yaml:"t"`    // ms from Start
-	Kind     string `yaml:"kind"` // start, step, connect, wire, close, check, quiz, fail, state, end
-	Step     int    `yaml:"step"` // -1 before the first step
-	Actor    string `yaml:"actor,omitempty"`
-	Conn     uint64 `yaml:"conn,omitempty"`
-	Protocol string `yaml:"proto,omitempty"`
-	Role     string `yaml:"role,omitempty"`
-	Host     string `yaml:"host,omitempty"` // "pop.example.com:110"
-	// Eavesdrop: the lesson shows this connection as an eavesdropper sees it.
-	Eavesdrop bool `yaml:"eavesdrop,omitempty"`
-	// Handshake: a TLS record of the handshake.
-	Handshake bool `yaml:"handshake,omitempty"`
-	// TLSKeys: the session's TLS secrets (NSS key log lines), on the first
-	// wire event after a client's handshake; see KeyLog.
-	TLSKeys []string `yaml:"tls-keys,omitempty"`
-
-	// wire: the unit
-	Dir   string `yaml:"dir,omitempty"`   // C or S
-	Layer string `yaml:"layer,omitempty"` // "" (plain), inner, cipher
-	Unit  string `yaml:"unit,omitempty"`  // "" (line), block, record
-	Seq   int    `yaml:"seq,omitempty"`   // order within the connection
-	Text  string `yaml:"text,omitempty"`  // the printable form
-	// Raw is the exact octets when they are not Text plus CRLF (a line) or
-	// Text with LF turned into CRLF (a block); nil otherwise. See RawBytes.
-	Raw Bytes `yaml:"raw,omitempty"`
-	Len int   `yaml:"len,omitempty"` // octets on the wire (more than len(raw) when cut short)
-	// Lines is set only when it differs from the usual count: 1 for a
-	// line, the lines of Text for a block, 0 for a record. See UnitLines.
-	Lines   int    `yaml:"lines,omitempty"`
-	Command string `yaml:"cmd,omitempty"`
-	Tag     string `yaml:"tag,omitempty"`
-	Cut     bool   `yaml:"cut,omitempty"`
-
-	Title i18n.Text         `yaml:"title,omitempty"` // step: the marker's title
-	Say   i18n.Text         `yaml:"say,omitempty"`   // step: narrative
-	Note  i18n.Text         `yaml:"note,omitempty"`  // wire: the lesson's annotation
-	Gloss *lessons.Entry    `yaml:"gloss,omitempty"` // wire: the glossary's annotation
-	What  i18n.Text         `yaml:"what,omitempty"`  // close, check, fail, end: what happened
-	OK    bool              `yaml:"ok,omitempty"`    // check, end
-	Quiz  *lessons.QuizSpec `yaml:"quiz,omitempty"`
-	// Snapshot is the state (start, state): Snapshots[Snapshot-1]; 0 = none.
-	Snapshot int             `yaml:"snapshot,omitempty"`
-	Delta    []events.Change `yaml:"delta,omitempty"` // state: what changed, stored as the simulator gives it
-	// Redacted says what a redacted unit held ("a password, 10 characters").
-	Redacted string `yaml:"redacted,omitempty"`
-	// By is ByStudent for what the learner did themselves (a line typed in
-	// the TUI's sandbox and the events it caused), "" for the lesson's own.
-	By string `yaml:"by,omitempty"`
-}
-
-// ByStudent marks an event the learner caused, not the lesson (Event.By).
-const ByStudent = "student"
 
 // Message is a stored message's content, shared by every snapshot that
 // holds it.
@@ -227,46 +179,6 @@ func (b Bytes) MarshalYAML() (any, error) {
 		return string(b), nil
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!binary", Value: base64.StdEncoding.EncodeToString(b)}, nil
-}
-
-// RawBytes is the unit's exact octets (as far as they were kept).
-func (e *Event) RawBytes() []byte {
-	if e.Raw != nil {
-		return e.Raw
-	}
-	return deriveRaw(e.Text, e.Unit)
-}
-
-// UnitLines is the unit's line count (see wire.Unit.Lines).
-func (e *Event) UnitLines() int {
-	if e.Lines != 0 {
-		return e.Lines
-	}
-	return usualLines(e.Text, e.Unit)
-}
-
-func deriveRaw(text, unit string) []byte {
-	switch unit {
-	case "":
-		return []byte(text + "\r\n")
-	case "block":
-		return []byte(strings.ReplaceAll(text, "\n", "\r\n"))
-	}
-	return nil
-}
-
-func usualLines(text, unit string) int {
-	switch unit {
-	case "":
-		return 1
-	case "block":
-		n := strings.Count(text, "\n")
-		if text != "" && !strings.HasSuffix(text, "\n") {
-			n++
-		}
-		return n
-	}
-	return 0
 }
 
 // Lang is the language to show the transcript in.

@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"mailsim/sim/events"
 	"mailsim/sim/roles"
+	"mailsim/sim/wire"
 	"net"
 	"net/netip"
 	"regexp"
@@ -89,12 +91,12 @@ func capture(w io.Writer, t *Transcript, ng *ExportOptions) (PCAPReport, error) 
 	}
 	conns := map[uint64]*tcpConn{}
 	var order []uint64
-	open := func(e *Event) *tcpConn {
+	open := func(e *events.Event) *tcpConn {
 		c := conns[e.Conn]
 		if c != nil {
 			return c
 		}
-		host, port := splitHostPort(e.Host, roles.Role(e.Role))
+		host, port := splitHostPort(e.Host, e.Role)
 		srv, ok := servers[host]
 		if !ok {
 			srv = nthAddr(serverNet, len(servers)+1)
@@ -116,34 +118,33 @@ func capture(w io.Writer, t *Transcript, ng *ExportOptions) (PCAPReport, error) 
 		rep.Conns++
 		return c
 	}
-	at := func(e *Event) time.Time { return t.Time(e.At) }
 	for i := range t.Events {
 		e := &t.Events[i]
 		pw.comment = notes.of(i)
 		switch e.Kind {
-		case "connect":
+		case events.EventConnect:
 			c := open(e)
-			c.handshake(pw, at(e))
-		case "wire":
-			if e.Layer == "inner" {
+			c.handshake(pw, e.Time)
+		case events.EventWire:
+			u := e.Unit
+			if u.Layer == wire.Inner {
 				continue
 			}
 			c := open(e)
 			if !c.opened {
-				c.handshake(pw, at(e))
+				c.handshake(pw, e.Time)
 			}
-			raw := e.RawBytes()
-			if len(raw) < e.Len {
-				rep.Short = append(rep.Short, fmt.Sprintf("event %d (connection %d): %d of %d octets", i, e.Conn, len(raw), e.Len))
+			if len(u.Raw) < u.Len {
+				rep.Short = append(rep.Short, fmt.Sprintf("event %d (connection %d): %d of %d octets", i, e.Conn, len(u.Raw), u.Len))
 			}
 			from := 0
-			if e.Dir == "S" {
+			if u.Dir == wire.ServerToClient {
 				from = 1
 			}
-			c.send(pw, at(e), from, raw)
-		case "close":
+			c.send(pw, e.Time, from, u.Raw)
+		case events.EventClose:
 			if c := conns[e.Conn]; c != nil {
-				c.close(pw, at(e))
+				c.close(pw, e.Time)
 			}
 		}
 	}

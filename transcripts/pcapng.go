@@ -8,7 +8,8 @@ import (
 
 	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
-	"mailsim/sim/roles"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 )
 
 // pcapng blocks (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html),
@@ -96,7 +97,7 @@ func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 		e := &t.Events[i]
 		var parts []string
 		switch e.Kind {
-		case "step":
+		case events.EventStep:
 			title := tr(e.Title)
 			if title != "" {
 				title = " · " + title
@@ -106,14 +107,14 @@ func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 			}
 			pending += i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title)
 			continue
-		case "connect":
+		case events.EventConnect:
 			tls := i18n.Word(lang, "plain text")
-			if roles.Role(e.Role).ImplicitTLS() {
+			if e.Role.ImplicitTLS() {
 				tls = i18n.Word(lang, "TLS from the first byte")
 			}
-			parts = append(parts, fmt.Sprintf("%s ⇄ %s (%s, %s)", e.Actor, e.Host, strings.ToUpper(e.Protocol), tls))
-		case "wire":
-			if e.Layer == "inner" {
+			parts = append(parts, fmt.Sprintf("%s ⇄ %s (%s, %s)", e.Actor, e.Host, strings.ToUpper(string(e.Protocol)), tls))
+		case events.EventWire:
+			if e.Unit.Layer == wire.Inner {
 				continue // not in the capture: the record that carried it is
 			}
 			if note := tr(e.Note); note != "" {

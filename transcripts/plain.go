@@ -181,7 +181,7 @@ func (p *Plain) wire(e events.Event) {
 	default:
 		p.printf("%s%s\n", prefix, u.Text)
 	}
-	if n := p.tr(e.Note); n != "" {
+	if n := p.tr(e.ShownNote()); n != "" {
 		p.printf("%s↳ %s\n", indent, oneLine(n))
 	} else if e.Gloss != nil {
 		if g := p.tr(e.Gloss.Text); g != "" {
@@ -549,4 +549,15 @@ func cutBlock(lines []string, max int) (shown []string, more int) {
 		return lines, 0
 	}
 	return lines[:max], len(lines) - max
+}
+
+// Replay prints a transcript as `mailsim run --plain` printed the session.
+// o.Lang "" means the transcript's language.
+func Replay(w io.Writer, t *Transcript, o PlainOptions) error {
+	p := NewPlain(w, t.Heading(), o)
+	for _, e := range t.Events {
+		p.Event(e)
+	}
+	p.Final(t.Final())
+	return p.Err()
 }

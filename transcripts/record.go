@@ -17,7 +17,6 @@ import (
 	"mailsim/sim/events"
 	"mailsim/sim/mailstore"
 	"mailsim/sim/roles"
-	"mailsim/sim/wire"
 )
 
 // Meta describes a session about to be recorded.
@@ -88,14 +87,16 @@ func (r *Recorder) addActor(a Actor) {
 }
 
 // Event records one event.
-func (r *Recorder) Event(e events.Event) { r.record(e, "") }
+func (r *Recorder) Event(e events.Event) { r.record(e, false) }
 
 // StudentEvent records an event the learner caused (a sandbox line, its
 // reply, the state after it): it is marked ByStudent, and when a
 // transcript has such events, redaction applies to those only.
-func (r *Recorder) StudentEvent(e events.Event) { r.record(e, ByStudent) }
+func (r *Recorder) StudentEvent(e events.Event) { r.record(e, true) }
 
-func (r *Recorder) record(e events.Event, by string) {
+// record keeps e as a saved file gives it back: texts cleaned, time to
+// the millisecond, its state one of the transcript's snapshots.
+func (r *Recorder) record(e events.Event, byStudent bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t := &r.t
@@ -104,12 +105,9 @@ func (r *Recorder) record(e events.Event, by string) {
 		r.started = true
 		t.Start = normTime(at)
 	}
-	ev := Event{At: at.Sub(t.Start).Milliseconds(), Kind: e.Kind.String(), Step: e.Step, Actor: e.Actor, Conn: e.Conn,
-		Protocol: string(e.Protocol), Role: string(e.Role), Host: e.Host, Eavesdrop: e.Eavesdrop, Handshake: e.Handshake,
-		Title: cleanText(e.Title), Say: cleanText(e.Say), Note: cleanText(e.Note), What: cleanText(e.Text), OK: e.OK, By: by,
-		TLSKeys: cleanList(e.TLSKeys)}
+	ms := at.Sub(t.Start).Milliseconds()
 	if e.Time.IsZero() {
-		ev.At = 0
+		ms = 0
 	}
 	if e.Actor != "" {
 		r.addActor(Actor{Name: e.Actor, Protocol: string(e.Protocol)})
@@ -117,46 +115,32 @@ func (r *Recorder) record(e events.Event, by string) {
 	if e.Kind == events.EventConnect {
 		r.addServer(e.Role, e.Host)
 	}
-	if u := e.Unit; u != nil {
-		ev.Dir, ev.Seq, ev.Text, ev.Len, ev.Command, ev.Tag, ev.Cut = u.Dir.String(), u.Seq, u.Text, u.Len, u.Command, u.Tag, u.Cut
-		switch u.Layer {
-		case wire.Inner:
-			ev.Layer = "inner"
-		case wire.Cipher:
-			ev.Layer = "cipher"
-		}
-		switch u.Kind {
-		case wire.Block:
-			ev.Unit = "block"
-		case wire.Record:
-			ev.Unit = "record"
-		}
-		if u.Raw != nil && string(deriveRaw(u.Text, ev.Unit)) != string(u.Raw) {
-			ev.Raw = Bytes(append([]byte{}, u.Raw...))
-		}
-		if u.Lines != usualLines(u.Text, ev.Unit) {
-			ev.Lines = u.Lines
-		}
-	}
+	e.ByStudent = byStudent
+	e.Title, e.Say, e.Note, e.Text, e.TLSKeys = cleanText(e.Title), cleanText(e.Say), cleanText(e.Note), cleanText(e.Text), cleanList(e.TLSKeys)
 	if g := e.Gloss; g != nil {
-		ev.Gloss = &lessons.Entry{Key: clean(g.Key), RFC: clean(g.RFC), Text: cleanText(g.Text)}
+		e.Gloss = &lessons.Entry{Key: clean(g.Key), RFC: clean(g.RFC), Text: cleanText(g.Text)}
 	}
 	if q := e.Quiz; q != nil {
-		ev.Quiz = &lessons.QuizSpec{Question: cleanText(q.Question), Explain: cleanText(q.Explain)}
+		e.Quiz = &lessons.QuizSpec{Question: cleanText(q.Question), Explain: cleanText(q.Explain)}
 		for _, c := range q.Choices {
-			ev.Quiz.Choices = append(ev.Quiz.Choices, lessons.QuizChoice{Text: cleanText(c.Text), Correct: c.Correct})
+			e.Quiz.Choices = append(e.Quiz.Choices, lessons.QuizChoice{Text: cleanText(c.Text), Correct: c.Correct})
 		}
-		r.quizzes[e.Step] = ev.Quiz
+		r.quizzes[e.Step] = e.Quiz
 	}
+	snap := 0
 	if e.State != nil {
 		t.Snapshots = append(t.Snapshots, r.snapshot(e.Step, e.State))
-		ev.Snapshot = len(t.Snapshots)
+		snap = len(t.Snapshots)
+		t.State(snap)
 	}
-	for _, c := range e.Delta {
-		ev.Delta = append(ev.Delta, events.Change{Kind: c.Kind, Where: clean(c.Where), UID: c.UID,
+	delta := e.Delta
+	e.Delta = nil
+	for _, c := range delta {
+		e.Delta = append(e.Delta, events.Change{Kind: c.Kind, Where: clean(c.Where), UID: c.UID,
 			Subject: clean(c.Subject), Flags: cleanList(c.Flags), Detail: clean(c.Detail)})
 	}
-	t.Events = append(t.Events, ev)
+	fe := encodeEvent(&e, ms, snap)
+	t.Events = append(t.Events, t.decodeEvent(&fe))
 }
 
 // Answer records a learner's answer to the quiz of a step.
@@ -168,7 +152,7 @@ func (r *Recorder) Answer(step, choice int) {
 		a.Correct = q.Choices[choice].Correct
 	}
 	if n := len(r.t.Events); n > 0 {
-		a.At = r.t.Events[n-1].At
+		a.At = r.t.Events[n-1].Time.Sub(r.t.Start).Milliseconds()
 	}
 	if r.started && !r.t.Deterministic {
 		a.At = time.Since(r.t.Start).Milliseconds()
@@ -187,6 +171,7 @@ func (r *Recorder) Transcript() *Transcript {
 	t.Answers = clip(t.Answers)
 	t.Messages = clip(t.Messages)
 	t.Snapshots = clip(t.Snapshots)
+	t.states = clip(t.states)
 	t.Events = clip(t.Events)
 	if t.Lesson != nil {
 		l := *t.Lesson

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"mailsim/internal/i18n"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/sim/wire/protoline"
 )
 
@@ -20,37 +22,41 @@ import (
 func Redact(t *Transcript) *Transcript {
 	c := *t
 	c.Redacted = true
-	c.Events = append([]Event(nil), t.Events...)
+	c.Events = append([]events.Event(nil), t.Events...)
 	onlyStudent := false
 	for i := range c.Events {
-		onlyStudent = onlyStudent || c.Events[i].By == ByStudent
+		onlyStudent = onlyStudent || c.Events[i].ByStudent
 	}
 	conns := map[uint64]*protoline.Follower{}
 	for i := range c.Events {
 		e := &c.Events[i]
-		if e.Kind == "connect" {
-			conns[e.Conn] = protoline.NewFollower(e.Protocol)
+		if e.Kind == events.EventConnect {
+			conns[e.Conn] = protoline.NewFollower(string(e.Protocol))
 			continue
 		}
-		if e.Kind != "wire" || e.Dir != "C" || e.Layer == "cipher" {
+		if e.Kind != events.EventWire || e.Unit.Dir != wire.ClientToServer || e.Unit.Layer == wire.Cipher {
 			continue
 		}
 		f := conns[e.Conn]
 		if f == nil {
-			f = protoline.NewFollower(e.Protocol)
+			f = protoline.NewFollower(string(e.Protocol))
 			conns[e.Conn] = f
 		}
 		// every client unit, so the follower follows the connection
-		s, ok := f.Client(protoline.Unit{Text: e.Text, Block: e.Unit == "block", Command: e.Command})
-		if !ok || (onlyStudent && e.By != ByStudent) {
+		s, ok := f.Client(protoline.Unit{Text: e.Unit.Text, Block: e.Unit.Kind == wire.Block, Command: e.Unit.Command})
+		if !ok || (onlyStudent && !e.ByStudent) {
 			continue
 		}
 		if s.AlreadyHidden() {
 			continue // the classroom registry hid it: keep what it said was there
 		}
 		what := s.What()
-		e.Text, e.Raw, e.Lines, e.Redacted = s.Redact(e.Text), nil, 0, what
-		e.Len = len(e.RawBytes())
+		u := *e.Unit
+		u.Redacted = what
+		u.Text = s.Redact(u.Text)
+		u.Raw = deriveRaw(u.Text, unitKindNames[u.Kind])
+		u.Len, u.Lines = len(u.Raw), usualLines(u.Text, unitKindNames[u.Kind])
+		e.Unit = &u
 		if e.Gloss != nil {
 			g := *e.Gloss
 			g.Text = i18n.Text{i18n.Fallback: what}

@@ -7,6 +7,8 @@ import (
 
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/sim/wire/protoline"
 )
 
@@ -14,15 +16,19 @@ import (
 // "S: ..." lines, "C{block}: ..." for a literal.
 func session(proto string, lines ...string) *Transcript {
 	t := &Transcript{Version: Version, ID: "x", Actors: []Actor{{Name: "laptop"}}}
-	t.Events = append(t.Events, Event{Kind: "connect", Conn: 1, Actor: "laptop", Protocol: proto})
+	t.Events = append(t.Events, events.Event{Kind: events.EventConnect, Conn: 1, Actor: "laptop", Protocol: wire.Protocol(proto)})
 	cmd := ""
 	for _, l := range lines {
 		head, text, _ := strings.Cut(l, ": ")
-		e := Event{Kind: "wire", Conn: 1, Actor: "laptop", Protocol: proto, Dir: head[:1], Text: text, Len: len(text) + 2}
-		if strings.HasSuffix(head, "{block}") {
-			e.Unit = "block"
+		u := &wire.Unit{Conn: 1, Text: text, Len: len(text) + 2}
+		if head[:1] == "S" {
+			u.Dir = wire.ServerToClient
 		}
-		if e.Dir == "C" && e.Unit == "" {
+		if strings.HasSuffix(head, "{block}") {
+			u.Kind = wire.Block
+		}
+		u.Raw, u.Lines = deriveRaw(text, unitKindNames[u.Kind]), usualLines(text, unitKindNames[u.Kind])
+		if u.Dir == wire.ClientToServer && u.Kind == wire.Line {
 			w := strings.Fields(text)
 			switch {
 			case proto == "imap" && len(w) > 1 && !strings.HasPrefix(text, " "):
@@ -31,8 +37,8 @@ func session(proto string, lines ...string) *Transcript {
 				cmd = strings.ToUpper(w[0])
 			}
 		}
-		e.Command = cmd
-		t.Events = append(t.Events, e)
+		u.Command = cmd
+		t.Events = append(t.Events, events.Event{Kind: events.EventWire, Conn: 1, Actor: "laptop", Protocol: wire.Protocol(proto), Unit: u})
 	}
 	return t
 }
@@ -40,8 +46,8 @@ func session(proto string, lines ...string) *Transcript {
 func clientLines(t *Transcript) []string {
 	var out []string
 	for _, e := range t.Events {
-		if e.Kind == "wire" && e.Dir == "C" {
-			out = append(out, e.Text)
+		if e.Kind == events.EventWire && e.Unit.Dir == wire.ClientToServer {
+			out = append(out, e.Unit.Text)
 		}
 	}
 	return out
@@ -59,12 +65,11 @@ func TestRedactionScrubsTheSecretFromAnnotations(t *testing.T) {
 			t.Errorf("an annotation still holds the secret: %q", s)
 		}
 	}
-	if out.Gloss.Text["en"] != out.Redacted {
-		t.Errorf("the glossary note is %q, want what was there (%q)", out.Gloss.Text["en"], out.Redacted)
+	if out.Gloss.Text["en"] != out.Unit.Redacted {
+		t.Errorf("the glossary note is %q, want what was there (%q)", out.Gloss.Text["en"], out.Unit.Redacted)
 	}
-	ev := NewStates(Redact(tr)).SimEvent(1)
-	if !strings.Contains(ev.Note["en"], "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters") {
-		t.Errorf("replayed note %q does not say what was there", ev.Note["en"])
+	if note := out.ShownNote(); !strings.Contains(note["en"], "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters") {
+		t.Errorf("the note shown %q does not say what was there", note["en"])
 	}
 }
 
@@ -112,7 +117,7 @@ func TestRedactionOfALessonWithSandboxLinesHidesOnlyTheStudentsSecrets(t *testin
 		`C: a3 LOGIN alice {6}`, "S: + ready", "C{block}: secret", "C: ", "S: a3 OK")
 	for i := range in.Events {
 		if i >= 5 { // from a3 on, the learner typed it
-			in.Events[i].By = ByStudent
+			in.Events[i].ByStudent = true
 		}
 	}
 	got := clientLines(Redact(in))
@@ -122,7 +127,7 @@ func TestRedactionOfALessonWithSandboxLinesHidesOnlyTheStudentsSecrets(t *testin
 	}
 	// Without marks, every secret is hidden, as in classroom sessions.
 	for i := range in.Events {
-		in.Events[i].By = ""
+		in.Events[i].ByStudent = false
 	}
 	if got := clientLines(Redact(in)); got[0] != "a1 LOGIN alice •••" {
 		t.Errorf("unmarked: %q", got)

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"mailsim/internal/testutil"
+	"mailsim/sim/events"
 	"mailsim/sim/roles"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -84,21 +86,24 @@ func dumpcap(t *testing.T, iface, file string, ports ...int) (stop func()) {
 func sessionViews(t *transcripts.Transcript) []string {
 	by := map[uint64]*strings.Builder{}
 	for _, e := range t.Events {
-		if e.Kind != "wire" || e.Layer == "cipher" {
+		if e.Kind != events.EventWire || e.Unit.Layer == wire.Cipher {
 			continue
 		}
+		u := e.Unit
 		b := by[e.Conn]
 		if b == nil {
 			b = &strings.Builder{}
 			by[e.Conn] = b
 		}
-		n := strconv.Itoa(e.Len)
-		if strings.Contains(e.Text, "•••") {
+		n := strconv.Itoa(u.Len)
+		if strings.Contains(u.Text, "•••") {
 			// the live registry keeps the length that crossed, Redact the
 			// length of what is left
 			n = "(redacted)"
 		}
-		fmt.Fprintf(b, "%s %s %s cmd=%q tag=%q len=%s cut=%v %q\n", e.Dir, e.Layer, e.Unit, e.Command, e.Tag, n, e.Cut, e.Text)
+		layer := map[wire.Layer]string{wire.Inner: "inner"}[u.Layer]
+		kind := map[wire.Kind]string{wire.Block: "block", wire.Record: "record"}[u.Kind]
+		fmt.Fprintf(b, "%s %s %s cmd=%q tag=%q len=%s cut=%v %q\n", u.Dir, layer, kind, u.Command, u.Tag, n, u.Cut, u.Text)
 	}
 	var out []string
 	for _, b := range by {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"mailsim/internal/testutil"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -68,12 +70,12 @@ func TestThePDFHandoutHasEveryWireLineOnAFewPages(t *testing.T) {
 			all := squeezed.Replace(string(text))
 			missing := 0
 			for _, e := range tr.Events {
-				if e.Kind != "wire" || e.Layer == "cipher" || e.Unit != "" {
+				if e.Kind != events.EventWire || e.Unit.Layer == wire.Cipher || e.Unit.Kind != wire.Line {
 					continue
 				}
-				if !strings.Contains(all, squeezed.Replace(e.Text)) {
+				if !strings.Contains(all, squeezed.Replace(e.Unit.Text)) {
 					missing++
-					t.Errorf("the PDF lacks the wire line %q", e.Text)
+					t.Errorf("the PDF lacks the wire line %q", e.Unit.Text)
 				}
 			}
 			if missing == 0 && !strings.Contains(all, squeezed.Replace("a3 FETCH 1:* (UID FLAGS ENVELOPE RFC822.SIZE)")) {

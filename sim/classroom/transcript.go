@@ -75,9 +75,10 @@ func ConnTranscript(cs ConnState, entries []Entry, lang string) *transcripts.Tra
 		}
 	}
 	for i := range t.Events {
-		if e := &t.Events[i]; e.Kind == "wire" && what[e.Seq] != "" {
-			e.Redacted = what[e.Seq]
-			e.Len = len(e.RawBytes())
+		if e := &t.Events[i]; e.Kind == events.EventWire && what[e.Unit.Seq] != "" {
+			u := *e.Unit
+			u.Redacted, u.Len = what[u.Seq], len(u.Raw)
+			e.Unit = &u
 		}
 	}
 	return t

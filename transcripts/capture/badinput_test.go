@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"mailsim/sim/events"
 	"mailsim/transcripts"
 )
 
@@ -198,8 +199,8 @@ func TestACaptureStartedMidSessionIsStillFound(t *testing.T) {
 		tr, rep := importBytes(t, joinPackets(header, pk[tc.skip:]), Options{})
 		var first string
 		for _, e := range tr.Events {
-			if e.Kind == "wire" {
-				first = e.Dir + " " + e.Text
+			if e.Kind == events.EventWire {
+				first = e.Unit.Dir.String() + " " + e.Unit.Text
 				break
 			}
 		}

@@ -14,14 +14,15 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 
+	"mailsim/sim/events"
 	"mailsim/transcripts"
 )
 
 func closeTexts(t *transcripts.Transcript) []string {
 	var out []string
 	for _, e := range t.Events {
-		if e.Kind == "close" {
-			out = append(out, e.What.In("en"))
+		if e.Kind == events.EventClose {
+			out = append(out, e.Text.In("en"))
 		}
 	}
 	return out
@@ -85,8 +86,8 @@ func TestEveryLimitLeavesOutWhatIsOverItAndSaysSo(t *testing.T) {
 			t.Errorf("%d sessions, closes %q", rep.Sessions, closes)
 		}
 		for _, e := range tr.Events {
-			if e.Kind == "wire" && strings.HasPrefix(e.Text, "RETR") {
-				t.Errorf("%q is past the first 40 octets", e.Text)
+			if e.Kind == events.EventWire && strings.HasPrefix(e.Unit.Text, "RETR") {
+				t.Errorf("%q is past the first 40 octets", e.Unit.Text)
 			}
 		}
 	})
@@ -94,8 +95,8 @@ func TestEveryLimitLeavesOutWhatIsOverItAndSaysSo(t *testing.T) {
 		tr, rep := importBytes(t, seq.Bytes(), Options{Limits: Limits{TotalBytes: 100}})
 		n := 0
 		for _, e := range tr.Events {
-			if e.Kind == "wire" {
-				n += e.Len
+			if e.Kind == events.EventWire {
+				n += e.Unit.Len
 			}
 		}
 		if n > 100 || n < 50 || !hasNote(rep.Notes, "imported the first 100 octets of mail traffic only (limit)") {

@@ -9,6 +9,8 @@ import (
 
 	"mailsim/lessons"
 	"mailsim/sim"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -50,23 +52,24 @@ func recordLesson(t testing.TB, id string) *transcripts.Transcript {
 func wireView(t *transcripts.Transcript, inner bool, skip map[int]bool) string {
 	num := map[uint64]int{}
 	var b strings.Builder
-	var in []transcripts.Event
+	var in []events.Event
 	if inner {
 		defer func() { // the inner units, after all the others
 			for _, e := range in {
 				if skip[num[e.Conn]] {
 					continue
 				}
-				fmt.Fprintf(&b, "conn %d %s inner %s cmd=%q tag=%q cut=%v len=%d %q\n", num[e.Conn], e.Dir, e.Unit, e.Command, e.Tag, e.Cut, e.Len, e.Text)
+				u := e.Unit
+				fmt.Fprintf(&b, "conn %d %s inner %s cmd=%q tag=%q cut=%v len=%d %q\n", num[e.Conn], u.Dir, kindNames[u.Kind], u.Command, u.Tag, u.Cut, u.Len, u.Text)
 			}
 		}()
 	}
 	for _, e := range t.Events {
-		if e.Kind == "wire" && e.Layer == "inner" && inner {
+		if e.Kind == events.EventWire && e.Unit.Layer == wire.Inner && inner {
 			in = append(in, e)
 			continue
 		}
-		if e.Kind != "wire" || (e.Layer == "inner" && !inner) {
+		if e.Kind != events.EventWire || (e.Unit.Layer == wire.Inner && !inner) {
 			continue
 		}
 		if _, ok := num[e.Conn]; !ok {
@@ -75,14 +78,21 @@ func wireView(t *transcripts.Transcript, inner bool, skip map[int]bool) string {
 		if skip[num[e.Conn]] {
 			continue
 		}
-		text := e.Text
-		if e.Unit == "record" {
-			text = fmt.Sprintf("record %d octets", e.Len)
+		u := e.Unit
+		text := u.Text
+		if u.Kind == wire.Record {
+			text = fmt.Sprintf("record %d octets", u.Len)
 		}
-		fmt.Fprintf(&b, "conn %d %s %s %s cmd=%q tag=%q cut=%v len=%d %q\n", num[e.Conn], e.Dir, e.Layer, e.Unit, e.Command, e.Tag, e.Cut, e.Len, text)
+		fmt.Fprintf(&b, "conn %d %s %s %s cmd=%q tag=%q cut=%v len=%d %q\n", num[e.Conn], u.Dir, layerNames[u.Layer], kindNames[u.Kind], u.Command, u.Tag, u.Cut, u.Len, text)
 	}
 	return b.String()
 }
+
+// The words a transcript file has for a unit's layer and kind.
+var (
+	layerNames = map[wire.Layer]string{wire.Inner: "inner", wire.Cipher: "cipher"}
+	kindNames  = map[wire.Kind]string{wire.Block: "block", wire.Record: "record"}
+)
 
 func importBytes(t *testing.T, data []byte, o Options) (*transcripts.Transcript, Report) {
 	t.Helper()
@@ -140,13 +150,13 @@ func TestAnExportedCaptureImportsToTheSameTranscript(t *testing.T) {
 func unkeyedConns(t *transcripts.Transcript) map[int]bool {
 	num, inner, keyed := map[uint64]int{}, map[int]bool{}, map[int]bool{}
 	for _, e := range t.Events {
-		if e.Kind != "wire" {
+		if e.Kind != events.EventWire {
 			continue
 		}
-		if _, ok := num[e.Conn]; !ok && e.Layer != "inner" {
+		if _, ok := num[e.Conn]; !ok && e.Unit.Layer != wire.Inner {
 			num[e.Conn] = len(num) + 1
 		}
-		inner[num[e.Conn]] = inner[num[e.Conn]] || e.Layer == "inner"
+		inner[num[e.Conn]] = inner[num[e.Conn]] || e.Unit.Layer == wire.Inner
 		keyed[num[e.Conn]] = keyed[num[e.Conn]] || len(e.TLSKeys) > 0
 	}
 	out := map[int]bool{}

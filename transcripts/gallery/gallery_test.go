@@ -8,6 +8,8 @@ import (
 
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -72,7 +74,7 @@ func TestEverySampleLoadsAndReplaysToTheEnd(t *testing.T) {
 			if c.Pos() != c.Len()-1 {
 				t.Errorf("%s: stepping stopped at event %d of %d", s.File(), c.Pos()+1, c.Len())
 			}
-			if last := tr.Events[len(tr.Events)-1]; last.Kind != "end" {
+			if last := tr.Events[len(tr.Events)-1]; last.Kind != events.EventEnd {
 				t.Errorf("%s: the last event is %q, want end", s.File(), last.Kind)
 			}
 			if c.Steps() != len(s.Steps) {
@@ -119,11 +121,11 @@ func TestEveryClientLineHasAMeaning(t *testing.T) {
 			t.Fatalf("%s: %d event lines for %d events", s.File(), len(lines), len(tr.Events))
 		}
 		for i, e := range tr.Events {
-			if e.Kind != "wire" || e.Dir != "C" || e.Unit != "" || e.Layer == "cipher" {
+			if e.Kind != events.EventWire || e.Unit.Dir != wire.ClientToServer || e.Unit.Kind != wire.Line || e.Unit.Layer == wire.Cipher {
 				continue
 			}
-			where := fmt.Sprintf("transcripts/gallery/%s:%d: C: %s", s.File(), lines[i], e.Text)
-			ge, ok := g.Explain(e.Protocol, true, e.Command, e.Text)
+			where := fmt.Sprintf("transcripts/gallery/%s:%d: C: %s", s.File(), lines[i], e.Unit.Text)
+			ge, ok := g.Explain(string(e.Protocol), true, e.Unit.Command, e.Unit.Text)
 			switch {
 			case !ok:
 				t.Errorf("%s: no glossary entry explains this %s line (add one to lessons/glossary/%s.yaml)", where, e.Protocol, e.Protocol)

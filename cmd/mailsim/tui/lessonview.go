@@ -446,7 +446,7 @@ func (ls *lessonScreen) meaningLines(w int) []string {
 			para(th.Dim, ab)
 		}
 	}
-	if n := strings.TrimSpace(e.Note.In(lang)); n != "" {
+	if n := strings.TrimSpace(e.ShownNote().In(lang)); n != "" {
 		para(th.Text, n)
 	}
 	if text, rfc := widgets.GlossLine(e.Gloss, lang); text != "" {

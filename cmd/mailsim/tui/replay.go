@@ -15,6 +15,8 @@ import (
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -95,7 +97,7 @@ func (u *ui) openReplay(t *transcripts.Transcript, fromPicker bool) {
 	ls.keys = ls.replayKeyMap()
 	ls.hints.Invalidate()
 
-	ls.s.Append(t.SimEvents())
+	ls.s.Append(t.Events)
 	for _, a := range t.Answers {
 		if a.Step >= 0 && a.Step < len(l.Steps) && l.Steps[a.Step].Quiz != nil {
 			ls.s.AnswerQuiz(a.Step, a.Choice)
@@ -135,9 +137,9 @@ func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
 		}
 		st := &l.Steps[e.Step]
 		switch e.Kind {
-		case "step":
+		case events.EventStep:
 			st.Title, st.Say = e.Title, e.Say
-		case "quiz":
+		case events.EventQuiz:
 			if q := e.Quiz; q != nil {
 				st.Kind = lessons.Quiz
 				st.Quiz = &lessons.QuizSpec{Question: q.Question, Explain: q.Explain}
@@ -145,13 +147,13 @@ func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
 					st.Quiz.Choices = append(st.Quiz.Choices, lessons.QuizChoice{Text: c.Text, Correct: c.Correct})
 				}
 			}
-		case "connect":
+		case events.EventConnect:
 			if st.Kind == "" {
-				st.Kind, st.Actor, st.To, st.Host = lessons.Connect, e.Actor, e.Role, e.Host
+				st.Kind, st.Actor, st.To, st.Host = lessons.Connect, e.Actor, string(e.Role), e.Host
 			}
-		case "wire":
-			if st.Kind == "" && e.Dir == "C" && e.Layer != "cipher" && e.Unit == "" {
-				st.Kind, st.Actor, st.Command = lessons.Send, e.Actor, e.Text
+		case events.EventWire:
+			if u := e.Unit; st.Kind == "" && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher && u.Kind == wire.Line {
+				st.Kind, st.Actor, st.Command = lessons.Send, e.Actor, u.Text
 				st.Note = e.Note // the lesson's own note of the line it sent, as the live story shows it
 			}
 		}

@@ -122,7 +122,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 	case events.EventClose:
 		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
 	case events.EventWire:
-		w := widgets.UnitOfEvent(e).Row(t.lang, !e.Note.IsZero())
+		w := widgets.UnitOfEvent(e).Row(t.lang, !e.ShownNote().IsZero())
 		r.Dir, r.Text, r.Block, r.Mark = w.Dir, w.Text, w.Block, w.Mark
 	case events.EventCheck:
 		r.Mark, r.Style = '✓', t.th.OK

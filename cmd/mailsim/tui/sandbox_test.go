@@ -218,7 +218,7 @@ func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
 	}
 	var student, lesson int
 	for _, e := range got.Events {
-		if e.By == transcripts.ByStudent {
+		if e.ByStudent {
 			student++
 		} else {
 			lesson++

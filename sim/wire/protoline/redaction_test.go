@@ -178,17 +178,18 @@ func saved(t *testing.T, tr *transcripts.Transcript, path string, o transcripts.
 func clientTexts(t *testing.T, tr *transcripts.Transcript, secrets []string) []string {
 	var out []string
 	for _, e := range tr.Events {
-		if e.Kind != "wire" || e.Dir != "C" {
+		if e.Kind != events.EventWire || e.Unit.Dir != wire.ClientToServer {
 			continue
 		}
-		out = append(out, e.Text)
-		raw := string(e.RawBytes())
-		if e.Redacted != "" && e.Len != len(raw) {
-			t.Errorf("redacted %q: len %d, but %d octets", e.Text, e.Len, len(raw))
+		u := e.Unit
+		out = append(out, u.Text)
+		raw := string(u.Raw)
+		if u.Redacted != "" && u.Len != len(raw) {
+			t.Errorf("redacted %q: len %d, but %d octets", u.Text, u.Len, len(raw))
 		}
 		for _, s := range secrets {
 			if strings.Contains(raw, s) {
-				t.Errorf("the octets of %q hold %q", e.Text, s)
+				t.Errorf("the octets of %q hold %q", u.Text, s)
 			}
 		}
 	}
@@ -247,7 +248,7 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 			outputs["live view save"] = text
 			keptIn["live view save"] = clientTexts(t, back, c.secrets)
 			for _, e := range back.Events {
-				if e.Redacted != "" {
+				if e.Unit != nil && e.Unit.Redacted != "" {
 					hiddenIn["live view save"]++ // what the registry said each unit hides
 				}
 			}
@@ -261,15 +262,18 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 			keptIn["saved live transcript"] = clientTexts(t, back, c.secrets)
 			whats := []string{}
 			for _, e := range back.Events {
-				if e.Redacted != "" {
+				if e.Unit != nil && e.Unit.Redacted != "" {
 					hiddenIn["saved live transcript"]++
-					whats = append(whats, e.Redacted)
+					whats = append(whats, e.Unit.Redacted)
 				}
 			}
 			twice := transcripts.Redact(back)
 			for i, e := range twice.Events {
-				if e.Text != back.Events[i].Text || e.Redacted != back.Events[i].Redacted {
-					t.Errorf("redacting again changed %q (%q) into %q (%q)", back.Events[i].Text, back.Events[i].Redacted, e.Text, e.Redacted)
+				if e.Unit == nil {
+					continue
+				}
+				if was := back.Events[i].Unit; e.Unit.Text != was.Text || e.Unit.Redacted != was.Redacted {
+					t.Errorf("redacting again changed %q (%q) into %q (%q)", was.Text, was.Redacted, e.Unit.Text, e.Unit.Redacted)
 				}
 			}
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"mailsim/internal/testutil"
+	"mailsim/sim/events"
+	"mailsim/sim/wire"
 	"mailsim/transcripts"
 	"mailsim/transcripts/gallery"
 )
@@ -43,14 +45,14 @@ func commands(tr *transcripts.Transcript) [][]string {
 	stepOf := map[uint64]int{}
 	var ids []uint64
 	for _, e := range tr.Events {
-		if e.Kind == "connect" {
+		if e.Kind == events.EventConnect {
 			ids = append(ids, e.Conn)
 			stepOf[e.Conn] = e.Step
 		}
-		if e.Kind != "wire" || e.Dir != "C" || e.Unit != "" || e.Layer == "cipher" || e.Command == "" {
+		if e.Kind != events.EventWire || e.Unit.Dir != wire.ClientToServer || e.Unit.Kind != wire.Line || e.Unit.Layer == wire.Cipher || e.Unit.Command == "" {
 			continue
 		}
-		perConn[e.Conn] = append(perConn[e.Conn], e.Actor+" "+strings.ToUpper(e.Command))
+		perConn[e.Conn] = append(perConn[e.Conn], e.Actor+" "+strings.ToUpper(e.Unit.Command))
 	}
 	steps := tr.Lesson.Steps
 	out := make([][]string, steps)

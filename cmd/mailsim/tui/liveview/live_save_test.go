@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/sim/events"
 	"mailsim/transcripts"
 )
 
@@ -43,15 +44,15 @@ func TestLiveSaveKeyWritesTheSelectedConnectionsTranscript(t *testing.T) {
 		t.Error("the transcript is not marked live")
 	}
 	var lines []string
-	kinds := map[string]int{}
+	kinds := map[events.EventKind]int{}
 	for _, e := range tr.Events {
 		kinds[e.Kind]++
-		if e.Kind == "wire" {
-			lines = append(lines, e.Dir+" "+e.Text)
+		if e.Kind == events.EventWire {
+			lines = append(lines, e.Unit.Dir.String()+" "+e.Unit.Text)
 		}
 	}
-	if kinds["connect"] != 1 {
-		t.Errorf("%d connect events, want 1", kinds["connect"])
+	if kinds[events.EventConnect] != 1 {
+		t.Errorf("%d connect events, want 1", kinds[events.EventConnect])
 	}
 	all := strings.Join(lines, "\n")
 	for _, want := range []string{"USER student01", "PASS •••", "STAT", "+OK 3"} {
