@@ -304,29 +304,36 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 // An envelope or body structure that encodes to more (a header with
 // thousands of addresses, a message of thousands of parts) is not kept:
 // it is parsed and encoded again at each FETCH, as before any caching.
-// What is kept per message is therefore at most 2 x MaxEncodedItem, and
-// in practice a few hundred octets (about 260 for a small message's
-// envelope).
+// What is kept per message is therefore at most about 2 x MaxEncodedItem
+// (in the compact form of compact.go, never much longer than the
+// encoding), and in practice a few dozen octets (42 for a small
+// message's envelope of 277).
 const MaxEncodedItem = 16 << 10
 
 // encodedItem is a FETCH item encoded once, as a connection without
-// UTF8=ACCEPT/IMAP4rev2 (plain) and with it (utf8) needs it, each kept in
-// compact form against the message's raw octets (compact.go). utf8 is nil
-// when both encodings are the same octets (all-ASCII data); both are nil
-// when the item was over MaxEncodedItem.
+// UTF8=ACCEPT/IMAP4rev2 needs it (plain) and as one with it does (utf8),
+// each kept in compact form against the message's raw octets
+// (compact.go): code holds plain, then utf8 from utf8At when the two
+// differ (utf8At 0: all-ASCII data, one encoding). code is nil when the
+// item was over MaxEncodedItem.
 type encodedItem struct {
-	plain, utf8 []byte
+	code   []byte
+	utf8At int
 }
 
 // appendTo appends the encoding for a connection to dst, given the raw
 // octets of the message it was made from; ok is false if none is kept.
 func (e encodedItem) appendTo(dst, raw []byte, quotedUTF8 bool) (out []byte, ok bool) {
-	code := e.plain
-	if quotedUTF8 && e.utf8 != nil {
-		code = e.utf8
-	}
-	if code == nil {
+	if e.code == nil {
 		return dst, false
+	}
+	code := e.code
+	if e.utf8At > 0 {
+		if quotedUTF8 {
+			code = code[e.utf8At:]
+		} else {
+			code = code[:e.utf8At]
+		}
 	}
 	return expandItem(dst, code, raw), true
 }
@@ -336,10 +343,11 @@ func newEncodedItem(raw []byte, encode func(quotedUTF8 bool) []byte) encodedItem
 	if len(plain)+len(utf8) > MaxEncodedItem {
 		return encodedItem{}
 	}
+	code := compactItem(plain, raw)
 	if bytes.Equal(plain, utf8) {
-		return encodedItem{plain: compactItem(plain, raw)}
+		return encodedItem{code: code}
 	}
-	return encodedItem{plain: compactItem(plain, raw), utf8: compactItem(utf8, raw)}
+	return encodedItem{code: append(code, compactItem(utf8, raw)...), utf8At: len(code)}
 }
 
 // encodedStructure is a message's BODY (basic) and BODYSTRUCTURE
@@ -373,7 +381,7 @@ func buildBodyStructure(raw []byte) any {
 		basic:    newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, false, utf8) }),
 		extended: newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, true, utf8) }),
 	}
-	if s.basic.plain == nil || s.extended.plain == nil {
+	if s.basic.code == nil || s.extended.code == nil {
 		return &encodedStructure{} // over the bound together
 	}
 	return s
