@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,23 +26,19 @@ const fetchChunk = 256
 
 func (sess *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
 	sel := sess.sel
-	refs, name := sess.resolve(numSet)
-	// A message the client has not been told of yet (no EXISTS) cannot be
-	// answered with a sequence number; it comes after the next update.
-	known := refs[:0]
-	for _, r := range refs {
-		if r.seq != 0 {
-			known = append(known, r)
-		}
-	}
-	refs = known
 	marksSeen := !sel.readOnly && setsSeen(options)
+	var refBuf [fetchChunk]msgRef
 	var uids [fetchChunk]uint32
 	var msgs [fetchChunk]*mailstore.Message
 	var recent [fetchChunk]bool
-	for len(refs) > 0 {
-		chunk := refs[:min(len(refs), fetchChunk)]
-		refs = refs[len(chunk):]
+	for after, more := uint32(0), true; more; {
+		var chunk []msgRef
+		var name string
+		chunk, after, more, name = sess.resolveAfter(numSet, after, refBuf[:0])
+		// A message the client has not been told of yet (no EXISTS) cannot
+		// be answered with a sequence number; it comes after the next
+		// update.
+		chunk = slices.DeleteFunc(chunk, func(r msgRef) bool { return r.seq == 0 })
 		n := len(chunk)
 		sess.load(name, chunk, uids[:n], msgs[:n])
 		var changed map[uint32]bool

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,4 +157,54 @@ func TestOversizedEnvelopeIsNotKept(t *testing.T) {
 	if envelopeOf(small).code == nil {
 		t.Error("a small message's envelope is not kept")
 	}
+}
+
+// TestFetchOfManyRangesAnswersEachMessageOnce: FETCH resolves its set a
+// chunk at a time (resolveAfter); overlapping, touching and unordered
+// ranges, "*" and UIDs past the last still answer each message once, in
+// ascending order, across chunks.
+func TestFetchOfManyRangesAnswersEachMessageOnce(t *testing.T) {
+	ts := newTestServer(t) // 3 messages
+	for i := 4; i <= 3*fetchChunk+10; i++ {
+		_, err := ts.Store.Deliver("alice", testMessage(i))
+		must(t, err)
+	}
+	total := 3*fetchChunk + 10
+	c := ts.login(t, "alice", "pw")
+	c.ok("SELECT INBOX")
+	c.ok("STORE %d:%d +FLAGS.SILENT (\\Deleted)", fetchChunk, fetchChunk+20)
+	c.ok("EXPUNGE")
+	left := total - 21
+	for _, tc := range []struct {
+		cmd  string
+		want []int // sequence numbers answered, in order
+	}{
+		{"FETCH 1:* (UID)", seqs(1, left)},
+		{fmt.Sprintf("FETCH *,5,1:300,250:%d,7 (UID)", left), seqs(1, left)},
+		{fmt.Sprintf("FETCH %d:%d,1:2 (UID)", fetchChunk+1, fetchChunk-1), append(seqs(1, 2), seqs(fetchChunk-1, fetchChunk+1)...)},
+		{"UID FETCH 4294967000:4294967295,1:3 (UID)", seqs(1, 3)},
+		{"UID FETCH 4294967000:*,2:3 (UID)", append(seqs(2, 3), left)}, // "n:*" past the last UID is the last message
+		{"UID FETCH 1:* (UID)", seqs(1, left)},
+		{"FETCH 1:* (UID)", seqs(1, left)},
+	} {
+		var got []int
+		for _, l := range c.ok("%s", tc.cmd) {
+			var seq int
+			if _, err := fmt.Sscanf(l, "* %d FETCH", &seq); err != nil {
+				t.Fatalf("%s: %q", tc.cmd, l)
+			}
+			got = append(got, seq)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: answered %d messages %v..., want %d", tc.cmd, len(got), got[:min(len(got), 8)], len(tc.want))
+		}
+	}
+}
+
+func seqs(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
+	}
+	return out
 }

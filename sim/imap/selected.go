@@ -1,7 +1,9 @@
 package imap
 
 import (
+	"cmp"
 	"errors"
+	"math"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
@@ -252,6 +254,19 @@ type msgRef struct{ seq, uid uint32 }
 // client sees it, in ascending order. It also returns the mailbox's current
 // name.
 func (sess *session) resolve(numSet imap.NumSet) ([]msgRef, string) {
+	refs, _, _, name := sess.resolveAfter(numSet, 0, nil)
+	return refs, name
+}
+
+// resolveAfter is resolve a part at a time, so that FETCH 1:* of a big
+// mailbox holds a chunk of it, not all 50,000 (issue 17: 20 sessions
+// held 400 KB each). It returns the messages of numSet whose sequence
+// number (a SeqSet) or UID (a UIDSet) is above after, ascending, at most
+// cap(out) of them in out (all of them if out is nil); next is the
+// after of the following part, and more says whether there may be one.
+// Each part reflects the mailbox when it is made: a message expunged in
+// between is not in a later part.
+func (sess *session) resolveAfter(numSet imap.NumSet, after uint32, out []msgRef) (refs []msgRef, next uint32, more bool, name string) {
 	sel := sess.sel
 	if imap.IsSearchRes(numSet) {
 		numSet = sel.searchRes // "$": the last saved SEARCH result
@@ -259,8 +274,14 @@ func (sess *session) resolve(numSet imap.NumSet) ([]msgRef, string) {
 	r := sess.srv.reg
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	name = sel.w.key.name
 	uids := sel.w.uids
-	var refs []msgRef
+	var buf [8]span
+	spans := buf[:0]
+	limit := cap(out) // none when out is nil
+	if out == nil {
+		limit = -1
+	}
 	switch set := numSet.(type) {
 	case imap.SeqSet:
 		// "*" is the highest sequence number this client knows.
@@ -271,22 +292,22 @@ func (sess *session) resolve(numSet imap.NumSet) ([]msgRef, string) {
 				break
 			}
 		}
-		n := 0 // at most this many: one slice for FETCH 1:* of a big mailbox
-		for _, rg := range set {
-			if start, stop := staticRange(rg.Start, rg.Stop, max); start >= 1 && start <= min(stop, max) {
-				n += int(min(stop, max) - start + 1)
-			}
-		}
-		refs = make([]msgRef, 0, min(n, len(uids)))
 		for _, rg := range set {
 			start, stop := staticRange(rg.Start, rg.Stop, max)
-			stop = min(stop, max) // the client knows no higher number
-			for cs := start; cs >= 1 && cs <= stop; cs++ {
+			spans = addSpan(spans, start, min(stop, max), after) // the client knows no higher number
+		}
+		spans = mergeSpans(spans)
+		if out == nil {
+			out = make([]msgRef, 0, min(spansLen(spans), len(uids)))
+		}
+		refs = out[:0]
+		for _, sp := range spans {
+			for cs := sp.lo; cs <= sp.hi; cs++ { // hi <= max < 2^32-1
 				if ss := sel.tracker.DecodeSeqNum(cs); ss != 0 && int(ss) <= len(uids) {
 					refs = append(refs, msgRef{cs, uids[ss-1]})
-				}
-				if cs == stop { // stop may be 2^32-1
-					break
+					if len(refs) == limit {
+						return refs, cs, true, name
+					}
 				}
 			}
 		}
@@ -297,16 +318,61 @@ func (sess *session) resolve(numSet imap.NumSet) ([]msgRef, string) {
 		}
 		for _, rg := range set {
 			start, stop := staticRange(uint32(rg.Start), uint32(rg.Stop), max)
-			i, _ := slices.BinarySearch(uids, start)
-			for ; i < len(uids) && uids[i] <= stop; i++ {
+			spans = addSpan(spans, start, stop, after)
+		}
+		spans = mergeSpans(spans)
+		if out == nil {
+			out = make([]msgRef, 0, min(spansLen(spans), len(uids)))
+		}
+		refs = out[:0]
+		for _, sp := range spans {
+			i, _ := slices.BinarySearch(uids, sp.lo)
+			for ; i < len(uids) && uids[i] <= sp.hi; i++ {
 				refs = append(refs, msgRef{sel.tracker.EncodeSeqNum(uint32(i + 1)), uids[i]})
+				if len(refs) == limit {
+					return refs, uids[i], true, name
+				}
 			}
 		}
 	}
-	// Ranges may overlap ("1,1:3"): sort by UID and drop repeats.
-	slices.SortFunc(refs, func(a, b msgRef) int { return int(int64(a.uid) - int64(b.uid)) })
-	refs = slices.CompactFunc(refs, func(a, b msgRef) bool { return a.uid == b.uid })
-	return refs, sel.w.key.name
+	return refs, 0, false, name
+}
+
+// span is a range of sequence numbers or UIDs, both ends included.
+type span struct{ lo, hi uint32 }
+
+// addSpan adds lo:hi, cut to what is above after, unless nothing is left.
+func addSpan(spans []span, lo, hi, after uint32) []span {
+	lo = max(lo, after+1)
+	if after == math.MaxUint32 || lo < 1 || lo > hi {
+		return spans
+	}
+	return append(spans, span{lo, hi})
+}
+
+// mergeSpans sorts spans and merges those that overlap or touch
+// ("1,1:3" is 1:3).
+func mergeSpans(spans []span) []span {
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
+	out := spans[:0]
+	for _, sp := range spans {
+		if n := len(out); n > 0 && uint64(sp.lo) <= uint64(out[n-1].hi)+1 {
+			out[n-1].hi = max(out[n-1].hi, sp.hi)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// spansLen is how many numbers spans hold (merged: no repeats), at most
+// math.MaxInt.
+func spansLen(spans []span) int {
+	var n uint64
+	for _, sp := range spans {
+		n += uint64(sp.hi-sp.lo) + 1
+	}
+	return int(min(n, math.MaxInt))
 }
 
 // staticRange replaces "*" (0) by max and orders the ends.
