@@ -32,6 +32,10 @@ func TestLeavesDoNotDependOnWhatTheyMustNot(t *testing.T) {
 		{"mailsim/transcripts/gallery", servers, "the real clients' samples are replayed with no server (their recorder, gallery/record, runs them)"},
 		{"mailsim/sim/wire/protoline", append([]string{"mailsim/sim/wire"}, servers...), "reading what a line carries needs no tap and no server"},
 		{"mailsim/lessons", []string{"mailsim/sim/network", "mailsim/sim"}, "lessons are checked without the simulated network"},
+		{"mailsim/cmd/mailsim/tui/lessonscreen", []string{"mailsim/cmd/mailsim/tui", "mailsim/cmd/mailsim/tui/liveview"}, "the lesson and replay screens sit below the app shell and picker, beside the live view"},
+		{"mailsim/cmd/mailsim/tui/liveview", []string{"mailsim/cmd/mailsim/tui", "mailsim/cmd/mailsim/tui/lessonscreen"}, "the live view is a screen of its own, beside the lesson screens"},
+		{"mailsim/cmd/mailsim/tui/widgets", []string{"mailsim/cmd/mailsim/tui", "mailsim/cmd/mailsim/tui/lessonscreen", "mailsim/cmd/mailsim/tui/liveview"}, "widgets are what screens are built of, below every screen"},
+		{"mailsim/cmd/mailsim/tui/model", []string{"github.com/rivo/tview", "github.com/gdamore/tcell/v2", "mailsim/cmd/mailsim/tui/widgets"}, "the TUI's model has no tview in it (k9s: model, then widgets, then screens)"},
 	}
 	for _, c := range cases {
 		t.Run(c.pkg, func(t *testing.T) {

@@ -2,14 +2,13 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/lessonscreen"
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
@@ -43,29 +42,17 @@ type Replayable struct {
 	Load   func() (*transcripts.Transcript, error)
 }
 
-// ui is the running app: the screens, the driver that runs the simulator,
-// and the wiring between them.
+// ui is the running app: the shell, the picker, and the lesson screens'
+// host (tui/lessonscreen), which runs the simulator.
 type ui struct {
-	o        Options
+	o Options
+	*widgets.Shell
 	ctx      context.Context
 	cancel   context.CancelFunc
-	app      *tview.Application
-	pages    *tview.Pages
-	th       *widgets.Theme
-	lang     string
 	progress *model.Progress
 
 	picker *pickerScreen
-	ls     *lessonScreen // the open lesson, nil on the picker
-
-	out     *model.Outbox
-	drv     *model.Driver
-	drvDone chan struct{}
-	stop    chan struct{} // closed when the app stops
-	gen     int           // the current lesson run
-
-	ov   widgets.Overlays // help, quiz, summary, questions
-	w, h int              // the screen size at the last draw
+	host   *lessonscreen.Host // the lesson and replay screens
 }
 
 // Run shows the app and blocks until the learner quits or ctx ends. The
@@ -82,204 +69,74 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 	if o.Lang == "" {
 		o.Lang = i18n.Fallback
 	}
-	widgets.ApplyGlobalStyles()
 	dir := o.StateDir
 	if dir == "" {
 		dir = model.DefaultStateDir()
 	}
-	u := &ui{o: o, th: widgets.NewTheme(), lang: o.Lang, progress: model.LoadProgress(dir),
-		app: tview.NewApplication(), pages: tview.NewPages(), stop: make(chan struct{}), drvDone: make(chan struct{})}
+	u := &ui{o: o, Shell: widgets.NewShell(o.Screen, o.Lang), progress: model.LoadProgress(dir)}
 	u.ctx, u.cancel = context.WithCancel(ctx)
-	u.ov = widgets.Overlays{App: u.app, Pages: u.pages}
-	if o.Screen != nil {
-		u.app.SetScreen(o.Screen)
-	}
-	u.app.EnableMouse(true)
-	u.app.SetRoot(u.pages, true)
-	u.app.SetInputCapture(u.capture)
-	u.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
-		u.w, u.h = s.Size()
-		if u.ls != nil {
-			u.ls.arrange(u.w, u.h)
+	u.App.SetInputCapture(u.Capture(u.keys))
+	u.App.SetBeforeDrawFunc(func(s tcell.Screen) bool {
+		w, h := s.Size()
+		u.SetSize(w, h)
+		if u.host.Showing() {
+			u.host.Arrange(w, h)
 		} else {
-			u.picker.fitWidth(u.w)
+			u.picker.fitWidth(w)
 		}
 		return false
 	})
-	u.out = model.NewOutbox()
-	u.drv = model.NewDriver(u.ctx, u.out, o.Glossary, o.Files)
+	u.host = lessonscreen.NewHost(u.ctx, u.Shell, lessonscreen.Options{
+		Lessons: o.Lessons, Glossary: o.Glossary, Files: o.Files, Progress: u.progress,
+		Present: o.Present, DataDir: o.DataDir, Back: u.backToPicker, NextLang: u.nextLang,
+	})
 
 	u.picker = newPickerScreen(u)
-	u.pages.AddPage("picker", u.picker.root, true, true)
-	u.app.SetFocus(u.picker.table)
+	u.Pages.AddPage("picker", u.picker.root, true, true)
+	u.App.SetFocus(u.picker.table)
 	if o.Notice != "" {
 		u.picker.setMessage(o.Notice)
 	}
 	if o.Start != "" {
 		l, ok := lessons.Find(o.Lessons, o.Start)
 		if !ok {
-			u.picker.setMessage(i18n.Wordf(u.lang, "No lesson %q: pick one below.", o.Start))
+			u.picker.setMessage(i18n.Wordf(u.Lang, "No lesson %q: pick one below.", o.Start))
 		} else {
-			u.openLesson(l)
+			u.host.OpenLesson(l)
 		}
 	}
 	return u, nil
 }
 
 func (u *ui) run() error {
-	go u.drv.Loop(u.drvDone)
-	go u.out.Run(u.stop, u.deliver)
-	return widgets.RunApp(u.ctx, u.app, u.stop, func() {
+	u.host.Start()
+	return widgets.RunApp(u.ctx, u.App, u.Stop, func() {
 		u.cancel()
-		select { // let the driver close the servers
-		case <-u.drvDone:
-		case <-time.After(2 * time.Second):
-		}
+		u.host.Wait(2 * time.Second) // let the driver close the servers
 	})
-}
-
-// post runs f on the UI goroutine and redraws (poster.post).
-func (u *ui) post(f func()) { widgets.Poster{App: u.app, Stop: u.stop}.Post(f) }
-
-// deliver brings a batch of the driver's items to the UI goroutine.
-func (u *ui) deliver(items []model.Item) { u.post(func() { u.apply(items) }) }
-
-// apply hands events to the open lesson's session in order, and the ends of
-// operations to the lesson screen.
-func (u *ui) apply(items []model.Item) {
-	ls := u.ls
-	if ls == nil {
-		return
-	}
-	var evs = ls.scratch[:0]
-	flush := func() {
-		if len(evs) > 0 {
-			ls.s.Append(evs)
-			evs = evs[:0]
-		}
-	}
-	for _, it := range items {
-		if it.Gen != ls.gen {
-			continue
-		}
-		if it.Ev != nil {
-			evs = append(evs, *it.Ev)
-			continue
-		}
-		flush()
-		ls.finished(it.Done)
-	}
-	flush()
-	ls.scratch = evs
-}
-
-// openLesson starts a lesson and shows its screen.
-func (u *ui) openLesson(l *lessons.Lesson) {
-	u.closeLesson()
-	u.gen++
-	u.ls = newLessonScreen(u, l, u.gen)
-	u.pages.AddAndSwitchToPage("lesson", u.ls.root, true)
-	u.app.SetFocus(u.ls.tv)
-	if !u.drv.Start(l, u.gen) {
-		u.ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
-	}
-}
-
-// closeLesson stops the open lesson's servers and forgets its screen.
-func (u *ui) closeLesson() {
-	if u.ls == nil {
-		return
-	}
-	u.ls.close()
-	u.drv.Stop()
-	u.pages.RemovePage("lesson")
-	u.ls = nil
 }
 
 // backToPicker closes the lesson and shows the picker.
 func (u *ui) backToPicker() {
-	u.closeLesson()
+	u.host.CloseLesson()
 	u.picker.refresh()
-	u.pages.SwitchToPage("picker")
-	u.app.SetFocus(u.picker.table)
+	u.Pages.SwitchToPage("picker")
+	u.App.SetFocus(u.picker.table)
 }
-
-// size is the screen size at the last draw (80×24 before the first).
-func (u *ui) size() (int, int) {
-	if u.w == 0 {
-		return 80, 24
-	}
-	return u.w, u.h
-}
-
-func (u *ui) width() int { w, _ := u.size(); return w }
-
-// quit ends the app.
-func (u *ui) quit() { u.app.Stop() }
 
 // setLang switches the language of the app's words and the lessons' texts.
 func (u *ui) setLang(lang string) {
-	u.lang = lang
+	u.host.SetLang(lang)
 	u.picker.refresh()
-	if u.ls != nil {
-		u.ls.relabel()
-	}
 }
 
 // nextLang cycles through the languages the lessons are written in.
-func (u *ui) nextLang() {
-	langs := i18n.WordLanguages
-	for i, l := range langs {
-		if l == u.lang {
-			u.setLang(langs[(i+1)%len(langs)])
-			return
-		}
-	}
-	u.setLang("en")
-}
+func (u *ui) nextLang() { u.setLang(u.Shell.NextLang()) }
 
-// capture is the app's key handler: overlays and input fields get their
-// keys; otherwise the screen's key table decides.
-func (u *ui) capture(ev *tcell.EventKey) *tcell.EventKey {
-	if ev.Key() == tcell.KeyCtrlC {
-		u.quit()
-		return nil
+// keys is the key table of the screen shown.
+func (u *ui) keys() *keymap.Map {
+	if u.host.Showing() {
+		return u.host.Keys()
 	}
-	if u.ov.IsOpen() {
-		return ev // the overlay's own handlers
-	}
-	if _, typing := u.app.GetFocus().(*tview.InputField); typing {
-		return ev
-	}
-	var km *keymap.Map
-	if u.ls != nil {
-		km = u.ls.keys
-	} else {
-		km = u.picker.keys
-	}
-	if km.Handle(ev) {
-		return nil
-	}
-	return ev
-}
-
-// showOverlay puts p centred over the screen, w×h cells at most.
-func (u *ui) showOverlay(name string, p tview.Primitive, w, h int) { u.ov.Show(name, p, w, h) }
-
-// hideOverlay closes the open overlay and gives focus back to focus.
-func (u *ui) hideOverlay(focus tview.Primitive) { u.ov.Hide(focus) }
-
-// showHelp shows the key tables of the current screen, one section per
-// table, the descriptions wrapped beside the keys; it scrolls (↑ ↓ PgUp
-// PgDn) when taller than the screen.
-func (u *ui) showHelp(maps ...*keymap.Map) {
-	back := u.app.GetFocus()
-	w, h := u.size()
-	bw := max(20, min(90, w-2))
-	p := widgets.NewLinesPane(u.th)
-	p.MoreTxt = tr(u.lang, "more ↓")
-	p.SetLines(widgets.HelpLines(u.th, u.lang, bw-2, maps...))
-	u.th.Frame(p.Box, tr(u.lang, "Help")+" · Esc")
-	u.ov.CloseOn(p.Box, "?q", back)
-	u.showOverlay("help", p, bw, min(len(p.Lines)+2, h-2))
+	return u.picker.keys
 }

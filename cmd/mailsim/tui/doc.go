@@ -1,12 +1,8 @@
-// Package tui is mailsim's terminal app (rivo/tview) for learners: a
-// lesson picker, and a lesson screen that shows every protocol line
+// Package tui is mailsim's terminal app (rivo/tview) for learners: the
+// app shell (app.go: Run, and Replay in replay.go) and the lesson picker
+// (picker.go). The lesson screen, which shows every protocol line
 // annotated next to the servers' mailboxes and each device's local copy,
-// with stepping back and forth, autoplay, quizzes and a sandbox to type
-// commands of one's own (a branch of the lesson: leaving it goes back to
-// the lesson as it was, or explores on with the lesson's checks off;
-// sandbox.go). The same lesson screen replays a saved transcript (Replay,
-// replay.go) with no servers running, and saves the session on `w`
-// (save.go).
+// and replays saved transcripts, is package tui/lessonscreen.
 //
 // The app has three layers, as k9s does, each a package:
 //
@@ -16,17 +12,19 @@
 //     milliseconds) and its events come back through a Batcher, at most
 //     every 50 ms, in order. No tview in it (a test checks its imports);
 //     it speaks through the Listener interface;
-//   - widgets: tui/widgets (theme, text fitting, panes, the state pane,
-//     hint bar and help, the one overlay manager, the poster, the wire-row
-//     builder), tui/keymap (the one key-binding type) and
-//     tui/transcriptview (the virtual transcript pane);
-//   - screens: this package (the picker, the lesson and replay screens,
-//     wired in app.go) and tui/liveview (the classroom live view of
-//     `mailsim serve`).
+//   - widgets: tui/widgets (the shell every screen shows itself in, theme,
+//     text fitting, panes, the state pane, hint bar and help, the one
+//     overlay manager, the poster, the wire-row builder), tui/keymap (the
+//     one key-binding type) and tui/transcriptview (the virtual transcript
+//     pane);
+//   - screens: tui/lessonscreen (the lesson and replay screens),
+//     tui/liveview (the classroom live view of `mailsim serve`) and, in
+//     this package, the picker, wired to the lesson screens in app.go.
 //
 // The imports between them:
 //
-//	tui, tui/liveview → tui/widgets, tui/model, tui/keymap, tui/transcriptview
+//	tui → tui/lessonscreen
+//	tui, tui/lessonscreen, tui/liveview → tui/widgets, tui/model, tui/keymap, tui/transcriptview
 //	tui/widgets → tui/model, tui/keymap, tui/transcriptview
 //	tui/transcriptview → tui/keymap
 //	tui/model → no tview, no tcell, no other tui package

@@ -38,7 +38,7 @@ type pickerScreen struct {
 
 func newPickerScreen(u *ui) *pickerScreen {
 	p := &pickerScreen{u: u}
-	th := u.th
+	th := u.Theme
 	p.table = tview.NewTable().SetSelectable(true, false)
 	p.table.SetSelectedStyle(th.Select).SetBackgroundColor(tcell.ColorDefault)
 	p.table.SetSelectedFunc(func(row, _ int) {
@@ -65,10 +65,10 @@ func newPickerScreen(u *ui) *pickerScreen {
 		{ID: "filter", Keys: []keymap.Key{r('/')}, Short: "filter", Desc: "filter: show the lessons whose title or summary, in any language, contains what you type (Esc clears)", Action: p.askFilter},
 		{ID: "lang", Keys: []keymap.Key{r('L')}, Short: "language", Desc: "language: " + i18n.LanguageMenu(), Action: u.nextLang},
 		{ID: "resetProgress", Keys: []keymap.Key{r('R')}, Desc: "reset progress: forget which lessons are done and their scores (asks first)", Action: p.askReset},
-		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: func() { u.showHelp(p.keys) }},
-		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
+		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: func() { u.ShowHelp(p.keys) }},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.Quit},
 	}}
-	p.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(p.keys, th, p.u.lang, w) })
+	p.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(p.keys, th, p.u.Lang, w) })
 	p.bottom = tview.NewPages().AddPage("hints", p.hints, true, true).AddPage("filter", p.filter, true, false)
 	p.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(p.table, 0, 1, true).
@@ -175,13 +175,13 @@ func (p *pickerScreen) scoreCell(l *lessons.Lesson) string {
 	case d.Asked > 0:
 		return fmt.Sprintf("%d/%d", d.Right, d.Asked)
 	}
-	return tr(p.u.lang, "done")
+	return tr(p.u.Lang, "done")
 }
 
 // refresh fills the table (after a language change, a finished lesson, a
 // new width or filter).
 func (p *pickerScreen) refresh() {
-	th, lang := p.u.th, p.u.lang
+	th, lang := p.u.Theme, p.u.Lang
 	th.Frame(p.table.Box, "mailsim · "+tr(lang, "Lessons"))
 	th.Frame(p.detail.Box, "")
 	var selID string
@@ -189,7 +189,7 @@ func (p *pickerScreen) refresh() {
 		selID = p.rows[sel].ID
 	}
 	if p.width == 0 {
-		p.width = p.u.width()
+		p.width = p.u.Width()
 	}
 	inner := p.width - 2
 
@@ -238,7 +238,7 @@ func (p *pickerScreen) refresh() {
 
 // rowText is one lesson's line: its columns, padded and cut, in colour.
 func (p *pickerScreen) rowText(l *lessons.Lesson, c pickerCols, start bool) string {
-	th, lang := p.u.th, p.u.lang
+	th, lang := p.u.Theme, p.u.Lang
 	mark, markStyle := " ", th.Text
 	switch {
 	case p.u.progress.IsDone(l.ID):
@@ -294,7 +294,7 @@ func (p *pickerScreen) selectLesson(id string) {
 // renderProgress writes the progress line: lessons done, the quiz score
 // over them, where to start, and the filter.
 func (p *pickerScreen) renderProgress() {
-	th, lang := p.u.th, p.u.lang
+	th, lang := p.u.Theme, p.u.Lang
 	done, right, asked := 0, 0, 0
 	for _, l := range p.u.o.Lessons {
 		if d, ok := p.u.progress.Done[l.ID]; ok {
@@ -329,7 +329,7 @@ func (p *pickerScreen) renderProgress() {
 
 // renderDetail describes the selected lesson.
 func (p *pickerScreen) renderDetail() {
-	th, lang := p.u.th, p.u.lang
+	th, lang := p.u.Theme, p.u.Lang
 	var b strings.Builder
 	if p.msg != "" {
 		b.WriteString(th.Tag(th.Bad) + tview.Escape(p.msg) + widgets.Reset + "\n")
@@ -399,10 +399,10 @@ func (p *pickerScreen) open(l *lessons.Lesson) {
 			p.setMessage(err.Error())
 			return
 		}
-		p.u.openReplay(t, true)
+		p.u.host.OpenReplay(t, true)
 		return
 	}
-	p.u.openLesson(l)
+	p.u.host.OpenLesson(l)
 }
 
 // --- the filter
@@ -410,7 +410,7 @@ func (p *pickerScreen) open(l *lessons.Lesson) {
 func (p *pickerScreen) askFilter() {
 	p.filter.SetText(p.query)
 	p.bottom.SwitchToPage("filter")
-	p.u.app.SetFocus(p.filter)
+	p.u.App.SetFocus(p.filter)
 }
 
 // filterDone keeps the filter on Enter and clears it on Esc.
@@ -419,7 +419,7 @@ func (p *pickerScreen) filterDone(key tcell.Key) {
 		p.filter.SetText("") // calls the changed func: the full list again
 	}
 	p.bottom.SwitchToPage("hints")
-	p.u.app.SetFocus(p.table)
+	p.u.App.SetFocus(p.table)
 }
 
 // --- resetting progress
@@ -427,16 +427,16 @@ func (p *pickerScreen) filterDone(key tcell.Key) {
 // askReset asks before forgetting the progress: only the second button,
 // or y, resets.
 func (p *pickerScreen) askReset() {
-	lang := p.u.lang
+	lang := p.u.Lang
 	done := len(p.u.progress.Done)
 	if done == 0 {
 		p.setMessage(tr(lang, "No progress to reset."))
 		return
 	}
-	p.u.ask("reset-progress",
+	p.u.Ask("reset-progress",
 		i18n.Wordf(lang, "Forget the progress of %d lessons (done marks and quiz scores)? This cannot be undone.", done),
 		[]string{tr(lang, "Keep my progress"), tr(lang, "Reset progress")},
-		map[rune]int{'n': 0, 'y': 1}, p.u.th.Bad, p.table,
+		map[rune]int{'n': 0, 'y': 1}, p.u.Theme.Bad, p.table,
 		func(choice int) {
 			if choice != 1 {
 				return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"mailsim/cmd/mailsim/tui/screentest"
 	"mailsim/internal/i18n"
 	"mailsim/lessons"
 )
@@ -27,14 +28,8 @@ func progressDir(t *testing.T) string {
 	return dir
 }
 
-func builtins(t *testing.T) []*lessons.Lesson {
-	t.Helper()
-	list, err := lessons.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return list
-}
+// builtins are the lessons mailsim ships.
+var builtins = screentest.Builtins
 
 // cutAtWordEnd reports whether cell, a title or summary as the picker shows
 // it, is text itself or a start of it that ends at the end of a word and
@@ -62,10 +57,10 @@ func TestThePickerFitsItsColumnsToTheWidthInBothLanguages(t *testing.T) {
 		for _, lang := range []string{"en", "vi"} {
 			t.Run(lang+"-"+strconv.Itoa(w), func(t *testing.T) {
 				h := startApp(t, Options{Lessons: list, Lang: lang, StateDir: progressDir(t)}, w, 45)
-				h.waitFor("mailsim")
+				h.WaitFor("mailsim")
 				var rows []*lessons.Lesson
-				h.on(func() { rows = append(rows, h.u.picker.rows...) })
-				lines := strings.Split(h.text(), "\n")
+				h.On(func() { rows = append(rows, h.u.picker.rows...) })
+				lines := strings.Split(h.Text(), "\n")
 				if len(rows) != len(list)+len(lessons.Groups) {
 					t.Fatalf("%d rows, want %d lessons and %d headings", len(rows), len(list), len(lessons.Groups))
 				}
@@ -119,8 +114,8 @@ func TestThePickerFitsItsColumnsToTheWidthInBothLanguages(t *testing.T) {
 						}
 					}
 				}
-				if !strings.Contains(h.text(), i18n.Wordf(lang, "%d of %d lessons done", 2, len(list))) {
-					t.Errorf("no progress line:\n%s", h.text())
+				if !strings.Contains(h.Text(), i18n.Wordf(lang, "%d of %d lessons done", 2, len(list))) {
+					t.Errorf("no progress line:\n%s", h.Text())
 				}
 			})
 		}
@@ -147,10 +142,10 @@ func TestThePickersCutNeverCutsAVietnameseSyllable(t *testing.T) {
 func TestThePickerFiltersAcrossTitlesAndSummariesInBothLanguages(t *testing.T) {
 	list := builtins(t)
 	h := startApp(t, Options{Lessons: list, Lang: "en"}, 120, 45)
-	h.waitFor("mailsim")
+	h.WaitFor("mailsim")
 	shown := func() []string {
 		var ids []string
-		h.on(func() {
+		h.On(func() {
 			for _, l := range h.u.picker.rows {
 				if l != nil {
 					ids = append(ids, l.ID)
@@ -159,23 +154,23 @@ func TestThePickerFiltersAcrossTitlesAndSummariesInBothLanguages(t *testing.T) {
 		})
 		return ids
 	}
-	h.typeText("/")
-	h.typeText("tai ve roi xoa") // "tải về rồi xóa": pop3-basics' Vietnamese title
+	h.TypeText("/")
+	h.TypeText("tai ve roi xoa") // "tải về rồi xóa": pop3-basics' Vietnamese title
 	h.waitUntil("the filter applies", func(u *ui) bool { return u.picker.query == "tai ve roi xoa" })
 	if got := strings.Join(shown(), ","); got != "pop3-basics" {
 		t.Errorf("filter %q shows %s", "tai ve roi xoa", got)
 	}
-	h.waitFor(`filter "tai ve roi xoa": 1 shown`)
-	h.key(tcell.KeyEnter)
-	h.typeText("j") // the table has the keys again
-	h.typeText("/")
-	h.key(tcell.KeyEscape)
+	h.WaitFor(`filter "tai ve roi xoa": 1 shown`)
+	h.Key(tcell.KeyEnter)
+	h.TypeText("j") // the table has the keys again
+	h.TypeText("/")
+	h.Key(tcell.KeyEscape)
 	h.waitUntil("the filter is cleared", func(u *ui) bool { return u.picker.query == "" })
 	if n := len(shown()); n != len(list) {
 		t.Errorf("after Esc %d lessons shown, want %d", n, len(list))
 	}
-	h.typeText("/")
-	h.typeText("open relay")
+	h.TypeText("/")
+	h.TypeText("open relay")
 	h.waitUntil("the filter applies", func(u *ui) bool { return u.picker.query == "open relay" })
 	if got := strings.Join(shown(), ","); got != "smtp-open-relay" {
 		t.Errorf("filter %q shows %s", "open relay", got)
@@ -187,23 +182,23 @@ func TestThePickerFiltersAcrossTitlesAndSummariesInBothLanguages(t *testing.T) {
 func TestThePickerStartsHereAndResetsProgressOnlyWhenConfirmed(t *testing.T) {
 	dir := progressDir(t)
 	h := startApp(t, Options{Lessons: builtins(t), Lang: "en", StateDir: dir}, 120, 45)
-	h.waitFor("▶  POP or IMAP? One mailbox, two devices", "start here: POP or IMAP? One mailbox, two devices", "2 of 16 lessons done", "quizzes 2/3 right")
-	h.on(func() {
+	h.WaitFor("▶  POP or IMAP? One mailbox, two devices", "start here: POP or IMAP? One mailbox, two devices", "2 of 16 lessons done", "quizzes 2/3 right")
+	h.On(func() {
 		if row, _ := h.u.picker.table.GetSelection(); h.u.picker.rows[row].ID != "pop-vs-imap" {
 			t.Errorf("selected %s, want the start-here lesson", h.u.picker.rows[row].ID)
 		}
 	})
-	h.typeText("R")
-	h.waitFor("Forget the progress of 2 lessons")
-	h.typeText("n")
-	h.waitUntil("the question is gone", func(u *ui) bool { return !u.ov.IsOpen() })
+	h.TypeText("R")
+	h.WaitFor("Forget the progress of 2 lessons")
+	h.TypeText("n")
+	h.waitUntil("the question is gone", func(u *ui) bool { return !u.Ov.IsOpen() })
 	if data, _ := os.ReadFile(filepath.Join(dir, "progress.json")); !strings.Contains(string(data), "pop3-basics") {
 		t.Fatal("n reset the progress")
 	}
-	h.typeText("R")
-	h.waitFor("Forget the progress of 2 lessons")
-	h.typeText("y")
-	h.waitFor("Progress reset.", "No lesson done yet", "▶  POP3 basics")
+	h.TypeText("R")
+	h.WaitFor("Forget the progress of 2 lessons")
+	h.TypeText("y")
+	h.WaitFor("Progress reset.", "No lesson done yet", "▶  POP3 basics")
 	if data, _ := os.ReadFile(filepath.Join(dir, "progress.json")); strings.Contains(string(data), "pop3-basics") {
 		t.Errorf("progress.json still holds it:\n%s", data)
 	}
@@ -212,5 +207,5 @@ func TestThePickerStartsHereAndResetsProgressOnlyWhenConfirmed(t *testing.T) {
 // The notice of files --lessons skipped shows on the picker.
 func TestThePickerShowsTheNoticeOfSkippedFiles(t *testing.T) {
 	h := startApp(t, Options{Lessons: builtins(t), Notice: "DIR: skipped a file that is not a lesson (x.mailsim.yaml)"}, 120, 45)
-	h.waitFor("skipped a file that is not a lesson (x.mailsim.yaml)")
+	h.WaitFor("skipped a file that is not a lesson (x.mailsim.yaml)")
 }

@@ -1,5 +1,7 @@
-// Package screentest helps the screens' tests read a tcell simulation
-// screen as text. Only tests import it.
+// Package screentest helps the screens' tests: it reads a tcell
+// simulation screen as text, runs an app on one (Harness: keys in, text
+// out, waiting for conditions), and has a small POP3 lesson to run
+// (TestLesson). Only tests import it.
 package screentest
 
 import (

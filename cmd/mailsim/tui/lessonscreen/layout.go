@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"github.com/rivo/tview"
@@ -41,7 +41,7 @@ func (ls *lessonScreen) arrange(w, h int) {
 		ls.quiz.render() // the quiz fits the new size
 	}
 	ls.dirty = false
-	th, lang := ls.u.th, ls.u.lang
+	th, lang := ls.u.Theme, ls.u.Lang
 	inner := max(w-2, 4)
 	small := h < 30
 	ls.status.SetText(ls.statusLine(w))

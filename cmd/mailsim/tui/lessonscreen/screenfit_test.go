@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -51,29 +51,29 @@ func TestTheLessonScreenShowsEachStepAtAGlance(t *testing.T) {
 			continue
 		}
 		t.Run(l.ID, func(t *testing.T) {
-			h := startApp(t, Options{Lessons: list, Glossary: g, Start: l.ID, Files: builtinFiles}, 200, 60)
+			h := startApp(t, appOptions{Lessons: list, Glossary: g, Start: l.ID, Files: builtinFiles}, 200, 60)
 			h.started()
-			h.on(func() {
+			h.On(func() {
 				answerEveryQuiz(h.u.ls.s)
 				h.u.ls.goToStep(len(l.Steps))
 			})
 			for end := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
 				var done bool
-				h.on(func() { done = !h.u.ls.s.Busy() && h.u.ls.s.Ran() == h.u.ls.s.Steps() })
+				h.On(func() { done = !h.u.ls.s.Busy() && h.u.ls.s.Ran() == h.u.ls.s.Steps() })
 				if done {
 					break
 				}
 				if time.Now().After(end) {
-					t.Fatalf("the lesson did not run to its end:\n%s", h.text())
+					t.Fatalf("the lesson did not run to its end:\n%s", h.Text())
 				}
 			}
-			h.on(func() { h.u.hideOverlay(h.u.ls.tv) }) // the end-of-lesson summary
+			h.On(func() { h.u.Ov.Hide(h.u.ls.tv) }) // the end-of-lesson summary
 			for _, lang := range []string{"en", "vi"} {
-				h.on(func() { h.u.setLang(lang) })
+				h.On(func() { h.u.SetLang(lang) })
 				for _, size := range screenSizes {
-					h.scr.SetSize(size[0], size[1])
+					h.Scr.SetSize(size[0], size[1])
 					var ran int
-					h.on(func() { ran = h.u.ls.s.Ran() })
+					h.On(func() { ran = h.u.ls.s.Ran() })
 					for pos := 0; pos <= ran; pos++ {
 						h.checkFit(t, pos, lang, size)
 					}
@@ -144,11 +144,11 @@ func (r rect) inner(cells [][]string) []string {
 func (h *harness) checkFit(t *testing.T, pos int, lang string, size [2]int) {
 	t.Helper()
 	var f fitView
-	h.u.app.QueueUpdateDraw(func() { h.u.ls.s.Seek(pos) })
-	h.on(func() {
+	h.u.App.QueueUpdateDraw(func() { h.u.ls.s.Seek(pos) })
+	h.On(func() {
 		ls := h.u.ls
-		f.screen = screentest.Text(h.scr)
-		cs, w, hgt := h.scr.GetContents()
+		f.screen = screentest.Text(h.Scr)
+		cs, w, hgt := h.Scr.GetContents()
 		for y := 0; y < hgt; y++ {
 			row := make([]string, w)
 			for x := 0; x < w; x++ {

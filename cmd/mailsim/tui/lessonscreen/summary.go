@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -55,7 +55,7 @@ func onPath(id string) bool {
 
 // summaryLines writes the summary for a width.
 func (ls *lessonScreen) summaryLines(w int, next *lessons.Lesson) []string {
-	th, lang, s := ls.u.th, ls.u.lang, ls.s
+	th, lang, s := ls.u.Theme, ls.u.Lang, ls.s
 	l := s.Lesson
 	var out []string
 	para := func(st tcell.Style, text string) {
@@ -136,32 +136,32 @@ func lessonClaims(l *lessons.Lesson, lang string) []string {
 // showSummary opens the end-of-lesson summary.
 func (ls *lessonScreen) showSummary() {
 	u := ls.u
-	if ended, _ := ls.s.Ended(); !ended || u.ov.IsOpen() {
+	if ended, _ := ls.s.Ended(); !ended || u.Ov.IsOpen() {
 		return
 	}
 	ls.summaryShown = true
-	w, h := u.size()
+	w, h := u.Size()
 	bw := max(30, min(w-4, 90))
 	next, _ := nextLesson(u.o.Lessons, ls.s.Lesson, func(id string) bool {
 		return id == ls.s.Lesson.ID || u.progress.IsDone(id)
 	})
-	p := widgets.NewLinesPane(u.th)
-	p.MoreTxt = tr(u.lang, "more ↓")
+	p := widgets.NewLinesPane(u.Theme)
+	p.MoreTxt = tr(u.Lang, "more ↓")
 	p.SetLines(ls.summaryLines(bw-2, next))
-	u.th.Frame(p.Box, tr(u.lang, "End of the lesson"))
+	u.Theme.Frame(p.Box, tr(u.Lang, "End of the lesson"))
 	p.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEscape || ev.Rune() == 'E':
-			u.hideOverlay(ls.tv)
+			u.Ov.Hide(ls.tv)
 		case ev.Key() == tcell.KeyEnter && next != nil:
-			u.hideOverlay(nil)
-			u.openLesson(next)
+			u.Ov.Hide(nil)
+			u.OpenLesson(next)
 		case ev.Rune() == 'q':
-			u.quit()
+			u.Quit()
 		default:
 			return ev // ↑ ↓ PgUp PgDn scroll
 		}
 		return nil
 	})
-	u.showOverlay("summary", p, bw, min(len(p.Lines)+2, h-2))
+	u.Ov.Show("summary", p, bw, min(len(p.Lines)+2, h-2))
 }

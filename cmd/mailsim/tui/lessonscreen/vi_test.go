@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"strings"
@@ -45,24 +45,6 @@ func vietnameseLesson() *lessons.Lesson {
 		{From: "Dũng <dung@example.org>", Subject: "Chào", Body: "Xin chào"},
 	}}
 	return l
-}
-
-// cells is the screen as a grid of cells, each the runes drawn there ("" for
-// the second cell of a wide character).
-func (h *harness) cells() [][]string {
-	var grid [][]string
-	h.u.app.QueueUpdateDraw(func() {})
-	h.on(func() {
-		cs, w, hgt := h.scr.GetContents()
-		for y := 0; y < hgt; y++ {
-			row := make([]string, w)
-			for x := 0; x < w; x++ {
-				row[x] = string(cs[y*w+x].Runes)
-			}
-			grid = append(grid, row)
-		}
-	})
-	return grid
 }
 
 // findInRow is the x of the cell where s starts in a row of cells, or -1.
@@ -143,15 +125,15 @@ func serverPaneRows(t *testing.T, grid [][]string, screen string) []string {
 }
 
 func TestVietnameseLessonScreenAt80x24IsAligned(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{vietnameseLesson()}, Start: "test-pop3-vi", Lang: "vi"}, 80, 24)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{vietnameseLesson()}, Start: "test-pop3-vi", Lang: "vi"}, 80, 24)
 	h.started()
-	h.waitFor("Nhấn → để bắt đầu.", "Máy chủ", "Thiết bị", "Đường truyền", "Câu chuyện")
+	h.WaitFor("Nhấn → để bắt đầu.", "Máy chủ", "Thiết bị", "Đường truyền", "Câu chuyện")
 	for i := 1; i <= 6; i++ { // up to DELE 1
-		h.typeText("n")
+		h.TypeText("n")
 		h.idleAt(i)
 	}
-	s := h.waitFor("Bước 6/8 · Xóa", "DELE chỉ đánh dấu thư.", "alice/INBOX: 3 thư", "× 1 đánh dấu xóa")
-	grid := h.cells()
+	s := h.WaitFor("Bước 6/8 · Xóa", "DELE chỉ đánh dấu thư.", "alice/INBOX: 3 thư", "× 1 đánh dấu xóa")
+	grid := h.Cells()
 	if len(grid) != 24 || len(grid[0]) != 80 {
 		t.Fatalf("the screen is %d×%d", len(grid[0]), len(grid))
 	}
@@ -161,20 +143,20 @@ func TestVietnameseLessonScreenAt80x24IsAligned(t *testing.T) {
 
 	// After QUIT: the removed message, struck, and the two left, one of
 	// them with a decomposed subject.
-	h.key(tcell.KeyRight)
+	h.Key(tcell.KeyRight)
 	h.idleAt(7)
-	s = h.waitFor("Bước 7/8 · Thoát", "alice/INBOX: 2 thư", "chưa kết nối")
-	rows := serverPaneRows(t, h.cells(), s)
+	s = h.WaitFor("Bước 7/8 · Thoát", "alice/INBOX: 2 thư", "chưa kết nối")
+	rows := serverPaneRows(t, h.Cells(), s)
 	if len(rows) != 3 || !strings.HasPrefix(rows[0], "−") || !strings.Contains(rows[1], "Ảnh Đa\u0300 La\u0323t") || !strings.Contains(rows[2], "Chào") {
 		t.Errorf("after QUIT, the server pane's rows: %q\n%s", rows, s)
 	}
 
 	// L switches the words to English on the fly, and back.
-	h.typeText("L")
-	h.waitFor("Step 7/8 · Quit", "Server", "alice/INBOX: 2 messages", "not connected")
-	h.typeText("L")
-	s = h.waitFor("Bước 7/8 · Thoát", "Máy chủ", "2 thư")
-	if rows := serverPaneRows(t, h.cells(), s); len(rows) != 3 {
+	h.TypeText("L")
+	h.WaitFor("Step 7/8 · Quit", "Server", "alice/INBOX: 2 messages", "not connected")
+	h.TypeText("L")
+	s = h.WaitFor("Bước 7/8 · Thoát", "Máy chủ", "2 thư")
+	if rows := serverPaneRows(t, h.Cells(), s); len(rows) != 3 {
 		t.Errorf("after switching back, %d rows: %q", len(rows), rows)
 	}
 }

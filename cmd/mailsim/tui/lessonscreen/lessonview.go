@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"errors"
@@ -29,7 +29,7 @@ const baseDelay = 1500 * time.Millisecond
 // lessonScreen is a lesson being learned: the Session (model) and the
 // panes that show it.
 type lessonScreen struct {
-	u     *ui
+	u     *Host
 	s     *model.Session
 	gen   int
 	trans *transcript
@@ -74,10 +74,10 @@ type lessonScreen struct {
 	saveField *tview.InputField
 }
 
-func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
+func newLessonScreen(u *Host, l *lessons.Lesson, gen int) *lessonScreen {
 	ls := &lessonScreen{u: u, s: model.NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard, presenting: u.o.Present}
-	th := u.th
-	ls.trans = newTranscript(ls.s, th, u.lang)
+	th := u.Theme
+	ls.trans = newTranscript(ls.s, th, u.Lang)
 
 	ls.story = widgets.NewLinesPane(th)
 	ls.story.MoreKey = "J"
@@ -91,9 +91,9 @@ func newLessonScreen(u *ui, l *lessons.Lesson, gen int) *lessonScreen {
 	ls.status.SetBackgroundColor(tcell.ColorDefault)
 	ls.hints = widgets.NewTextPane(func(w int) string {
 		if ls.quiz != nil {
-			return widgets.Hints(ls.quiz.keys, th, u.lang, w)
+			return widgets.Hints(ls.quiz.keys, th, u.Lang, w)
 		}
-		return widgets.Hints(ls.keys, th, u.lang, w)
+		return widgets.Hints(ls.keys, th, u.Lang, w)
 	})
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
@@ -122,7 +122,7 @@ func actorWidth(l *lessons.Lesson) int {
 }
 
 func (ls *lessonScreen) relabelFrames() {
-	th, lang := ls.u.th, ls.u.lang
+	th, lang := ls.u.Theme, ls.u.Lang
 	th.Frame(ls.story.Box, tr(lang, "Story"))
 	th.Frame(ls.tv.Box, tr(lang, "Transcript"))
 	th.Frame(ls.meaning.Box, tr(lang, "Meaning"))
@@ -154,10 +154,10 @@ func (ls *lessonScreen) keyMap() *keymap.Map {
 		{ID: "fold", Keys: []keymap.Key{k(tcell.KeyEnter)}, Desc: "fold / unfold the selected message body", Action: ls.toggleBlock},
 		{ID: "pane", Keys: []keymap.Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
 		{ID: "panePrev", Keys: []keymap.Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
-		{ID: "lang", Keys: []keymap.Key{r('L')}, Desc: "language: " + i18n.LanguageMenu(), Action: u.nextLang},
+		{ID: "lang", Keys: []keymap.Key{r('L')}, Desc: "language: " + i18n.LanguageMenu(), Action: u.o.NextLang},
 		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: ls.showHelp},
-		{ID: "lessons", Keys: []keymap.Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.backToPicker},
-		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.quit},
+		{ID: "lessons", Keys: []keymap.Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.o.Back},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.Quit},
 	}}
 }
 
@@ -165,7 +165,7 @@ func (ls *lessonScreen) keyMap() *keymap.Map {
 // the lesson screen leaves to them: generated from the tables that
 // dispatch the keys, so every key listed works and every key that works is
 // listed.
-func (ls *lessonScreen) showHelp() { ls.u.showHelp(ls.helpMaps()...) }
+func (ls *lessonScreen) showHelp() { ls.u.ShowHelp(ls.helpMaps()...) }
 
 // helpMaps are the key tables the help shows, in order.
 func (ls *lessonScreen) helpMaps() []*keymap.Map {
@@ -198,7 +198,7 @@ func (ls *lessonScreen) SessionChanged(s *model.Session, what model.What) {
 
 // relabel re-renders every text in the current language.
 func (ls *lessonScreen) relabel() {
-	ls.trans.relabel(ls.u.lang)
+	ls.trans.relabel(ls.u.Lang)
 	ls.relabelFrames()
 	ls.sb.relabel()
 	ls.hints.Invalidate()
@@ -222,7 +222,7 @@ func (ls *lessonScreen) renderMeaning() { ls.dirty = true }
 // whole narration reflowed, what it does, a quiz's question and answer,
 // and any failure.
 func (ls *lessonScreen) storyLines(w int) []string {
-	th, lang, s := ls.u.th, ls.u.lang, ls.s
+	th, lang, s := ls.u.Theme, ls.u.Lang, ls.s
 	l := s.Lesson
 	var out []string
 	para := func(st tcell.Style, text string) {
@@ -330,7 +330,7 @@ func stepAction(lang string, st *lessons.Step) string {
 
 // storyQuiz writes a quiz step's question and the learner's answer.
 func (ls *lessonScreen) storyQuiz(para func(tcell.Style, string), step int) {
-	th, lang := ls.u.th, ls.u.lang
+	th, lang := ls.u.Theme, ls.u.Lang
 	q := ls.s.Lesson.Steps[step].Quiz
 	if q == nil {
 		return
@@ -354,7 +354,7 @@ func (ls *lessonScreen) storyQuiz(para func(tcell.Style, string), step int) {
 // (saved to …, the lesson's end, an error), on the right the score, the
 // play state and follow.
 func (ls *lessonScreen) statusLine(w int) string {
-	th, lang, s := ls.u.th, ls.u.lang, ls.s
+	th, lang, s := ls.u.Theme, ls.u.Lang, ls.s
 	var parts []string
 	if right, asked := s.Score(); asked > 0 {
 		parts = append(parts, fmt.Sprintf("%s %d/%d", tr(lang, "Score"), right, asked))
@@ -408,7 +408,7 @@ func (ls *lessonScreen) statusLine(w int) string {
 // meaningLines is the meaning pane's text for a width: the selected line
 // and what it means, wrapped.
 func (ls *lessonScreen) meaningLines(w int) []string {
-	th, lang := ls.u.th, ls.u.lang
+	th, lang := ls.u.Theme, ls.u.Lang
 	var out []string
 	para := func(st tcell.Style, text string) {
 		for _, ln := range widgets.Wrap(text, w) {
@@ -563,7 +563,7 @@ func (ls *lessonScreen) schedule() {
 	}
 	gen := ls.gen
 	ls.timer = time.AfterFunc(d, func() {
-		ls.u.post(func() {
+		ls.u.Post(func() {
 			if ls.u.ls == ls && ls.gen == gen && ls.playing {
 				ls.next()
 			}
@@ -622,12 +622,12 @@ func (ls *lessonScreen) restart() {
 func (ls *lessonScreen) askGoTo() {
 	ls.goTo.SetText("")
 	ls.bottom.SwitchToPage("goto")
-	ls.u.app.SetFocus(ls.goTo)
+	ls.u.App.SetFocus(ls.goTo)
 }
 
 func (ls *lessonScreen) goToDone(key tcell.Key) {
 	ls.bottom.SwitchToPage("hints")
-	ls.u.app.SetFocus(ls.tv)
+	ls.u.App.SetFocus(ls.tv)
 	if key != tcell.KeyEnter {
 		return
 	}
@@ -658,7 +658,7 @@ func (ls *lessonScreen) toggleZoom() {
 	if ls.zoomed != nil {
 		ls.zoomed = nil
 	} else {
-		f := ls.u.app.GetFocus()
+		f := ls.u.App.GetFocus()
 		for _, p := range ls.panes {
 			if p == f {
 				ls.zoomed = p
@@ -705,7 +705,7 @@ func (ls *lessonScreen) toggleBlock() {
 
 // cycleFocus moves the focus to the next (or previous) pane.
 func (ls *lessonScreen) cycleFocus(d int) {
-	f := ls.u.app.GetFocus()
+	f := ls.u.App.GetFocus()
 	at := 0
 	for i, p := range ls.panes {
 		if p == f {
@@ -713,5 +713,5 @@ func (ls *lessonScreen) cycleFocus(d int) {
 		}
 	}
 	n := len(ls.panes)
-	ls.u.app.SetFocus(ls.panes[((at+d)%n+n)%n])
+	ls.u.App.SetFocus(ls.panes[((at+d)%n+n)%n])
 }

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ func defaultDataDir() string { return model.XdgDir("XDG_DATA_HOME", ".local", "s
 // transcriptDir is the folder w offers: DataDir/transcripts. Saved
 // transcripts stay out of the current folder, which may be a folder of
 // lessons.
-func (u *ui) transcriptDir() string {
+func (u *Host) transcriptDir() string {
 	dir := u.o.DataDir
 	if dir == "" {
 		dir = defaultDataDir()
@@ -38,7 +38,7 @@ func (u *ui) transcriptDir() string {
 // and Save redacts the passwords in those events only.
 func (ls *lessonScreen) sessionTranscript() *transcripts.Transcript {
 	s := ls.s
-	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: s.Lesson, Language: ls.u.lang, Live: s.HasStudentEvents()})
+	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: s.Lesson, Language: ls.u.Lang, Live: s.HasStudentEvents()})
 	for i, e := range s.Events() {
 		if s.ByStudent(i) {
 			rec.StudentEvent(e)
@@ -72,38 +72,38 @@ func (ls *lessonScreen) save() {
 		return
 	}
 	if ls.saveField == nil {
-		th := ls.u.th
+		th := ls.u.Theme
 		ls.saveField = tview.NewInputField()
 		ls.saveField.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
 		ls.saveField.SetDoneFunc(ls.saveDone)
 		ls.bottom.AddPage("save", ls.saveField, true, false)
 	}
-	ls.saveField.SetLabel(tr(ls.u.lang, "Save transcript to") + " (Enter · Esc): ")
+	ls.saveField.SetLabel(tr(ls.u.Lang, "Save transcript to") + " (Enter · Esc): ")
 	ls.saveField.SetText(ls.savePath(time.Now()))
 	ls.bottom.SwitchToPage("save")
-	ls.u.app.SetFocus(ls.saveField)
+	ls.u.App.SetFocus(ls.saveField)
 }
 
 func (ls *lessonScreen) saveDone(key tcell.Key) {
 	ls.bottom.SwitchToPage("hints")
-	ls.u.app.SetFocus(ls.tv)
+	ls.u.App.SetFocus(ls.tv)
 	if key != tcell.KeyEnter {
 		return
 	}
 	path, err := ls.saveTo(strings.TrimSpace(ls.saveField.GetText()))
 	if err != nil {
-		ls.s.SetError(tr(ls.u.lang, "could not save") + ": " + err.Error())
+		ls.s.SetError(tr(ls.u.Lang, "could not save") + ": " + err.Error())
 		return
 	}
 	ls.s.SetError("")
-	ls.setFlash(tr(ls.u.lang, "saved to") + " " + path)
+	ls.setFlash(tr(ls.u.Lang, "saved to") + " " + path)
 }
 
 // saveTo writes the session so far to path, atomically, creating its
 // folder; a path that is a folder gets the usual file name in it.
 func (ls *lessonScreen) saveTo(path string) (string, error) {
 	if path == "" {
-		return "", fmt.Errorf("%s", tr(ls.u.lang, "no file named"))
+		return "", fmt.Errorf("%s", tr(ls.u.Lang, "no file named"))
 	}
 	if strings.HasPrefix(path, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -13,9 +13,9 @@ import (
 )
 
 func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
 	h.started()
-	h.on(func() {
+	h.On(func() {
 		ls := h.u.ls
 		for _, b := range ls.keys.Bindings {
 			if b.Action == nil {
@@ -45,17 +45,17 @@ func TestTheHelpListsEveryKeyThatWorksAndNoKeyThatDoesNot(t *testing.T) {
 			t.Error("the replay's keys should drop s and w and add /")
 		}
 	})
-	h.on(func() {
-		help := strings.Join(widgets.HelpLines(h.u.th, "en", 100, h.u.ls.helpMaps()...), "\n")
+	h.On(func() {
+		help := strings.Join(widgets.HelpLines(h.u.Theme, "en", 100, h.u.ls.helpMaps()...), "\n")
 		for _, want := range []string{"scroll text right", "scroll the story up", "Story, meaning, server and devices panes", "zoom the focused pane"} {
 			if !strings.Contains(help, want) {
 				t.Errorf("the help does not say %q:\n%s", want, help)
 			}
 		}
 	})
-	h.typeText("?")
-	h.waitFor("Help · Esc", "next step (runs it when it is new)")
-	h.key(tcell.KeyEscape)
+	h.TypeText("?")
+	h.WaitFor("Help · Esc", "next step (runs it when it is new)")
+	h.Key(tcell.KeyEscape)
 }
 
 // keysByID is a key table as behaviour sees it: which keys each ID has.
@@ -68,9 +68,9 @@ func keysByID(m *keymap.Map) map[string]string {
 }
 
 func TestRewordingTheLessonKeysChangesNoReplayKey(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
 	h.started()
-	h.on(func() {
+	h.On(func() {
 		ls := h.u.ls
 		want := keysByID(ls.replayKeys(ls.keyMap()))
 		reworded := ls.keyMap()

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"strings"
@@ -27,12 +27,12 @@ func longQuizLesson() *lessons.Lesson {
 // modalText is the quiz modal's inside, as one string without spaces.
 func (h *harness) modalText() string {
 	var s string
-	h.u.app.QueueUpdateDraw(func() {})
-	h.on(func() {
+	h.u.App.QueueUpdateDraw(func() {})
+	h.On(func() {
 		if h.u.ls.quiz == nil {
 			return
 		}
-		cs, w, hgt := h.scr.GetContents()
+		cs, w, hgt := h.Scr.GetContents()
 		var cells [][]string
 		for y := 0; y < hgt; y++ {
 			row := make([]string, w)
@@ -50,22 +50,22 @@ func TestTheQuizShowsItsWholeQuestionAndKeysAndHidesTheState(t *testing.T) {
 	for _, lang := range []string{"en", "vi"} {
 		t.Run(lang, func(t *testing.T) {
 			l := longQuizLesson()
-			h := startApp(t, Options{Lessons: []*lessons.Lesson{l}, Start: "test-pop3", Lang: lang}, 80, 24)
+			h := startApp(t, appOptions{Lessons: []*lessons.Lesson{l}, Start: "test-pop3", Lang: lang}, 80, 24)
 			h.started()
 			for i := 1; i <= 3; i++ {
-				h.typeText("n")
+				h.TypeText("n")
 				h.idleAt(i)
 			}
-			h.typeText("n")
-			h.waitUntil("the quiz is open", func(u *ui) bool { return u.ls.quiz != nil })
+			h.TypeText("n")
+			h.waitUntil("the quiz is open", func(u *Host) bool { return u.ls.quiz != nil })
 			got := h.modalText()
 			q := l.Steps[3].Quiz
 			for _, want := range []string{q.Question.In(lang), q.Choices[0].Text.In(lang), q.Choices[1].Text.In(lang), "1–2"} {
 				if !strings.Contains(got, strings.Join(strings.Fields(want), "")) {
-					t.Errorf("the quiz does not show all of %q:\n%s", want, h.text())
+					t.Errorf("the quiz does not show all of %q:\n%s", want, h.Text())
 				}
 			}
-			scr := h.text()
+			scr := h.Text()
 			hidden := tr(lang, "Hidden until you answer the quiz.")
 			if !strings.Contains(scr, hidden) || strings.Contains(scr, "Lunch?") {
 				t.Errorf("the state panes should be hidden while the quiz is open:\n%s", scr)
@@ -73,11 +73,11 @@ func TestTheQuizShowsItsWholeQuestionAndKeysAndHidesTheState(t *testing.T) {
 			if !strings.Contains(scr, "1–2 "+tr(lang, "answer")) {
 				t.Errorf("the hint bar should show the quiz's keys:\n%s", scr)
 			}
-			h.typeText("1")
-			h.waitFor(tr(lang, "Right!"))
-			h.key(tcell.KeyEnter)
+			h.TypeText("1")
+			h.WaitFor(tr(lang, "Right!"))
+			h.Key(tcell.KeyEnter)
 			h.idleAt(4)
-			if s := h.text(); strings.Contains(s, hidden) {
+			if s := h.Text(); strings.Contains(s, hidden) {
 				t.Errorf("after the answer the state shows again:\n%s", s)
 			}
 		})
@@ -85,21 +85,21 @@ func TestTheQuizShowsItsWholeQuestionAndKeysAndHidesTheState(t *testing.T) {
 }
 
 func TestRunningAheadStopsAtAQuizAndTheNextKeyDoesNotAnswerIt(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(true)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(true)}, Start: "test-pop3"}, 120, 40)
 	h.started()
-	h.on(func() { h.u.ls.quizGuard = time.Hour }) // however slow the machine, the next key comes "too soon"
-	h.typeText("g99")
-	h.key(tcell.KeyEnter)
-	h.waitUntil("running ahead stopped at the first quiz", func(u *ui) bool {
+	h.On(func() { h.u.ls.quizGuard = time.Hour }) // however slow the machine, the next key comes "too soon"
+	h.TypeText("g99")
+	h.Key(tcell.KeyEnter)
+	h.waitUntil("running ahead stopped at the first quiz", func(u *Host) bool {
 		return u.ls.quiz != nil && u.ls.s.Ran() == 3 && !u.ls.s.Busy()
 	})
-	h.waitFor("Running ahead stopped at this quiz")
-	h.typeText("1")
-	h.key(tcell.KeyRight) // a held → does not answer either
-	h.key(tcell.KeyEnter)
-	h.key(tcell.KeyDown) // keys are handled in order: once ↓ highlights, the others were handled
-	h.waitUntil("↓ highlighted the first choice", func(u *ui) bool { return u.ls.quiz != nil && u.ls.quiz.sel == 0 })
-	h.on(func() {
+	h.WaitFor("Running ahead stopped at this quiz")
+	h.TypeText("1")
+	h.Key(tcell.KeyRight) // a held → does not answer either
+	h.Key(tcell.KeyEnter)
+	h.Key(tcell.KeyDown) // keys are handled in order: once ↓ highlights, the others were handled
+	h.waitUntil("↓ highlighted the first choice", func(u *Host) bool { return u.ls.quiz != nil && u.ls.quiz.sel == 0 })
+	h.On(func() {
 		if _, ok := h.u.ls.s.AnswerOf(3); ok {
 			t.Error("a key typed right after running ahead stopped answered the quiz")
 		}
@@ -108,16 +108,16 @@ func TestRunningAheadStopsAtAQuizAndTheNextKeyDoesNotAnswerIt(t *testing.T) {
 		}
 		h.u.ls.quiz.guard = 0 // the learner has read it now
 	})
-	h.key(tcell.KeyEnter)
-	h.waitFor("Right!")
-	h.on(func() {
+	h.Key(tcell.KeyEnter)
+	h.WaitFor("Right!")
+	h.On(func() {
 		if a, ok := h.u.ls.s.AnswerOf(3); !ok || a.Choice != 0 {
 			t.Errorf("↓ Enter should answer with the first choice: %+v, %v", a, ok)
 		}
 	})
-	h.key(tcell.KeyEnter)
+	h.Key(tcell.KeyEnter)
 	h.idleAt(4)
-	h.on(func() {
+	h.On(func() {
 		if n := h.u.ls.s.Ran(); n != 4 {
 			t.Errorf("answering goes on by one step only: %d ran", n)
 		}

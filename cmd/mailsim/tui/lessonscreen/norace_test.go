@@ -1,5 +1,5 @@
 //go:build !race
 
-package tui
+package lessonscreen
 
 const raceEnabled = false

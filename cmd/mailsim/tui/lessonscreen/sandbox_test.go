@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"io/fs"
@@ -24,9 +24,9 @@ func openPopVsImap(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := startApp(t, Options{Lessons: list, Start: "pop-vs-imap"}, 140, 42)
+	h := startApp(t, appOptions{Lessons: list, Start: "pop-vs-imap"}, 140, 42)
 	h.started()
-	h.on(func() {
+	h.On(func() {
 		for i, st := range h.u.ls.s.Lesson.Steps {
 			if st.Kind == lessons.Quiz {
 				h.u.ls.s.AnswerQuiz(i, 0)
@@ -38,21 +38,21 @@ func openPopVsImap(t *testing.T) *harness {
 
 // runTo runs the lesson up to its step n and waits until it is there.
 func (h *harness) runTo(n int) {
-	h.t.Helper()
-	h.on(func() { h.u.ls.goToStep(n) })
+	h.T.Helper()
+	h.On(func() { h.u.ls.goToStep(n) })
 	h.idleAt(n)
 }
 
 // sandboxLines types lines in the sandbox as the device it is on, each
 // once the previous one is answered.
 func (h *harness) sandboxLines(lines ...string) {
-	h.t.Helper()
+	h.T.Helper()
 	for _, line := range lines {
 		var before int
-		h.on(func() { before = len(h.u.ls.s.Events()) })
-		h.typeText(line)
-		h.key(tcell.KeyEnter)
-		h.waitUntil("the sandbox line "+line+" is answered", func(u *ui) bool {
+		h.On(func() { before = len(h.u.ls.s.Events()) })
+		h.TypeText(line)
+		h.Key(tcell.KeyEnter)
+		h.waitUntil("the sandbox line "+line+" is answered", func(u *Host) bool {
 			if u.ls.s.Busy() {
 				return false
 			}
@@ -69,15 +69,15 @@ func (h *harness) sandboxLines(lines ...string) {
 // laptopSandbox runs pop-vs-imap to step 6, opens the sandbox on the
 // laptop, types lines and presses Esc, which asks what becomes of them.
 func (h *harness) laptopSandbox(lines ...string) {
-	h.t.Helper()
+	h.T.Helper()
 	h.runTo(6)
-	h.typeText("s")
-	h.waitFor("phone C:")
-	h.key(tcell.KeyTab)
-	h.waitFor("laptop C:")
+	h.TypeText("s")
+	h.WaitFor("phone C:")
+	h.Key(tcell.KeyTab)
+	h.WaitFor("laptop C:")
 	h.sandboxLines(lines...)
-	h.key(tcell.KeyEscape)
-	h.waitFor("You changed the servers in the sandbox", "Back to the lesson", "Keep it and explore")
+	h.Key(tcell.KeyEscape)
+	h.WaitFor("You changed the servers in the sandbox", "Back to the lesson", "Keep it and explore")
 }
 
 // inboxSubjects lists the subjects in alice's INBOX at example.com in a
@@ -112,12 +112,12 @@ func TestLeavingTheSandboxBackToTheLessonUndoesWhatTheLearnerDid(t *testing.T) {
 	h := openPopVsImap(t)
 	h.runTo(6)
 	var mark int
-	h.on(func() { mark = len(h.u.ls.s.Events()) })
+	h.On(func() { mark = len(h.u.ls.s.Events()) })
 	h.laptopSandbox("USER alice", "PASS wonderland", "RETR 1", "DELE 1")
-	h.key(tcell.KeyEnter) // the default: back
-	h.waitFor("Back at step 6 as the lesson left it")
+	h.Key(tcell.KeyEnter) // the default: back
+	h.WaitFor("Back at step 6 as the lesson left it")
 	h.idleAt(6)
-	h.on(func() {
+	h.On(func() {
 		s := h.u.ls.s
 		if n := len(s.Events()); n != mark || s.HasStudentEvents() {
 			t.Errorf("after going back the session has %d events (want %d), student events %v", n, mark, s.HasStudentEvents())
@@ -128,7 +128,7 @@ func TestLeavingTheSandboxBackToTheLessonUndoesWhatTheLearnerDid(t *testing.T) {
 	})
 
 	h.runTo(13) // the laptop's round: connect, USER, PASS, RETR 1-3, QUIT
-	h.on(func() {
+	h.On(func() {
 		s := h.u.ls.s
 		for step := 6; step < 13; step++ {
 			for _, e := range s.StepEvents(step) {
@@ -142,7 +142,7 @@ func TestLeavingTheSandboxBackToTheLessonUndoesWhatTheLearnerDid(t *testing.T) {
 		}
 	})
 	h.runTo(h.u.ls.s.Steps())
-	h.on(func() {
+	h.On(func() {
 		if ended, ok := h.u.ls.s.Ended(); !ended || !ok {
 			t.Errorf("the lesson ended %v, every step as expected %v; want both", ended, ok)
 		}
@@ -154,10 +154,10 @@ func TestLeavingTheSandboxBackToTheLessonUndoesWhatTheLearnerDid(t *testing.T) {
 func TestKeepingTheSandboxChangesExploresWithTheRestUnchecked(t *testing.T) {
 	h := openPopVsImap(t)
 	h.laptopSandbox("USER alice", "PASS wonderland", "DELE 1")
-	h.typeText("k")
-	h.waitFor("Exploring: from step 7 on", "exploring: not checked from step 7")
+	h.TypeText("k")
+	h.WaitFor("Exploring: from step 7 on", "exploring: not checked from step 7")
 	h.runTo(7) // connect laptop: it is connected already
-	h.on(func() {
+	h.On(func() {
 		s := h.u.ls.s
 		if !s.Unchecked(6) || s.Unchecked(5) {
 			t.Errorf("unchecked: step 6 %v, step 7 %v; want only 7 on", s.Unchecked(5), s.Unchecked(6))
@@ -182,18 +182,18 @@ func TestKeepingTheSandboxChangesExploresWithTheRestUnchecked(t *testing.T) {
 func TestLeavingTheSandboxAsksOnlyWhenTheLearnerTyped(t *testing.T) {
 	h := openPopVsImap(t)
 	h.runTo(2)
-	h.typeText("s")
-	h.waitFor("phone C:")
-	h.key(tcell.KeyEscape)
-	h.waitUntil("the sandbox is closed without a question", func(u *ui) bool { return !u.ls.sb.open && !u.ov.IsOpen() })
+	h.TypeText("s")
+	h.WaitFor("phone C:")
+	h.Key(tcell.KeyEscape)
+	h.waitUntil("the sandbox is closed without a question", func(u *Host) bool { return !u.ls.sb.open && !u.Ov.IsOpen() })
 
-	h.typeText("s")
-	h.waitFor("phone C:")
+	h.TypeText("s")
+	h.WaitFor("phone C:")
 	h.sandboxLines("a1 NOOP")
-	h.key(tcell.KeyEscape)
-	h.waitFor("Stay in the sandbox")
-	h.key(tcell.KeyEscape)
-	h.waitUntil("the question is gone and the sandbox still open", func(u *ui) bool { return !u.ov.IsOpen() && u.ls.sb.open })
+	h.Key(tcell.KeyEscape)
+	h.WaitFor("Stay in the sandbox")
+	h.Key(tcell.KeyEscape)
+	h.waitUntil("the question is gone and the sandbox still open", func(u *Host) bool { return !u.Ov.IsOpen() && u.ls.sb.open })
 }
 
 // A saved transcript marks the sandbox lines as the learner's and redacts
@@ -201,8 +201,8 @@ func TestLeavingTheSandboxAsksOnlyWhenTheLearnerTyped(t *testing.T) {
 func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
 	h := openPopVsImap(t)
 	h.laptopSandbox("USER alice", "PASS wonderland")
-	h.typeText("k")
-	h.waitFor("Exploring")
+	h.TypeText("k")
+	h.WaitFor("Exploring")
 	file := h.saveToTempDir()
 	data, _ := os.ReadFile(file)
 	text := string(data)
@@ -233,12 +233,12 @@ func TestASavedTranscriptRedactsOnlyTheLearnersLines(t *testing.T) {
 // inside its frame: nothing is drawn over the frame's title. ↓ puts the
 // first in the line.
 func TestSandboxCompletionsStayInsideTheFrame(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
 	h.started()
-	h.typeText("s")
-	h.waitFor("laptop C:")
-	h.typeText("R")
-	screen := h.waitFor("↑↓ RETR  RSET")
+	h.TypeText("s")
+	h.WaitFor("laptop C:")
+	h.TypeText("R")
+	screen := h.WaitFor("↑↓ RETR  RSET")
 	for _, line := range strings.Split(screen, "\n") {
 		if strings.Contains(line, "Try it") && !strings.Contains(line, "Try it · Tab: device · Esc") {
 			t.Errorf("the sandbox's frame title is covered: %q", line)
@@ -247,10 +247,10 @@ func TestSandboxCompletionsStayInsideTheFrame(t *testing.T) {
 			t.Errorf("a completion is drawn on the frame: %q", line)
 		}
 	}
-	h.key(tcell.KeyDown)
-	h.waitUntil("↓ puts RETR in the line", func(u *ui) bool { return u.ls.sb.input.GetText() == "RETR" })
-	h.key(tcell.KeyDown)
-	h.waitUntil("↓ again puts RSET in the line", func(u *ui) bool { return u.ls.sb.input.GetText() == "RSET" })
+	h.Key(tcell.KeyDown)
+	h.waitUntil("↓ puts RETR in the line", func(u *Host) bool { return u.ls.sb.input.GetText() == "RETR" })
+	h.Key(tcell.KeyDown)
+	h.waitUntil("↓ again puts RSET in the line", func(u *Host) bool { return u.ls.sb.input.GetText() == "RSET" })
 }
 
 // After the sandbox and r (restart), nothing the learner typed is left: a
@@ -258,9 +258,9 @@ func TestSandboxCompletionsStayInsideTheFrame(t *testing.T) {
 func TestARestartForgetsTheLearnersLines(t *testing.T) {
 	h := openPopVsImap(t)
 	h.laptopSandbox("USER alice")
-	h.typeText("k")
-	h.waitFor("Exploring")
-	h.typeText("r")
+	h.TypeText("k")
+	h.WaitFor("Exploring")
+	h.TypeText("r")
 	h.started()
 	h.runTo(3)
 	file := h.saveToTempDir()
@@ -272,7 +272,7 @@ func TestARestartForgetsTheLearnersLines(t *testing.T) {
 	if got.Live || got.Redacted || !strings.Contains(string(data), "a1 LOGIN alice wonderland") {
 		t.Errorf("after r: live %v, redacted %v; the lesson's login kept: %v", got.Live, got.Redacted, strings.Contains(string(data), "a1 LOGIN alice wonderland"))
 	}
-	h.on(func() {
+	h.On(func() {
 		if on, _ := h.u.ls.s.Exploring(); on {
 			t.Error("r kept explore mode")
 		}
@@ -289,9 +289,9 @@ func TestGoingBackFromTheSandboxKeepsEveryBuiltinLessonPassing(t *testing.T) {
 	}
 	for _, l := range list {
 		t.Run(l.ID, func(t *testing.T) {
-			h := startApp(t, Options{Lessons: []*lessons.Lesson{l}, Start: l.ID, Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }}, 120, 40)
+			h := startApp(t, appOptions{Lessons: []*lessons.Lesson{l}, Start: l.ID, Files: func(l *lessons.Lesson) fs.FS { return l.SeedFS() }}, 120, 40)
 			h.started()
-			h.on(func() {
+			h.On(func() {
 				for i, st := range l.Steps {
 					if st.Kind == lessons.Quiz {
 						h.u.ls.s.AnswerQuiz(i, 0)
@@ -299,22 +299,22 @@ func TestGoingBackFromTheSandboxKeepsEveryBuiltinLessonPassing(t *testing.T) {
 				}
 			})
 			h.runTo(len(l.Steps) / 2)
-			h.typeText("s")
-			h.waitFor("Try it")
+			h.TypeText("s")
+			h.WaitFor("Try it")
 			line := "NOOP" // it connects the device if the lesson has not
 			if l.Actors[0].Protocol == "imap" {
 				line = "z1 NOOP"
 			}
-			h.typeText(line)
-			h.key(tcell.KeyEnter)
-			h.waitUntil("the sandbox line is done", func(u *ui) bool { return u.ls.sb.typed && !u.ls.s.Busy() })
-			h.key(tcell.KeyEscape)
-			h.waitFor("Back to the lesson")
-			h.key(tcell.KeyEnter)
-			h.waitFor("Back at step")
+			h.TypeText(line)
+			h.Key(tcell.KeyEnter)
+			h.waitUntil("the sandbox line is done", func(u *Host) bool { return u.ls.sb.typed && !u.ls.s.Busy() })
+			h.Key(tcell.KeyEscape)
+			h.WaitFor("Back to the lesson")
+			h.Key(tcell.KeyEnter)
+			h.WaitFor("Back at step")
 			h.idleAt(len(l.Steps) / 2)
 			h.runTo(len(l.Steps))
-			h.on(func() {
+			h.On(func() {
 				s := h.u.ls.s
 				if ended, ok := s.Ended(); !ended || !ok {
 					for step := range s.Ran() {
@@ -334,16 +334,16 @@ func TestGoingBackFromTheSandboxKeepsEveryBuiltinLessonPassing(t *testing.T) {
 // saveToTempDir saves the session with w into a fresh folder, taking the
 // offered name, and returns the one file written.
 func (h *harness) saveToTempDir() string {
-	h.t.Helper()
-	dir := h.t.TempDir()
-	h.on(func() { h.u.ls.saveDir = dir })
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to")
+	h.T.Helper()
+	dir := h.T.TempDir()
+	h.On(func() { h.u.ls.saveDir = dir })
+	h.TypeText("w")
+	h.WaitFor("Save transcript to")
+	h.Key(tcell.KeyEnter)
+	h.WaitFor("saved to")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.mailsim.yaml"))
 	if len(files) != 1 {
-		h.t.Fatalf("saved %v", files)
+		h.T.Fatalf("saved %v", files)
 	}
 	return files[0]
 }

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -11,38 +11,38 @@ import (
 )
 
 func TestZoomAPaneAndPresenterMode(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
 	h.started()
 	for i := 1; i <= 6; i++ {
-		h.typeText("n")
+		h.TypeText("n")
 		h.idleAt(i)
 	}
-	h.typeText("\tz") // Tab to the server pane, zoom it
-	h.waitUntil("the state has the whole width", func(u *ui) bool {
+	h.TypeText("\tz") // Tab to the server pane, zoom it
+	h.waitUntil("the state has the whole width", func(u *Host) bool {
 		_, _, w, _ := u.ls.server.GetRect()
 		return u.ls.zoomed == u.ls.server && w == 120
 	})
-	h.waitFor("× 1 marked for deletion", "Lunch?")
-	h.typeText("z")
-	h.waitUntil("the layout is back", func(u *ui) bool {
+	h.WaitFor("× 1 marked for deletion", "Lunch?")
+	h.TypeText("z")
+	h.waitUntil("the layout is back", func(u *Host) bool {
 		_, _, w, _ := u.ls.server.GetRect()
 		return u.ls.zoomed == nil && w == stateWidth(120, false)
 	})
 
-	h.typeText("m")
-	h.waitUntil("presenter mode widens the transcript and hides the timestamps", func(u *ui) bool {
+	h.TypeText("m")
+	h.waitUntil("presenter mode widens the transcript and hides the timestamps", func(u *Host) bool {
 		_, _, w, _ := u.ls.server.GetRect()
 		return u.ls.presenting && w == stateWidth(120, true) && !u.ls.tv.ShowTime()
 	})
-	h.waitFor("presenting")
-	h.typeText("m")
-	h.waitUntil("presenter mode is off", func(u *ui) bool { return !u.ls.presenting && u.ls.tv.ShowTime() })
+	h.WaitFor("presenting")
+	h.TypeText("m")
+	h.waitUntil("presenter mode is off", func(u *Host) bool { return !u.ls.presenting && u.ls.tv.ShowTime() })
 }
 
 func TestThePresentOptionStartsInPresenterMode(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3", Present: true}, 200, 60)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3", Present: true}, 200, 60)
 	h.started()
-	h.waitUntil("presenting without timestamps", func(u *ui) bool { return u.ls.presenting && !u.ls.tv.ShowTime() })
+	h.waitUntil("presenting without timestamps", func(u *Host) bool { return u.ls.presenting && !u.ls.tv.ShowTime() })
 }
 
 // In presenter mode a wire line wider than the transcript pane is wrapped
@@ -56,19 +56,19 @@ func TestPresenterModeWrapsALongWireLine(t *testing.T) {
 	long := "NOOP " + b.String()[:200]
 	l := testLesson(false)
 	l.Steps = append(l.Steps[:1], append([]lessons.Step{{Kind: lessons.Send, Actor: "laptop", Command: long, Title: en("A long line")}}, l.Steps[1:]...)...)
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{l}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{l}, Start: "test-pop3"}, 120, 40)
 	h.started()
 	for i := 1; i <= 2; i++ {
-		h.typeText("n")
+		h.TypeText("n")
 		h.idleAt(i)
 	}
 	// paneText is the transcript pane's text, its rows joined from the
 	// given column of the pane on.
 	paneText := func(from string) string {
 		var out string
-		h.on(func() {
+		h.On(func() {
 			x, y, w, ht := h.u.ls.tv.GetInnerRect()
-			lines := strings.Split(screentest.Text(h.scr), "\n")
+			lines := strings.Split(screentest.Text(h.Scr), "\n")
 			col := -1
 			for row := y; row < y+ht && row < len(lines); row++ {
 				r := []rune(lines[row])
@@ -86,19 +86,19 @@ func TestPresenterModeWrapsALongWireLine(t *testing.T) {
 		})
 		return out
 	}
-	h.waitFor("NOOP <00-presented>")
+	h.WaitFor("NOOP <00-presented>")
 	if got := paneText("NOOP <00"); strings.Contains(got, long) || !strings.Contains(got, "…") {
 		t.Errorf("without presenter mode the line is not cut with …: %q", got)
 	}
-	h.typeText("m")
-	h.waitUntil("presenting", func(u *ui) bool { return u.ls.presenting && u.ls.tv.Wrap() })
-	deadline := time.Now().Add(conditionWait)
+	h.TypeText("m")
+	h.waitUntil("presenting", func(u *Host) bool { return u.ls.presenting && u.ls.tv.Wrap() })
+	deadline := time.Now().Add(screentest.ConditionWait)
 	for !strings.Contains(paneText("NOOP <00"), long) {
 		if time.Now().After(deadline) {
-			t.Fatalf("presenter mode does not show the whole line %q; the pane holds %q\n%s", long, paneText("NOOP <00"), h.text())
+			t.Fatalf("presenter mode does not show the whole line %q; the pane holds %q\n%s", long, paneText("NOOP <00"), h.Text())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	h.typeText("m")
-	h.waitUntil("not presenting", func(u *ui) bool { return !u.ls.presenting && !u.ls.tv.Wrap() })
+	h.TypeText("m")
+	h.waitUntil("not presenting", func(u *Host) bool { return !u.ls.presenting && !u.ls.tv.Wrap() })
 }

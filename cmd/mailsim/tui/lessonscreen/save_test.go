@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"os"
@@ -17,18 +17,18 @@ import (
 // redacted, and it replays with the sandbox lines.
 func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 	dir := t.TempDir()
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
 	h.started()
-	h.on(func() { h.u.ls.saveDir = dir })
-	h.typeText("n") // connect
+	h.On(func() { h.u.ls.saveDir = dir })
+	h.TypeText("n") // connect
 	h.idleAt(1)
-	h.typeText("s")
-	h.waitFor("laptop C:")
+	h.TypeText("s")
+	h.WaitFor("laptop C:")
 	for _, line := range []string{"USER alice", "PASS secret"} {
-		h.typeText(line)
-		h.key(tcell.KeyEnter)
+		h.TypeText(line)
+		h.Key(tcell.KeyEnter)
 		cmd, _, _ := strings.Cut(line, " ")
-		h.waitUntil("the sandbox line "+line+" is answered", func(u *ui) bool {
+		h.waitUntil("the sandbox line "+line+" is answered", func(u *Host) bool {
 			if u.ls.s.Busy() {
 				return false
 			}
@@ -40,14 +40,14 @@ func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 			return false
 		})
 	}
-	h.key(tcell.KeyEscape)
-	h.waitFor("Keep it and explore")
-	h.typeText("k") // keep the lines, so that they are saved
-	h.waitUntil("the sandbox is closed", func(u *ui) bool { return !u.ls.sb.open })
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to " + dir)
+	h.Key(tcell.KeyEscape)
+	h.WaitFor("Keep it and explore")
+	h.TypeText("k") // keep the lines, so that they are saved
+	h.waitUntil("the sandbox is closed", func(u *Host) bool { return !u.ls.sb.open })
+	h.TypeText("w")
+	h.WaitFor("Save transcript to")
+	h.Key(tcell.KeyEnter)
+	h.WaitFor("saved to " + dir)
 
 	files, _ := filepath.Glob(filepath.Join(dir, "test-pop3-*.mailsim.yaml"))
 	if len(files) != 1 {
@@ -65,17 +65,17 @@ func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 		t.Errorf("live %v, redacted %v; want both", got.Live, got.Redacted)
 	}
 	var n int
-	h.on(func() { n = len(h.u.ls.s.Events()) })
+	h.On(func() { n = len(h.u.ls.s.Events()) })
 	if len(got.Events) != n {
 		t.Errorf("the file has %d events, the screen %d", len(got.Events), n)
 	}
 
 	// The saved file replays: the sandbox lines are there.
 	r := startReplay(t, got, 120, 40)
-	r.waitFor("Press → to start.")
-	r.key(tcell.KeyRight)
+	r.WaitFor("Press → to start.")
+	r.Key(tcell.KeyRight)
 	r.at(1)
-	r.waitFor("C: USER alice", "C: PASS •••")
+	r.WaitFor("C: USER alice", "C: PASS •••")
 }
 
 // w offers the transcripts folder under DataDir, creates it on demand and
@@ -83,36 +83,36 @@ func TestSaveAfterTheSandboxIsLiveAndRedacted(t *testing.T) {
 // folder gets the usual name in it, and Esc saves nothing.
 func TestWAsksWhereToSaveOfferingTheTranscriptsFolder(t *testing.T) {
 	data := t.TempDir()
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3", DataDir: data}, 160, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3", DataDir: data}, 160, 40)
 	h.started()
-	h.typeText("n")
+	h.TypeText("n")
 	h.idleAt(1)
 
 	want := filepath.Join(data, "transcripts")
-	h.typeText("w")
-	h.waitFor("Save transcript to", want+string(filepath.Separator)+"test-pop3-")
-	h.key(tcell.KeyEscape)
-	h.waitUntil("the prompt is closed", func(u *ui) bool { return u.app.GetFocus() == u.ls.tv })
+	h.TypeText("w")
+	h.WaitFor("Save transcript to", want+string(filepath.Separator)+"test-pop3-")
+	h.Key(tcell.KeyEscape)
+	h.waitUntil("the prompt is closed", func(u *Host) bool { return u.App.GetFocus() == u.ls.tv })
 	if _, err := os.Stat(want); err == nil {
 		t.Fatal("Esc saved (or created the folder) anyway")
 	}
 
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to " + want)
+	h.TypeText("w")
+	h.WaitFor("Save transcript to")
+	h.Key(tcell.KeyEnter)
+	h.WaitFor("saved to " + want)
 	files, _ := filepath.Glob(filepath.Join(want, "test-pop3-*.mailsim.yaml"))
 	if len(files) != 1 {
 		t.Fatalf("want one file in %s, got %v", want, files)
 	}
 
 	other := t.TempDir()
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyCtrlU) // clear the offered path
-	h.typeText(other)
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to " + other)
+	h.TypeText("w")
+	h.WaitFor("Save transcript to")
+	h.Key(tcell.KeyCtrlU) // clear the offered path
+	h.TypeText(other)
+	h.Key(tcell.KeyEnter)
+	h.WaitFor("saved to " + other)
 	if files, _ := filepath.Glob(filepath.Join(other, "test-pop3-*.mailsim.yaml")); len(files) != 1 {
 		t.Errorf("a folder typed in: want one file in it, got %v", files)
 	}

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"context"
@@ -37,25 +37,19 @@ func recordLesson(t testing.TB, l *lessons.Lesson, answers map[int]int) *transcr
 	return rec.Transcript()
 }
 
-// startReplay runs Replay's screen on a simulation screen.
+// startReplay shows a transcript as Replay does, on a simulation screen.
 func startReplay(t testing.TB, tr *transcripts.Transcript, w, h int) *harness {
 	t.Helper()
 	scr := tcell.NewSimulationScreen("UTF-8")
-	u, err := newReplayUI(context.Background(), ReplayOptions{Transcript: tr, Screen: scr}, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	scr.SetSize(w, h)
-	hs := &harness{t: t, scr: scr, u: u, done: make(chan error, 1)}
-	go func() { hs.done <- u.run() }()
-	t.Cleanup(hs.quit)
-	return hs
+	u, cancel := newHost(t, appOptions{Lang: tr.Lang()}, scr)
+	u.OpenReplay(tr, false)
+	return startHost(t, u, cancel, scr, w, h)
 }
 
 // at waits until the replay shows pos steps.
 func (h *harness) at(pos int) {
-	h.t.Helper()
-	h.waitUntil("the replay is at its step "+strconv.Itoa(pos), func(u *ui) bool { return u.ls.s.Pos() == pos })
+	h.T.Helper()
+	h.waitUntil("the replay is at its step "+strconv.Itoa(pos), func(u *Host) bool { return u.ls.s.Pos() == pos })
 }
 
 // messagesIn counts the messages of the first mailbox of a state.
@@ -73,23 +67,23 @@ func messagesIn(st *events.State) int {
 func TestReplayStepsBackAndShowsTheStoredState(t *testing.T) {
 	tr := recordLesson(t, testLesson(false), nil)
 	h := startReplay(t, tr, 120, 40)
-	h.waitFor("POP3 by hand", "Press → to start.")
+	h.WaitFor("POP3 by hand", "Press → to start.")
 
 	for range 5 {
-		h.key(tcell.KeyRight)
+		h.Key(tcell.KeyRight)
 	}
 	h.at(5)
-	h.waitFor("Step 5/8 · Download")
-	h.key(tcell.KeyLeft)
-	h.key(tcell.KeyLeft)
+	h.WaitFor("Step 5/8 · Download")
+	h.Key(tcell.KeyLeft)
+	h.Key(tcell.KeyLeft)
 	h.at(3)
-	h.waitFor("Step 3/8 · Password", ": 3 messages")
+	h.WaitFor("Step 3/8 · Password", ": 3 messages")
 	sp := h.serverPane()
 	if strings.Contains(sp, "marked for deletion") {
 		t.Errorf("at step 3 nothing is marked yet:\n%s", sp)
 	}
 	// The state shown is the snapshot the cursor has for that step.
-	h.on(func() {
+	h.On(func() {
 		c := transcripts.NewCursor(tr)
 		want := c.StateAt(2)
 		got := h.u.ls.s.View().State
@@ -98,30 +92,30 @@ func TestReplayStepsBackAndShowsTheStoredState(t *testing.T) {
 		}
 	})
 	for range 3 {
-		h.typeText(" ")
+		h.TypeText(" ")
 	}
 	h.at(6)
-	h.waitFor("Step 6/8 · Delete", "1 marked for deletion")
+	h.WaitFor("Step 6/8 · Delete", "1 marked for deletion")
 	// Nothing runs in a replay: no servers, no step beyond the file.
 	for range 5 {
-		h.key(tcell.KeyRight)
+		h.Key(tcell.KeyRight)
 	}
 	h.at(8)
-	h.waitFor("Step 8/8 · Check")
+	h.WaitFor("Step 8/8 · Check")
 }
 
 func TestReplaySearchAndGoTo(t *testing.T) {
 	tr := recordLesson(t, testLesson(false), nil)
 	h := startReplay(t, tr, 120, 40)
-	h.waitFor("Press → to start.")
+	h.WaitFor("Press → to start.")
 
-	h.typeText("/")
-	h.waitUntil("the search field has the focus", func(u *ui) bool { return u.app.GetFocus() == u.ls.rp.search })
-	h.typeText("DELE")
-	h.key(tcell.KeyEnter)
+	h.TypeText("/")
+	h.waitUntil("the search field has the focus", func(u *Host) bool { return u.App.GetFocus() == u.ls.rp.search })
+	h.TypeText("DELE")
+	h.Key(tcell.KeyEnter)
 	h.at(6)
-	h.waitFor("Step 6/8 · Delete", "/DELE  1/")
-	h.on(func() {
+	h.WaitFor("Step 6/8 · Delete", "/DELE  1/")
+	h.On(func() {
 		ls := h.u.ls
 		row := ls.trans.Row(ls.tv.Selected())
 		if row == nil || !strings.Contains(row.Text, "DELE 1") {
@@ -130,46 +124,46 @@ func TestReplaySearchAndGoTo(t *testing.T) {
 	})
 	// n finds the next match (the server's reply annotates DELE too, or it
 	// wraps around to the same line); N goes back.
-	h.typeText("n")
-	h.typeText("N")
-	h.waitUntil("N comes back to the DELE line", func(u *ui) bool {
+	h.TypeText("n")
+	h.TypeText("N")
+	h.waitUntil("N comes back to the DELE line", func(u *Host) bool {
 		row := u.ls.trans.Row(u.ls.tv.Selected())
 		return row != nil && strings.Contains(row.Text, "DELE 1")
 	})
 
 	// g + number goes to a step.
-	h.typeText("g")
-	h.waitUntil("the go-to field has the focus", func(u *ui) bool { return u.app.GetFocus() == u.ls.goTo })
-	h.typeText("2")
-	h.key(tcell.KeyEnter)
+	h.TypeText("g")
+	h.waitUntil("the go-to field has the focus", func(u *Host) bool { return u.App.GetFocus() == u.ls.goTo })
+	h.TypeText("2")
+	h.Key(tcell.KeyEnter)
 	h.at(2)
-	h.waitFor("Step 2/8 · Who are you?")
+	h.WaitFor("Step 2/8 · Who are you?")
 
 	// ] and [ go to the step markers.
-	h.typeText("]")
+	h.TypeText("]")
 	h.at(3)
-	h.typeText("[")
-	h.typeText("[")
+	h.TypeText("[")
+	h.TypeText("[")
 	h.at(1)
 
-	h.typeText("/")
-	h.typeText("no such text")
-	h.key(tcell.KeyEnter)
-	h.waitFor(`not found: "no such text"`)
+	h.TypeText("/")
+	h.TypeText("no such text")
+	h.Key(tcell.KeyEnter)
+	h.WaitFor(`not found: "no such text"`)
 }
 
 func TestReplayShowsTheRecordedQuizAnswer(t *testing.T) {
 	l := testLesson(true) // quizzes at steps 3 and 7 (0-based)
 	tr := recordLesson(t, l, map[int]int{3: 1})
 	h := startReplay(t, tr, 120, 40)
-	h.waitFor("Press → to start.")
-	h.typeText("g4")
-	h.key(tcell.KeyEnter)
+	h.WaitFor("Press → to start.")
+	h.TypeText("g4")
+	h.Key(tcell.KeyEnter)
 	h.at(4)
-	h.waitFor("What will STAT answer?", "Not quite. -ERR")
-	h.on(func() {
-		if h.u.ov.IsOpen() {
-			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.ov.Name)
+	h.WaitFor("What will STAT answer?", "Not quite. -ERR")
+	h.On(func() {
+		if h.u.Ov.IsOpen() {
+			t.Errorf("a replay should not ask the quiz (overlay %q)", h.u.Ov.Name)
 		}
 	})
 }
@@ -177,29 +171,29 @@ func TestReplayShowsTheRecordedQuizAnswer(t *testing.T) {
 func TestReplayPlaysAtTheRecordedPace(t *testing.T) {
 	tr := recordLesson(t, testLesson(false), nil)
 	h := startReplay(t, tr, 120, 40)
-	h.waitFor("Press → to start.")
+	h.WaitFor("Press → to start.")
 	for range 5 {
-		h.typeText("+") // 8×
+		h.TypeText("+") // 8×
 	}
-	h.typeText("P")
-	h.waitUntil("autoplay reaches the end", func(u *ui) bool { return u.ls.s.Pos() == 8 && !u.ls.playing })
+	h.TypeText("P")
+	h.waitUntil("autoplay reaches the end", func(u *Host) bool { return u.ls.s.Pos() == 8 && !u.ls.playing })
 }
 
 func TestSaveKeyWritesATranscript(t *testing.T) {
 	dir := t.TempDir()
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{testLesson(false)}, Start: "test-pop3"}, 120, 40)
 	h.started()
-	h.on(func() { h.u.ls.saveDir = dir })
+	h.On(func() { h.u.ls.saveDir = dir })
 	for i := 1; i <= 3; i++ {
-		h.typeText("n")
+		h.TypeText("n")
 		h.idleAt(i)
 	}
-	h.typeText("w")
-	h.waitFor("Save transcript to")
-	h.key(tcell.KeyEnter)
-	h.waitFor("saved to " + dir)
+	h.TypeText("w")
+	h.WaitFor("Save transcript to")
+	h.Key(tcell.KeyEnter)
+	h.WaitFor("saved to " + dir)
 	var n int
-	h.on(func() { n = len(h.u.ls.s.Events()) })
+	h.On(func() { n = len(h.u.ls.s.Events()) })
 	files, _ := filepath.Glob(filepath.Join(dir, "test-pop3-*.mailsim.yaml"))
 	if len(files) != 1 {
 		t.Fatalf("want one saved file, got %v", files)
@@ -239,15 +233,15 @@ func TestReplayABuiltinLesson(t *testing.T) {
 	r.Close()
 	tr := rec.Transcript()
 	h := startReplay(t, tr, 100, 30)
-	h.waitFor("Press → to start.")
-	h.typeText("/DELE")
-	h.key(tcell.KeyEnter)
-	h.waitUntil("the search selects a DELE line", func(u *ui) bool {
+	h.WaitFor("Press → to start.")
+	h.TypeText("/DELE")
+	h.Key(tcell.KeyEnter)
+	h.waitUntil("the search selects a DELE line", func(u *Host) bool {
 		row := u.ls.trans.Row(u.ls.tv.Selected())
 		return u.ls.s.Pos() > 0 && row != nil && strings.Contains(row.Text, "DELE")
 	})
-	h.typeText("G")
-	h.waitUntil("G goes to the last step", func(u *ui) bool { return u.ls.s.Pos() == u.ls.s.Ran() && u.ls.s.AtEnd() })
+	h.TypeText("G")
+	h.waitUntil("G goes to the last step", func(u *Host) bool { return u.ls.s.Pos() == u.ls.s.Ran() && u.ls.s.AtEnd() })
 }
 
 // A recording saved part way: → at its last step says that the recording
@@ -264,20 +258,20 @@ func TestReplayOfAPartialRecordingSaysWhereItEnds(t *testing.T) {
 	}
 	r.Close()
 	h := startReplay(t, rec.Transcript(), 120, 40)
-	h.waitFor("Press → to start.")
-	h.key(tcell.KeyRight)
-	h.key(tcell.KeyRight)
+	h.WaitFor("Press → to start.")
+	h.Key(tcell.KeyRight)
+	h.Key(tcell.KeyRight)
 	h.at(2)
-	h.waitFor("laptop ▸ USER alice", "USER names the mailbox.")
-	h.on(func() {
+	h.WaitFor("laptop ▸ USER alice", "USER names the mailbox.")
+	h.On(func() {
 		if n := h.u.ls.s.Lesson.Steps[1].Note.In("en"); n != "USER names the mailbox." {
 			t.Errorf("the replayed step's note is %q", n)
 		}
 	})
-	h.key(tcell.KeyRight)
+	h.Key(tcell.KeyRight)
 	h.at(3)
-	h.key(tcell.KeyRight)
-	h.waitFor("The recording ends here: it holds 3 of the lesson's 8 steps.")
+	h.Key(tcell.KeyRight)
+	h.WaitFor("The recording ends here: it holds 3 of the lesson's 8 steps.")
 	h.at(3)
 }
 
@@ -296,11 +290,11 @@ func TestReplayOfARecordingWithNoStepsOrSnapshot(t *testing.T) {
 		rec.Event(events.Event{Kind: events.EventWire, Step: -1, Time: at, Actor: "10.0.0.1", Conn: 1, Protocol: wire.POP3, Unit: &u})
 	}
 	h := startReplay(t, rec.Transcript(), 100, 30)
-	screen := h.waitFor("only what crossed the wire", "The whole session is in the transcript", "+OK 3 854")
+	screen := h.WaitFor("only what crossed the wire", "The whole session is in the transcript", "+OK 3 854")
 	if strings.Contains(screen, "Starting the servers") {
 		t.Errorf("a replay says the servers are starting:\n%s", screen)
 	}
-	h.on(func() {
+	h.On(func() {
 		for _, b := range h.u.ls.keys.Bindings {
 			switch b.ID {
 			case "next", "back", "play", "goto", "marker", "latest":

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"regexp"
@@ -17,9 +17,9 @@ func lastRow(s string) string {
 }
 
 func TestVietnameseHintBarHelpAndBlockSummary(t *testing.T) {
-	h := startApp(t, Options{Lessons: []*lessons.Lesson{vietnameseLesson()}, Start: "test-pop3-vi", Lang: "vi"}, 120, 50)
+	h := startApp(t, appOptions{Lessons: []*lessons.Lesson{vietnameseLesson()}, Start: "test-pop3-vi", Lang: "vi"}, 120, 50)
 	h.started()
-	s := h.waitFor("→ tiếp", "← lùi", "? trợ giúp")
+	s := h.WaitFor("→ tiếp", "← lùi", "? trợ giúp")
 	bar := lastRow(s)
 	for _, want := range []string{"→ tiếp", "← lùi", "P chạy", "s tự thử", "w lưu", "? trợ giúp", "q thoát"} {
 		if !strings.Contains(bar, want) {
@@ -31,23 +31,23 @@ func TestVietnameseHintBarHelpAndBlockSummary(t *testing.T) {
 	}
 
 	// The help overlay: the tables' names and sentences.
-	h.typeText("?")
-	h.waitFor("Trợ giúp · Esc", "Bài học", "trợ giúp này", "Khung đường truyền", "dòng tiếp theo")
-	h.key(tcell.KeyEscape)
+	h.TypeText("?")
+	h.WaitFor("Trợ giúp · Esc", "Bài học", "trợ giúp này", "Khung đường truyền", "dòng tiếp theo")
+	h.Key(tcell.KeyEscape)
 
 	// A multi-line body is summed up in Vietnamese.
 	for i := 1; i <= 5; i++ { // up to RETR
-		h.typeText("n")
+		h.TypeText("n")
 		h.idleAt(i)
 	}
-	s = h.waitFor(" dòng, ")
+	s = h.WaitFor(" dòng, ")
 	if !regexp.MustCompile(`\d+ dòng, \d+ octet`).MatchString(s) {
 		t.Errorf("no Vietnamese block summary:\n%s", s)
 	}
 
 	// L: the same bar in English, as before.
-	h.typeText("L")
-	s = h.waitFor("→ next", "? help")
+	h.TypeText("L")
+	s = h.WaitFor("→ next", "? help")
 	if bar := lastRow(s); !strings.Contains(bar, "← back") || !strings.Contains(bar, "q quit") {
 		t.Errorf("the English hint bar: %q", bar)
 	}

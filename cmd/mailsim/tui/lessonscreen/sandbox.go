@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -47,7 +47,7 @@ type sandbox struct {
 }
 
 func newSandbox(ls *lessonScreen) *sandbox {
-	th := ls.u.th
+	th := ls.u.Theme
 	sb := &sandbox{ls: ls, tag: 1, addr: make([]string, len(ls.s.Lesson.Actors))}
 	sb.info = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	sb.info.SetBackgroundColor(tcell.ColorDefault)
@@ -61,7 +61,7 @@ func newSandbox(ls *lessonScreen) *sandbox {
 	sb.input.SetDoneFunc(sb.done)
 	sb.input.SetInputCapture(sb.history)
 	sb.root = tview.NewFlex().SetDirection(tview.FlexRow).AddItem(sb.info, 1, 0, false).AddItem(sb.input, 1, 0, true)
-	th.Frame(sb.root.Box, tr(ls.u.lang, "Try it"))
+	th.Frame(sb.root.Box, tr(ls.u.Lang, "Try it"))
 	sb.relabel()
 	return sb
 }
@@ -97,15 +97,15 @@ func (sb *sandbox) show() {
 		sb.mark, sb.markRan = len(ls.s.Events()), ls.s.Ran()
 	}
 	sb.open = true
-	ls.layout(ls.u.width())
+	ls.layout(ls.u.Width())
 	sb.relabel()
-	ls.u.app.SetFocus(sb.input)
+	ls.u.App.SetFocus(sb.input)
 }
 
 func (sb *sandbox) hide() {
 	sb.open = false
-	sb.ls.layout(sb.ls.u.width())
-	sb.ls.u.app.SetFocus(sb.ls.tv)
+	sb.ls.layout(sb.ls.u.Width())
+	sb.ls.u.App.SetFocus(sb.ls.tv)
 }
 
 // changed lists the completions of what is typed.
@@ -131,7 +131,7 @@ func (sb *sandbox) cycle(d int) {
 // device, where it connects, and the `nc` line to do the same from another
 // terminal.
 func (sb *sandbox) relabel() {
-	ls, th, lang := sb.ls, sb.ls.u.th, sb.ls.u.lang
+	ls, th, lang := sb.ls, sb.ls.u.Theme, sb.ls.u.Lang
 	th.Frame(sb.root.Box, tr(lang, "Try it")+" · Tab: device · Esc")
 	name := sb.actorName()
 	if name == "" {
@@ -265,11 +265,11 @@ const (
 // first choice, which Enter takes, changes nothing in the lesson; b and k
 // (or e) choose too, and Esc goes back to the sandbox.
 func (sb *sandbox) askLeave() {
-	ls, lang := sb.ls, sb.ls.u.lang
-	ls.u.ask("leave-sandbox",
+	ls, lang := sb.ls, sb.ls.u.Lang
+	ls.u.Ask("leave-sandbox",
 		i18n.Wordf(lang, "You changed the servers in the sandbox. Go back to step %d exactly as the lesson left it, or keep your changes and explore? When you explore, the lesson's remaining steps run against what you changed and are no longer checked.", sb.markRan),
 		[]string{tr(lang, leaveBack), tr(lang, leaveExplore), tr(lang, leaveStay)},
-		map[rune]int{'b': 0, 'k': 1, 'e': 1}, ls.u.th.Accent, sb.input,
+		map[rune]int{'b': 0, 'k': 1, 'e': 1}, ls.u.Theme.Accent, sb.input,
 		func(choice int) {
 			switch choice {
 			case 0:
@@ -309,7 +309,7 @@ func (sb *sandbox) rewound(res *model.Result) {
 	}
 	ls.addrs = res.Addrs
 	sb.relabel()
-	ls.setFlash(i18n.Wordf(ls.u.lang, "Back at step %d as the lesson left it: what you did in the sandbox is undone.", sb.markRan))
+	ls.setFlash(i18n.Wordf(ls.u.Lang, "Back at step %d as the lesson left it: what you did in the sandbox is undone.", sb.markRan))
 }
 
 // keep leaves the sandbox keeping its changes: the lesson goes on in
@@ -318,5 +318,5 @@ func (sb *sandbox) keep() {
 	ls := sb.ls
 	sb.hide()
 	ls.s.Explore()
-	ls.setFlash(i18n.Wordf(ls.u.lang, "Exploring: from step %d on, the lesson runs against what you changed and is no longer checked.", sb.markRan+1))
+	ls.setFlash(i18n.Wordf(ls.u.Lang, "Exploring: from step %d on, the lesson runs against what you changed and is no longer checked.", sb.markRan+1))
 }

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"testing"
@@ -19,23 +19,23 @@ func TestTheEndOfALessonSumsItUpAndOffersTheNext(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "vi"} {
 		t.Run(lang, func(t *testing.T) {
-			h := startApp(t, Options{Lessons: all, Start: l.ID, Lang: lang, Files: builtinFiles}, 100, 34)
+			h := startApp(t, appOptions{Lessons: all, Start: l.ID, Lang: lang, Files: builtinFiles}, 100, 34)
 			h.started()
-			h.on(func() {
+			h.On(func() {
 				answerEveryQuiz(h.u.ls.s)
 				h.u.ls.goToStep(len(l.Steps))
 			})
-			h.waitUntil("the summary is open", func(u *ui) bool { return u.ov.Is("summary") })
+			h.waitUntil("the summary is open", func(u *Host) bool { return u.Ov.Is("summary") })
 			claims := lessonClaims(l, lang)
 			if len(claims) == 0 {
 				t.Fatal("pop3-basics covers no claims")
 			}
 			imap, _ := lessons.Find(all, "imap-basics")
 			first := []rune(claims[0])
-			h.waitFor(tr(lang, "End of the lesson"), tr(lang, "What this lesson showed"), string(first[:12]),
+			h.WaitFor(tr(lang, "End of the lesson"), tr(lang, "What this lesson showed"), string(first[:12]),
 				tr(lang, "Next"), imap.Title.In(lang), tr(lang, "Lesson over"))
-			h.key(tcell.KeyEnter)
-			h.waitUntil("the next lesson opened", func(u *ui) bool { return u.ls != nil && u.ls.s.Lesson.ID == "imap-basics" })
+			h.Key(tcell.KeyEnter)
+			h.waitUntil("the next lesson opened", func(u *Host) bool { return u.ls != nil && u.ls.s.Lesson.ID == "imap-basics" })
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package tui
+package lessonscreen
 
 import (
 	"fmt"
@@ -41,7 +41,7 @@ type quizModal struct {
 // askQuiz shows the quiz of a step before it runs. When the learner was
 // running ahead, running stops here and, for a moment, keys do not answer.
 func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
-	u, th := ls.u, ls.u.th
+	u, th := ls.u, ls.u.Theme
 	qm := &quizModal{ls: ls, step: step, q: q, sel: -1, answer: -1, openedAt: time.Now(), guard: ls.quizGuard}
 	qm.stopped = ls.runTo > 0 || ls.playing
 	ls.runTo = 0
@@ -61,7 +61,7 @@ func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
 	qm.render()
 	ls.dirty = true
 	ls.hints.Invalidate()
-	u.showOverlay("quiz", qm.pane, qm.width(), qm.height())
+	u.Ov.Show("quiz", qm.pane, qm.width(), qm.height())
 }
 
 // keyMap is the quiz's key table: digits answer, arrows and Enter choose,
@@ -145,24 +145,24 @@ func (qm *quizModal) close() {
 	ls.quiz = nil
 	ls.dirty = true
 	ls.hints.Invalidate()
-	ls.u.hideOverlay(ls.tv)
+	ls.u.Ov.Hide(ls.tv)
 }
 
 // width and height are the modal's size on the screen now.
 func (qm *quizModal) width() int {
-	w, _ := qm.ls.u.size()
+	w, _ := qm.ls.u.Size()
 	return max(20, min(w-4, 96))
 }
 
 func (qm *quizModal) height() int {
-	_, h := qm.ls.u.size()
+	_, h := qm.ls.u.Size()
 	return max(5, min(len(qm.pane.Lines)+2, h-4))
 }
 
 // render writes the modal's lines for its width.
 func (qm *quizModal) render() {
 	ls := qm.ls
-	th, lang := ls.u.th, ls.u.lang
+	th, lang := ls.u.Theme, ls.u.Lang
 	w := qm.width() - 2
 	var out []string
 	para := func(st tcell.Style, text string) {
@@ -219,8 +219,8 @@ func (qm *quizModal) render() {
 		para(th.Dim, tr(lang, "press Enter to continue"))
 	}
 	qm.pane.SetLines(out)
-	if ls.u.ov.Is("quiz") {
-		ls.u.ov.Resize(qm.width(), qm.height())
+	if ls.u.Ov.Is("quiz") {
+		ls.u.Ov.Resize(qm.width(), qm.height())
 	}
 }
 
