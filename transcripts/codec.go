@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -208,7 +209,7 @@ func (t *Transcript) State(n int) *events.State {
 		return nil
 	}
 	for len(t.states) < len(t.Snapshots) {
-		t.states = append(t.states, t.state(&t.Snapshots[len(t.states)]))
+		t.states = append(t.states, t.state(len(t.states)))
 	}
 	return t.states[n-1]
 }
@@ -216,8 +217,11 @@ func (t *Transcript) State(n int) *events.State {
 // Final is the state at the end: the last snapshot's.
 func (t *Transcript) Final() *events.State { return t.State(len(t.Snapshots)) }
 
-// state builds the simulator's state of a snapshot.
-func (t *Transcript) state(sn *Snapshot) *events.State {
+// state builds the simulator's state of snapshot i (from 0) once the
+// states before it are built: a list it shares with an earlier snapshot
+// is that snapshot's state's own slice.
+func (t *Transcript) state(i int) *events.State {
+	sn := &t.Snapshots[i]
 	st := &events.State{}
 	for _, p := range sn.Providers {
 		ps := events.ProviderState{Domain: p.Domain, Snapshot: &mailstore.Snapshot{Taken: p.Taken}, Marked: map[string]bool{}}
@@ -228,6 +232,9 @@ func (t *Transcript) state(sn *Snapshot) *events.State {
 			us := mailstore.UserSnapshot{Name: u.Name, Quota: u.Quota}
 			for _, mb := range u.Mailboxes {
 				ms := mailstore.MailboxSnapshot{Name: mb.Name, SpecialUse: mb.SpecialUse, UIDValidity: mb.UIDValidity, UIDNext: mb.UIDNext}
+				if mb.Same > 0 {
+					ms.Messages = t.sharedMessages(mb.Same, p.Domain, u.Name, mb.Name)
+				}
 				if len(mb.Messages) > 0 {
 					ms.Messages = make([]*mailstore.Message, 0, len(mb.Messages))
 				}
@@ -246,7 +253,65 @@ func (t *Transcript) state(sn *Snapshot) *events.State {
 		st.Providers = append(st.Providers, ps)
 	}
 	st.Devices = sn.Devices // stored as the simulator gave them; states are immutable
+	if len(sn.SameLocal) > 0 {
+		st.Devices = slices.Clone(sn.Devices)
+		for _, ref := range sn.SameLocal {
+			d, ok := st.Device(ref.Device)
+			if ok && ref.Snapshot >= 1 && ref.Snapshot <= len(t.states) {
+				if was, ok := t.states[ref.Snapshot-1].Device(ref.Device); ok {
+					d.Local = was.Local
+				}
+			}
+		}
+	}
 	return st
+}
+
+// sharedMessages are the messages of a mailbox in snapshot k's state
+// (built already).
+func (t *Transcript) sharedMessages(k int, domain, user, name string) []*mailstore.Message {
+	if k < 1 || k > len(t.states) {
+		return nil
+	}
+	p, ok := t.states[k-1].Provider(domain)
+	if !ok {
+		return nil
+	}
+	mb, ok := p.Snapshot.Mailbox(user, name)
+	if !ok {
+		return nil
+	}
+	return mb.Messages
+}
+
+// shares reports whether t has a snapshot that shares a list with an
+// earlier one: the file is then version 2.
+func (t *Transcript) shares() bool {
+	for i := range t.Snapshots {
+		sn := &t.Snapshots[i]
+		if len(sn.SameLocal) > 0 {
+			return true
+		}
+		for _, p := range sn.Providers {
+			for _, u := range p.Users {
+				for _, mb := range u.Mailboxes {
+					if mb.Same != 0 {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// fileVersion is the version t's file is written as: 1 unless it shares
+// lists between snapshots.
+func (t *Transcript) fileVersion() int {
+	if t.shares() {
+		return 2
+	}
+	return 1
 }
 
 // validate checks what the file refers to: snapshots, messages, actors,
@@ -282,6 +347,9 @@ func (rd *reader) validate() error {
 		for _, p := range sn.Providers {
 			for _, u := range p.Users {
 				for _, mb := range u.Mailboxes {
+					if err := rd.validateSame(at, i, p.Domain, u.Name, &mb); err != nil {
+						return err
+					}
 					for _, ref := range mb.Messages {
 						if ref.Msg < 1 || ref.Msg > len(t.Messages) {
 							return rd.errf(at, "snapshots: %s %s/%s UID %d refers to message %d, but the file holds %d messages",
@@ -292,7 +360,7 @@ func (rd *reader) validate() error {
 			}
 			for _, k := range p.Marked {
 				user, uid, _ := strings.Cut(k, "/")
-				if !hasMessage(p, user, uid) {
+				if !t.hasMessage(p, user, uid) {
 					return rd.errf(at, "snapshots: %s marks %q for deletion, but there is no such mailbox or message", p.Domain, k)
 				}
 			}
@@ -300,6 +368,20 @@ func (rd *reader) validate() error {
 		for _, d := range sn.Devices {
 			if !actors[d.Name] {
 				return rd.errf(at, "snapshots: device %q is not one of the actors (%s)", d.Name, known)
+			}
+		}
+		for _, ref := range sn.SameLocal {
+			if t.Version < 2 {
+				return rd.errf(at, "snapshots: same-local needs `mailsim-transcript: 2` (this file says %d)", t.Version)
+			}
+			if ref.Snapshot < 1 || ref.Snapshot > i {
+				return rd.errf(at, "snapshots: same-local: device %q: snapshot %d: want an earlier snapshot (1 to %d)", ref.Device, ref.Snapshot, i)
+			}
+			if d, ok := findDevice(sn.Devices, ref.Device); !ok || len(d.Local) > 0 {
+				return rd.errf(at, "snapshots: same-local: device %q: want it among this snapshot's devices, with no local messages of its own", ref.Device)
+			}
+			if _, ok := findDevice(t.Snapshots[ref.Snapshot-1].Devices, ref.Device); !ok {
+				return rd.errf(at, "snapshots: same-local: device %q is not in snapshot %d", ref.Device, ref.Snapshot)
 			}
 		}
 	}
@@ -380,7 +462,67 @@ func (rd *reader) decode() {
 	}
 }
 
-func hasMessage(p ProviderSnap, user, uid string) bool {
+// validateSame checks a mailbox's same: (in snapshot i, from 0).
+func (rd *reader) validateSame(at, i int, domain, user string, mb *MailboxSnap) error {
+	if mb.Same == 0 {
+		return nil
+	}
+	where := fmt.Sprintf("%s %s/%s", domain, user, mb.Name)
+	switch {
+	case rd.t.Version < 2:
+		return rd.errf(at, "snapshots: %s: same needs `mailsim-transcript: 2` (this file says %d)", where, rd.t.Version)
+	case mb.Same < 1 || mb.Same > i:
+		return rd.errf(at, "snapshots: %s: same: %d: want an earlier snapshot (1 to %d)", where, mb.Same, i)
+	case len(mb.Messages) > 0:
+		return rd.errf(at, "snapshots: %s has both messages and same: %d (want one of them)", where, mb.Same)
+	case !hasMailbox(rd.t, mb.Same, where):
+		return rd.errf(at, "snapshots: %s: same: %d, but snapshot %d has no such mailbox", where, mb.Same, mb.Same)
+	}
+	return nil
+}
+
+// messageRefs are a mailbox's messages, from the snapshot that holds them
+// when it shares them (the file has been checked up to it).
+func (t *Transcript) messageRefs(domain, user string, mb *MailboxSnap) []MessageRef {
+	for mb.Same > 0 && mb.Same <= len(t.Snapshots) {
+		next, ok := findMailbox(&t.Snapshots[mb.Same-1], domain, user, mb.Name)
+		if !ok || next.Same >= mb.Same {
+			return nil
+		}
+		mb = next
+	}
+	return mb.Messages
+}
+
+func findMailbox(sn *Snapshot, domain, user, name string) (*MailboxSnap, bool) {
+	for _, p := range sn.Providers {
+		if p.Domain != domain {
+			continue
+		}
+		for _, u := range p.Users {
+			if u.Name != user {
+				continue
+			}
+			for i := range u.Mailboxes {
+				if u.Mailboxes[i].Name == name {
+					return &u.Mailboxes[i], true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+func findDevice(devs []events.DeviceState, name string) (*events.DeviceState, bool) {
+	for i := range devs {
+		if devs[i].Name == name {
+			return &devs[i], true
+		}
+	}
+	return nil, false
+}
+
+func (t *Transcript) hasMessage(p ProviderSnap, user, uid string) bool {
 	n, err := strconv.ParseUint(uid, 10, 32)
 	if err != nil {
 		return false
@@ -389,8 +531,8 @@ func hasMessage(p ProviderSnap, user, uid string) bool {
 		if !strings.EqualFold(u.Name, user) {
 			continue
 		}
-		for _, mb := range u.Mailboxes {
-			for _, m := range mb.Messages {
+		for i := range u.Mailboxes {
+			for _, m := range t.messageRefs(p.Domain, u.Name, &u.Mailboxes[i]) {
 				if m.UID == uint32(n) {
 					return true
 				}

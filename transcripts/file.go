@@ -43,7 +43,7 @@ func write(w io.Writer, t *Transcript, evs []fileEvent) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	bw.WriteString(header)
 	h := *t
-	h.Version = Version
+	h.Version = t.fileVersion()
 	v := reflect.ValueOf(h)
 	var line []byte
 	for _, f := range infoOf(v.Type()).fields {
@@ -322,7 +322,7 @@ func (rd *reader) read(r io.Reader) error {
 		return rd.errf(1, "the file is empty: not a mailsim transcript")
 	}
 	if _, ok := rd.keys["mailsim-transcript"]; !ok {
-		return rd.errf(1, "not a mailsim transcript: there is no `mailsim-transcript: %d` line", Version)
+		return rd.errf(1, "not a mailsim transcript: there is no `mailsim-transcript: 1` line")
 	}
 	if err := rd.header(); err != nil {
 		return err
@@ -368,12 +368,12 @@ func (rd *reader) line(n int, line []byte) error {
 			if err != nil {
 				return rd.errf(n, "mailsim-transcript: want a version number, found %q", v)
 			}
-			if ver != Version {
-				return rd.errf(n, "mailsim-transcript: %d is a format this mailsim does not read (it reads version %d; a newer mailsim may)", ver, Version)
+			if ver < 1 || ver > Version {
+				return rd.errf(n, "mailsim-transcript: %d is a format this mailsim does not read (it reads versions 1 to %d; a newer mailsim may)", ver, Version)
 			}
 		case bulkSections[k] && v == "":
 			if _, ok := rd.keys["mailsim-transcript"]; !ok {
-				return rd.errf(n, "not a mailsim transcript: `mailsim-transcript: %d` must come before %s", Version, k)
+				return rd.errf(n, "not a mailsim transcript: `mailsim-transcript: 1` must come before %s", k)
 			}
 			rd.section = k
 			rd.sizeHint(k, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(val)), "#")))

@@ -161,6 +161,9 @@ func (g gen) transcript() (*Transcript, []fileEvent) {
 				u := UserSnap{Name: g.str(), Quota: g.r.Int63()}
 				for m := g.r.Intn(3); m > 0; m-- {
 					mb := MailboxSnap{Name: g.str(), SpecialUse: g.str(), UIDValidity: g.r.Uint32(), UIDNext: g.r.Uint32()}
+					if g.r.Intn(4) == 0 {
+						mb.Same = g.int()
+					}
 					for n := g.r.Intn(3); n > 0; n-- {
 						mb.Messages = append(mb.Messages, MessageRef{UID: g.r.Uint32(), Msg: g.int(), Flags: g.strs()})
 					}
@@ -177,6 +180,9 @@ func (g gen) transcript() (*Transcript, []fileEvent) {
 					Body: g.r.Intn(2) == 0, Account: g.str(), Mailbox: g.str(), Parts: g.str(), Bytes: g.int(), Structure: g.str()})
 			}
 			s.Devices = append(s.Devices, d)
+		}
+		for j := g.r.Intn(3); j > 0 && g.r.Intn(2) == 0; j-- {
+			s.SameLocal = append(s.SameLocal, LocalRef{Device: g.str(), Snapshot: g.int()})
 		}
 		t.Snapshots = append(t.Snapshots, s)
 	}
@@ -201,5 +207,6 @@ func (g gen) transcript() (*Transcript, []fileEvent) {
 		}
 		evs = append(evs, e)
 	}
+	t.Version = t.fileVersion()
 	return t, evs
 }

@@ -46,7 +46,7 @@ func TestABadFileGivesFileLineAndWhatIsWrong(t *testing.T) {
 		{"a file cut between lines", good[:cutLine], bytes.Count(good[:cutLine], []byte("\n")), "ends early"},
 		{"an empty file", nil, 1, "empty"},
 		{"a lesson file", []byte("mailsim-lesson: 1\nid: x\n"), 1, "not a mailsim transcript"},
-		{"a newer version", bytes.Replace(good, []byte("mailsim-transcript: 1"), []byte("mailsim-transcript: 2"), 1), 2, "2 is a format this mailsim does not read"},
+		{"a newer version", bytes.Replace(good, []byte("mailsim-transcript: 1"), []byte("mailsim-transcript: 3"), 1), 2, "3 is a format this mailsim does not read (it reads versions 1 to 2"},
 		{"an unknown key in the header", edit(t, good, "live: false", func(l string) string { return l + "colour: red\n" }), lineOf(good, "live: false") + 1, `unknown key "colour"`},
 		{"an unknown key in an event", edit(t, good, "kind: connect", func(l string) string { return strings.Replace(l, "kind: connect", "kind: connect, colour: red", 1) }),
 			lineOf(good, "kind: connect"), `unknown key "colour"`},

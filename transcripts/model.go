@@ -12,9 +12,12 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Version is the transcript file format version this package writes and
-// reads (`mailsim-transcript: 1`).
-const Version = 1
+// Version is the newest transcript file format version this package
+// writes and reads. Version 2 is version 1 with shared lists: a snapshot
+// may say that a mailbox's messages (MailboxSnap.Same) or a device's local
+// copy (Snapshot.SameLocal) are those of an earlier snapshot. A file that
+// shares nothing is written as version 1, which every mailsim reads.
+const Version = 2
 
 // MaxFileSize is the largest transcript file Load reads. A 100,000-event
 // lesson transcript is about 20 MiB.
@@ -116,6 +119,16 @@ type Snapshot struct {
 	Step      int                  `yaml:"step"` // the step it ends; -1 = the start
 	Providers []ProviderSnap       `yaml:"providers,omitempty"`
 	Devices   []events.DeviceState `yaml:"devices,omitempty"` // stored as the simulator gives them
+	// SameLocal names the devices whose local copy is the one they held
+	// in an earlier snapshot (version 2): their Local is empty here.
+	SameLocal []LocalRef `yaml:"same-local,omitempty"`
+}
+
+// LocalRef says that a device's local copy is as in snapshot Snapshot
+// (1-based, earlier than the one that holds the LocalRef).
+type LocalRef struct {
+	Device   string `yaml:"device"`
+	Snapshot int    `yaml:"snapshot"`
 }
 
 // ProviderSnap is one provider's store.
@@ -142,6 +155,10 @@ type MailboxSnap struct {
 	UIDValidity uint32       `yaml:"uidvalidity"`
 	UIDNext     uint32       `yaml:"uidnext"`
 	Messages    []MessageRef `yaml:"messages,omitempty"`
+	// Same, when not 0, says the messages are those of this mailbox in
+	// snapshot Same (1-based, an earlier one; version 2): Messages is then
+	// empty. A long mailbox that a step leaves as it was is written once.
+	Same int `yaml:"same,omitempty"`
 }
 
 // MessageRef is a message in a mailbox: its UID and flags, and its content

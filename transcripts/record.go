@@ -3,6 +3,7 @@ package transcripts
 import (
 	"net"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,12 +42,32 @@ type Recorder struct {
 	actors  map[string]bool
 	servers map[string]bool
 	quizzes map[int]*lessons.QuizSpec // step -> its quiz
+
+	// The last list written for each mailbox ("domain\x00user\x00name")
+	// and each device's local copy, with the snapshot that holds it: a
+	// long list a step leaves as it was is shared, not written again.
+	boxes     map[string]heldList[MessageRef]
+	locals    map[string]heldList[events.LocalMessage]
+	shareFrom int // the shortest list shared; 0 = shareMin
+}
+
+// shareMin is the shortest list of messages a snapshot shares with an
+// earlier one rather than writing it again: a mailbox of 10,000 messages
+// that six steps leave as they were is written once, while the small
+// mailboxes of most lessons are written out, as version 1 files have them.
+const shareMin = 100
+
+// heldList is a list as written, and the snapshot (from 1) that holds it.
+type heldList[T any] struct {
+	snap int
+	list []T
 }
 
 // NewRecorder starts a transcript.
 func NewRecorder(m Meta) *Recorder {
 	r := &Recorder{msgs: map[*mailstore.Message]int{}, byKey: map[string]int{}, actors: map[string]bool{},
-		servers: map[string]bool{}, quizzes: map[int]*lessons.QuizSpec{}}
+		servers: map[string]bool{}, quizzes: map[int]*lessons.QuizSpec{},
+		boxes: map[string]heldList[MessageRef]{}, locals: map[string]heldList[events.LocalMessage]{}}
 	t := &r.t
 	t.Version, t.ID, t.Created = Version, m.ID, m.Created
 	if t.ID == "" {
@@ -169,6 +190,7 @@ func (r *Recorder) Transcript() *Transcript {
 	t.Servers = clip(t.Servers)
 	t.Actors = clip(t.Actors)
 	t.Answers = clip(t.Answers)
+	t.Version = t.fileVersion()
 	t.Messages = clip(t.Messages)
 	t.Snapshots = clip(t.Snapshots)
 	t.states = clip(t.states)
@@ -201,6 +223,11 @@ func (r *Recorder) addServer(role roles.Role, hostport string) {
 
 func (r *Recorder) snapshot(step int, s *events.State) Snapshot {
 	snap := Snapshot{Step: step}
+	n := len(r.t.Snapshots) + 1 // the number this snapshot will have
+	minLen := r.shareFrom
+	if minLen == 0 {
+		minLen = shareMin
+	}
 	for _, ps := range s.Providers {
 		p := ProviderSnap{Domain: ps.Domain}
 		if ss := ps.Snapshot; ss != nil {
@@ -211,6 +238,12 @@ func (r *Recorder) snapshot(step int, s *events.State) Snapshot {
 					ms := MailboxSnap{Name: mb.Name, SpecialUse: mb.SpecialUse, UIDValidity: mb.UIDValidity, UIDNext: mb.UIDNext}
 					for _, m := range mb.Messages {
 						ms.Messages = append(ms.Messages, MessageRef{UID: m.UID, Msg: r.message(m), Flags: cleanList(m.Flags)})
+					}
+					key := ps.Domain + "\x00" + u.Name + "\x00" + mb.Name
+					if held, ok := r.boxes[key]; ok && len(ms.Messages) >= minLen && slices.EqualFunc(held.list, ms.Messages, sameRef) {
+						ms.Same, ms.Messages = held.snap, nil
+					} else {
+						r.boxes[key] = heldList[MessageRef]{n, ms.Messages}
 					}
 					us.Mailboxes = append(us.Mailboxes, ms)
 				}
@@ -232,10 +265,22 @@ func (r *Recorder) snapshot(step int, s *events.State) Snapshot {
 			m.Flags = cleanList(m.Flags)
 			ds.Local = append(ds.Local, m)
 		}
+		if held, ok := r.locals[d.Name]; ok && len(ds.Local) >= minLen && slices.EqualFunc(held.list, ds.Local, sameLocal) {
+			snap.SameLocal = append(snap.SameLocal, LocalRef{Device: d.Name, Snapshot: held.snap})
+			ds.Local = nil
+		} else {
+			r.locals[d.Name] = heldList[events.LocalMessage]{n, ds.Local}
+		}
 		snap.Devices = append(snap.Devices, ds)
 	}
 	return snap
 }
+
+func sameRef(a, b MessageRef) bool {
+	return a.UID == b.UID && a.Msg == b.Msg && slices.Equal(a.Flags, b.Flags)
+}
+
+func sameLocal(a, b events.LocalMessage) bool { return reflect.DeepEqual(a, b) }
 
 // message returns the number of m's content in Messages, adding it the
 // first time it is seen.
