@@ -107,8 +107,8 @@ func (r *Recorder) addActor(a Actor) {
 	r.t.Actors = append(r.t.Actors, a)
 }
 
-// Event records one event.
-func (r *Recorder) Event(e events.Event) { r.record(e, false) }
+// Event records one event, marked ByStudent if it is.
+func (r *Recorder) Event(e events.Event) { r.record(e, e.ByStudent) }
 
 // StudentEvent records an event the learner caused (a sandbox line, its
 // reply, the state after it): it is marked ByStudent, and when a

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mailsim/sim/events"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -168,5 +170,29 @@ func TestSaveIsAtomicAndLeavesNoTemporaryFile(t *testing.T) {
 	entries, _ = os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("a failed save left %d files", len(entries))
+	}
+}
+
+// A student's events keep their mark through the Recorder, whichever way
+// they reach it, and through the file.
+func TestAStudentsEventsKeepTheirMark(t *testing.T) {
+	rec := NewRecorder(Meta{ID: "x"})
+	rec.Event(events.Event{Kind: events.EventStep, Step: -1})
+	rec.StudentEvent(events.Event{Kind: events.EventStep, Step: -1})
+	rec.Event(events.Event{Kind: events.EventStep, Step: -1, ByStudent: true})
+	data, err := Marshal(rec.Transcript())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Unmarshal(data, "student.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marks []bool
+	for _, e := range got.Events {
+		marks = append(marks, e.ByStudent)
+	}
+	if !slices.Equal(marks, []bool{false, true, true}) || bytes.Count(data, []byte("by: student")) != 2 {
+		t.Errorf("marks %v read back from\n%s", marks, data)
 	}
 }
