@@ -3,6 +3,7 @@ package imap
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net"
 	"runtime"
 	"strconv"
@@ -84,14 +85,19 @@ const bigMailbox = 50_000
 
 // bigServer is a server whose alice has bigMailbox benchmark messages
 // in INBOX (after the fixture's three), and the raw octets delivered.
-func bigServer(b *testing.B) (*testServer, int64) {
-	ts := newTestServer(b)
+func bigServer(b *testing.B) (*testServer, int64) { return serverOf(b, bigMailbox) }
+
+// serverOf is a server whose alice has n messages in INBOX (the
+// fixture's three, then benchmark messages), and the raw octets of the
+// benchmark messages.
+func serverOf(tb testing.TB, n int) (*testServer, int64) {
+	ts := newTestServer(tb)
 	var raw int64
-	for i := 4; i <= bigMailbox; i++ {
+	for i := 4; i <= n; i++ {
 		m := loadgen.SeedMessage(i)
 		raw += int64(len(m))
 		if _, err := ts.Store.Deliver("alice", m); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	return ts, raw
@@ -106,7 +112,7 @@ type leanClient struct {
 	buf  []byte
 }
 
-func dialLean(b *testing.B, addr string) *leanClient {
+func dialLean(b testing.TB, addr string) *leanClient {
 	conn, err := net.Dial("tcp", addr)
 	must(b, err)
 	b.Cleanup(func() { conn.Close() })
@@ -119,7 +125,7 @@ func dialLean(b *testing.B, addr string) *leanClient {
 
 // cmd sends a tagged command and reads to its tagged reply, counting the
 // untagged lines; it fails unless the reply is OK.
-func (c *leanClient) cmd(b *testing.B, cmd string) int {
+func (c *leanClient) cmd(b testing.TB, cmd string) int {
 	c.tag++
 	c.buf = append(strconv.AppendInt(append(c.buf[:0], 'x'), int64(c.tag), 10), ' ')
 	tag := len(c.buf)
@@ -168,27 +174,69 @@ func BenchmarkFetchEnvelope50k(b *testing.B) {
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(n), "allocs/message")
 }
 
+// sharedMailboxHeap returns the heap that a mailbox of n messages takes
+// once the given number of sessions (one connection each) have selected
+// it and fetched every envelope, as bench/dovecot.sh's shared workload
+// does, measured after a collection with the sessions still selected;
+// and the raw octets of the mailbox's benchmark messages.
+func sharedMailboxHeap(tb testing.TB, n, sessions int) (heap float64, raw int64) {
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	ts, raw := serverOf(tb, n)
+	for range sessions {
+		c := dialLean(tb, ts.Addr)
+		c.cmd(tb, "LOGIN alice pw")
+		c.cmd(tb, "SELECT INBOX")
+		c.cmd(tb, "FETCH 1:* (FLAGS ENVELOPE)")
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	runtime.KeepAlive(ts)
+	return float64(m1.HeapAlloc) - float64(m0.HeapAlloc), raw
+}
+
 // BenchmarkBigMailboxMemory reports the heap a 50,000-message mailbox
-// takes once a client has selected it and fetched every envelope: per
-// message, and over the messages' own octets.
+// takes once 1 or 20 sessions have selected it and fetched every
+// envelope: per message, over the messages' own octets, and per session
+// beyond the first.
 func BenchmarkBigMailboxMemory(b *testing.B) {
-	for b.Loop() {
-		b.StopTimer()
-		var m0, m1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
-		ts, raw := bigServer(b)
-		c := dialLean(b, ts.Addr)
-		c.cmd(b, "LOGIN alice pw")
-		c.cmd(b, "SELECT INBOX")
-		c.cmd(b, "FETCH 1:* (FLAGS ENVELOPE)")
-		runtime.GC()
-		runtime.ReadMemStats(&m1)
-		heap := float64(m1.HeapAlloc) - float64(m0.HeapAlloc)
-		b.ReportMetric(heap/bigMailbox, "heap-bytes/message")
-		b.ReportMetric(float64(raw)/(bigMailbox-3), "raw-bytes/message")
-		b.ReportMetric(heap/float64(raw), "heap/raw")
-		runtime.KeepAlive(ts)
-		b.StartTimer()
+	var one float64
+	for _, sessions := range []int{1, 20} {
+		b.Run(fmt.Sprintf("sessions=%d", sessions), func(b *testing.B) {
+			for b.Loop() {
+				heap, raw := sharedMailboxHeap(b, bigMailbox, sessions)
+				b.ReportMetric(heap/bigMailbox, "heap-bytes/message")
+				b.ReportMetric(float64(raw)/(bigMailbox-3), "raw-bytes/message")
+				b.ReportMetric(heap/float64(raw), "heap/raw")
+				if sessions == 1 {
+					one = heap
+				} else if one > 0 {
+					b.ReportMetric((heap-one)/float64(sessions-1), "bytes/extra-session")
+				}
+			}
+		})
+	}
+}
+
+// maxSharedOverhead bounds TestSharedMailboxMemory: heap per message
+// beyond the raw octets of 10,000 messages, 20 sessions selected. It
+// measures about 380 (store ~260, kept envelope ~80, the 20 connections'
+// buffers ~40); a doubling fails.
+const maxSharedOverhead = 550
+
+// TestSharedMailboxMemory fails if a shared mailbox's memory per message
+// beyond its octets grows past maxSharedOverhead with 20 sessions
+// selected (issue 17's target: RSS at most 2.5 x raw + 50 MB).
+func TestSharedMailboxMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("delivers 10,000 messages")
+	}
+	const n = 10_000
+	heap, raw := sharedMailboxHeap(t, n, 20)
+	over := (heap - float64(raw)) / n
+	t.Logf("%.0f heap octets per message, %.0f beyond the raw ones (20 sessions selected)", heap/n, over)
+	if over > maxSharedOverhead {
+		t.Errorf("a shared mailbox takes %.0f octets per message beyond the raw ones, more than %d (sim/mailstore/doc.go)", over, maxSharedOverhead)
 	}
 }
