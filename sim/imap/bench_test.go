@@ -221,9 +221,10 @@ func BenchmarkBigMailboxMemory(b *testing.B) {
 
 // maxSharedOverhead bounds TestSharedMailboxMemory: heap per message
 // beyond the raw octets of 10,000 messages, 20 sessions selected. It
-// measures about 380 (store ~260, kept envelope ~80, the 20 connections'
-// buffers ~40); a doubling fails.
-const maxSharedOverhead = 550
+// measures about 475 (store ~260, kept envelope ~175, the 20
+// connections' buffers ~40); a doubling fails (the tree before issue
+// 17's memory work measured 809).
+const maxSharedOverhead = 700
 
 // TestSharedMailboxMemory fails if a shared mailbox's memory per message
 // beyond its octets grows past maxSharedOverhead with 20 sessions

@@ -11,8 +11,8 @@ import (
 )
 
 // expanded is the encoding e keeps for a connection, nil if none.
-func expanded(e encodedItem, raw []byte, quotedUTF8 bool) []byte {
-	out, ok := e.appendTo(nil, raw, quotedUTF8)
+func expanded(e encodedItem, quotedUTF8 bool) []byte {
+	out, ok := e.appendTo(nil, quotedUTF8)
 	if !ok {
 		return nil
 	}
@@ -20,10 +20,9 @@ func expanded(e encodedItem, raw []byte, quotedUTF8 bool) []byte {
 }
 
 // TestCompactItemGivesTheEncodingBack: whatever the encoding holds
-// (escapes, literals, strings not in the header, strings in the body
-// only), expanding its compact form gives it back octet for octet.
+// (escapes, literals, repeats, parentheses in strings), expanding its
+// compact form gives it back octet for octet.
 func TestCompactItemGivesTheEncodingBack(t *testing.T) {
-	raw := []byte("From: Ann <ann@example.org>\r\nSubject: say \"hi\" \\ there\r\n\r\nbody only text\r\n")
 	for _, enc := range []string{
 		``,
 		`NIL`,
@@ -37,37 +36,48 @@ func TestCompactItemGivesTheEncodingBack(t *testing.T) {
 		`(("a)" "b") "c") (("a)" "b") "d")`,
 		`((((((((((((((((`,
 	} {
-		code := compactItem([]byte(enc), raw)
-		if got := expandItem(nil, code, raw); string(got) != enc {
+		var ls lists
+		code := compactItem([]byte(enc), &ls)
+		if got := expandItem(nil, code, &ls); string(got) != enc {
 			t.Errorf("%q: expanded to %q", enc, got)
 		}
 	}
 }
 
-// TestCompactEnvelopeIsSmall: a benchmark message's envelope (the
-// shared-mailbox workload's) keeps in at most a fifth of its encoded
-// size (42 of 277 octets).
-func TestCompactEnvelopeIsSmall(t *testing.T) {
+// TestCompactEnvelopeIsSmaller: a benchmark message's envelope (the
+// shared-mailbox workload's), whose From, Sender and Reply-To are the
+// same, keeps in at most 45% of its encoded size (117 of 277 octets),
+// and another message's envelope with the same lists shares
+// them.
+func TestCompactEnvelopeIsSmaller(t *testing.T) {
 	raw := loadgen.SeedMessage(12345)
 	enc := imapserver.EncodeEnvelope(parseEnvelope(raw), false)
-	code := compactItem(enc, raw)
+	var ls lists
+	code := compactItem(enc, &ls)
 	t.Logf("envelope %d octets, kept in %d", len(enc), len(code))
-	if len(code) > len(enc)/5 {
-		t.Errorf("envelope of %d octets kept in %d, want at most a fifth", len(enc), len(code))
+	if len(code) > len(enc)*45/100 {
+		t.Errorf("envelope of %d octets kept in %d, want at most 45%%", len(enc), len(code))
 	}
-	if got := expandItem(nil, code, raw); !bytes.Equal(got, enc) {
+	if got := expandItem(nil, code, &ls); !bytes.Equal(got, enc) {
 		t.Errorf("expanded to %q, want %q", got, enc)
+	}
+	var other lists
+	compactItem(imapserver.EncodeEnvelope(parseEnvelope(loadgen.SeedMessage(12345+17)), false), &other)
+	if other != ls {
+		t.Errorf("two envelopes with the same From and To lists do not share them: %v, %v", other, ls)
 	}
 }
 
 func FuzzCompactItem(f *testing.F) {
-	f.Add([]byte(`("Ann" NIL "ann" "example.org")`), []byte("From: Ann <ann@example.org>\r\n\r\n"))
-	f.Add([]byte(`"a\"b" "ann@"`), []byte("X: a\"b ann@\r\n\r\n"))
-	f.Add([]byte(`(("a)" NIL "b")) (("a)" NIL "b")) ("a)`), []byte("\r\n"))
-	f.Fuzz(func(t *testing.T, enc, raw []byte) {
-		code := compactItem(enc, raw)
-		if got := expandItem(nil, code, raw); !bytes.Equal(got, enc) {
-			t.Fatalf("compactItem(%q, %q) expands to %q", enc, raw, got)
+	f.Add([]byte(`("Ann" NIL "ann" "example.org")`))
+	f.Add([]byte(`"a\"b" "ann@"`))
+	f.Add([]byte(`(("a)" NIL "b")) (("a)" NIL "b")) ("a)`))
+	f.Add([]byte(`(("A" NIL "a" "b")) (("A" NIL "a" "b")) (("C" NIL "c" "d")) (("E" NIL "e" "f")) ((NIL NIL "{" ")"))`))
+	f.Fuzz(func(t *testing.T, enc []byte) {
+		var ls lists
+		code := compactItem(enc, &ls)
+		if got := expandItem(nil, code, &ls); !bytes.Equal(got, enc) {
+			t.Fatalf("compactItem(%q) expands to %q", enc, got)
 		}
 	})
 }
@@ -80,12 +90,25 @@ func TestCompactItemOfManyListsIsQuick(t *testing.T) {
 		bytes.Repeat([]byte(`(("x" NIL "y" "z")) `), MaxEncodedItem/20),
 	} {
 		start := time.Now()
-		code := compactItem(enc, []byte("x: y\r\n\r\n"))
+		var ls lists
+		code := compactItem(enc, &ls)
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%.20q...: %v to compact", enc, d)
 		}
-		if got := expandItem(nil, code, nil); !bytes.Equal(got, enc) {
+		if got := expandItem(nil, code, &ls); !bytes.Equal(got, enc) {
 			t.Errorf("%.20q...: does not expand back", enc)
 		}
+	}
+}
+
+// BenchmarkExpandEnvelope is the cost FETCH ENVELOPE pays per message for
+// the compact form: expanding a benchmark message's envelope.
+func BenchmarkExpandEnvelope(b *testing.B) {
+	raw := loadgen.SeedMessage(12345)
+	var ls lists
+	code := compactItem(imapserver.EncodeEnvelope(parseEnvelope(raw), false), &ls)
+	var dst []byte
+	for b.Loop() {
+		dst = expandItem(dst[:0], code, &ls)
 	}
 }

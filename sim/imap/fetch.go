@@ -153,7 +153,7 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 	}
 	if o.Envelope {
 		var ok bool
-		if sess.encBuf, ok = envelopeOf(m).appendTo(sess.encBuf[:0], m.Raw, rw.QuotedUTF8()); ok {
+		if sess.encBuf, ok = envelopeOf(m).appendTo(sess.encBuf[:0], rw.QuotedUTF8()); ok {
 			rw.WriteEnvelopeEncoded(sess.encBuf)
 		} else {
 			rw.WriteEnvelope(parseEnvelope(m.Raw))
@@ -163,9 +163,9 @@ func (sess *session) writeMessage(w *imapserver.FetchWriter, seq uint32, m *mail
 		bs := bodyStructureOf(m)
 		utf8 := rw.QuotedUTF8()
 		var ok bool
-		if sess.encBuf, ok = bs.basic.appendTo(sess.encBuf[:0], m.Raw, utf8); ok {
+		if sess.encBuf, ok = bs.basic.appendTo(sess.encBuf[:0], utf8); ok {
 			split := len(sess.encBuf)
-			sess.encBuf, _ = bs.extended.appendTo(sess.encBuf, m.Raw, utf8) // kept with basic, or neither
+			sess.encBuf, _ = bs.extended.appendTo(sess.encBuf, utf8) // kept with basic, or neither
 			rw.WriteBodyStructureEncoded(sess.encBuf[:split], sess.encBuf[split:])
 		} else {
 			rw.WriteBodyStructure(imapserver.ExtractBodyStructure(bytes.NewReader(m.Raw)))
@@ -303,24 +303,25 @@ func (sess *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags 
 // it is parsed and encoded again at each FETCH, as before any caching.
 // What is kept per message is therefore at most about 2 x MaxEncodedItem
 // (in the compact form of compact.go, never much longer than the
-// encoding), and in practice a few dozen octets (42 for a small
-// message's envelope of 277).
+// encoding), and in practice about a hundred octets (117 and two
+// interned lists for a small message's envelope of 277).
 const MaxEncodedItem = 16 << 10
 
 // encodedItem is a FETCH item encoded once, as a connection without
 // UTF8=ACCEPT/IMAP4rev2 needs it (plain) and as one with it does (utf8),
-// each kept in compact form against the message's raw octets
-// (compact.go): code holds plain, then utf8 from utf8At when the two
-// differ (utf8At 0: all-ASCII data, one encoding). code is nil when the
-// item was over MaxEncodedItem.
+// each kept in compact form (compact.go): code holds plain, then utf8
+// from utf8At when the two differ (utf8At 0: all-ASCII data, one
+// encoding), and lists the address lists both refer to. code is nil
+// when the item was over MaxEncodedItem.
 type encodedItem struct {
 	code   []byte
 	utf8At int
+	lists  lists // the address lists code refers to
 }
 
-// appendTo appends the encoding for a connection to dst, given the raw
-// octets of the message it was made from; ok is false if none is kept.
-func (e encodedItem) appendTo(dst, raw []byte, quotedUTF8 bool) (out []byte, ok bool) {
+// appendTo appends the encoding for a connection to dst; ok is false if
+// none is kept.
+func (e *encodedItem) appendTo(dst []byte, quotedUTF8 bool) (out []byte, ok bool) {
 	if e.code == nil {
 		return dst, false
 	}
@@ -332,19 +333,21 @@ func (e encodedItem) appendTo(dst, raw []byte, quotedUTF8 bool) (out []byte, ok 
 			code = code[:e.utf8At]
 		}
 	}
-	return expandItem(dst, code, raw), true
+	return expandItem(dst, code, &e.lists), true
 }
 
-func newEncodedItem(raw []byte, encode func(quotedUTF8 bool) []byte) encodedItem {
+func newEncodedItem(encode func(quotedUTF8 bool) []byte) encodedItem {
 	plain, utf8 := encode(false), encode(true)
 	if len(plain)+len(utf8) > MaxEncodedItem {
 		return encodedItem{}
 	}
-	code := compactItem(plain, raw)
-	if bytes.Equal(plain, utf8) {
-		return encodedItem{code: code}
+	var e encodedItem
+	e.code = compactItem(plain, &e.lists)
+	if !bytes.Equal(plain, utf8) {
+		e.utf8At = len(e.code)
+		e.code = append(e.code, compactItem(utf8, &e.lists)...)
 	}
-	return encodedItem{code: append(code, compactItem(utf8, raw)...), utf8At: len(code)}
+	return e
 }
 
 // encodedStructure is a message's BODY (basic) and BODYSTRUCTURE
@@ -368,15 +371,15 @@ func bodyStructureOf(m *mailstore.Message) *encodedStructure {
 
 func buildEnvelope(raw []byte) any {
 	env := parseEnvelope(raw)
-	e := newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeEnvelope(env, utf8) })
+	e := newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeEnvelope(env, utf8) })
 	return &e
 }
 
 func buildBodyStructure(raw []byte) any {
 	bs := imapserver.ExtractBodyStructure(bytes.NewReader(raw))
 	s := &encodedStructure{
-		basic:    newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, false, utf8) }),
-		extended: newEncodedItem(raw, func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, true, utf8) }),
+		basic:    newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, false, utf8) }),
+		extended: newEncodedItem(func(utf8 bool) []byte { return imapserver.EncodeBodyStructure(bs, true, utf8) }),
 	}
 	if s.basic.code == nil || s.extended.code == nil {
 		return &encodedStructure{} // over the bound together

@@ -17,14 +17,14 @@
 // them) and 8 in the mailbox's list. What other packages keep in the
 // memo is bounded by them: sim/imap keeps the ENVELOPE, BODY and
 // BODYSTRUCTURE, each at most imap.MaxEncodedItem, in a compact form
-// that refers to Raw's header (about 80 octets for a small message's
-// envelope of 277), sim/pop3 where RETR stuffs dots.
+// (about 175 octets for a small message's envelope of 277, its address
+// lists interned), sim/pop3 where RETR stuffs dots.
 // BenchmarkStoreBytesPerMessage measures the store's part (about 260
 // octets beyond the raw ones for messages of about 630 octets;
 // TestStoreOverheadPerMessage fails past 400); sim/imap's
 // BenchmarkBigMailboxMemory the whole once every envelope has been
-// fetched (about 350 beyond the raw octets, 1 or 20 sessions;
-// TestSharedMailboxMemory fails past 550). A session that selects a
+// fetched (about 450 beyond the raw octets, 1 or 20 sessions;
+// TestSharedMailboxMemory fails past 700). A session that selects a
 // mailbox adds only its \Recent set (IMAP4rev1) and its connection's
 // buffers to that (about 11 KB), not a copy of the list.
 //
