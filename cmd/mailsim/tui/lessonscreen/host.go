@@ -134,7 +134,7 @@ func (u *Host) apply(items []model.Item) {
 func (u *Host) OpenLesson(l *lessons.Lesson) {
 	u.CloseLesson()
 	u.gen++
-	u.ls = newLessonScreen(u, l, u.gen)
+	u.ls = newLessonScreen(u, l, model.ShownOfLesson(l), u.gen)
 	u.Pages.AddAndSwitchToPage("lesson", u.ls.root, true)
 	u.App.SetFocus(u.ls.tv)
 	if !u.drv.Start(l, u.gen) {

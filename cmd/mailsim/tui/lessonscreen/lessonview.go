@@ -29,11 +29,12 @@ const baseDelay = 1500 * time.Millisecond
 // lessonScreen is a lesson being learned: the Session (model) and the
 // panes that show it.
 type lessonScreen struct {
-	u     *Host
-	s     *model.Session
-	gen   int
-	trans *transcript
-	keys  *keymap.Map
+	u      *Host
+	s      *model.Session
+	lesson *lessons.Lesson // the lesson run; nil in a replay, which shows s.Shown only
+	gen    int
+	trans  *transcript
+	keys   *keymap.Map
 
 	root    *tview.Flex
 	middle  *tview.Flex
@@ -74,15 +75,16 @@ type lessonScreen struct {
 	saveField *tview.InputField
 }
 
-func newLessonScreen(u *Host, l *lessons.Lesson, gen int) *lessonScreen {
-	ls := &lessonScreen{u: u, s: model.NewSession(l), gen: gen, speed: 2, quizGuard: quizGuard, presenting: u.o.Present}
+// newLessonScreen shows sh: a run of lesson l, or a replay (l nil).
+func newLessonScreen(u *Host, l *lessons.Lesson, sh *model.Shown, gen int) *lessonScreen {
+	ls := &lessonScreen{u: u, s: model.NewSession(sh), lesson: l, gen: gen, speed: 2, quizGuard: quizGuard, presenting: u.o.Present}
 	th := u.Theme
 	ls.trans = newTranscript(ls.s, th, u.Lang)
 
 	ls.story = widgets.NewLinesPane(th)
 	ls.story.MoreKey = "J"
 	ls.tv = transcriptview.New(ls.trans)
-	ls.tv.SetActorWidth(actorWidth(l))
+	ls.tv.SetActorWidth(actorWidth(sh))
 	ls.tv.SetSelectedFunc(func(int) { ls.renderMeaning() })
 	ls.meaning = widgets.NewLinesPane(th)
 	ls.server = widgets.NewLinesPane(th)
@@ -113,9 +115,9 @@ func newLessonScreen(u *Host, l *lessons.Lesson, gen int) *lessonScreen {
 }
 
 // actorWidth fits the transcript's actor column to the lesson's actors.
-func actorWidth(l *lessons.Lesson) int {
+func actorWidth(sh *model.Shown) int {
 	w := 6
-	for _, a := range l.Actors {
+	for _, a := range sh.Actors {
 		w = max(w, len([]rune(a.Name)))
 	}
 	return min(w, 12)
@@ -223,7 +225,7 @@ func (ls *lessonScreen) renderMeaning() { ls.dirty = true }
 // and any failure.
 func (ls *lessonScreen) storyLines(w int) []string {
 	th, lang, s := ls.u.Theme, ls.u.Lang, ls.s
-	l := s.Lesson
+	l := s.Shown
 	var out []string
 	para := func(st tcell.Style, text string) {
 		for _, ln := range widgets.Wrap(text, w) {
@@ -267,8 +269,8 @@ func (ls *lessonScreen) storyLines(w int) []string {
 		if say := strings.TrimSpace(st.Say.In(lang)); say != "" {
 			para(th.Text, say)
 		}
-		if act := stepAction(lang, st); act != "" {
-			as := ls.trans.actorStyle(st.Actor)
+		if act := stepAction(lang, st.Action); act != "" {
+			as := ls.trans.actorStyle(st.Action.Actor)
 			n := widgets.OneLine(st.Note.In(lang))
 			switch {
 			case n == "":
@@ -292,7 +294,7 @@ func (ls *lessonScreen) storyLines(w int) []string {
 
 // sectionTitle is the title of the step, or of the last step before it that
 // has one: lessons title the first step of each part.
-func sectionTitle(l *lessons.Lesson, step int, lang string) string {
+func sectionTitle(l *model.Shown, step int, lang string) string {
 	for i := step; i >= 0; i-- {
 		if t := l.Steps[i].Title.In(lang); t != "" {
 			return t
@@ -302,28 +304,18 @@ func sectionTitle(l *lessons.Lesson, step int, lang string) string {
 }
 
 // stepAction says in a line what a step does, e.g. "laptop ▸ DELE 2".
-func stepAction(lang string, st *lessons.Step) string {
-	switch st.Kind {
-	case lessons.Connect:
-		to := st.To
-		if st.Host != "" {
-			to = st.Host
-		}
-		return fmt.Sprintf("%s ⇄ %s", st.Actor, to)
-	case lessons.Send:
-		return fmt.Sprintf("%s ▸ %s", st.Actor, st.Command)
-	case lessons.Data:
-		return fmt.Sprintf("%s ▸ DATA …", st.Actor)
-	case lessons.Disconnect:
-		return fmt.Sprintf("%s ▸ QUIT", st.Actor)
-	case lessons.Drop:
-		return fmt.Sprintf("%s ✕ %s", st.Actor, tr(lang, "connection lost"))
-	case lessons.Wait:
-		return fmt.Sprintf("%s … %s", st.Actor, tr(lang, "waits"))
-	case lessons.Deliver:
-		if st.Deliver != nil {
-			return "✉ → " + st.Deliver.To
-		}
+func stepAction(lang string, a model.Action) string {
+	switch a.Verb {
+	case model.Connects:
+		return fmt.Sprintf("%s ⇄ %s", a.Actor, a.Object)
+	case model.Sends:
+		return fmt.Sprintf("%s ▸ %s", a.Actor, a.Object)
+	case model.Drops:
+		return fmt.Sprintf("%s ✕ %s", a.Actor, tr(lang, "connection lost"))
+	case model.Waits:
+		return fmt.Sprintf("%s … %s", a.Actor, tr(lang, "waits"))
+	case model.Delivers:
+		return "✉ → " + a.Object
 	}
 	return ""
 }
@@ -331,7 +323,7 @@ func stepAction(lang string, st *lessons.Step) string {
 // storyQuiz writes a quiz step's question and the learner's answer.
 func (ls *lessonScreen) storyQuiz(para func(tcell.Style, string), step int) {
 	th, lang := ls.u.Theme, ls.u.Lang
-	q := ls.s.Lesson.Steps[step].Quiz
+	q := ls.s.Shown.Steps[step].Quiz
 	if q == nil {
 		return
 	}
@@ -519,7 +511,7 @@ func (ls *lessonScreen) finished(res *model.Result) {
 		ended, _ := s.Ended()
 		if ended {
 			right, asked := s.Score()
-			if err := ls.u.progress.MarkDone(s.Lesson.ID, right, asked); err != nil {
+			if err := ls.u.progress.MarkDone(s.Shown.ID, right, asked); err != nil {
 				s.SetError(err.Error())
 			}
 		}
@@ -555,8 +547,8 @@ func (ls *lessonScreen) afterAdvance() {
 func (ls *lessonScreen) schedule() {
 	ls.stopTimer()
 	d := time.Duration(float64(baseDelay) / speeds[ls.speed])
-	if p := ls.s.Pos(); p < ls.s.Steps() && ls.s.Lesson.Steps[p].Kind == lessons.Pause && ls.s.Lesson.Steps[p].Timeout > 0 {
-		d += time.Duration(float64(time.Duration(ls.s.Lesson.Steps[p].Timeout)*time.Millisecond) / speeds[ls.speed])
+	if p := ls.s.Pos(); ls.lesson != nil && p < len(ls.lesson.Steps) && ls.lesson.Steps[p].Kind == lessons.Pause && ls.lesson.Steps[p].Timeout > 0 {
+		d += time.Duration(float64(time.Duration(ls.lesson.Steps[p].Timeout)*time.Millisecond) / speeds[ls.speed])
 	}
 	if ls.rp != nil {
 		d = ls.replayDelay() // the recorded pace
@@ -612,7 +604,7 @@ func (ls *lessonScreen) restart() {
 	ls.u.gen++
 	ls.gen = ls.u.gen
 	ls.s.Reset()
-	if !ls.u.drv.Start(ls.s.Lesson, ls.gen) {
+	if !ls.u.drv.Start(ls.lesson, ls.gen) {
 		ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
 	}
 }

@@ -10,10 +10,8 @@ import (
 	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/internal/i18n"
-	"mailsim/lessons"
-	"mailsim/sim/events"
-	"mailsim/sim/wire"
 	"mailsim/transcripts"
 )
 
@@ -37,8 +35,8 @@ type replayer struct {
 func (u *Host) OpenReplay(t *transcripts.Transcript, fromPicker bool) {
 	u.CloseLesson()
 	u.gen++
-	l := replayLesson(t)
-	ls := newLessonScreen(u, l, u.gen)
+	sh := model.ShownOfTranscript(t)
+	ls := newLessonScreen(u, nil, sh, u.gen)
 	u.ls = ls
 	rp := &replayer{t: t, cur: transcripts.NewCursor(t), fromPicker: fromPicker}
 	for _, m := range rp.cur.Markers() {
@@ -55,7 +53,7 @@ func (u *Host) OpenReplay(t *transcripts.Transcript, fromPicker bool) {
 
 	ls.s.Append(t.Events)
 	for _, a := range t.Answers {
-		if a.Step >= 0 && a.Step < len(l.Steps) && l.Steps[a.Step].Quiz != nil {
+		if a.Step >= 0 && a.Step < len(sh.Steps) && sh.Steps[a.Step].Quiz != nil {
 			ls.s.AnswerQuiz(a.Step, a.Choice)
 		}
 	}
@@ -63,58 +61,6 @@ func (u *Host) OpenReplay(t *transcripts.Transcript, fromPicker bool) {
 	ls.tv.SetFollow(true)
 	u.Pages.AddAndSwitchToPage("lesson", ls.root, true)
 	u.App.SetFocus(ls.tv)
-}
-
-// replayLesson is the lesson as far as the transcript tells it: the
-// titles and narrative of the steps, their quizzes, who acted and what
-// they sent, and the actors.
-func replayLesson(t *transcripts.Transcript) *lessons.Lesson {
-	h := t.Heading()
-	l := &lessons.Lesson{ID: h.ID, Title: h.Title, Summary: h.Summary, Steps: make([]lessons.Step, h.Steps)}
-	if t.Lesson != nil {
-		l.Group = t.Lesson.Group
-	}
-	for _, a := range t.Actors {
-		act := lessons.Actor{Name: a.Name, Protocol: a.Protocol, Client: a.Client}
-		if user, dom, ok := strings.Cut(a.User, "@"); ok {
-			act.User, act.Domain = user, dom
-		} else {
-			act.User = a.User
-		}
-		l.Actors = append(l.Actors, act)
-	}
-	for i := range t.Events {
-		e := &t.Events[i]
-		if e.Step < 0 {
-			continue
-		}
-		for len(l.Steps) <= e.Step {
-			l.Steps = append(l.Steps, lessons.Step{})
-		}
-		st := &l.Steps[e.Step]
-		switch e.Kind {
-		case events.EventStep:
-			st.Title, st.Say = e.Title, e.Say
-		case events.EventQuiz:
-			if q := e.Quiz; q != nil {
-				st.Kind = lessons.Quiz
-				st.Quiz = &lessons.QuizSpec{Question: q.Question, Explain: q.Explain}
-				for _, c := range q.Choices {
-					st.Quiz.Choices = append(st.Quiz.Choices, lessons.QuizChoice{Text: c.Text, Correct: c.Correct})
-				}
-			}
-		case events.EventConnect:
-			if st.Kind == "" {
-				st.Kind, st.Actor, st.To, st.Host = lessons.Connect, e.Actor, string(e.Role), e.Host
-			}
-		case events.EventWire:
-			if u := e.Unit; st.Kind == "" && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher && u.Kind == wire.Line {
-				st.Kind, st.Actor, st.Command = lessons.Send, e.Actor, u.Text
-				st.Note = e.Note // the lesson's own note of the line it sent, as the live story shows it
-			}
-		}
-	}
-	return l
 }
 
 // replayKeyMap is the lesson screen's key table for a replay: no sandbox,

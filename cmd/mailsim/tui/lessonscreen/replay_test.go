@@ -11,6 +11,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/screentest"
 	"mailsim/lessons"
 	"mailsim/sim"
 	"mailsim/sim/events"
@@ -18,24 +19,8 @@ import (
 	"mailsim/transcripts"
 )
 
-// recordLesson runs a lesson headless, as `mailsim record` does, and
-// returns its transcript; answers are quiz answers (step -> choice).
-func recordLesson(t testing.TB, l *lessons.Lesson, answers map[int]int) *transcripts.Transcript {
-	t.Helper()
-	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: l, Deterministic: true})
-	r, err := sim.Start(l, sim.Options{Emit: rec.Event, Deterministic: true, Roles: model.RolesFor(l)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if err := r.RunAll(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for step, choice := range answers {
-		rec.Answer(step, choice)
-	}
-	return rec.Transcript()
-}
+// recordLesson runs a lesson headless (screentest.Record).
+var recordLesson = screentest.Record
 
 // startReplay shows a transcript as Replay does, on a simulation screen.
 func startReplay(t testing.TB, tr *transcripts.Transcript, w, h int) *harness {
@@ -264,7 +249,7 @@ func TestReplayOfAPartialRecordingSaysWhereItEnds(t *testing.T) {
 	h.at(2)
 	h.WaitFor("laptop ▸ USER alice", "USER names the mailbox.")
 	h.On(func() {
-		if n := h.u.ls.s.Lesson.Steps[1].Note.In("en"); n != "USER names the mailbox." {
+		if n := h.u.ls.s.Shown.Steps[1].Note.In("en"); n != "USER names the mailbox." {
 			t.Errorf("the replayed step's note is %q", n)
 		}
 	})

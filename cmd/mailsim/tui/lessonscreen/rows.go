@@ -38,7 +38,7 @@ func newTranscript(s *model.Session, th *widgets.Theme, lang string) *transcript
 // assignColors gives each actor a colour of its protocol's palette.
 func (t *transcript) assignColors() {
 	used := map[string]int{}
-	for _, a := range t.s.Lesson.Actors {
+	for _, a := range t.s.Shown.Actors {
 		t.color[a.Name] = t.th.ActorColor(a.Protocol, used[a.Protocol])
 		used[a.Protocol]++
 	}

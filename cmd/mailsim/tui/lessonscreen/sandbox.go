@@ -48,7 +48,7 @@ type sandbox struct {
 
 func newSandbox(ls *lessonScreen) *sandbox {
 	th := ls.u.Theme
-	sb := &sandbox{ls: ls, tag: 1, addr: make([]string, len(ls.s.Lesson.Actors))}
+	sb := &sandbox{ls: ls, tag: 1, addr: make([]string, len(ls.s.Shown.Actors))}
 	sb.info = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	sb.info.SetBackgroundColor(tcell.ColorDefault)
 	sb.input = tview.NewInputField()
@@ -67,7 +67,7 @@ func newSandbox(ls *lessonScreen) *sandbox {
 }
 
 func (sb *sandbox) protocol() string {
-	acts := sb.ls.s.Lesson.Actors
+	acts := sb.ls.s.Shown.Actors
 	if len(acts) == 0 {
 		return ""
 	}
@@ -75,7 +75,7 @@ func (sb *sandbox) protocol() string {
 }
 
 func (sb *sandbox) actorName() string {
-	acts := sb.ls.s.Lesson.Actors
+	acts := sb.ls.s.Shown.Actors
 	if len(acts) == 0 {
 		return ""
 	}
@@ -85,7 +85,7 @@ func (sb *sandbox) actorName() string {
 // show opens the sandbox at the live end of the lesson.
 func (sb *sandbox) show() {
 	ls := sb.ls
-	if len(ls.s.Lesson.Actors) == 0 || ls.s.StartErr() != nil {
+	if len(ls.s.Shown.Actors) == 0 || ls.s.StartErr() != nil {
 		ls.s.SetError("This lesson has no device to type as.")
 		return
 	}
@@ -178,7 +178,7 @@ func (sb *sandbox) done(key tcell.Key) {
 		}
 		sb.hide()
 	case tcell.KeyTab, tcell.KeyBacktab:
-		n := len(ls.s.Lesson.Actors)
+		n := len(ls.s.Shown.Actors)
 		d := 1
 		if key == tcell.KeyBacktab {
 			d = n - 1
@@ -243,7 +243,7 @@ func (sb *sandbox) history(ev *tcell.EventKey) *tcell.EventKey {
 func (sb *sandbox) finished(res *model.Result) {
 	ls := sb.ls
 	ls.s.SetStudent(false)
-	for i, a := range ls.s.Lesson.Actors {
+	for i, a := range ls.s.Shown.Actors {
 		if a.Name == res.Actor {
 			sb.addr[i] = res.Addr
 		}
@@ -293,7 +293,7 @@ func (sb *sandbox) goBack() {
 	ls.s.Rewind(sb.mark)
 	ls.s.SetError("") // a sandbox line's error is undone with it
 	ls.s.SetBusy(true)
-	if !ls.u.drv.Rewind(ls.s.Lesson, ls.gen, sb.markRan) {
+	if !ls.u.drv.Rewind(ls.lesson, ls.gen, sb.markRan) {
 		ls.s.SetBusy(false)
 		ls.s.SetStartErr(fmt.Errorf("the simulator is busy; press r to try again"))
 	}

@@ -27,8 +27,8 @@ func openPopVsImap(t *testing.T) *harness {
 	h := startApp(t, appOptions{Lessons: list, Start: "pop-vs-imap"}, 140, 42)
 	h.started()
 	h.On(func() {
-		for i, st := range h.u.ls.s.Lesson.Steps {
-			if st.Kind == lessons.Quiz {
+		for i, st := range h.u.ls.s.Shown.Steps {
+			if st.Quiz != nil {
 				h.u.ls.s.AnswerQuiz(i, 0)
 			}
 		}

@@ -38,7 +38,7 @@ func (u *Host) transcriptDir() string {
 // and Save redacts the passwords in those events only.
 func (ls *lessonScreen) sessionTranscript() *transcripts.Transcript {
 	s := ls.s
-	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: s.Lesson, Language: ls.u.Lang, Live: s.HasStudentEvents()})
+	rec := transcripts.NewRecorder(transcripts.Meta{Lesson: ls.lesson, Language: ls.u.Lang, Live: s.HasStudentEvents()})
 	for i, e := range s.Events() {
 		if s.ByStudent(i) {
 			rec.StudentEvent(e)
@@ -57,7 +57,7 @@ func (ls *lessonScreen) sessionTranscript() *transcripts.Transcript {
 // savePath is the path w offers now: <lesson>-<time>.mailsim.yaml in the
 // transcripts folder (or saveDir, when a test sets one).
 func (ls *lessonScreen) savePath(now time.Time) string {
-	name := fmt.Sprintf("%s-%s.mailsim.yaml", ls.s.Lesson.ID, now.Format("20060102-150405"))
+	name := fmt.Sprintf("%s-%s.mailsim.yaml", ls.s.Shown.ID, now.Format("20060102-150405"))
 	dir := ls.saveDir
 	if dir == "" {
 		dir = ls.u.transcriptDir()

@@ -88,8 +88,8 @@ func builtinFiles(l *lessons.Lesson) fs.FS { return l.SeedFS() }
 // answerEveryQuiz answers each quiz of the lesson with its first right
 // choice, so running ahead does not stop at them.
 func answerEveryQuiz(s *model.Session) {
-	for i, st := range s.Lesson.Steps {
-		if st.Kind != lessons.Quiz || st.Quiz == nil {
+	for i, st := range s.Shown.Steps {
+		if st.Quiz == nil {
 			continue
 		}
 		for c, ch := range st.Quiz.Choices {
@@ -158,7 +158,7 @@ func (h *harness) checkFit(t *testing.T, pos int, lang string, size [2]int) {
 		}
 		f.v = ls.s.View()
 		if st := ls.s.CurrentStep(); st >= 0 {
-			f.say = ls.s.Lesson.Steps[st].Say.In(lang)
+			f.say = ls.s.Shown.Steps[st].Say.In(lang)
 		}
 		f.storyHidden = ls.story.Hidden()
 		f.more = ls.story.MoreTxt

@@ -56,7 +56,7 @@ func onPath(id string) bool {
 // summaryLines writes the summary for a width.
 func (ls *lessonScreen) summaryLines(w int, next *lessons.Lesson) []string {
 	th, lang, s := ls.u.Theme, ls.u.Lang, ls.s
-	l := s.Lesson
+	l := ls.lesson
 	var out []string
 	para := func(st tcell.Style, text string) {
 		for _, ln := range widgets.Wrap(text, w) {
@@ -142,8 +142,8 @@ func (ls *lessonScreen) showSummary() {
 	ls.summaryShown = true
 	w, h := u.Size()
 	bw := max(30, min(w-4, 90))
-	next, _ := nextLesson(u.o.Lessons, ls.s.Lesson, func(id string) bool {
-		return id == ls.s.Lesson.ID || u.progress.IsDone(id)
+	next, _ := nextLesson(u.o.Lessons, ls.lesson, func(id string) bool {
+		return id == ls.lesson.ID || u.progress.IsDone(id)
 	})
 	p := widgets.NewLinesPane(u.Theme)
 	p.MoreTxt = tr(u.Lang, "more ↓")

@@ -35,7 +35,7 @@ func TestTheEndOfALessonSumsItUpAndOffersTheNext(t *testing.T) {
 			h.WaitFor(tr(lang, "End of the lesson"), tr(lang, "What this lesson showed"), string(first[:12]),
 				tr(lang, "Next"), imap.Title.In(lang), tr(lang, "Lesson over"))
 			h.Key(tcell.KeyEnter)
-			h.waitUntil("the next lesson opened", func(u *Host) bool { return u.ls != nil && u.ls.s.Lesson.ID == "imap-basics" })
+			h.waitUntil("the next lesson opened", func(u *Host) bool { return u.ls != nil && u.ls.s.Shown.ID == "imap-basics" })
 		})
 	}
 }

@@ -40,7 +40,7 @@ type Answer struct {
 // kept, and the state the learner sees at a position is the last state event
 // before that position's end.
 type Session struct {
-	Lesson *lessons.Lesson
+	Shown *Shown // what is being shown: the lesson, or as far as a transcript tells it
 
 	events    []events.Event
 	stepFirst []int // per step run: the index of its EventStep
@@ -67,9 +67,9 @@ type Session struct {
 	listeners []Listener
 }
 
-// NewSession returns an empty session for a lesson.
-func NewSession(l *lessons.Lesson) *Session {
-	return &Session{Lesson: l, answers: map[int]Answer{}, student: map[int]bool{}, explore: -1}
+// NewSession returns an empty session showing sh.
+func NewSession(sh *Shown) *Session {
+	return &Session{Shown: sh, answers: map[int]Answer{}, student: map[int]bool{}, explore: -1}
 }
 
 // AddListener registers a listener.
@@ -83,7 +83,7 @@ func (s *Session) fire(w What) {
 
 // Reset forgets everything but the lesson and the listeners (a restart).
 func (s *Session) Reset() {
-	*s = Session{Lesson: s.Lesson, answers: map[int]Answer{}, student: map[int]bool{}, explore: -1, listeners: s.listeners}
+	*s = Session{Shown: s.Shown, answers: map[int]Answer{}, student: map[int]bool{}, explore: -1, listeners: s.listeners}
 	s.fire(ChangedReset | ChangedEvents | ChangedPosition | ChangedStatus | ChangedQuiz)
 }
 
@@ -203,7 +203,7 @@ func (s *Session) Events() []events.Event { return s.events }
 func (s *Session) Event(i int) *events.Event { return &s.events[i] }
 
 // Steps is the number of steps of the lesson.
-func (s *Session) Steps() int { return len(s.Lesson.Steps) }
+func (s *Session) Steps() int { return len(s.Shown.Steps) }
 
 // Ran is the number of steps the simulator has run: the live frontier.
 func (s *Session) Ran() int { return len(s.stepFirst) }
@@ -305,8 +305,8 @@ func (s *Session) NextQuiz() (int, *lessons.QuizSpec, bool) {
 		return 0, nil, false
 	}
 	i := s.Ran()
-	st := &s.Lesson.Steps[i]
-	if st.Kind != lessons.Quiz || st.Quiz == nil || len(st.Quiz.Choices) == 0 {
+	st := &s.Shown.Steps[i]
+	if st.Quiz == nil || len(st.Quiz.Choices) == 0 {
 		return 0, nil, false
 	}
 	if _, done := s.answers[i]; done {
@@ -317,7 +317,7 @@ func (s *Session) NextQuiz() (int, *lessons.QuizSpec, bool) {
 
 // AnswerQuiz records the answer to the quiz of a step.
 func (s *Session) AnswerQuiz(step, choice int) Answer {
-	q := s.Lesson.Steps[step].Quiz
+	q := s.Shown.Steps[step].Quiz
 	a := Answer{Choice: choice, Correct: choice >= 0 && choice < len(q.Choices) && q.Choices[choice].Correct}
 	s.answers[step] = a
 	s.fire(ChangedQuiz)
