@@ -398,59 +398,47 @@ func (ls *lessonScreen) statusLine(w int) string {
 // --- the meaning pane
 
 // meaningLines is the meaning pane's text for a width: the selected line
-// and what it means, wrapped.
+// and what it means (widgets.Meaning, as the live view shows it).
 func (ls *lessonScreen) meaningLines(w int) []string {
 	th, lang := ls.u.Theme, ls.u.Lang
-	var out []string
-	para := func(st tcell.Style, text string) {
-		for _, ln := range widgets.Wrap(text, w) {
-			out = append(out, th.Tag(st)+tview.Escape(ln)+widgets.Reset)
-		}
+	return ls.meaningOf(th, lang).Lines(th, lang, w)
+}
+
+// meaningOf is what the meaning pane says: the selected line, its details
+// (with the time unless presenting), the lesson's note, the glossary's
+// gloss, a decoded SASL PLAIN secret, and a step marker's narration.
+func (ls *lessonScreen) meaningOf(th *widgets.Theme, lang string) widgets.Meaning {
+	hint := func(s string) widgets.Meaning {
+		return widgets.Meaning{Notes: []widgets.Para{{Style: th.Dim, Text: tr(lang, s)}}}
 	}
 	if ls.quizOn { // what a line means can give the answer away
-		para(th.Dim, tr(lang, "Hidden until you answer the quiz."))
-		return out
+		return hint("Hidden until you answer the quiz.")
 	}
 	i := ls.tv.Selected()
 	row := ls.trans.Row(i)
 	if i < 0 || row == nil || i >= ls.trans.Len() {
-		para(th.Dim, tr(lang, "Select a line to see what it means."))
-		return out
+		return hint("Select a line to see what it means.")
 	}
 	e := ls.s.Event(row.Ref)
-	line := row.Text
-	var about []string
+	m := widgets.Meaning{Line: row.Text, Style: ls.trans.actorStyle(e.Actor)}
 	if e.Unit != nil {
 		u := widgets.UnitOfEvent(e)
-		line, about = u.Headline(lang), u.About(lang, !ls.presenting)
+		m.Line, m.About = u.Headline(lang), u.About(lang, !ls.presenting)
 	}
 	if e.Actor != "" {
-		line = e.Actor + " " + line
+		m.Line = e.Actor + " " + m.Line
 	}
-	bold := ls.trans.actorStyle(e.Actor).Bold(true)
-	if ab := strings.Join(about, " · "); uniseg.StringWidth(line)+2+uniseg.StringWidth(ab) <= w {
-		out = append(out, widgets.SegLine(th, w, widgets.Seg{Style: bold, Text: line}, widgets.Seg{Style: th.Dim, Text: "  " + ab}))
-	} else {
-		for _, ln := range widgets.WrapLine(line, w) {
-			out = append(out, th.Tag(bold)+tview.Escape(ln)+widgets.Reset)
-		}
-		if ab != "" {
-			para(th.Dim, ab)
-		}
-	}
-	if n := strings.TrimSpace(e.ShownNote().In(lang)); n != "" {
-		para(th.Text, n)
-	}
+	m.Notes = append(m.Notes, widgets.Para{Style: th.Text, Text: e.ShownNote().In(lang)})
 	if text, rfc := widgets.GlossLine(e.Gloss, lang); text != "" {
-		para(th.Text, strings.TrimSpace("· "+text+" "+rfc))
+		m.Notes = append(m.Notes, widgets.Para{Style: th.Text, Text: "· " + text, Ref: rfc})
 	}
 	if dec, ok := widgets.SaslPlain(e.Unit, lang); ok {
-		para(th.Bad, dec)
+		m.Notes = append(m.Notes, widgets.Para{Style: th.Bad, Text: dec})
 	}
 	if e.Kind == events.EventStep && e.Step != ls.s.CurrentStep() { // the story pane shows the current step's
-		para(th.Text, e.Say.In(lang))
+		m.Notes = append(m.Notes, widgets.Para{Style: th.Text, Text: e.Say.In(lang)})
 	}
-	return out
+	return m
 }
 
 // --- stepping

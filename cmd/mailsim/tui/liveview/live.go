@@ -73,7 +73,7 @@ type liveUI struct {
 	left    *tview.Pages // the transcript, or the card while nothing is selected
 	tv      *transcriptview.View
 	cardTV  *tview.TextView
-	meaning *widgets.TextPane
+	meaning *widgets.LinesPane
 	server  *widgets.TextPane
 	hints   *widgets.TextPane
 	keys    *keymap.Map
@@ -136,14 +136,15 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true).SetScrollable(true)
 	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(i18n.Word(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
 	lv.left = tview.NewPages().AddPage("card", lv.cardTV, true, true).AddPage("transcript", lv.tv, true, false)
-	lv.meaning = widgets.NewTextPane(func(w int) string {
+	lv.meaning = widgets.NewLinesPane(th)
+	lv.meaning.MoreTxt = i18n.Word(lv.lang, "more ↓")
+	lv.meaning.Render = func(w int) []string {
 		i := -1
 		if lv.trans != nil {
 			i = lv.tv.Selected()
 		}
-		return renderLiveMeaning(lv.th, lv.lang, lv.g, lv.trans, i, w)
-	})
-	lv.meaning.SetWrap(true).SetWordWrap(true)
+		return liveMeaning(lv.th, lv.lang, lv.g, lv.trans, i).Lines(lv.th, lv.lang, w)
+	}
 	lv.server = widgets.NewTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
 	lv.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(lv.keys, th, lv.lang, w) })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
@@ -453,10 +454,9 @@ func (lv *liveUI) afterServerChange() {
 
 // --- the meaning pane and the header
 
-func (lv *liveUI) renderMeaning() {
-	lv.meaning.Invalidate()
-	lv.meaning.ScrollToBeginning()
-}
+// renderMeaning shows the selected line's meaning from its top (the
+// pane renders it for its width at the next draw).
+func (lv *liveUI) renderMeaning() { lv.meaning.ScrollToBeginning() }
 
 func (lv *liveUI) renderHeader(width int) string {
 	th, lang := lv.th, lv.lang

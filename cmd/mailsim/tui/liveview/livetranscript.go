@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
 
 	"mailsim/cmd/mailsim/tui/transcriptview"
 	"mailsim/cmd/mailsim/tui/widgets"
@@ -220,63 +219,48 @@ func tlsState(lang string, cs *classroom.ConnState) string {
 	return i18n.Word(lang, "plain text")
 }
 
-// renderLiveMeaning explains row i of t for the Meaning pane.
-func renderLiveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *liveTranscript, i, width int) string {
+// liveMeaning explains row i of t for the Meaning pane (widgets.Meaning,
+// as the lesson screen shows it): for a line, the line and its details,
+// then the registry's note and the glossary's gloss, unless the
+// annotations are paused; for the first and last rows, the connection.
+func liveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *liveTranscript, i int) widgets.Meaning {
 	if t == nil || i < 0 || i >= t.Len() {
-		return th.Tag(th.Dim) + tview.Escape(i18n.Word(lang, "Select a connection above, then a line of its transcript.")) + widgets.Reset
+		return widgets.Meaning{Notes: []widgets.Para{{Style: th.Dim, Text: i18n.Word(lang, "Select a connection above, then a line of its transcript.")}}}
 	}
 	cs := &t.conn
 	lr := t.rows[i]
-	var b strings.Builder
 	switch lr.kind {
 	case rowOpened, rowClosed:
-		head := fmt.Sprintf("#%d %s %s %s", cs.ID, connWhere(cs), i18n.Word(lang, "from"), cs.Remote)
-		b.WriteString(th.Tag(th.Fg(th.ProtoColor(string(cs.Protocol))).Bold(true)) + tview.Escape(head) + widgets.Reset + "\n")
-		var about []string
+		m := widgets.Meaning{Line: fmt.Sprintf("#%d %s %s %s", cs.ID, connWhere(cs), i18n.Word(lang, "from"), cs.Remote),
+			Style: th.Fg(th.ProtoColor(string(cs.Protocol)))}
 		if cs.User != "" {
-			about = append(about, i18n.Word(lang, "logged in as")+" "+cs.User)
+			m.About = append(m.About, i18n.Word(lang, "logged in as")+" "+cs.User)
 		}
 		if cs.Client != "" {
 			c := i18n.Word(lang, "client") + ": " + cs.Client
 			if cs.ClientHint != "" {
 				c += " (" + cs.ClientHint + ")"
 			}
-			about = append(about, c)
+			m.About = append(m.About, c)
 		}
-		about = append(about, fmt.Sprintf("%d %s, %d %s", cs.Commands, i18n.Word(lang, "commands"), cs.BytesIn+cs.BytesOut, i18n.Word(lang, "octets")))
-		b.WriteString(tview.Escape(strings.Join(about, " · ")) + "\n")
+		m.About = append(m.About, fmt.Sprintf("%d %s, %d %s", cs.Commands, i18n.Word(lang, "commands"), cs.BytesIn+cs.BytesOut, i18n.Word(lang, "octets")))
 		if cs.TLS {
-			b.WriteString(th.Tag(th.OK) + tview.Escape(i18n.Word(lang, "Encrypted: on the network the lines above are unreadable TLS records.")) + widgets.Reset)
+			m.Notes = []widgets.Para{{Style: th.OK, Text: i18n.Word(lang, "Encrypted: on the network the lines above are unreadable TLS records.")}}
 		} else {
-			b.WriteString(th.Tag(th.Bad) + tview.Escape(i18n.Word(lang, "No TLS: anyone on the network path can read these lines, passwords included.")) + widgets.Reset)
+			m.Notes = []widgets.Para{{Style: th.Bad, Text: i18n.Word(lang, "No TLS: anyone on the network path can read these lines, passwords included.")}}
 		}
-		return strings.TrimRight(b.String(), "\n")
+		return m
 	}
 	e := &t.entries[lr.entry]
 	u := widgets.UnitOfEntry(e)
-	// The line itself is in the transcript: one row of it here, then what
-	// it means, then the details.
-	b.WriteString(th.Tag(t.style(e.Dir).Bold(true)) + tview.Escape(strings.TrimRight(widgets.Fit(widgets.OneLine(u.Headline(lang)), max(width, 8)), " ")) + widgets.Reset + "\n")
-	about := u.About(lang, true)
-	details := th.Tag(th.Dim) + tview.Escape(strings.Join(about, " · ")) + widgets.Reset
-	if t.paused {
-		b.WriteString(th.Tag(th.Dim) + tview.Escape(i18n.Word(lang, "Annotations are paused (a resumes them).")) + widgets.Reset + "\n" + details)
-		return b.String()
-	}
-	if n := noteText(lang, e); n != "" {
-		b.WriteString(tview.Escape(n) + "\n")
-	}
+	m := widgets.Meaning{Line: u.Headline(lang), Style: t.style(e.Dir), About: u.About(lang, true), Paused: t.paused}
+	m.Notes = append(m.Notes, widgets.Para{Style: th.Text, Text: noteText(lang, e)})
 	if g != nil && e.Kind == wire.Line && e.Layer != wire.Cipher {
 		if ge, ok := g.Explain(string(t.conn.Protocol), e.Dir == wire.ClientToServer, e.Command, e.Text); ok {
 			if text, rfc := widgets.GlossLine(&ge, lang); text != "" {
-				b.WriteString(th.Tag(th.Dim) + "· " + widgets.Reset + tview.Escape(text))
-				if rfc != "" {
-					b.WriteString(" " + th.Tag(th.Dim) + tview.Escape(rfc) + widgets.Reset)
-				}
-				b.WriteString("\n")
+				m.Notes = append(m.Notes, widgets.Para{Style: th.Text, Text: "· " + text, Ref: rfc})
 			}
 		}
 	}
-	b.WriteString(details)
-	return b.String()
+	return m
 }

@@ -49,6 +49,9 @@ type LinesPane struct {
 	MoreKey string // the key that scrolls down, shown in the mark; "" for none
 	MoreTxt string // "more ↓" in the screen's language
 	Footer  string // tview-tagged text on the bottom border, left (the legend)
+	// Render, when set, gives the lines for the pane's inner width at
+	// each draw (for a screen that does not lay the pane out itself).
+	Render func(width int) []string
 }
 
 func NewLinesPane(th *Theme) *LinesPane {
@@ -85,6 +88,10 @@ func (p *LinesPane) Scroll(d int) {
 
 // Draw draws the pane, then its marks on the border.
 func (p *LinesPane) Draw(screen tcell.Screen) {
+	if p.Render != nil {
+		_, _, w, _ := p.GetInnerRect()
+		p.SetLines(p.Render(w))
+	}
 	p.TextView.Draw(screen)
 	x, y, w, h := p.GetRect()
 	if w < 8 || h < 2 {
