@@ -432,7 +432,7 @@ func (ls *lessonScreen) meaningOf(th *widgets.Theme, lang string) widgets.Meanin
 	if text, rfc := widgets.GlossLine(e.Gloss, lang); text != "" {
 		m.Notes = append(m.Notes, widgets.Para{Style: th.Text, Text: "· " + text, Ref: rfc})
 	}
-	if dec, ok := widgets.SaslPlain(e.Unit, lang); ok {
+	if dec, ok := widgets.SASLPlain(e.Unit, lang); ok {
 		m.Notes = append(m.Notes, widgets.Para{Style: th.Bad, Text: dec})
 	}
 	if e.Kind == events.EventStep && e.Step != ls.s.CurrentStep() { // the story pane shows the current step's

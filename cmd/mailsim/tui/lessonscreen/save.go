@@ -19,7 +19,7 @@ const saveHelp = "write transcript: save the session so far (steps and sandbox l
 	"offering the transcripts folder; what you typed in the sandbox has its passwords redacted"
 
 // defaultDataDir is $XDG_DATA_HOME/mailsim, or ~/.local/share/mailsim.
-func defaultDataDir() string { return model.XdgDir("XDG_DATA_HOME", ".local", "share") }
+func defaultDataDir() string { return model.XDGDir("XDG_DATA_HOME", ".local", "share") }
 
 // transcriptDir is the folder w offers: DataDir/transcripts. Saved
 // transcripts stay out of the current folder, which may be a folder of

@@ -9,14 +9,14 @@ import (
 func TestABigMailboxFoldsToItsEndsAndItsChanges(t *testing.T) {
 	rows := make([]widgets.MsgRow, 10000)
 	for i := range rows {
-		rows[i] = widgets.MsgRow{Uid: uint32(i + 1)}
+		rows[i] = widgets.MsgRow{UID: uint32(i + 1)}
 	}
 	rows[5000].Mark = widgets.MarkNew
 	shown, gaps := widgets.FoldRows(rows)
 	var uids []uint32
 	total := 0
 	for i, r := range shown {
-		uids = append(uids, r.Uid)
+		uids = append(uids, r.UID)
 		total += gaps[i] + 1
 	}
 	total += gaps[len(shown)]

@@ -127,13 +127,13 @@ func TestAuthPlainIsDecoded(t *testing.T) {
 		{"AGFsaWNlAHNlY3JldA==", "AUTH"},
 	} {
 		for lang, says := range map[string]string{"en": "not encryption", "vi": "mật mã"} {
-			got, ok := widgets.SaslPlain(unitC(tc.line, tc.cmd), lang)
+			got, ok := widgets.SASLPlain(unitC(tc.line, tc.cmd), lang)
 			if !ok || !strings.Contains(got, `\0alice\0secret`) || !strings.Contains(got, says) {
 				t.Errorf("saslPlain(%q, %s) = %q, %v", tc.line, lang, got, ok)
 			}
 		}
 	}
-	if _, ok := widgets.SaslPlain(unitC("USER alice", "USER"), "en"); ok {
+	if _, ok := widgets.SASLPlain(unitC("USER alice", "USER"), "en"); ok {
 		t.Error("USER is not a SASL payload")
 	}
 }

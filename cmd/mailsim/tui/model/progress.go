@@ -27,7 +27,7 @@ type DoneInfo struct {
 }
 
 // DefaultStateDir is $XDG_STATE_HOME/mailsim, or ~/.local/state/mailsim.
-func DefaultStateDir() string { return XdgDir("XDG_STATE_HOME", ".local", "state") }
+func DefaultStateDir() string { return XDGDir("XDG_STATE_HOME", ".local", "state") }
 
 // LoadProgress reads dir/progress.json; a missing or unreadable file gives
 // an empty progress (it is a convenience, never a reason not to start).
@@ -102,9 +102,9 @@ func (p *Progress) save() error {
 	return nil
 }
 
-// XdgDir is the mailsim folder under the XDG base directory env names,
+// XDGDir is the mailsim folder under the XDG base directory env names,
 // or under its default, home/def... ("" when there is no home).
-func XdgDir(env string, def ...string) string {
+func XDGDir(env string, def ...string) string {
 	if d := os.Getenv(env); d != "" {
 		return filepath.Join(d, "mailsim")
 	}

@@ -104,7 +104,7 @@ func changeMark(k events.ChangeKind, ok bool) rowMark {
 // MsgRow is one row of a mailbox or a local copy.
 type MsgRow struct {
 	seq     int // 0: none (a deleted row, a local copy)
-	Uid     uint32
+	UID     uint32
 	from    string
 	subject string
 	size    int
@@ -139,7 +139,7 @@ func layout(width int, withSeq bool, rows ...MsgRow) columns {
 	}
 	var fromW, subjW, flagsW, statusW, longFlagsW int
 	for _, r := range rows {
-		c.uid = max(c.uid, len(strconv.FormatUint(uint64(r.Uid), 10)))
+		c.uid = max(c.uid, len(strconv.FormatUint(uint64(r.UID), 10)))
 		if withSeq {
 			c.seq = max(c.seq, len(strconv.Itoa(r.seq)))
 		}
@@ -224,7 +224,7 @@ func (c columns) row(th *Theme, lang string, m MsgRow) string {
 		}
 		b.WriteString(Right(s, c.seq) + " ")
 	}
-	b.WriteString(Right(strconv.FormatUint(uint64(m.Uid), 10), c.uid) + " ")
+	b.WriteString(Right(strconv.FormatUint(uint64(m.UID), 10), c.uid) + " ")
 	if c.from > 0 {
 		b.WriteString(FitWord(m.from, c.from) + " ")
 	}
@@ -349,7 +349,7 @@ func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, del
 	var rows []MsgRow
 	for _, m := range d.Local {
 		k, ok := delta[changeKey{where, m.UID}]
-		r := MsgRow{Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, Mark: changeMark(k, ok)}
+		r := MsgRow{UID: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, Mark: changeMark(k, ok)}
 		if r.Mark == MarkNew && d.Protocol == "pop3" {
 			r.Mark = markDown // a POP3 client's new copy is one it downloaded
 		}
@@ -368,12 +368,12 @@ func deviceBlock(th *Theme, lang string, v model.View, d events.DeviceState, del
 		if pd, ok := v.Prev.Device(d.Name); ok {
 			for _, m := range pd.Local {
 				if delta[changeKey{where, m.UID}] == events.Removed {
-					rows = append(rows, MsgRow{Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, Mark: markGone})
+					rows = append(rows, MsgRow{UID: m.UID, from: m.From, subject: m.Subject, size: m.Size, flags: m.Flags, Mark: markGone})
 				}
 			}
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Uid < rows[j].Uid })
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].UID < rows[j].UID })
 	heads := [][]Seg{head}
 	if d.Sent+d.Received > 0 {
 		// What its connections moved, and that on a modelled link
@@ -689,7 +689,7 @@ func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore
 	rows := make([]MsgRow, 0, len(mb.Messages))
 	for i, m := range mb.Messages {
 		k, ok := delta[changeKey{where, m.UID}]
-		r := MsgRow{seq: i + 1, Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, Mark: changeMark(k, ok)}
+		r := MsgRow{seq: i + 1, UID: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, Mark: changeMark(k, ok)}
 		if len(p.Marked) > 0 && p.Marked[events.MarkKey(user, m.UID)] {
 			r.Mark = markDele
 		}
@@ -700,14 +700,14 @@ func mailboxRows(v model.View, p events.ProviderState, user string, mb mailstore
 			if old, ok := pp.Snapshot.Mailbox(user, mb.Name); ok {
 				for _, m := range old.Messages {
 					if delta[changeKey{where, m.UID}] == events.Removed && !hasUID(mb.Messages, m.UID) {
-						rows = append(rows, MsgRow{Uid: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, Mark: markGone})
+						rows = append(rows, MsgRow{UID: m.UID, from: m.From, subject: m.Subject, size: m.Size(), flags: m.Flags, Mark: markGone})
 					}
 				}
 			}
 		}
 	}
 	if len(rows) > len(mb.Messages) { // deleted rows were added at the end
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Uid < rows[j].Uid })
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].UID < rows[j].UID })
 	}
 	return rows
 }

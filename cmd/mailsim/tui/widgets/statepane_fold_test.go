@@ -5,13 +5,13 @@ import "testing"
 func TestACompactBlockOfAWholeMailboxChangedShowsItsEnds(t *testing.T) {
 	rows := make([]MsgRow, 10000)
 	for i := range rows {
-		rows[i] = MsgRow{Uid: uint32(i + 1), Mark: markDown}
+		rows[i] = MsgRow{UID: uint32(i + 1), Mark: markDown}
 	}
 	b := stateBlock{rows: rows}
 	shown, gaps := b.shown(false)
 	var uids []uint32
 	for _, r := range shown {
-		uids = append(uids, r.Uid)
+		uids = append(uids, r.UID)
 	}
 	if len(uids) != 3 || uids[0] != 1 || uids[1] != 2 || uids[2] != 10000 {
 		t.Errorf("compact shows UIDs %v, want 1 2 10000", uids)

@@ -48,11 +48,11 @@ func Right(s string, w int) string {
 	return strings.Repeat(" ", w-width) + s
 }
 
-// SaslPlain explains the SASL PLAIN payload of a client line in lang
+// SASLPlain explains the SASL PLAIN payload of a client line in lang
 // (protoline.PlainPayload: "AUTH PLAIN AGFsaWNl…", "a1 AUTHENTICATE PLAIN
 // …", or the bare payload sent after a "+" challenge): what it decodes
 // to, and that base64 hides nothing.
-func SaslPlain(u *wire.Unit, lang string) (string, bool) {
+func SASLPlain(u *wire.Unit, lang string) (string, bool) {
 	if u == nil || u.Dir != wire.ClientToServer {
 		return "", false
 	}
