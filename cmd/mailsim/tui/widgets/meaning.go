@@ -31,9 +31,10 @@ type Para struct {
 	Ref   string // a reference kept on one row ("[RFC 1939 §5]"): after the text, on its last row when it fits
 }
 
-// Lines lays m out for a width: the line with its details beside it when
-// both fit on a row, else the line wrapped and the details under it; then
-// each note, wrapped.
+// Lines lays m out for a width: the line on one row (cut with "…": it is
+// whole in the transcript), with its details beside it when they fit;
+// then each note, wrapped; then the details that did not fit beside the
+// line (they matter least).
 func (m Meaning) Lines(th *Theme, lang string, w int) []string {
 	var out []string
 	para := func(st tcell.Style, text string) {
@@ -41,27 +42,22 @@ func (m Meaning) Lines(th *Theme, lang string, w int) []string {
 			out = append(out, th.Tag(st)+tview.Escape(ln)+Reset)
 		}
 	}
+	details := strings.Join(m.About, " · ")
 	if m.Line != "" {
 		line, bold := OneLine(m.Line), m.Style.Bold(true)
-		ab := strings.Join(m.About, " · ")
-		if ab != "" && uniseg.StringWidth(line)+2+uniseg.StringWidth(ab) <= w {
-			out = append(out, SegLine(th, w, Seg{Style: bold, Text: line}, Seg{Style: th.Dim, Text: "  " + ab}))
+		if details != "" && uniseg.StringWidth(line)+2+uniseg.StringWidth(details) <= w {
+			out = append(out, SegLine(th, w, Seg{Style: bold, Text: line}, Seg{Style: th.Dim, Text: "  " + details}))
+			details = ""
 		} else {
-			for _, ln := range WrapLine(line, w) {
-				out = append(out, th.Tag(bold)+tview.Escape(ln)+Reset)
-			}
-			if ab != "" {
-				para(th.Dim, ab)
-			}
+			out = append(out, SegLine(th, w, Seg{Style: bold, Text: line}))
 		}
 	}
 	if m.Paused {
 		para(th.Dim, i18n.Word(lang, "Annotations are paused (a resumes them)."))
-		return out
 	}
 	for _, n := range m.Notes {
 		t := strings.TrimSpace(n.Text)
-		if t == "" {
+		if m.Paused || t == "" {
 			continue
 		}
 		para(n.Style, t)
@@ -74,6 +70,9 @@ func (m Meaning) Lines(th *Theme, lang string, w int) []string {
 		} else {
 			para(n.Style, n.Ref)
 		}
+	}
+	if details != "" {
+		para(th.Dim, details)
 	}
 	return out
 }
