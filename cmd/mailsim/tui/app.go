@@ -82,7 +82,7 @@ func newUI(ctx context.Context, o Options) (*ui, error) {
 		if u.host.Showing() {
 			u.host.Arrange(w, h)
 		} else {
-			u.picker.fitWidth(w)
+			u.picker.fitSize(w, h)
 		}
 		return false
 	})

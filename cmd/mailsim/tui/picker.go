@@ -34,6 +34,7 @@ type pickerScreen struct {
 	msg      string
 	query    string // the filter: lessons whose texts contain it, in any language
 	width    int    // the screen width the table was laid out for
+	height   int    // the screen height the details were laid out for
 }
 
 func newPickerScreen(u *ui) *pickerScreen {
@@ -49,7 +50,7 @@ func newPickerScreen(u *ui) *pickerScreen {
 	p.table.SetSelectionChangedFunc(func(int, int) { p.renderDetail() })
 	p.progress = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	p.progress.SetBackgroundColor(tcell.ColorDefault)
-	p.detail = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
+	p.detail = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	p.detail.SetBackgroundColor(tcell.ColorDefault)
 	p.filter = tview.NewInputField().SetLabel("/").SetFieldWidth(30)
 	p.filter.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)
@@ -88,10 +89,11 @@ func (p *pickerScreen) setMessage(m string) {
 	p.renderDetail()
 }
 
-// fitWidth lays the table out again when the screen width changed.
-func (p *pickerScreen) fitWidth(w int) {
-	if w != p.width {
-		p.width = w
+// fitSize lays the table and the details out again when the screen size
+// changed.
+func (p *pickerScreen) fitSize(w, h int) {
+	if w != p.width || h != p.height {
+		p.width, p.height = w, h
 		p.refresh()
 	}
 }
@@ -327,35 +329,65 @@ func (p *pickerScreen) renderProgress() {
 	p.progress.SetText(" " + th.Tag(th.Dim) + tview.Escape(cutLine(strings.Join(parts, " · "), max(1, p.width-2))) + widgets.Reset)
 }
 
-// renderDetail describes the selected lesson.
+// renderDetail describes the selected lesson, in a pane as tall as the
+// description (4 to a quarter of the screen's rows); what is still
+// taller ends its last row with "…".
 func (p *pickerScreen) renderDetail() {
 	th, lang := p.u.Theme, p.u.Lang
-	var b strings.Builder
+	var paras []widgets.Para
 	if p.msg != "" {
-		b.WriteString(th.Tag(th.Bad) + tview.Escape(p.msg) + widgets.Reset + "\n")
+		paras = append(paras, widgets.Para{Style: th.Bad, Text: p.msg})
 	}
 	row, _ := p.table.GetSelection()
 	if row >= 0 && row < len(p.rows) && p.rows[row] != nil {
 		l := p.rows[row]
-		b.WriteString(th.Tag(th.Title) + tview.Escape(l.Title.In(lang)) + widgets.Reset)
+		head := l.Title.In(lang)
 		if d, ok := p.u.progress.Done[l.ID]; ok {
-			s := " · " + tr(lang, "done")
+			head += " · " + tr(lang, "done")
 			if d.Asked > 0 {
-				s += fmt.Sprintf(" · %s %d/%d", tr(lang, "Score"), d.Right, d.Asked)
+				head += fmt.Sprintf(" · %s %d/%d", tr(lang, "Score"), d.Right, d.Asked)
 			}
-			b.WriteString(th.Tag(th.OK) + tview.Escape(s) + widgets.Reset)
 		}
-		b.WriteString("\n" + tview.Escape(l.Summary.In(lang)) + "\n")
+		paras = append(paras, widgets.Para{Style: th.Title, Text: head}, widgets.Para{Style: th.Text, Text: l.Summary.In(lang)})
 		if start, ok := p.startHere(); ok && start == l {
-			b.WriteString(th.Tag(th.Accent) + tview.Escape("▶ "+tr(lang, "Start here: the suggested path is")+" "+pathText(p.u.o.Lessons)) + widgets.Reset + "\n")
+			paras = append(paras, widgets.Para{Style: th.Accent, Text: "▶ " + tr(lang, "Start here: the suggested path is") + " " + pathText(p.u.o.Lessons)})
 		}
 		cmd := "learn"
 		if p.isReplay(l) {
 			cmd = "replay"
 		}
-		b.WriteString(th.Tag(th.Dim) + tview.Escape(fmt.Sprintf("mailsim %s %s · %s · %s", cmd, l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))) + widgets.Reset)
+		paras = append(paras, widgets.Para{Style: th.Dim, Text: fmt.Sprintf("mailsim %s %s · %s · %s", cmd, l.ID, stepCount(lang, len(l.Steps)), strings.Join(l.Languages(), ", "))})
+	}
+	if p.root == nil {
+		return // called while the screen is built
+	}
+	w := max(1, p.u.Width()-2)
+	type line struct {
+		st   tcell.Style
+		text string
+	}
+	var lines []line
+	for _, pa := range paras {
+		for _, ln := range widgets.Wrap(pa.Text, w) {
+			lines = append(lines, line{pa.Style, ln})
+		}
+	}
+	_, h := p.u.Size()
+	rows := max(4, min(len(lines), h/4))
+	if len(lines) > rows {
+		last := &lines[rows-1]
+		last.text = cutLine(last.text+" "+lines[rows].text+" …", w)
+		lines = lines[:rows]
+	}
+	var b strings.Builder
+	for i, ln := range lines {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(th.Tag(ln.st) + tview.Escape(ln.text) + widgets.Reset)
 	}
 	p.detail.SetText(b.String())
+	p.root.ResizeItem(p.detail, rows+2, 0)
 }
 
 // pathText is the suggested path: "pop3-basics → imap-basics → …".
