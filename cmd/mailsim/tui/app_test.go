@@ -14,8 +14,13 @@ import (
 	"mailsim/lessons"
 )
 
-// testLesson is a small POP3 lesson (screentest.TestLesson).
-var testLesson = screentest.TestLesson
+// testLesson is screentest.TestLesson, its title and summary in
+// Vietnamese too.
+func testLesson(quiz bool) *lessons.Lesson {
+	l := screentest.TestLesson(quiz)
+	l.Title["vi"], l.Summary["vi"] = "POP3 bằng tay", "Tải về rồi xóa trên máy chủ"
+	return l
+}
 
 // harness runs the whole app, picker and lesson screens, on a
 // simulation screen.

@@ -19,8 +19,13 @@ import (
 
 func en(s string) i18n.Text { return i18n.Text{"en": s} }
 
-// testLesson is a small POP3 lesson (screentest.TestLesson).
-var testLesson = screentest.TestLesson
+// testLesson is screentest.TestLesson, its title and summary in
+// Vietnamese too.
+func testLesson(quiz bool) *lessons.Lesson {
+	l := screentest.TestLesson(quiz)
+	l.Title["vi"], l.Summary["vi"] = "POP3 bằng tay", "Tải về rồi xóa trên máy chủ"
+	return l
+}
 
 // builtins are the lessons mailsim ships.
 var builtins = screentest.Builtins
