@@ -56,16 +56,12 @@ func Serve(ctx context.Context, o ServeOptions) error {
 
 // liveUI is the running live view.
 type liveUI struct {
-	o    ServeOptions
-	ctx  context.Context
-	app  *tview.Application
-	th   *widgets.Theme
-	lang string
-	g    *lessons.Glossary
-	feed *liveFeed
-	stop chan struct{}
+	*widgets.Shell // the app, its pages (main, and the one overlay), theme, language, size
+	o              ServeOptions
+	ctx            context.Context
+	g              *lessons.Glossary
+	feed           *liveFeed
 
-	pages   *tview.Pages
 	root    *tview.Flex
 	middle  *tview.Flex
 	header  *widgets.TextPane
@@ -90,8 +86,6 @@ type liveUI struct {
 	notice   string
 	filling  bool // the table is being refilled: ignore its selection callback
 	timeSet  bool
-	ov       widgets.Overlays
-	w, h     int
 	laidOut  [3]int // the size (and emptiness) the layout was built for
 	tableFor int    // the width the table was filled for
 }
@@ -100,9 +94,8 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	if o.Lang == "" {
 		o.Lang = i18n.Fallback
 	}
-	widgets.ApplyGlobalStyles()
-	lv := &liveUI{o: o, ctx: ctx, app: tview.NewApplication(), th: widgets.NewTheme(), lang: o.Lang,
-		feed: newLiveFeed(), stop: make(chan struct{}), paused: o.Registry.AnnotationsPaused(),
+	lv := &liveUI{Shell: widgets.NewShell(o.Screen, o.Lang), o: o, ctx: ctx,
+		feed: newLiveFeed(), paused: o.Registry.AnnotationsPaused(),
 		autoSel: true, kicked: map[uint64]bool{}}
 	lv.srv.n = o.Network
 	if g, err := lessons.LoadGlossary(); err == nil {
@@ -110,12 +103,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	} else {
 		lv.notice = "glossary: " + err.Error()
 	}
-	th := lv.th
-	if o.Screen != nil {
-		lv.app.SetScreen(o.Screen)
-	}
-	lv.app.EnableMouse(true)
-
+	th := lv.Theme
 	lv.header = widgets.NewTextPane(lv.renderHeader)
 	lv.conns = tview.NewTable().SetSelectable(true, false).SetFixed(1, 0)
 	lv.conns.SetSelectedStyle(th.Select)
@@ -129,41 +117,39 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 			lv.selectConn(id)
 		}
 	})
-	lv.conns.SetSelectedFunc(func(int, int) { lv.app.SetFocus(lv.tv) })
+	lv.conns.SetSelectedFunc(func(int, int) { lv.App.SetFocus(lv.tv) })
 	lv.tv = transcriptview.New(emptySource{})
 	lv.tv.SetActorWidth(0)
 	lv.tv.SetSelectedFunc(func(int) { lv.renderMeaning() })
 	lv.cardTV = tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true).SetScrollable(true)
-	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(i18n.Word(lv.lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
+	lv.cardTV.SetText(th.Tag(th.Dim) + tview.Escape(i18n.Word(lv.Lang, "Waiting for the first connection (Tab, then ↑↓ scrolls the card):")) + widgets.Reset + "\n\n" + tview.Escape(o.Card))
 	lv.left = tview.NewPages().AddPage("card", lv.cardTV, true, true).AddPage("transcript", lv.tv, true, false)
 	lv.meaning = widgets.NewLinesPane(th)
-	lv.meaning.MoreTxt = i18n.Word(lv.lang, "more ↓")
+	lv.meaning.MoreTxt = i18n.Word(lv.Lang, "more ↓")
 	lv.meaning.Render = func(w int) []string {
 		i := -1
 		if lv.trans != nil {
 			i = lv.tv.Selected()
 		}
-		return liveMeaning(lv.th, lv.lang, lv.g, lv.trans, i).Lines(lv.th, lv.lang, w)
+		return liveMeaning(lv.Theme, lv.Lang, lv.g, lv.trans, i).Lines(lv.Theme, lv.Lang, w)
 	}
-	lv.server = widgets.NewTextPane(func(w int) string { return lv.srv.render(th, lv.lang, w) })
-	lv.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(lv.keys, th, lv.lang, w) })
+	lv.server = widgets.NewTextPane(func(w int) string { return lv.srv.render(th, lv.Lang, w) })
+	lv.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(lv.keys, th, lv.Lang, w) })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
-	th.Frame(lv.conns.Box, i18n.Word(lv.lang, "Connections"))
-	th.Frame(lv.tv.Box, i18n.Word(lv.lang, "Transcript"))
-	th.Frame(lv.cardTV.Box, i18n.Word(lv.lang, "Connection card"))
-	th.Frame(lv.meaning.Box, i18n.Word(lv.lang, "Meaning"))
-	th.Frame(lv.server.Box, i18n.Word(lv.lang, "Server"))
+	th.Frame(lv.conns.Box, i18n.Word(lv.Lang, "Connections"))
+	th.Frame(lv.tv.Box, i18n.Word(lv.Lang, "Transcript"))
+	th.Frame(lv.cardTV.Box, i18n.Word(lv.Lang, "Connection card"))
+	th.Frame(lv.meaning.Box, i18n.Word(lv.Lang, "Meaning"))
+	th.Frame(lv.server.Box, i18n.Word(lv.Lang, "Server"))
 
 	lv.keys = lv.keyMap()
 	lv.root = tview.NewFlex().SetDirection(tview.FlexRow)
 	lv.middle = tview.NewFlex()
-	lv.pages = tview.NewPages().AddPage("main", lv.root, true, true)
-	lv.ov = widgets.Overlays{App: lv.app, Pages: lv.pages}
-	lv.app.SetRoot(lv.pages, true)
-	lv.app.SetInputCapture(lv.capture)
-	lv.app.SetBeforeDrawFunc(func(s tcell.Screen) bool {
-		lv.w, lv.h = s.Size()
+	lv.Pages.AddPage("main", lv.root, true, true)
+	lv.App.SetInputCapture(lv.Capture(func() *keymap.Map { return lv.keys }))
+	lv.App.SetBeforeDrawFunc(func(s tcell.Screen) bool {
+		lv.SetSize(s.Size())
 		lv.layout()
 		return false
 	})
@@ -176,7 +162,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 	}
 	lv.afterServerChange()
 	lv.renderMeaning()
-	lv.app.SetFocus(lv.conns)
+	lv.App.SetFocus(lv.conns)
 	return lv
 }
 
@@ -185,14 +171,6 @@ type emptySource struct{}
 
 func (emptySource) Len() int                    { return 0 }
 func (emptySource) Row(int) *transcriptview.Row { return nil }
-
-// size is the screen size at the last draw (80×24 before the first).
-func (lv *liveUI) size() (int, int) {
-	if lv.w == 0 {
-		return 80, 24
-	}
-	return lv.w, lv.h
-}
 
 func (lv *liveUI) run() error {
 	cancels := []func(){lv.o.Registry.Subscribe(lv.feed.event)}
@@ -216,7 +194,7 @@ func (lv *liveUI) run() error {
 	// What happened before the subscription: read it once more.
 	lv.feed.Add(func(b *liveBatch) { b.conns = true })
 
-	go lv.feed.Run(lv.stop, lv.deliver)
+	go lv.feed.Run(lv.Stop, lv.deliver)
 	if lv.o.Notices != nil {
 		go func() {
 			for {
@@ -226,19 +204,19 @@ func (lv *liveUI) run() error {
 						return
 					}
 					lv.feed.notice(s)
-				case <-lv.stop:
+				case <-lv.Stop:
 					return
 				}
 			}
 		}()
 	}
-	return widgets.RunApp(lv.ctx, lv.app, lv.stop, nil)
+	return widgets.RunApp(lv.ctx, lv.App, lv.Stop, nil)
 }
 
 // deliver applies a batch on the UI goroutine and redraws: the one
 // QueueUpdateDraw of a flush.
 func (lv *liveUI) deliver(b liveBatch) {
-	widgets.Poster{App: lv.app, Stop: lv.stop}.Post(func() { lv.apply(b) })
+	lv.Post(func() { lv.apply(b) })
 }
 
 // apply takes a batch into the view.
@@ -277,7 +255,7 @@ func (lv *liveUI) apply(b liveBatch) {
 // layout arranges the panes for the screen size: the list on top, the
 // transcript beside the server pane, the meaning under them.
 func (lv *liveUI) layout() {
-	w, h := lv.size()
+	w, h := lv.Size()
 	empty := 0
 	if len(lv.list) == 0 && !lv.wantSrv {
 		empty = 1
@@ -312,7 +290,7 @@ func (lv *liveUI) layout() {
 }
 
 // tableWidth is the cells the list's columns may use.
-func (lv *liveUI) tableWidth() int { w, _ := lv.size(); return max(20, w-3) }
+func (lv *liveUI) tableWidth() int { w, _ := lv.Size(); return max(20, w-3) }
 
 // --- the connection list
 
@@ -323,7 +301,7 @@ func (lv *liveUI) refreshConns() {
 	list := lv.o.Registry.Conns()
 	sortConns(list)
 	lv.list = list
-	lv.tableFor, _ = lv.size()
+	lv.tableFor, _ = lv.Size()
 	want := lv.sel
 	if lv.autoSel {
 		if id := newest(list); id != 0 {
@@ -337,7 +315,7 @@ func (lv *liveUI) refreshConns() {
 		}
 	}
 	lv.filling = true
-	at := fillConnTable(lv.conns, lv.th, lv.lang, list, lv.kicked, lv.tableWidth(), want)
+	at := fillConnTable(lv.conns, lv.Theme, lv.Lang, list, lv.kicked, lv.tableWidth(), want)
 	if at > 0 {
 		lv.conns.Select(at, 0)
 	}
@@ -396,7 +374,7 @@ func (lv *liveUI) loadTranscript() {
 		lv.clearSelection()
 		return
 	}
-	lv.trans = newLiveTranscript(lv.th, lv.lang, cs, lv.o.Registry.Transcript(lv.sel, 0), lv.paused)
+	lv.trans = newLiveTranscript(lv.Theme, lv.Lang, cs, lv.o.Registry.Transcript(lv.sel, 0), lv.paused)
 	lv.trans.kicked = lv.kicked[lv.sel]
 	lv.tv.SetSource(lv.trans)
 	lv.retitle()
@@ -414,7 +392,7 @@ func (lv *liveUI) clearSelection() {
 }
 
 func (lv *liveUI) retitle() {
-	title := i18n.Word(lv.lang, "Transcript")
+	title := i18n.Word(lv.Lang, "Transcript")
 	if t := lv.trans; t != nil {
 		title += fmt.Sprintf(" · #%d %s", t.conn.ID, connWhere(&t.conn))
 		if t.conn.User != "" {
@@ -443,7 +421,7 @@ func (lv *liveUI) followUser() {
 }
 
 func (lv *liveUI) afterServerChange() {
-	title := i18n.Word(lv.lang, "Server")
+	title := i18n.Word(lv.Lang, "Server")
 	if lv.srv.addr != "" {
 		title += " · " + lv.srv.addr
 	}
@@ -459,7 +437,7 @@ func (lv *liveUI) afterServerChange() {
 func (lv *liveUI) renderMeaning() { lv.meaning.ScrollToBeginning() }
 
 func (lv *liveUI) renderHeader(width int) string {
-	th, lang := lv.th, lv.lang
+	th, lang := lv.Theme, lv.Lang
 	open, closed := 0, 0
 	for _, c := range lv.list {
 		if c.Open {

@@ -87,8 +87,8 @@ func startLiveWith(t testing.TB, w, h int, edit func(*ServeOptions)) *liveHarnes
 
 func (h *liveHarness) text() string {
 	var s string
-	h.lv.app.QueueUpdateDraw(func() {})
-	h.lv.app.QueueUpdate(func() { s = screentest.Text(h.scr) })
+	h.lv.App.QueueUpdateDraw(func() {})
+	h.lv.App.QueueUpdate(func() { s = screentest.Text(h.scr) })
 	return s
 }
 

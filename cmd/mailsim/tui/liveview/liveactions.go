@@ -23,7 +23,7 @@ const BroadcastSubject = "Hello from your trainer"
 // keyMap is the live view's key table: the hint bar and the help are made
 // from it.
 func (lv *liveUI) keyMap() *keymap.Map {
-	return &keymap.Map{Name: i18n.Word(lv.lang, "Classroom"), Bindings: []keymap.Binding{
+	return &keymap.Map{Name: i18n.Word(lv.Lang, "Classroom"), Bindings: []keymap.Binding{
 		{ID: "broadcast", Keys: []keymap.Key{keymap.Char('b')}, Short: "deliver", Desc: "deliver a message to every account (subject, then confirm)", Action: lv.askBroadcast},
 		{ID: "resetMailbox", Keys: []keymap.Key{keymap.Char('r')}, Short: "reset", Desc: "reset the server pane's user to its starter mailbox (asks)", Action: lv.askReset},
 		{ID: "kick", Keys: []keymap.Key{keymap.Char('x')}, Short: "kick", Desc: "kick the selected connection: close it now (asks)", Action: lv.askKick},
@@ -34,31 +34,15 @@ func (lv *liveUI) keyMap() *keymap.Map {
 		{ID: "scores", Keys: []keymap.Key{keymap.Char('s')}, Short: lv.scoresShort(), Desc: "the exercise scoreboard: students × exercises (arrows; Enter or e: the student's evidence)", Action: lv.showScores},
 		{ID: "results", Keys: []keymap.Key{keymap.Char('R')}, Desc: "write the exercise results now (serve --results FILE: FILE.csv and FILE.md)", Action: lv.writeResults},
 		{ID: "help", Keys: []keymap.Key{keymap.Char('?')}, Short: "help", Desc: "this help", Action: lv.showHelp},
-		{ID: "quit", Keys: []keymap.Key{keymap.Char('q'), keymap.Code(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.app.Stop},
+		{ID: "quit", Keys: []keymap.Key{keymap.Char('q'), keymap.Code(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit (the servers then shut down politely)", Action: lv.App.Stop},
 		{ID: "pane", Keys: []keymap.Key{keymap.Code(tcell.KeyTab)}, Desc: "next pane: list, transcript (or card), server", Action: func() { lv.cycleFocus(1) }},
 		{ID: "panePrev", Keys: []keymap.Key{keymap.Code(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { lv.cycleFocus(-1) }},
-		{ID: "list", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Desc: "back to the connection list", Action: func() { lv.app.SetFocus(lv.conns) }},
+		{ID: "list", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Desc: "back to the connection list", Action: func() { lv.App.SetFocus(lv.conns) }},
 		{ID: "followConn", Keys: []keymap.Key{keymap.Char('n')}, Desc: "follow the newest connection (until you pick one)", Action: lv.followNewest},
 		{ID: "follow", Keys: []keymap.Key{keymap.Char('f')}, Desc: "follow the newest line on/off", Action: func() { lv.tv.SetFollow(!lv.tv.Follow()) }},
 		{ID: "time", Keys: []keymap.Key{keymap.Char('t')}, Desc: "timestamps on/off", Action: func() { lv.timeSet = true; lv.tv.SetShowTime(!lv.tv.ShowTime()) }},
 		{ID: "enter", Keys: []keymap.Key{keymap.Code(tcell.KeyEnter)}, Desc: "list: go to the transcript; transcript: fold a body"},
 	}}
-}
-
-// capture is the view's key handler: overlays get their own keys;
-// otherwise the key table decides, then the focused pane.
-func (lv *liveUI) capture(ev *tcell.EventKey) *tcell.EventKey {
-	if ev.Key() == tcell.KeyCtrlC {
-		lv.app.Stop()
-		return nil
-	}
-	if lv.ov.IsOpen() {
-		return ev
-	}
-	if lv.keys.Handle(ev) {
-		return nil
-	}
-	return ev
 }
 
 // cycleFocus moves the focus along the panes on screen: the list, the
@@ -71,7 +55,7 @@ func (lv *liveUI) cycleFocus(d int) {
 	if lv.laidOut[2] == 0 {
 		panes = append(panes, lv.server)
 	}
-	f := lv.app.GetFocus()
+	f := lv.App.GetFocus()
 	at := 0
 	for i, p := range panes {
 		if p == f {
@@ -79,54 +63,47 @@ func (lv *liveUI) cycleFocus(d int) {
 		}
 	}
 	n := len(panes)
-	lv.app.SetFocus(panes[((at+d)%n+n)%n])
+	lv.App.SetFocus(panes[((at+d)%n+n)%n])
 }
 
 // --- overlays
 
 // showOverlay puts p centred over the screen, w×h cells at most.
-func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) { lv.ov.Show(name, p, w, h) }
+func (lv *liveUI) showOverlay(name string, p tview.Primitive, w, h int) { lv.Ov.Show(name, p, w, h) }
 
 // hideOverlay closes the open overlay; the list gets the focus back.
-func (lv *liveUI) hideOverlay() { lv.ov.Hide(lv.conns) }
+func (lv *liveUI) hideOverlay() { lv.Ov.Hide(lv.conns) }
 
 // closeKeys makes Esc and the given runes close an overlay.
-func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.ov.CloseOn(b, runes, lv.conns) }
+func (lv *liveUI) closeKeys(b *tview.Box, runes string) { lv.Ov.CloseOn(b, runes, lv.conns) }
 
-func (lv *liveUI) showHelp() {
-	t := widgets.HelpTable(lv.th, lv.lang, lv.keys, widgets.PaneKeys(lv.keys))
-	t.SetBackgroundColor(tcell.ColorDefault)
-	lv.th.Frame(t.Box, i18n.Word(lv.lang, "Help")+" · "+i18n.Word(lv.lang, "c: the connection card")+" · Esc")
-	lv.closeKeys(t.Box, "?q")
-	rows := 2 + len(lv.keys.Bindings) + 2 + len(widgets.PaneKeys(lv.keys).Bindings) + 1
-	w, h := lv.size()
-	lv.showOverlay("help", t, min(84, w-2), min(rows, h-2))
-}
+// showHelp shows the key tables (the shell's help, as the lesson screen's).
+func (lv *liveUI) showHelp() { lv.ShowHelp(lv.keys, widgets.PaneKeys(lv.keys)) }
 
 func (lv *liveUI) showCard() {
 	tv := tview.NewTextView().SetWrap(true).SetWordWrap(true).SetScrollable(true).SetText(lv.o.Card)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	lv.th.Frame(tv.Box, i18n.Word(lv.lang, "Connection card")+" · ↑↓ · Esc")
+	lv.Theme.Frame(tv.Box, i18n.Word(lv.Lang, "Connection card")+" · ↑↓ · Esc")
 	lv.closeKeys(tv.Box, "cq")
 	lines := strings.Count(lv.o.Card, "\n") + 1
 	width := 0
 	for _, l := range strings.Split(lv.o.Card, "\n") {
 		width = max(width, tview.TaggedStringWidth(tview.Escape(l)))
 	}
-	w, h := lv.size()
+	w, h := lv.Size()
 	lv.showOverlay("card", tv, min(width+4, w), min(lines+2, h-2))
 }
 
 // confirm asks a yes/no question; yes runs on y or Enter.
 func (lv *liveUI) confirm(title, question string, yes func()) {
-	th := lv.th
+	th := lv.Theme
 	tv := tview.NewTextView().SetDynamicColors(true).SetWrap(true).SetWordWrap(true)
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
 	th.Frame(tv.Box, title)
-	tv.SetText(tview.Escape(question) + "\n\n" + th.Tag(th.Accent) + "y" + widgets.Reset + " " + i18n.Word(lv.lang, "yes") +
-		"    " + th.Tag(th.Accent) + "n" + widgets.Reset + " " + i18n.Word(lv.lang, "no"))
+	tv.SetText(tview.Escape(question) + "\n\n" + th.Tag(th.Accent) + "y" + widgets.Reset + " " + i18n.Word(lv.Lang, "yes") +
+		"    " + th.Tag(th.Accent) + "n" + widgets.Reset + " " + i18n.Word(lv.Lang, "no"))
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEnter || ev.Rune() == 'y' || ev.Rune() == 'Y':
@@ -137,7 +114,7 @@ func (lv *liveUI) confirm(title, question string, yes func()) {
 		}
 		return nil
 	})
-	w, h := lv.size()
+	w, h := lv.Size()
 	width := min(64, w-2)
 	lines := len(tview.WordWrap(question, width-2)) + 4
 	lv.showOverlay("confirm", tv, width, min(lines, h-2))
@@ -148,7 +125,7 @@ func (lv *liveUI) confirm(title, question string, yes func()) {
 
 func (lv *liveUI) noClassroom() bool {
 	if lv.o.Classroom == nil {
-		lv.notify(i18n.Word(lv.lang, "The trainer's actions are off (no classroom)."))
+		lv.notify(i18n.Word(lv.Lang, "The trainer's actions are off (no classroom)."))
 		return true
 	}
 	return false
@@ -158,7 +135,7 @@ func (lv *liveUI) askBroadcast() {
 	if lv.noClassroom() {
 		return
 	}
-	th, lang := lv.th, lv.lang
+	th, lang := lv.Theme, lv.Lang
 	lv.wantSrv = true // to see the message arrive
 	n := len(accountAddrs(lv.o.Network))
 	in := tview.NewInputField().SetLabel(i18n.Word(lang, "Subject") + ": ").SetPlaceholder(BroadcastSubject)
@@ -184,12 +161,12 @@ func (lv *liveUI) askBroadcast() {
 			fmt.Sprintf(i18n.Word(lang, "Deliver “%s” to every account (%d)?"), subject, n),
 			func() { lv.broadcast(subject) })
 	})
-	w, h := lv.size()
+	w, h := lv.Size()
 	lv.showOverlay("broadcast", box, min(76, w-2), min(12, h-2))
 }
 
 func (lv *liveUI) broadcast(subject string) {
-	cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
+	cls, feed, lang := lv.o.Classroom, lv.feed, lv.Lang
 	lv.notify(i18n.Word(lang, "delivering…"))
 	go func() {
 		n, err := cls.Broadcast(subject, BroadcastBody)
@@ -208,17 +185,17 @@ func (lv *liveUI) askReset() {
 	lv.wantSrv = true
 	addr := lv.srv.addr
 	if addr == "" {
-		lv.notify(i18n.Word(lv.lang, "Pick a user first (u)."))
+		lv.notify(i18n.Word(lv.Lang, "Pick a user first (u)."))
 		return
 	}
 	if _, ok := lv.o.Classroom.Account(addr); !ok {
-		lv.notify(fmt.Sprintf(i18n.Word(lv.lang, "%s is not a classroom account."), addr))
+		lv.notify(fmt.Sprintf(i18n.Word(lv.Lang, "%s is not a classroom account."), addr))
 		return
 	}
-	lv.confirm(i18n.Word(lv.lang, "Reset a mailbox"),
-		fmt.Sprintf(i18n.Word(lv.lang, "Reset %s to its starter state? Every message and folder it has now is removed; the starter messages come back."), addr),
+	lv.confirm(i18n.Word(lv.Lang, "Reset a mailbox"),
+		fmt.Sprintf(i18n.Word(lv.Lang, "Reset %s to its starter state? Every message and folder it has now is removed; the starter messages come back."), addr),
 		func() {
-			cls, feed, lang := lv.o.Classroom, lv.feed, lv.lang
+			cls, feed, lang := lv.o.Classroom, lv.feed, lv.Lang
 			go func() {
 				if err := cls.ResetMailbox(addr); err != nil {
 					feed.notice(i18n.Word(lang, "Reset failed") + ": " + widgets.OneLine(err.Error()))
@@ -234,23 +211,23 @@ func (lv *liveUI) askKick() {
 		return
 	}
 	if lv.trans == nil {
-		lv.notify(i18n.Word(lv.lang, "No connection selected."))
+		lv.notify(i18n.Word(lv.Lang, "No connection selected."))
 		return
 	}
 	cs := lv.trans.conn
 	if !cs.Open {
-		lv.notify(fmt.Sprintf(i18n.Word(lv.lang, "#%d is already closed."), cs.ID))
+		lv.notify(fmt.Sprintf(i18n.Word(lv.Lang, "#%d is already closed."), cs.ID))
 		return
 	}
 	who := cs.User
 	if who == "" {
-		who = i18n.Word(lv.lang, "not logged in")
+		who = i18n.Word(lv.Lang, "not logged in")
 	}
-	lv.confirm(i18n.Word(lv.lang, "Kick a connection"),
-		fmt.Sprintf(i18n.Word(lv.lang, "Kick #%d (%s, %s from %s)? It is closed at once, as if the network went away: a POP3 session deletes nothing, an SMTP transaction delivers nothing."),
+	lv.confirm(i18n.Word(lv.Lang, "Kick a connection"),
+		fmt.Sprintf(i18n.Word(lv.Lang, "Kick #%d (%s, %s from %s)? It is closed at once, as if the network went away: a POP3 session deletes nothing, an SMTP transaction delivers nothing."),
 			cs.ID, who, connWhere(&cs), cs.Remote),
 		func() {
-			cls, feed, lang, id := lv.o.Classroom, lv.feed, lv.lang, cs.ID
+			cls, feed, lang, id := lv.o.Classroom, lv.feed, lv.Lang, cs.ID
 			lv.kicked[id] = true
 			go func() {
 				if cls.Kick(id) {
@@ -269,9 +246,9 @@ func (lv *liveUI) togglePaused() {
 	lv.o.Registry.SetAnnotationsPaused(p)
 	lv.setPaused(p)
 	if p {
-		lv.notify(i18n.Word(lv.lang, "Annotations paused."))
+		lv.notify(i18n.Word(lv.Lang, "Annotations paused."))
 	} else {
-		lv.notify(i18n.Word(lv.lang, "Annotations on."))
+		lv.notify(i18n.Word(lv.Lang, "Annotations on."))
 	}
 }
 
@@ -279,5 +256,5 @@ func (lv *liveUI) togglePaused() {
 func (lv *liveUI) followNewest() {
 	lv.autoSel = true
 	lv.refreshConns()
-	lv.notify(i18n.Word(lv.lang, "Following the newest connection."))
+	lv.notify(i18n.Word(lv.Lang, "Following the newest connection."))
 }

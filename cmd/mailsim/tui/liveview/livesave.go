@@ -45,7 +45,7 @@ func connSavePath(dir string, cs classroom.ConnState, now time.Time) string {
 // in the header.
 func (lv *liveUI) saveConn() {
 	if lv.trans == nil {
-		lv.notify(i18n.Word(lv.lang, "No connection selected."))
+		lv.notify(i18n.Word(lv.Lang, "No connection selected."))
 		return
 	}
 	cs, ok := lv.o.Registry.Conn(lv.trans.conn.ID)
@@ -53,9 +53,9 @@ func (lv *liveUI) saveConn() {
 		cs = lv.trans.conn
 	}
 	path := connSavePath(lv.o.SaveDir, cs, time.Now())
-	if err := transcripts.Save(path, connTranscript(lv.o.Registry, cs, lv.lang), transcripts.SaveOptions{}); err != nil {
-		lv.notify(i18n.Word(lv.lang, "could not save") + ": " + widgets.OneLine(err.Error()))
+	if err := transcripts.Save(path, connTranscript(lv.o.Registry, cs, lv.Lang), transcripts.SaveOptions{}); err != nil {
+		lv.notify(i18n.Word(lv.Lang, "could not save") + ": " + widgets.OneLine(err.Error()))
 		return
 	}
-	lv.notify(i18n.Word(lv.lang, "saved to") + " " + path)
+	lv.notify(i18n.Word(lv.Lang, "saved to") + " " + path)
 }

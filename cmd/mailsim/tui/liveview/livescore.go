@@ -217,16 +217,16 @@ func (lv *liveUI) scoresShort() string {
 // showScores opens the scoreboard over the view.
 func (lv *liveUI) showScores() {
 	if lv.o.Exercises == nil {
-		lv.notify(i18n.Word(lv.lang, "No exercises: start serve with --exercises builtin (or a DIR)."))
+		lv.notify(i18n.Word(lv.Lang, "No exercises: start serve with --exercises builtin (or a DIR)."))
 		return
 	}
 	sel := lv.score
-	lv.score = newScoreboard(lv.th, lv.lang, lv.o.Exercises.Board())
+	lv.score = newScoreboard(lv.Theme, lv.Lang, lv.o.Exercises.Board())
 	if sel != nil {
 		lv.score.row, lv.score.col, lv.score.top = sel.row, sel.col, sel.top
 	}
 	lv.score.evidence = lv.showEvidence
-	lv.th.Frame(lv.score.Box, i18n.Word(lv.lang, "Scoreboard")+" · Enter/e "+i18n.Word(lv.lang, "evidence")+" · R "+i18n.Word(lv.lang, "results")+" · Esc")
+	lv.Theme.Frame(lv.score.Box, i18n.Word(lv.Lang, "Scoreboard")+" · Enter/e "+i18n.Word(lv.Lang, "evidence")+" · R "+i18n.Word(lv.Lang, "results")+" · Esc")
 	lv.score.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch {
 		case ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && (ev.Rune() == 's' || ev.Rune() == 'q')):
@@ -239,7 +239,7 @@ func (lv *liveUI) showScores() {
 		}
 		return ev
 	})
-	w, h := lv.size()
+	w, h := lv.Size()
 	lv.showOverlay("scores", lv.score, max(20, w-2), max(5, h-2))
 }
 
@@ -247,10 +247,10 @@ func (lv *liveUI) showScores() {
 // back to the scoreboard.
 func (lv *liveUI) showEvidence(i int) {
 	b := lv.score.board
-	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(textsafe.Visible(studentEvidence(lv.lang, b, i)))
+	tv := tview.NewTextView().SetWrap(false).SetScrollable(true).SetText(textsafe.Visible(studentEvidence(lv.Lang, b, i)))
 	tv.SetBackgroundColor(tcell.ColorDefault)
 	tv.SetTextColor(tcell.ColorDefault)
-	lv.th.Frame(tv.Box, i18n.Word(lv.lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
+	lv.Theme.Frame(tv.Box, i18n.Word(lv.Lang, "Evidence")+" · "+b.Students[i].Name+" · ↑↓ · Esc")
 	keep := lv.score
 	tv.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		if ev.Key() == tcell.KeyEscape || (ev.Key() == tcell.KeyRune && (ev.Rune() == 'e' || ev.Rune() == 'q')) {
@@ -260,14 +260,14 @@ func (lv *liveUI) showEvidence(i int) {
 		}
 		return ev
 	})
-	w, h := lv.size()
+	w, h := lv.Size()
 	lv.showOverlay("evidence", tv, max(20, w-4), max(5, h-4))
 }
 
 // writeResults writes the results file now (R).
 func (lv *liveUI) writeResults() {
 	if lv.o.WriteResults == nil {
-		lv.notify(i18n.Word(lv.lang, "No results file: start serve with --exercises and --results FILE."))
+		lv.notify(i18n.Word(lv.Lang, "No results file: start serve with --exercises and --results FILE."))
 		return
 	}
 	msg, err := lv.o.WriteResults()
@@ -276,7 +276,7 @@ func (lv *liveUI) writeResults() {
 		return
 	}
 	if msg == "" {
-		msg = i18n.Word(lv.lang, "No results file: start serve with --exercises and --results FILE.")
+		msg = i18n.Word(lv.Lang, "No results file: start serve with --exercises and --results FILE.")
 	}
 	lv.notify(msg)
 }

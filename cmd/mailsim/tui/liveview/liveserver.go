@@ -90,7 +90,7 @@ func accountAddrs(n *network.Network) []string {
 
 // userPicker is the overlay list of users for the server pane.
 func (lv *liveUI) pickUser() {
-	th, lang := lv.th, lv.lang
+	th, lang := lv.Theme, lv.Lang
 	lv.wantSrv = true
 	addrs := accountAddrs(lv.o.Network)
 	t := tview.NewTable().SetSelectable(true, false)
@@ -130,6 +130,6 @@ func (lv *liveUI) pickUser() {
 		}
 		return ev
 	})
-	w, h := lv.size()
+	w, h := lv.Size()
 	lv.showOverlay("users", t, min(48, w-2), min(len(addrs)+3, h-2))
 }

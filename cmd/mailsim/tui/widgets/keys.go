@@ -35,26 +35,6 @@ func Hints(m *keymap.Map, th *Theme, lang string, width int) string {
 	return b.String()
 }
 
-// HelpTable fills a table with the key maps' bindings, one section per
-// map, in lang.
-func HelpTable(th *Theme, lang string, maps ...*keymap.Map) *tview.Table {
-	t := tview.NewTable().SetSelectable(false, false)
-	row := 0
-	for _, m := range maps {
-		if row > 0 {
-			row++
-		}
-		t.SetCell(row, 0, tview.NewTableCell(i18n.Word(lang, m.Name)).SetStyle(th.Title))
-		row++
-		for _, b := range m.Bindings {
-			t.SetCell(row, 0, tview.NewTableCell(" "+b.Label()+"  ").SetStyle(th.Accent))
-			t.SetCell(row, 1, tview.NewTableCell(i18n.Word(lang, b.Desc)).SetStyle(th.Text))
-			row++
-		}
-	}
-	return t
-}
-
 // HelpLines writes the key maps for a width: a heading per map, then per
 // binding its keys and, beside them, its description wrapped.
 func HelpLines(th *Theme, lang string, width int, maps ...*keymap.Map) []string {
