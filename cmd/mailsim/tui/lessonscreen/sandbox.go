@@ -132,7 +132,7 @@ func (sb *sandbox) cycle(d int) {
 // terminal.
 func (sb *sandbox) relabel() {
 	ls, th, lang := sb.ls, sb.ls.u.Theme, sb.ls.u.Lang
-	th.Frame(sb.root.Box, tr(lang, "Try it")+" · Tab: device · Esc")
+	th.Frame(sb.root.Box, tr(lang, "Try it")+" · "+tr(lang, "Tab: device")+" · Esc")
 	name := sb.actorName()
 	if name == "" {
 		return
