@@ -64,24 +64,27 @@ type Action struct {
 // ShownOfLesson is what a live run of l shows.
 func ShownOfLesson(l *lessons.Lesson) *Shown {
 	sh := &Shown{ID: l.ID, Title: l.Title, Summary: l.Summary}
-	domains := map[string]string{}
+	domains, protocols := map[string]string{}, map[string]string{}
 	for _, a := range l.Actors {
 		sh.Actors = append(sh.Actors, ShownActor{Name: a.Name, Protocol: a.Protocol})
-		domains[a.Name] = a.Domain
+		domains[a.Name], protocols[a.Name] = a.Domain, a.Protocol
 	}
 	for i := range l.Steps {
 		st := &l.Steps[i]
-		ss := ShownStep{Title: st.Title, Say: st.Say, Quiz: st.Quiz}
+		ss := ShownStep{Title: st.Title, Say: st.Say, Note: st.Note, Quiz: st.Quiz}
 		switch st.Kind {
 		case lessons.Connect:
 			ss.Action = Action{Actor: st.Actor, Verb: Connects, Object: connectTarget(st, domains[st.Actor])}
 		case lessons.Send:
 			ss.Action = Action{Actor: st.Actor, Verb: Sends, Object: st.Command}
-			ss.Note = st.Note
 		case lessons.Data:
-			ss.Action = Action{Actor: st.Actor, Verb: Sends, Object: "DATA …"}
+			ss.Action = Action{Actor: st.Actor, Verb: Sends, Object: dataObject}
 		case lessons.Disconnect:
-			ss.Action = Action{Actor: st.Actor, Verb: Sends, Object: "QUIT"}
+			bye := "QUIT"
+			if protocols[st.Actor] == string(wire.IMAP) {
+				bye = "LOGOUT" // what the simulator's IMAP device sends to leave
+			}
+			ss.Action = Action{Actor: st.Actor, Verb: Sends, Object: bye}
 		case lessons.Drop:
 			ss.Action = Action{Actor: st.Actor, Verb: Drops}
 		case lessons.Wait:
@@ -118,16 +121,22 @@ func connectTarget(st *lessons.Step, domain string) string {
 	return net.JoinHostPort(host, strconv.Itoa(role.StandardPort()))
 }
 
+// dataObject is what a data step sends, as its action line says it.
+const dataObject = "DATA …"
+
 // ShownOfTranscript is what a replay of t shows: the lesson as far as the
 // recording tells it. The step events carry the titles and narration, the
-// quiz events the quizzes; a step's first connection or line sent is its
-// action (a transcript does not say which steps dropped a connection,
-// waited or delivered).
+// quiz events the quizzes; the first connection, line or message body an
+// actor the recording names sends in a step is its action, and that
+// line's note its note (a transcript does not say which steps dropped a
+// connection, waited or delivered).
 func ShownOfTranscript(t *transcripts.Transcript) *Shown {
 	h := t.Heading()
 	sh := &Shown{ID: h.ID, Title: h.Title, Summary: h.Summary, Steps: make([]ShownStep, h.Steps)}
+	actor := map[string]bool{}
 	for _, a := range t.Actors {
 		sh.Actors = append(sh.Actors, ShownActor{Name: a.Name, Protocol: a.Protocol})
+		actor[a.Name] = true
 	}
 	for i := range t.Events {
 		e := &t.Events[i]
@@ -144,13 +153,21 @@ func ShownOfTranscript(t *transcripts.Transcript) *Shown {
 		case events.EventQuiz:
 			st.Quiz = e.Quiz
 		case events.EventConnect:
-			if st.Action.Verb == NoAction {
+			if st.Action.Verb == NoAction && actor[e.Actor] {
 				st.Action = Action{Actor: e.Actor, Verb: Connects, Object: e.Host}
 			}
 		case events.EventWire:
-			if u := e.Unit; st.Action.Verb == NoAction && u.Dir == wire.ClientToServer && u.Layer != wire.Cipher && u.Kind == wire.Line {
+			u := e.Unit
+			if st.Action.Verb != NoAction || !actor[e.Actor] || u.Dir != wire.ClientToServer || u.Layer == wire.Cipher {
+				continue
+			}
+			switch u.Kind {
+			case wire.Line:
 				st.Action = Action{Actor: e.Actor, Verb: Sends, Object: u.Text}
 				st.Note = e.Note // the lesson's own note of the line it sent, as the live story shows it
+			case wire.Block: // a message body: a data step
+				st.Action = Action{Actor: e.Actor, Verb: Sends, Object: dataObject}
+				st.Note = e.Note
 			}
 		}
 	}
