@@ -72,7 +72,7 @@ type fileEvent struct {
 	Snapshot int             `yaml:"snapshot,omitempty"`
 	Delta    []events.Change `yaml:"delta,omitempty"` // state: what changed, stored as the simulator gives it
 	// Redacted says what a redacted unit held ("a password, 10 characters"): wire.Unit.Redacted.
-	Redacted string `yaml:"redacted,omitempty"`
+	Redacted i18n.Text `yaml:"redacted,omitempty"`
 	// By is "student" for what the learner did themselves (events.Event.ByStudent).
 	By string `yaml:"by,omitempty"`
 }

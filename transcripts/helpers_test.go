@@ -192,7 +192,7 @@ func (g gen) transcript() (*Transcript, []fileEvent) {
 			Role: g.str(), Host: g.str(), Eavesdrop: g.r.Intn(2) == 0, Handshake: g.r.Intn(2) == 0, Dir: g.str(), Layer: g.str(),
 			Unit: g.str(), Seq: g.int(), Text: g.str(), Raw: g.bytes(), Len: g.int(), Lines: g.int(), Command: g.str(), Tag: g.str(),
 			Cut: g.r.Intn(2) == 0, Title: g.text(), Say: g.text(), Note: g.text(), What: g.text(), OK: g.r.Intn(2) == 0,
-			Snapshot: g.int(), Redacted: g.str(), By: g.str()}
+			Snapshot: g.int(), Redacted: g.text(), By: g.str()}
 		if g.r.Intn(2) == 0 {
 			e.Gloss = &lessons.Entry{Key: g.str(), RFC: g.str(), Text: g.text()}
 		}

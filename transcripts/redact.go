@@ -59,7 +59,7 @@ func Redact(t *Transcript) *Transcript {
 		e.Unit = &u
 		if e.Gloss != nil {
 			g := *e.Gloss
-			g.Text = i18n.Text{i18n.Fallback: what}
+			g.Text = what
 			e.Gloss = &g
 		}
 		e.Note = scrub(e.Note, secretForms(s.Value))

@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -65,8 +66,8 @@ func TestRedactionScrubsTheSecretFromAnnotations(t *testing.T) {
 			t.Errorf("an annotation still holds the secret: %q", s)
 		}
 	}
-	if out.Gloss.Text["en"] != out.Unit.Redacted {
-		t.Errorf("the glossary note is %q, want what was there (%q)", out.Gloss.Text["en"], out.Unit.Redacted)
+	if !reflect.DeepEqual(out.Gloss.Text, out.Unit.Redacted) || out.Unit.Redacted.In("vi") == out.Unit.Redacted.In("en") {
+		t.Errorf("the glossary note is %q, want what was there in every language (%q)", out.Gloss.Text, out.Unit.Redacted)
 	}
 	if note := out.ShownNote(); !strings.Contains(note["en"], "AUTH PLAIN for alice: base64 of the user name and a password, 10 characters") {
 		t.Errorf("the note shown %q does not say what was there", note["en"])
@@ -131,5 +132,35 @@ func TestRedactionOfALessonWithSandboxLinesHidesOnlyTheStudentsSecrets(t *testin
 	}
 	if got := clientLines(Redact(in)); got[0] != "a1 LOGIN alice •••" {
 		t.Errorf("unmarked: %q", got)
+	}
+}
+
+// TestWhatWasHiddenIsSavedInEveryLanguage: a redacted line's "redacted"
+// field is a text like a note, so a Vietnamese replay says it in
+// Vietnamese; a plain string, as files before it have, reads as English.
+func TestWhatWasHiddenIsSavedInEveryLanguage(t *testing.T) {
+	tr := Redact(session("pop3", "C: USER alice", "C: PASS wonderland"))
+	data, err := Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const both = `redacted: {en: "a password, 10 characters", vi: "một mật khẩu, 10 ký tự"}`
+	if !strings.Contains(string(data), both) {
+		t.Fatalf("the file does not hold %s:\n%s", both, data)
+	}
+	back, err := Unmarshal(data, "new.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Events[2].ShownNote().In("vi"); got != "một mật khẩu, 10 ký tự" {
+		t.Errorf("a Vietnamese replay shows %q", got)
+	}
+	old := strings.Replace(string(data), both, `redacted: "a password, 10 characters"`, 1)
+	back, err = Unmarshal([]byte(old), "old.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Events[2].Unit.Redacted; !reflect.DeepEqual(got, i18n.Text{"en": "a password, 10 characters"}) {
+		t.Errorf("an older file's redacted field reads as %v", got)
 	}
 }

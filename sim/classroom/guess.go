@@ -1,10 +1,10 @@
 package classroom
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/sim/wire"
 )
 
@@ -14,7 +14,7 @@ import (
 type clientRule struct {
 	proto wire.Protocol
 	name  string
-	hint  string
+	hint  i18n.Text
 	match func(t *tracker, tag, raw string) bool
 }
 
@@ -49,26 +49,26 @@ var numTag = regexp.MustCompile(`^\d+$`)
 // clientRules is the table of behaviours, first match wins. Measured with
 // the real clients in cmd/mailsim/serve_test.go where they are installed.
 var clientRules = []clientRule{
-	{wire.IMAP, "curl", "IMAP tags A001, A002…", tagLike(`^A\d{3}$`)},
-	{wire.IMAP, "fetchmail", "IMAP tags A0001, A0002…", tagLike(`^A\d{4}$`)},
-	{wire.IMAP, "mutt", "IMAP tags a0000, a0001…", tagLike(`^a\d{4}$`)},
-	{wire.IMAP, "Python imaplib", "IMAP tags of four capitals and a number", tagLike(`^[A-Z]{4}\d+$`)},
-	{wire.IMAP, "Go imapclient", "IMAP tags T1, T2…", tagLike(`^T\d+$`)},
-	{wire.IMAP, "Thunderbird", "numbered IMAP tags, lower-case commands", func(t *tracker, tag, raw string) bool {
+	{wire.IMAP, "curl", i18n.Textf("IMAP tags A001, A002…"), tagLike(`^A\d{3}$`)},
+	{wire.IMAP, "fetchmail", i18n.Textf("IMAP tags A0001, A0002…"), tagLike(`^A\d{4}$`)},
+	{wire.IMAP, "mutt", i18n.Textf("IMAP tags a0000, a0001…"), tagLike(`^a\d{4}$`)},
+	{wire.IMAP, "Python imaplib", i18n.Textf("IMAP tags of four capitals and a number"), tagLike(`^[A-Z]{4}\d+$`)},
+	{wire.IMAP, "Go imapclient", i18n.Textf("IMAP tags T1, T2…"), tagLike(`^T\d+$`)},
+	{wire.IMAP, "Thunderbird", i18n.Textf("numbered IMAP tags, lower-case commands"), func(t *tracker, tag, raw string) bool {
 		return len(t.verbs) == 1 && numTag.MatchString(tag) && lowerVerb(t, tag, raw)
 	}},
-	{wire.IMAP, "mbsync", "numbered IMAP tags, upper-case commands", func(t *tracker, tag, raw string) bool {
+	{wire.IMAP, "mbsync", i18n.Textf("numbered IMAP tags, upper-case commands"), func(t *tracker, tag, raw string) bool {
 		return len(t.verbs) == 1 && numTag.MatchString(tag) && !lowerVerb(t, tag, raw)
 	}},
-	{wire.POP3, "Python poplib or telnet", "POP3 USER first, no CAPA", verbs("USER")},
-	{wire.POP3, "curl", "POP3 CAPA, AUTH, then LIST or RETR", func(t *tracker, _, _ string) bool {
+	{wire.POP3, "Python poplib or telnet", i18n.Textf("POP3 USER first, no CAPA"), verbs("USER")},
+	{wire.POP3, "curl", i18n.Textf("POP3 CAPA, AUTH, then LIST or RETR"), func(t *tracker, _, _ string) bool {
 		return len(t.verbs) >= 3 && t.verbs[0] == "CAPA" && t.verbs[1] == "AUTH" && (t.verbs[2] == "LIST" || t.verbs[2] == "RETR")
 	}},
-	{wire.POP3, "fetchmail", "POP3 CAPA, login, then STAT", func(t *tracker, _, _ string) bool {
+	{wire.POP3, "fetchmail", i18n.Textf("POP3 CAPA, login, then STAT"), func(t *tracker, _, _ string) bool {
 		n := len(t.verbs)
 		return n >= 3 && t.verbs[0] == "CAPA" && t.verbs[n-1] == "STAT" && t.verbs[n-2] != "CAPA"
 	}},
-	{wire.SMTP, "Python smtplib", "lower-case ehlo", func(t *tracker, tag, raw string) bool {
+	{wire.SMTP, "Python smtplib", i18n.Textf("lower-case ehlo"), func(t *tracker, tag, raw string) bool {
 		return len(t.verbs) == 1 && (t.verbs[0] == "EHLO" || t.verbs[0] == "HELO") && lowerVerb(t, tag, raw)
 	}},
 }
@@ -88,7 +88,7 @@ func (t *tracker) guess(e *Entry, tag, raw string) {
 
 // setClient records a guess. A strong one (the client named itself)
 // replaces a weak one.
-func (t *tracker) setClient(e *Entry, name, hint string, strong bool) {
+func (t *tracker) setClient(e *Entry, name string, hint i18n.Text, strong bool) {
 	if t.st.Client != "" && !strong {
 		return
 	}
@@ -96,16 +96,16 @@ func (t *tracker) setClient(e *Entry, name, hint string, strong bool) {
 		return
 	}
 	t.st.Client, t.st.ClientHint = name, hint
-	t.note(e, "client: %s (%s)", name, hint)
+	t.note(e, i18n.Textf("client: %s (%s)", name, hint))
 }
 
 // ehlo guesses from the name a client gives in EHLO/HELO.
 func (t *tracker) ehlo(e *Entry, verb, name string) {
 	switch {
 	case strings.HasPrefix(name, "smtp.example."):
-		t.setClient(e, "mailsim MTA", fmt.Sprintf("EHLO %s: a provider relaying", name), true)
+		t.setClient(e, "mailsim MTA", i18n.Textf("EHLO %s: a provider relaying", name), true)
 	case strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]"):
-		t.setClient(e, "a mail app (Thunderbird, Apple Mail, Outlook…)", fmt.Sprintf("%s %s: an address literal", verb, name), false)
+		t.setClient(e, "a mail app (Thunderbird, Apple Mail, Outlook…)", i18n.Textf("%s %s: an address literal", verb, name), false)
 	}
 }
 
@@ -122,7 +122,7 @@ func (t *tracker) guessFromHeader(e *Entry) {
 		case "user-agent", "x-mailer":
 			v = strings.TrimSpace(v)
 			if v != "" {
-				t.setClient(e, v, k+" header", true)
+				t.setClient(e, v, i18n.Textf("%s header", k), true)
 			}
 			return
 		}

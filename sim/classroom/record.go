@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/internal/textsafe"
 	"mailsim/sim/wire"
 	"mailsim/transcripts"
@@ -215,11 +216,11 @@ func (rf *recFile) unit(e Entry) error {
 	if e.Cut {
 		fmt.Fprintf(&b, "%s #  (cut: the unit ended before its terminator)\n", ts)
 	}
-	if e.Redacted != "" {
-		fmt.Fprintf(&b, "%s #  redacted: %s\n", ts, e.Redacted)
+	if !e.Redacted.IsZero() { // the .log file is in English, as its own comments are
+		fmt.Fprintf(&b, "%s #  redacted: %s\n", ts, e.Redacted.In(i18n.Fallback))
 	}
-	if e.Note != "" {
-		fmt.Fprintf(&b, "%s #  %s\n", ts, e.Note)
+	if !e.Note.IsZero() {
+		fmt.Fprintf(&b, "%s #  %s\n", ts, e.Note.In(i18n.Fallback))
 	}
 	if b.Len() == 0 {
 		return nil

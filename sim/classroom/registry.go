@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"mailsim/internal/i18n"
 	"mailsim/sim/network"
 	"mailsim/sim/roles"
 	"mailsim/sim/wire"
@@ -62,7 +63,8 @@ type ConnState struct {
 	State string
 	// Client is the client software guessed ("Thunderbird", "curl"), ""
 	// when unknown; ClientHint says what gave it away.
-	Client, ClientHint string
+	Client     string
+	ClientHint i18n.Text
 
 	Opened, LastActive time.Time
 	Open               bool
@@ -92,10 +94,10 @@ type Entry struct {
 	Tag     string
 	Cut     bool
 	// Redacted says what Text hides, e.g. "a password, 8 characters".
-	Redacted string
+	Redacted i18n.Text
 	// Note is what the registry learnt from this unit: "logged in as
 	// alice", "TLS started", "client: curl (IMAP tag A001)".
-	Note string
+	Note i18n.Text
 }
 
 // EventKind says what changed.
@@ -289,7 +291,7 @@ func (r *Registry) Unit(u wire.Unit) {
 		c.track.unit(&e)
 	} else if !c.st.TLS {
 		c.st.TLS = true
-		e.Note = "TLS started: from here the wire carries only encrypted records"
+		e.Note = i18n.Textf("TLS started: from here the wire carries only encrypted records")
 	}
 	if u.Kind == wire.Block && len(e.Text) > MaxEntryText {
 		e.Text = e.Text[:MaxEntryText] + "\n… (" + strconv.Itoa(u.Len-MaxEntryText) + " more octets)"

@@ -57,11 +57,11 @@ func texts(r *Registry, id uint64) string {
 	var b strings.Builder
 	for _, e := range r.Transcript(id, 0) {
 		b.WriteString(e.Dir.String() + ": " + e.Text)
-		if e.Redacted != "" {
-			b.WriteString("  [" + e.Redacted + "]")
+		if !e.Redacted.IsZero() {
+			b.WriteString("  [" + e.Redacted.In("en") + "]")
 		}
-		if e.Note != "" {
-			b.WriteString("  {" + e.Note + "}")
+		if !e.Note.IsZero() {
+			b.WriteString("  {" + e.Note.In("en") + "}")
 		}
 		b.WriteString("\n")
 	}

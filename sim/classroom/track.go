@@ -1,9 +1,9 @@
 package classroom
 
 import (
-	"fmt"
 	"strings"
 
+	"mailsim/internal/i18n"
 	"mailsim/sim/wire"
 	"mailsim/sim/wire/protoline"
 )
@@ -53,13 +53,12 @@ func (t *tracker) unit(e *Entry) {
 	}
 }
 
-func (t *tracker) note(e *Entry, format string, args ...any) {
-	n := fmt.Sprintf(format, args...)
-	if e.Note != "" {
-		e.Note += "; " + n
-	} else {
+func (t *tracker) note(e *Entry, n i18n.Text) {
+	if e.Note.IsZero() {
 		e.Note = n
+		return
 	}
+	e.Note = i18n.Join([]i18n.Text{e.Note, n}, "; ")
 }
 
 // credentials runs a client unit through the follower and redacts the
@@ -76,17 +75,17 @@ func (t *tracker) credentials(e *Entry) (answered bool) {
 func (t *tracker) loggedIn(e *Entry) {
 	if u := t.creds.User(); u != "" {
 		t.st.User = u
-		t.note(e, "logged in as %s", u)
+		t.note(e, i18n.Textf("logged in as %s", u))
 	} else {
-		t.note(e, "logged in")
+		t.note(e, i18n.Textf("logged in"))
 	}
 }
 
 func (t *tracker) loginFailed(e *Entry) {
 	if u := t.creds.User(); u != "" {
-		t.note(e, "login failed for %s", u)
+		t.note(e, i18n.Textf("login failed for %s", u))
 	} else {
-		t.note(e, "login failed")
+		t.note(e, i18n.Textf("login failed"))
 	}
 }
 
@@ -135,12 +134,12 @@ func (t *tracker) pop3(e *Entry) {
 	case "STLS":
 		if ok {
 			t.st.TLS = true
-			t.note(e, "TLS started")
+			t.note(e, i18n.Textf("TLS started"))
 		}
 	case "QUIT":
 		if ok && t.st.State == "TRANSACTION" {
 			t.st.State = "UPDATE"
-			t.note(e, "UPDATE: messages marked with DELE are deleted now")
+			t.note(e, i18n.Textf("UPDATE: messages marked with DELE are deleted now"))
 		}
 	}
 }
@@ -209,7 +208,7 @@ func (t *tracker) imapID(e *Entry, args string) {
 		if v := fields["version"]; v != "" {
 			client += " " + v
 		}
-		t.setClient(e, client, fmt.Sprintf("IMAP ID name %q", name), true)
+		t.setClient(e, client, i18n.Textf("IMAP ID name %q", name), true)
 	}
 }
 
@@ -229,7 +228,7 @@ func (t *tracker) imapServer(e *Entry) {
 	if tag == "+" {
 		if e.Command == "IDLE" {
 			t.st.State = "IDLE " + t.mailbox
-			t.note(e, "IDLE: new mail is pushed to the client as it arrives")
+			t.note(e, i18n.Textf("IDLE: new mail is pushed to the client as it arrives"))
 		}
 		return
 	}
@@ -265,7 +264,7 @@ func (t *tracker) imapServer(e *Entry) {
 		t.st.State = "not authenticated"
 	case ok && e.Command == "STARTTLS":
 		t.st.TLS = true
-		t.note(e, "TLS started")
+		t.note(e, i18n.Textf("TLS started"))
 	case ok && e.Command == "LOGOUT":
 		t.st.State = "logout"
 	}
@@ -334,7 +333,7 @@ func (t *tracker) smtp(e *Entry) {
 		case pos:
 			t.st.State = "greeted"
 			t.st.Messages++
-			t.note(e, "message accepted")
+			t.note(e, i18n.Textf("message accepted"))
 		default:
 			t.st.State = "greeted"
 		}
@@ -351,7 +350,7 @@ func (t *tracker) smtp(e *Entry) {
 		if code == "220" {
 			t.st.TLS = true
 			t.st.State = "connected"
-			t.note(e, "TLS started")
+			t.note(e, i18n.Textf("TLS started"))
 		}
 	case "QUIT":
 		t.st.State = "quit"

@@ -38,9 +38,7 @@ func ConnEvents(cs ConnState, entries []Entry) []events.Event {
 		ev.Kind, ev.Time = events.EventWire, e.Time
 		ev.Unit = &wire.Unit{Conn: cs.ID, Seq: e.Seq, Time: e.Time, Dir: e.Dir, Layer: e.Layer, Kind: e.Kind,
 			Text: e.Text, Len: e.Len, Lines: e.Lines, Command: e.Command, Tag: e.Tag, Cut: e.Cut}
-		if e.Note != "" {
-			ev.Note = i18n.Text{i18n.Fallback: e.Note}
-		}
+		ev.Note = e.Note
 		evs = append(evs, ev)
 	}
 	if !cs.Open {
@@ -68,14 +66,14 @@ func ConnTranscript(cs ConnState, entries []Entry, lang string) *transcripts.Tra
 	// The registry hid the secrets already; keep what it said each was,
 	// and count the octets of what is kept, as transcripts.Redact does (a
 	// Len beyond them would read as a unit cut short).
-	what := map[int]string{}
+	what := map[int]i18n.Text{}
 	for _, e := range entries {
-		if e.Redacted != "" {
+		if !e.Redacted.IsZero() {
 			what[e.Seq] = e.Redacted
 		}
 	}
 	for i := range t.Events {
-		if e := &t.Events[i]; e.Kind == events.EventWire && what[e.Unit.Seq] != "" {
+		if e := &t.Events[i]; e.Kind == events.EventWire && !what[e.Unit.Seq].IsZero() {
 			u := *e.Unit
 			u.Redacted, u.Len = what[u.Seq], len(u.Raw)
 			e.Unit = &u

@@ -84,19 +84,21 @@ type Event struct {
 // characters"), appended in brackets, or on its own when the event has
 // neither a note nor a glossary entry to show.
 func (e *Event) ShownNote() i18n.Text {
-	if e.Unit == nil || e.Unit.Redacted == "" {
-		return e.Note
+	what := i18n.Text(nil)
+	if e.Unit != nil {
+		what = e.Unit.Redacted
 	}
-	what := e.Unit.Redacted
 	switch {
-	case len(e.Note) > 0:
-		out := make(i18n.Text, len(e.Note))
-		for k, v := range e.Note {
-			out[k] = v + " [" + what + "]"
+	case what.IsZero():
+		return e.Note
+	case !e.Note.IsZero():
+		out := make(i18n.Text, len(i18n.WordLanguages))
+		for _, lang := range i18n.WordLanguages {
+			out[lang] = e.Note.In(lang) + " [" + what.In(lang) + "]"
 		}
 		return out
 	case e.Gloss == nil:
-		return i18n.Text{i18n.Fallback: what}
+		return what
 	}
 	return e.Note
 }

@@ -39,6 +39,8 @@ package wire
 import (
 	"sync/atomic"
 	"time"
+
+	"mailsim/internal/i18n"
 )
 
 // Protocol names the mail protocol spoken on a connection; it selects the framer.
@@ -174,7 +176,7 @@ type Unit struct {
 	// "•••" ("a password, 10 characters"): set by transcripts.Redact and
 	// by the classroom registry, "" for a unit shown as it crossed. Text,
 	// Raw and Len are then those of the redacted unit.
-	Redacted string
+	Redacted i18n.Text
 }
 
 // ConnInfo describes a tapped connection when it opens.

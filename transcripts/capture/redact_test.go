@@ -85,8 +85,8 @@ func TestPasswordsAreRedactedOnImportUnlessKept(t *testing.T) {
 		}
 		var hidden []string
 		for _, e := range loaded.Events {
-			if e.Unit != nil && e.Unit.Redacted != "" {
-				hidden = append(hidden, e.Unit.Redacted)
+			if e.Unit != nil && !e.Unit.Redacted.IsZero() {
+				hidden = append(hidden, e.Unit.Redacted.In("en"))
 			}
 		}
 		if len(hidden) != len(secrets) {

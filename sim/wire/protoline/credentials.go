@@ -1,9 +1,10 @@
 package protoline
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"mailsim/internal/i18n"
 )
 
 // Hidden is what a redacted secret is replaced with, everywhere.
@@ -45,45 +46,50 @@ func (s Secret) Redact(text string) string {
 // unit shows Hidden where the secret would be.
 func (s Secret) AlreadyHidden() bool { return s.Value == Hidden }
 
-// What says what the secret was, without it: "a password, 10
-// characters", "AUTH PLAIN for alice: base64 of the user name and a
-// password, 10 characters".
-func (s Secret) What() string {
+// What says what the secret was, without it, in every language of the
+// catalog: "a password, 10 characters", "AUTH PLAIN for alice: base64 of
+// the user name and a password, 10 characters".
+func (s Secret) What() i18n.Text {
 	switch s.Kind {
 	case Password:
-		return count("a password", s.Value)
+		return i18n.Textf("a password, %s", characters(s.Value))
 	case APOPDigest:
-		return count("an APOP digest", s.Value)
+		return i18n.Textf("an APOP digest, %s", characters(s.Value))
 	}
 	raw, ok := DecodeSASL(s.Value)
-	mech := "a SASL response"
-	if s.Mechanism != "" {
-		mech = "a SASL " + s.Mechanism + " response"
-	}
 	switch {
+	case !ok && s.Mechanism == "":
+		return i18n.Textf("a SASL response that is not base64, %s", characters(s.Value))
 	case !ok:
-		return count(mech+" that is not base64", s.Value)
+		return i18n.Textf("a SASL %s response that is not base64, %s", s.Mechanism, characters(s.Value))
 	case s.Mechanism == "PLAIN":
 		if p, ok := DecodePlain(s.Value); ok {
-			return fmt.Sprintf("AUTH PLAIN for %s: base64 of the user name and %s", p.Identity(), count("a password", p.Password))
+			return i18n.Textf("AUTH PLAIN for %s: base64 of the user name and a password, %s", p.Identity(), characters(p.Password))
 		}
 	case s.Mechanism == "LOGIN" && s.Step == 1:
-		return "AUTH LOGIN: base64 of the user name " + string(raw)
+		return i18n.Textf("AUTH LOGIN: base64 of the user name %s", string(raw))
 	case s.Mechanism == "LOGIN":
-		return "AUTH LOGIN: base64 of " + count("a password", string(raw))
+		return i18n.Textf("AUTH LOGIN: base64 of a password, %s", characters(string(raw)))
 	}
-	if len(raw) == 1 {
-		return mech + ", 1 octet"
+	if s.Mechanism == "" {
+		return i18n.Textf("a SASL response, %s", octets(len(raw)))
 	}
-	return fmt.Sprintf("%s, %d octets", mech, len(raw))
+	return i18n.Textf("a SASL %s response, %s", s.Mechanism, octets(len(raw)))
 }
 
-func count(what, secret string) string {
-	n := utf8.RuneCountInString(secret)
-	if n == 1 {
-		return what + ", 1 character"
+// characters is "10 characters", counting runes, as a Text.
+func characters(secret string) i18n.Text {
+	if n := utf8.RuneCountInString(secret); n != 1 {
+		return i18n.Textf("%d characters", n)
 	}
-	return fmt.Sprintf("%s, %d characters", what, n)
+	return i18n.Textf("1 character")
+}
+
+func octets(n int) i18n.Text {
+	if n != 1 {
+		return i18n.Textf("%d octets", n)
+	}
+	return i18n.Textf("1 octet")
 }
 
 // A Unit is what a Follower needs of one client unit, as sim/wire frames

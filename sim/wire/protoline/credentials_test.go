@@ -15,7 +15,7 @@ func follow(proto string, lines ...string) (redacted, whats []string, user strin
 		head, cmd, _ := strings.Cut(head, "=")
 		s, ok := f.Client(Unit{Text: text, Block: head == "L", Command: cmd})
 		if ok {
-			text, whats = s.Redact(text), append(whats, s.What())
+			text, whats = s.Redact(text), append(whats, s.What().In("en"))
 		}
 		redacted = append(redacted, text)
 	}

@@ -18,5 +18,7 @@
 //     literal markers and parenthesized lists; Scanner.Value reads response
 //     data into a tree of Values.
 //
-// It imports only the standard library: no server, no wire tap, no UI.
+// It imports only the standard library and the catalog (internal/i18n,
+// for saying what a secret was in the reader's language): no server, no
+// wire tap, no UI.
 package protoline

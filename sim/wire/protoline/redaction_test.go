@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"mailsim/internal/i18n"
 	"mailsim/lessons"
 	"mailsim/sim/classroom"
 	"mailsim/sim/events"
@@ -184,7 +186,7 @@ func clientTexts(t *testing.T, tr *transcripts.Transcript, secrets []string) []s
 		u := e.Unit
 		out = append(out, u.Text)
 		raw := string(u.Raw)
-		if u.Redacted != "" && u.Len != len(raw) {
+		if !u.Redacted.IsZero() && u.Len != len(raw) {
 			t.Errorf("redacted %q: len %d, but %d octets", u.Text, u.Len, len(raw))
 		}
 		for _, s := range secrets {
@@ -216,12 +218,15 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 			entries := reg.Transcript(id, 0)
 			var b strings.Builder
 			for _, e := range entries {
-				b.WriteString(e.Text + "\n" + e.Note + "\n" + e.Redacted + "\n")
+				b.WriteString(e.Text + "\n")
+				for _, lang := range i18n.WordLanguages { // every language a reader may see
+					b.WriteString(e.Note.In(lang) + "\n" + e.Redacted.In(lang) + "\n")
+				}
 				if e.Dir == wire.ClientToServer {
 					keptIn["classroom registry"] = append(keptIn["classroom registry"], e.Text)
 					if strings.Contains(e.Text, protoline.Hidden) {
 						hiddenIn["classroom registry"]++
-						if e.Redacted == "" {
+						if e.Redacted.IsZero() {
 							t.Errorf("registry entry %q does not say what it hides", e.Text)
 						}
 					}
@@ -248,7 +253,7 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 			outputs["live view save"] = text
 			keptIn["live view save"] = clientTexts(t, back, c.secrets)
 			for _, e := range back.Events {
-				if e.Unit != nil && e.Unit.Redacted != "" {
+				if e.Unit != nil && !e.Unit.Redacted.IsZero() {
 					hiddenIn["live view save"]++ // what the registry said each unit hides
 				}
 			}
@@ -262,9 +267,9 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 			keptIn["saved live transcript"] = clientTexts(t, back, c.secrets)
 			whats := []string{}
 			for _, e := range back.Events {
-				if e.Unit != nil && e.Unit.Redacted != "" {
+				if e.Unit != nil && !e.Unit.Redacted.IsZero() {
 					hiddenIn["saved live transcript"]++
-					whats = append(whats, e.Unit.Redacted)
+					whats = append(whats, e.Unit.Redacted.In("en"))
 				}
 			}
 			twice := transcripts.Redact(back)
@@ -272,7 +277,7 @@ func TestEveryWayAPasswordCrossesIsRedactedInEveryOutput(t *testing.T) {
 				if e.Unit == nil {
 					continue
 				}
-				if was := back.Events[i].Unit; e.Unit.Text != was.Text || e.Unit.Redacted != was.Redacted {
+				if was := back.Events[i].Unit; e.Unit.Text != was.Text || !reflect.DeepEqual(e.Unit.Redacted, was.Redacted) {
 					t.Errorf("redacting again changed %q (%q) into %q (%q)", was.Text, was.Redacted, e.Unit.Text, e.Unit.Redacted)
 				}
 			}

@@ -370,4 +370,6 @@ func TestLiveSpeaksVietnamese(t *testing.T) {
 	h.waitFor("mailsim lớp học · 0 đang mở · 0 đã đóng", "chú thích bật", "Thẻ kết nối", "Kết nối")
 	pop3Login(t, h.addr(), "student01", h.password("student01"))
 	h.waitFor("mailsim lớp học · 1 đang mở · 0 đã đóng", "thô", "Người dùng")
+	// What the registry learnt and what it hid are said in Vietnamese too.
+	h.waitFor("↳ đã đăng nhập với tên student01", "một mật khẩu, ", " ký tự")
 }

@@ -85,13 +85,13 @@ func (t *liveTranscript) append(es []classroom.Entry) {
 func (t *liveTranscript) index(i int) {
 	e := &t.entries[i]
 	if e.Layer == wire.Cipher {
-		if e.Note != "" { // "TLS started": shown even when paused, it is what happens
+		if !e.Note.IsZero() { // "TLS started": shown even when paused, it is what happens
 			t.rows, t.cache = append(t.rows, liveRow{kind: rowNote, entry: i}), append(t.cache, nil)
 		}
 		return
 	}
 	t.rows, t.cache = append(t.rows, liveRow{kind: rowUnit, entry: i}), append(t.cache, nil)
-	if !t.paused && (e.Note != "" || e.Redacted != "") {
+	if !t.paused && (!e.Note.IsZero() || !e.Redacted.IsZero()) {
 		t.rows, t.cache = append(t.rows, liveRow{kind: rowNote, entry: i}), append(t.cache, nil)
 	}
 }
@@ -182,7 +182,7 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	if lr.kind == rowNote {
 		return &transcriptview.Row{Text: "↳ " + noteText(t.lang, e), Style: t.th.Dim}
 	}
-	r := widgets.UnitOfEntry(e).Row(t.lang, !t.paused && (e.Note != "" || e.Redacted != ""))
+	r := widgets.UnitOfEntry(e).Row(t.lang, !t.paused && (!e.Note.IsZero() || !e.Redacted.IsZero()))
 	r.Time, r.Style = e.Time, t.style(e.Dir)
 	return r
 }
@@ -190,11 +190,11 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 // noteText is an entry's annotation: its note and what it hides.
 func noteText(lang string, e *classroom.Entry) string {
 	var parts []string
-	if e.Note != "" {
-		parts = append(parts, e.Note)
+	if !e.Note.IsZero() {
+		parts = append(parts, e.Note.In(lang))
 	}
-	if e.Redacted != "" {
-		parts = append(parts, i18n.Word(lang, "hidden on screen")+": "+e.Redacted)
+	if !e.Redacted.IsZero() {
+		parts = append(parts, i18n.Word(lang, "hidden on screen")+": "+e.Redacted.In(lang))
 	}
 	return widgets.OneLine(strings.Join(parts, " · "))
 }
@@ -238,8 +238,8 @@ func liveMeaning(th *widgets.Theme, lang string, g *lessons.Glossary, t *liveTra
 		}
 		if cs.Client != "" {
 			c := i18n.Word(lang, "client") + ": " + cs.Client
-			if cs.ClientHint != "" {
-				c += " (" + cs.ClientHint + ")"
+			if !cs.ClientHint.IsZero() {
+				c += " (" + cs.ClientHint.In(lang) + ")"
 			}
 			m.About = append(m.About, c)
 		}
