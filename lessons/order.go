@@ -5,11 +5,15 @@ import (
 	"strings"
 )
 
+// GroupRealClients is the group of the gallery's recordings of real
+// clients (transcripts/gallery): sessions, not lessons.
+const GroupRealClients = "real"
+
 // groupTitles are the groups' headings (program words, in English).
 var groupTitles = map[string]string{
 	"pop3": "POP3", "imap": "IMAP", "smtp": "SMTP",
 	"compare": "Comparisons", "setup": "Setup", "history": "History",
-	"real": "Real clients", // the gallery of real clients' sessions (transcripts/gallery)
+	GroupRealClients: "Real clients",
 }
 
 // Path is the suggested order for a newcomer: the first lesson of the

@@ -15,6 +15,10 @@ type Heading struct {
 	Summary  i18n.Text
 	Steps    int    // how many steps the lesson has; 0 for a live session
 	Language string // the language to show it in; "" = the printer's choice
+	// Recording: real clients' session (a gallery sample, an imported
+	// capture, a classroom connection), not a lesson's run, so its end
+	// is no lesson's result.
+	Recording bool
 }
 
 // HeadingOf heads a lesson about to run.
@@ -26,7 +30,8 @@ func HeadingOf(l *lessons.Lesson) Heading {
 // language it was recorded in.
 func (t *Transcript) Heading() Heading {
 	if t.Lesson == nil {
-		return Heading{ID: t.Name(), Title: i18n.Textf("a live session"), Language: t.Lang()}
+		return Heading{ID: t.Name(), Title: i18n.Textf("a live session"), Language: t.Lang(), Recording: true}
 	}
-	return Heading{ID: t.Lesson.ID, Title: t.Lesson.Title, Summary: t.Lesson.Summary, Steps: t.Lesson.Steps, Language: t.Lang()}
+	return Heading{ID: t.Lesson.ID, Title: t.Lesson.Title, Summary: t.Lesson.Summary, Steps: t.Lesson.Steps, Language: t.Lang(),
+		Recording: t.Lesson.Group == lessons.GroupRealClients}
 }

@@ -35,7 +35,7 @@ import (
 const Prefix = "gallery:"
 
 // Group is the lessons group of the samples in the picker ("Real clients").
-const Group = "real"
+const Group = lessons.GroupRealClients
 
 //go:embed *.yaml
 var files embed.FS

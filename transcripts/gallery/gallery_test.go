@@ -88,6 +88,21 @@ func TestEverySampleLoadsAndReplaysToTheEnd(t *testing.T) {
 				if !strings.Contains(out.String(), s.Intro.In(lang)) {
 					t.Errorf("%s: replay --lang %s does not show the intro", s.File(), lang)
 				}
+				// A recording checked nothing: it ends, with no lesson result.
+				end := tr.Events[len(tr.Events)-1].Text.In(lang)
+				if !strings.Contains(out.String(), "\n"+end+"\n") {
+					t.Errorf("%s: replay --lang %s does not say %q", s.File(), lang, end)
+				}
+				var md bytes.Buffer
+				if err := transcripts.Markdown(&md, tr, transcripts.ExportOptions{Lang: lang}); err != nil {
+					t.Fatal(err)
+				}
+				for _, ok := range []bool{true, false} {
+					result := i18n.Wordf(lang, "Result: %s — %s", i18n.Word(lang, map[bool]string{true: "passed", false: "FAILED"}[ok]), end)
+					if strings.Contains(out.String(), result) || strings.Contains(md.String(), i18n.Word(lang, "Result:")) {
+						t.Errorf("%s: --lang %s gives the recording a lesson's result", s.File(), lang)
+					}
+				}
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
@@ -21,7 +22,8 @@ func galleryReplays() []Replayable {
 
 // The picker lists the gallery under "Real clients", after the lessons;
 // Enter replays a sample (its intro, then its lines, step by step) and
-// Esc comes back to the picker, in English and in Vietnamese.
+// its end says the recording ends (no lesson result); Esc comes back to
+// the picker, in English and in Vietnamese.
 func TestThePickerReplaysARealClientsSessionAndComesBack(t *testing.T) {
 	for _, lang := range []string{"en", "vi"} {
 		t.Run(lang, func(t *testing.T) {
@@ -34,6 +36,11 @@ func TestThePickerReplaysARealClientsSessionAndComesBack(t *testing.T) {
 			h.waitUntil("the sample is open", func(u *ui) bool { return u.host.Showing() })
 			h.Key(tcell.KeyRight)
 			h.WaitFor("DELE 1")
+			// Its end is a recording's, not a lesson's: nothing was checked.
+			h.TypeText("G")
+			if scr := h.WaitFor(tr(lang, "End of the recording.")); strings.Contains(scr, tr(lang, "Lesson complete.")) || strings.Contains(scr, tr(lang, "Lesson over")) {
+				t.Errorf("a recording's end is shown as a lesson's:\n%s", scr)
+			}
 			h.Key(tcell.KeyEscape)
 			h.waitUntil("the picker is back", func(u *ui) bool { return !u.host.Showing() })
 			h.WaitFor(s.Title.In(lang))

@@ -375,7 +375,9 @@ func (ls *lessonScreen) statusLine(w int) string {
 	case ls.flash != "":
 		msg = widgets.Seg{Style: th.OK, Text: ls.flash}
 	default:
-		if ended, ok := s.Ended(); ended && s.AtEnd() {
+		if ended, ok := s.Ended(); ended && s.AtEnd() && s.Shown.Recording {
+			msg = widgets.Seg{Style: th.OK, Text: tr(lang, "End of the recording.")}
+		} else if ended && s.AtEnd() {
 			right, asked := s.Score()
 			msg = widgets.Seg{Style: th.OK, Text: tr(lang, "Lesson complete.")}
 			if !ok {

@@ -154,6 +154,9 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 			r.Style = t.th.Bad
 		}
 		r.Text = "■ " + i18n.Word(t.lang, "Lesson over") + ": " + tr(e.Text)
+		if t.s.Shown.Recording {
+			r.Text = "■ " + tr(e.Text) // "The recording ends here."
+		}
 	}
 	return r
 }

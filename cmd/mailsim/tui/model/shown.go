@@ -23,6 +23,9 @@ type Shown struct {
 	Summary i18n.Text
 	Actors  []ShownActor
 	Steps   []ShownStep
+	// Recording: a replay of real clients' session, not of a lesson (see
+	// transcripts.Heading): its end is no "lesson complete".
+	Recording bool
 }
 
 // ShownActor is a device of the lesson: the transcript pane colours its
@@ -132,7 +135,7 @@ const dataObject = "DATA …"
 // connection, waited or delivered).
 func ShownOfTranscript(t *transcripts.Transcript) *Shown {
 	h := t.Heading()
-	sh := &Shown{ID: h.ID, Title: h.Title, Summary: h.Summary, Steps: make([]ShownStep, h.Steps)}
+	sh := &Shown{ID: h.ID, Title: h.Title, Summary: h.Summary, Steps: make([]ShownStep, h.Steps), Recording: h.Recording}
 	actor := map[string]bool{}
 	for _, a := range t.Actors {
 		sh.Actors = append(sh.Actors, ShownActor{Name: a.Name, Protocol: a.Protocol})
