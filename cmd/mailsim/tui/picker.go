@@ -66,8 +66,8 @@ func newPickerScreen(u *ui) *pickerScreen {
 		{ID: "filter", Keys: []keymap.Key{r('/')}, Short: "filter", Desc: "filter: show the lessons whose title or summary, in any language, contains what you type (Esc clears)", Action: p.askFilter},
 		{ID: "lang", Keys: []keymap.Key{r('L')}, Short: "language", Desc: "language: " + i18n.LanguageMenu(), Action: u.nextLang},
 		{ID: "resetProgress", Keys: []keymap.Key{r('R')}, Desc: "reset progress: forget which lessons are done and their scores (asks first)", Action: p.askReset},
-		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: func() { u.ShowHelp(p.keys) }},
-		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.Quit},
+		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Keep: true, Desc: "this help", Action: func() { u.ShowHelp(p.keys) }},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Keep: true, Desc: "quit", Action: u.Quit},
 	}}
 	p.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(p.keys, th, p.u.Lang, w) })
 	p.bottom = tview.NewPages().AddPage("hints", p.hints, true, true).AddPage("filter", p.filter, true, false)

@@ -71,6 +71,9 @@ type Binding struct {
 	Desc   string // the help's sentence
 	Action func()
 	When   func() bool // nil: always in the hint bar (when Short is set); else only while it holds
+	// Keep holds the hint in a bar too narrow for all: help and the way
+	// out, without which a reader is stuck. Others give way from the end.
+	Keep bool
 }
 
 // Label writes the binding's keys one after the other ("→ n space"); a

@@ -157,9 +157,9 @@ func (ls *lessonScreen) keyMap() *keymap.Map {
 		{ID: "pane", Keys: []keymap.Key{k(tcell.KeyTab)}, Desc: "next pane", Action: func() { ls.cycleFocus(1) }},
 		{ID: "panePrev", Keys: []keymap.Key{k(tcell.KeyBacktab)}, Desc: "previous pane", Action: func() { ls.cycleFocus(-1) }},
 		{ID: "lang", Keys: []keymap.Key{r('L')}, Desc: "language: " + i18n.LanguageMenu(), Action: u.o.NextLang},
-		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Desc: "this help", Action: ls.showHelp},
-		{ID: "lessons", Keys: []keymap.Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Desc: "back to the lessons", Action: u.o.Back},
-		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Desc: "quit", Action: u.Quit},
+		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Keep: true, Desc: "this help", Action: ls.showHelp},
+		{ID: "lessons", Keys: []keymap.Key{k(tcell.KeyEscape), k(tcell.KeyBackspace2)}, Short: "lessons", Keep: true, Desc: "back to the lessons", Action: u.o.Back},
+		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Keep: true, Desc: "quit", Action: u.Quit},
 	}}
 }
 

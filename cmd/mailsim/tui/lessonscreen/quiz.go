@@ -80,7 +80,7 @@ func (qm *quizModal) keyMap() *keymap.Map {
 		{ID: "goOn", Keys: []keymap.Key{k(tcell.KeyRight), r('n'), r(' ')}, Short: "go on", Desc: "once answered, run the step", Action: qm.goOn, When: func() bool { return qm.answer >= 0 }},
 		{ID: "pageDown", Keys: []keymap.Key{k(tcell.KeyPgDn)}, Desc: "scroll the quiz down", Action: func() { qm.pane.Scroll(max(1, qm.height()-3)) }, When: func() bool { return qm.pane.Hidden() > 0 }},
 		{ID: "pageUp", Keys: []keymap.Key{k(tcell.KeyPgUp)}, Desc: "scroll the quiz up", Action: func() { qm.pane.Scroll(-max(1, qm.height()-3)) }},
-		{ID: "later", Keys: []keymap.Key{k(tcell.KeyEscape)}, Short: "later", Desc: "put the quiz away without answering (→ asks again)", Action: qm.close},
+		{ID: "later", Keys: []keymap.Key{k(tcell.KeyEscape)}, Short: "later", Keep: true, Desc: "put the quiz away without answering (→ asks again)", Action: qm.close},
 	}}
 }
 

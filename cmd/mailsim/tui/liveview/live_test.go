@@ -373,3 +373,10 @@ func TestLiveSpeaksVietnamese(t *testing.T) {
 	// What the registry learnt and what it hid are said in Vietnamese too.
 	h.waitFor("↳ đã đăng nhập với tên student01", "một mật khẩu, ", " ký tự")
 }
+
+// TestTheLiveHintBarKeepsTheWayOutAt80Columns: the Vietnamese words are
+// longer, so at 80 columns some hints give way, never help and quit.
+func TestTheLiveHintBarKeepsTheWayOutAt80Columns(t *testing.T) {
+	h := startLiveWith(t, 80, 24, func(o *ServeOptions) { o.Lang = "vi" })
+	h.waitFor("b gửi", "? trợ giúp  q thoát")
+}

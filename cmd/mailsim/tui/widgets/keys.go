@@ -15,22 +15,45 @@ import (
 // and the help generated from them.
 
 // Hints is the hint bar's text (tview tags) in lang, cut to width on a
-// whole hint. The words are translated here, when the bar is drawn, so
-// the key tables stay in English.
+// whole hint. When not every hint fits, the kept ones (help, the way out)
+// stay and the others give way from the end. The words are translated
+// here, when the bar is drawn, so the key tables stay in English.
 func Hints(m *keymap.Map, th *Theme, lang string, width int) string {
-	var b strings.Builder
-	used := 0
+	type hint struct {
+		key, short string
+		w          int
+		keep       bool
+	}
+	var all []hint
+	need, kept := 0, 0
 	for _, x := range m.Bindings {
 		if x.Short == "" || x.When != nil && !x.When() {
 			continue
 		}
-		key, short := x.FirstKey(), i18n.Word(lang, x.Short)
-		w := tview.TaggedStringWidth(key) + 1 + tview.TaggedStringWidth(short) + 2
-		if used+w > width {
-			break
+		h := hint{key: x.FirstKey(), short: i18n.Word(lang, x.Short), keep: x.Keep}
+		h.w = tview.TaggedStringWidth(h.key) + 1 + tview.TaggedStringWidth(h.short) + 2
+		all = append(all, h)
+		need += h.w
+		if h.keep {
+			kept += h.w
 		}
-		b.WriteString(th.Tag(th.Accent) + tview.Escape(key) + Reset + " " + tview.Escape(short) + "  ")
-		used += w
+	}
+	room := width - kept // for the hints that may give way
+	used := 0
+	var b strings.Builder
+	for _, h := range all {
+		if need > width && !h.keep {
+			if h.w > room {
+				room = 0 // the rest give way, so the bar keeps the table's order
+				continue
+			}
+			room -= h.w
+		}
+		if used+h.w > width {
+			break // not even the kept ones fit
+		}
+		used += h.w
+		b.WriteString(th.Tag(th.Accent) + tview.Escape(h.key) + Reset + " " + tview.Escape(h.short) + "  ")
 	}
 	return b.String()
 }
