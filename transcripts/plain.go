@@ -35,6 +35,10 @@ type Plain struct {
 	// eaves holds, per connection a lesson shows as an eavesdropper sees it,
 	// the TLS records not printed yet.
 	eaves map[uint64]*eavesdropped
+	// glossed is, per connection, the glossary key explained under its
+	// last line: a run of lines with one meaning (fifty "* n FETCH" lines)
+	// is explained under the first only.
+	glossed map[uint64]string
 }
 
 // NewPlain returns a printer for the events of what h heads (a lesson
@@ -49,7 +53,7 @@ func NewPlain(w io.Writer, h Heading, o PlainOptions) *Plain {
 	if o.BlockLines == 0 {
 		o.BlockLines = 6
 	}
-	return &Plain{w: w, o: o, h: h, eaves: map[uint64]*eavesdropped{}}
+	return &Plain{w: w, o: o, h: h, eaves: map[uint64]*eavesdropped{}, glossed: map[uint64]string{}}
 }
 
 // Err is the first write error, if any.
@@ -185,9 +189,14 @@ func (p *Plain) wire(e events.Event) {
 	default:
 		p.printf("%s%s\n", prefix, u.Text)
 	}
+	last := p.glossed[e.Conn]
+	delete(p.glossed, e.Conn)
 	if n := p.tr(e.ShownNote()); n != "" {
 		p.printf("%s↳ %s\n", indent, oneLine(n))
 	} else if e.Gloss != nil {
+		if p.glossed[e.Conn] = e.Gloss.Key; e.Gloss.Key != "" && e.Gloss.Key == last {
+			return // the line above says what this one means
+		}
 		if g := p.tr(e.Gloss.Text); g != "" {
 			ref := ""
 			if e.Gloss.RFC != "" {
