@@ -118,7 +118,7 @@ func (t *transcript) build(ev int) *transcriptview.Row {
 		r.Text = fmt.Sprintf("── %s %d/%d%s ──", i18n.Word(t.lang, "Step"), e.Step+1, t.s.Steps(), title)
 		r.Style = t.th.StepRow
 	case events.EventConnect:
-		r.Text = fmt.Sprintf("⇄ %s %s (%s%s)", i18n.Word(t.lang, "connected to"), e.Host, strings.ToUpper(string(e.Protocol)), tlsWord(t.lang, e.Role))
+		r.Text = widgets.ConnectText(t.lang, "", e.Host, strings.ToUpper(string(e.Protocol))+tlsWord(t.lang, e.Role))
 	case events.EventClose:
 		r.Text = fmt.Sprintf("✕ %s: %s", e.Host, tr(e.Text))
 	case events.EventWire:

@@ -164,7 +164,7 @@ func (t *liveTranscript) build(lr liveRow) *transcriptview.Row {
 	switch lr.kind {
 	case rowOpened:
 		return &transcriptview.Row{Time: cs.Opened, Style: t.th.Dim,
-			Text: fmt.Sprintf("⇄ %s %s %s (%s)", cs.Remote, i18n.Word(t.lang, "connected to"), connWhere(cs), tlsState(t.lang, cs))}
+			Text: widgets.ConnectText(t.lang, cs.Remote, connWhere(cs), tlsState(t.lang, cs))}
 	case rowClosed:
 		txt := "✕ " + i18n.Word(t.lang, "closed")
 		st := t.th.Dim

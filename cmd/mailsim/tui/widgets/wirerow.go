@@ -108,3 +108,14 @@ func GlossLine(g *lessons.Entry, lang string) (text, rfc string) {
 	}
 	return text, rfc
 }
+
+// ConnectText is the row of a connection opening, as the lesson screen and
+// the live view write it: "⇄ connected to pop.example.com:110 (POP3, plain
+// text)", with who connected first when the row does not say it
+// otherwise ("⇄ 127.0.0.1:50312 connected to …").
+func ConnectText(lang, who, where, how string) string {
+	if who != "" {
+		who += " "
+	}
+	return fmt.Sprintf("⇄ %s%s %s (%s)", who, i18n.Word(lang, "connected to"), where, how)
+}
