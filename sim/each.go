@@ -71,7 +71,7 @@ func (r *Runner) sendEach(a *actor, st *lessons.Step) error {
 	if done > 0 {
 		cmd := func(n int) string { return strings.ReplaceAll(st.Command, "{n}", strconv.Itoa(n)) }
 		r.checks[0]++
-		r.emit(events.Event{Kind: events.EventCheck, OK: true, Actor: a.spec.Name, Text: i18n.Textf(
+		r.emit(events.Event{Kind: events.EventCheck, OK: true, Actor: a.spec.Name, Conn: f.conn, Text: i18n.Textf(
 			"%s … %s: %d more exchanges like the one above, summed up here: every reply began %s; %d commands sent (%d B), %d lines back (%d B, %s)",
 			cmd(first+1), cmd(first+done), done, st.Expect, f.commands, f.out, f.lines, f.in, events.Octets(f.in))})
 	}

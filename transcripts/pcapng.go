@@ -107,6 +107,18 @@ func newCaptureNotes(t *Transcript, o ExportOptions) *captureNotes {
 			}
 			pending += i18n.Wordf(lang, "Step %d/%d%s", e.Step+1, steps, title)
 			continue
+		case events.EventCheck:
+			if e.Conn == 0 {
+				continue // a check of the state: nothing of it crossed the wire
+			}
+			// The exchanges a repeated send sums up crossed the wire but
+			// are not in the capture: the comment on the packet after the
+			// gap says so.
+			if pending != "" {
+				pending += "\n"
+			}
+			pending += tr(e.Text) + ". " + i18n.Word(lang, "They are not in this capture, which holds the exchanges the transcript shows.")
+			continue
 		case events.EventConnect:
 			tls := i18n.Word(lang, "plain text")
 			if e.Role.ImplicitTLS() {
