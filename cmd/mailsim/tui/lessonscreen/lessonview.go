@@ -601,16 +601,25 @@ func (ls *lessonScreen) restart() {
 
 // --- go to step
 
-func (ls *lessonScreen) askGoTo() {
-	ls.goTo.SetText("")
-	ls.bottom.SwitchToPage("goto")
-	ls.u.App.SetFocus(ls.goTo)
+func (ls *lessonScreen) askGoTo() { ls.ask("goto", ls.goTo, "") }
+
+// ask puts a question in the bottom bar: page's input field, holding text.
+func (ls *lessonScreen) ask(page string, field *tview.InputField, text string) {
+	field.SetText(text)
+	ls.bottom.SwitchToPage(page)
+	ls.u.App.SetFocus(field)
+}
+
+// answered puts the hints back in the bottom bar, and reports whether
+// the question was answered (Enter) rather than put away.
+func (ls *lessonScreen) answered(key tcell.Key) bool {
+	ls.bottom.SwitchToPage("hints")
+	ls.u.App.SetFocus(ls.tv)
+	return key == tcell.KeyEnter
 }
 
 func (ls *lessonScreen) goToDone(key tcell.Key) {
-	ls.bottom.SwitchToPage("hints")
-	ls.u.App.SetFocus(ls.tv)
-	if key != tcell.KeyEnter {
+	if !ls.answered(key) {
 		return
 	}
 	n, err := strconv.Atoi(ls.goTo.GetText())

@@ -179,15 +179,11 @@ func (ls *lessonScreen) jumpMarker(d int) {
 
 func (ls *lessonScreen) askSearch() {
 	ls.setPlaying(false)
-	ls.rp.search.SetText("")
-	ls.bottom.SwitchToPage("search")
-	ls.u.App.SetFocus(ls.rp.search)
+	ls.ask("search", ls.rp.search, "")
 }
 
 func (ls *lessonScreen) searchDone(key tcell.Key) {
-	ls.bottom.SwitchToPage("hints")
-	ls.u.App.SetFocus(ls.tv)
-	if key != tcell.KeyEnter {
+	if !ls.answered(key) {
 		return
 	}
 	if q := ls.rp.search.GetText(); q != "" { // an empty search repeats the last

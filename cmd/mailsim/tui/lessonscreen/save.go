@@ -79,15 +79,11 @@ func (ls *lessonScreen) save() {
 		ls.bottom.AddPage("save", ls.saveField, true, false)
 	}
 	ls.saveField.SetLabel(tr(ls.u.Lang, "Save transcript to") + " (Enter · Esc): ")
-	ls.saveField.SetText(ls.savePath(time.Now()))
-	ls.bottom.SwitchToPage("save")
-	ls.u.App.SetFocus(ls.saveField)
+	ls.ask("save", ls.saveField, ls.savePath(time.Now()))
 }
 
 func (ls *lessonScreen) saveDone(key tcell.Key) {
-	ls.bottom.SwitchToPage("hints")
-	ls.u.App.SetFocus(ls.tv)
-	if key != tcell.KeyEnter {
+	if !ls.answered(key) {
 		return
 	}
 	path, err := ls.saveTo(strings.TrimSpace(ls.saveField.GetText()))
