@@ -37,7 +37,7 @@ type Plain struct {
 	eaves map[uint64]*eavesdropped
 	// glossed is, per connection, the glossary key explained under its
 	// last line: a run of lines with one meaning (fifty "* n FETCH" lines)
-	// is explained under the first only.
+	// is explained under the first only, within a step.
 	glossed map[uint64]string
 }
 
@@ -94,6 +94,7 @@ func (p *Plain) Event(e events.Event) {
 		p.printf("\n%s\n", p.word("At the start:"))
 		p.state(e.State, true)
 	case events.EventStep:
+		clear(p.glossed) // a step reads on its own: its first line of a run is explained again
 		title := p.tr(e.Title)
 		if title != "" {
 			title = " · " + title
