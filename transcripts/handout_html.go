@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 
 	"mailsim/internal/textsafe"
 )
@@ -17,14 +18,17 @@ import (
 // text export.
 func HTML(w io.Writer, t *Transcript, o ExportOptions) error {
 	var b strings.Builder
-	if err := htmlPage.Execute(&b, buildHandout(t, o)); err != nil {
+	if err := htmlPage().Execute(&b, buildHandout(t, o)); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, textsafe.Visible(b.String()))
 	return err
 }
 
-var htmlPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+// htmlPage is parsed when the first handout is written, not when the
+// program starts (it takes milliseconds).
+var htmlPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="{{.L.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -169,3 +173,4 @@ td.mark { font-weight: bold; text-align: center; }
 {{end}}</tbody>
 </table>
 {{end}}`))
+})

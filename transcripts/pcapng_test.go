@@ -34,3 +34,30 @@ func TestACaptureSaysWhereItLacksTheExchangesATranscriptSumsUp(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyKeyLogLinesGoToTheKeyLog: KeyLog writes what a transcript holds
+// as TLS secrets only when each line is one of the NSS key log format.
+func TestOnlyKeyLogLinesGoToTheKeyLog(t *testing.T) {
+	random, secret := strings.Repeat("ab", 32), strings.Repeat("0F", 24)
+	for _, tt := range []struct {
+		line string
+		want bool
+	}{
+		{"CLIENT_HANDSHAKE_TRAFFIC_SECRET " + random + " " + secret, true},
+		{"CLIENT_RANDOM " + random + " " + strings.Repeat("a", 256), true},
+		{"CLIENT_RANDOM " + random + " " + strings.Repeat("a", 257), false},
+		{"CLIENT_RANDOM " + random + " ", false},
+		{"client_random " + random + " " + secret, false},
+		{strings.Repeat("A", 65) + " " + random + " " + secret, false},
+		{"CLIENT_RANDOM " + random[1:] + " " + secret, false},
+		{"CLIENT_RANDOM " + random + " " + secret + " extra", false},
+		{"CLIENT_RANDOM " + random + "  " + secret, false},
+		{"CLIENT_RANDOM " + random + " " + secret + "\n# a comment", false},
+		{"CLIENT_RANDOM " + strings.Repeat("g", 64) + " " + secret, false},
+		{"", false},
+	} {
+		if got := isKeyLogLine(tt.line); got != tt.want {
+			t.Errorf("%q: %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}

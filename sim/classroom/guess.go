@@ -3,6 +3,7 @@ package classroom
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"mailsim/internal/i18n"
 	"mailsim/sim/wire"
@@ -48,37 +49,41 @@ var numTag = regexp.MustCompile(`^\d+$`)
 
 // clientRules is the table of behaviours, first match wins. Measured with
 // the real clients in cmd/mailsim/serve_test.go where they are installed.
-var clientRules = []clientRule{
-	{wire.IMAP, "curl", i18n.Textf("IMAP tags A001, A002…"), tagLike(`^A\d{3}$`)},
-	{wire.IMAP, "fetchmail", i18n.Textf("IMAP tags A0001, A0002…"), tagLike(`^A\d{4}$`)},
-	{wire.IMAP, "mutt", i18n.Textf("IMAP tags a0000, a0001…"), tagLike(`^a\d{4}$`)},
-	{wire.IMAP, "Python imaplib", i18n.Textf("IMAP tags of four capitals and a number"), tagLike(`^[A-Z]{4}\d+$`)},
-	{wire.IMAP, "Go imapclient", i18n.Textf("IMAP tags T1, T2…"), tagLike(`^T\d+$`)},
-	{wire.IMAP, "Thunderbird", i18n.Textf("numbered IMAP tags, lower-case commands"), func(t *tracker, tag, raw string) bool {
-		return len(t.verbs) == 1 && numTag.MatchString(tag) && lowerVerb(t, tag, raw)
-	}},
-	{wire.IMAP, "mbsync", i18n.Textf("numbered IMAP tags, upper-case commands"), func(t *tracker, tag, raw string) bool {
-		return len(t.verbs) == 1 && numTag.MatchString(tag) && !lowerVerb(t, tag, raw)
-	}},
-	{wire.POP3, "Python poplib or telnet", i18n.Textf("POP3 USER first, no CAPA"), verbs("USER")},
-	{wire.POP3, "curl", i18n.Textf("POP3 CAPA, AUTH, then LIST or RETR"), func(t *tracker, _, _ string) bool {
-		return len(t.verbs) >= 3 && t.verbs[0] == "CAPA" && t.verbs[1] == "AUTH" && (t.verbs[2] == "LIST" || t.verbs[2] == "RETR")
-	}},
-	{wire.POP3, "fetchmail", i18n.Textf("POP3 CAPA, login, then STAT"), func(t *tracker, _, _ string) bool {
-		n := len(t.verbs)
-		return n >= 3 && t.verbs[0] == "CAPA" && t.verbs[n-1] == "STAT" && t.verbs[n-2] != "CAPA"
-	}},
-	{wire.SMTP, "Python smtplib", i18n.Textf("lower-case ehlo"), func(t *tracker, tag, raw string) bool {
-		return len(t.verbs) == 1 && (t.verbs[0] == "EHLO" || t.verbs[0] == "HELO") && lowerVerb(t, tag, raw)
-	}},
-}
+// It is built at the first guess, not when the program starts: its hints
+// read the catalog.
+var clientRules = sync.OnceValue(func() []clientRule {
+	return []clientRule{
+		{wire.IMAP, "curl", i18n.Textf("IMAP tags A001, A002…"), tagLike(`^A\d{3}$`)},
+		{wire.IMAP, "fetchmail", i18n.Textf("IMAP tags A0001, A0002…"), tagLike(`^A\d{4}$`)},
+		{wire.IMAP, "mutt", i18n.Textf("IMAP tags a0000, a0001…"), tagLike(`^a\d{4}$`)},
+		{wire.IMAP, "Python imaplib", i18n.Textf("IMAP tags of four capitals and a number"), tagLike(`^[A-Z]{4}\d+$`)},
+		{wire.IMAP, "Go imapclient", i18n.Textf("IMAP tags T1, T2…"), tagLike(`^T\d+$`)},
+		{wire.IMAP, "Thunderbird", i18n.Textf("numbered IMAP tags, lower-case commands"), func(t *tracker, tag, raw string) bool {
+			return len(t.verbs) == 1 && numTag.MatchString(tag) && lowerVerb(t, tag, raw)
+		}},
+		{wire.IMAP, "mbsync", i18n.Textf("numbered IMAP tags, upper-case commands"), func(t *tracker, tag, raw string) bool {
+			return len(t.verbs) == 1 && numTag.MatchString(tag) && !lowerVerb(t, tag, raw)
+		}},
+		{wire.POP3, "Python poplib or telnet", i18n.Textf("POP3 USER first, no CAPA"), verbs("USER")},
+		{wire.POP3, "curl", i18n.Textf("POP3 CAPA, AUTH, then LIST or RETR"), func(t *tracker, _, _ string) bool {
+			return len(t.verbs) >= 3 && t.verbs[0] == "CAPA" && t.verbs[1] == "AUTH" && (t.verbs[2] == "LIST" || t.verbs[2] == "RETR")
+		}},
+		{wire.POP3, "fetchmail", i18n.Textf("POP3 CAPA, login, then STAT"), func(t *tracker, _, _ string) bool {
+			n := len(t.verbs)
+			return n >= 3 && t.verbs[0] == "CAPA" && t.verbs[n-1] == "STAT" && t.verbs[n-2] != "CAPA"
+		}},
+		{wire.SMTP, "Python smtplib", i18n.Textf("lower-case ehlo"), func(t *tracker, tag, raw string) bool {
+			return len(t.verbs) == 1 && (t.verbs[0] == "EHLO" || t.verbs[0] == "HELO") && lowerVerb(t, tag, raw)
+		}},
+	}
+})
 
 // guess applies the table after each of the client's first commands.
 func (t *tracker) guess(e *Entry, tag, raw string) {
 	if t.st.Client != "" {
 		return
 	}
-	for _, r := range clientRules {
+	for _, r := range clientRules() {
 		if r.proto == t.proto && r.match(t, tag, raw) {
 			t.setClient(e, r.name, r.hint, false)
 			return

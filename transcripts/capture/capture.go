@@ -426,9 +426,9 @@ func (imp *importer) onUnit(u wire.Unit) {
 		s.noted = true
 		switch {
 		case imp.o.KeyLog == nil:
-			e.Note = noKeyLogNote
+			e.Note = i18n.Textf("TLS starts here: what follows is encrypted. To see inside, capture again with SSLKEYLOGFILE=/path/keys.log set in the mail program's environment (Thunderbird, curl and Firefox write their TLS secrets there), then: mailsim import FILE --keylog /path/keys.log")
 		case s.protoTLSOnly:
-			e.Note = implicitNote
+			e.Note = i18n.Textf("TLS from the first byte (implicit TLS); the lines inside follow, decrypted with the key log.")
 		}
 	}
 	imp.event(e, s)
@@ -452,7 +452,7 @@ func (imp *importer) onClose(id uint64, _ error) {
 	if s.ws.TLS() && imp.o.KeyLog == nil {
 		imp.sealed++
 		text = i18n.Text{}
-		for lang, n := range sealedNote {
+		for lang, n := range i18n.Textf("its TLS part was not decrypted (no key log: set SSLKEYLOGFILE when capturing, then import with --keylog)") {
 			text[lang] = what + "; " + n
 		}
 	}
@@ -470,12 +470,6 @@ func (imp *importer) event(e events.Event, s *tcpStream) {
 	e.Eavesdrop = imp.o.KeyLog == nil
 	imp.trec.Event(e)
 }
-
-var noKeyLogNote = i18n.Textf("TLS starts here: what follows is encrypted. To see inside, capture again with SSLKEYLOGFILE=/path/keys.log set in the mail program's environment (Thunderbird, curl and Firefox write their TLS secrets there), then: mailsim import FILE --keylog /path/keys.log")
-
-var sealedNote = i18n.Textf("its TLS part was not decrypted (no key log: set SSLKEYLOGFILE when capturing, then import with --keylog)")
-
-var implicitNote = i18n.Textf("TLS from the first byte (implicit TLS); the lines inside follow, decrypted with the key log.")
 
 // size says how many octets, in MiB when it is a whole number of them.
 func size(n int64) string {
