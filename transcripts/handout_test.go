@@ -322,7 +322,7 @@ func TestHandoutsInVietnameseSayTheirOwnWordsInVietnamese(t *testing.T) {
 				t.Errorf("%s: the Vietnamese handout still says %q", who, w)
 			}
 		}
-		if !strings.Contains(page, "Bài này cho thấy") {
+		if !strings.Contains(page, "Những điều được minh họa ở đây") {
 			t.Errorf("%s: no Vietnamese \"what this shows\"", who)
 		}
 		if date := tr.Created.Format("02/01/2006 15:04"); !strings.Contains(md, "ghi lúc "+date) {
