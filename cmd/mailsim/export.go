@@ -18,7 +18,7 @@ var exportFormats = []string{"markdown", "html", "pdf", "asciicast", "pcap", "pc
 var paperSizes = map[string]string{"a4": "A4", "letter": "letter"}
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "FILE --to markdown|html|pdf|asciicast|pcap|pcapng [-o OUT]", "Turn a saved transcript into a handout (markdown; html: one self-contained page that\nprints well; pdf: that page printed by headless Chromium, Debian package chromium),\nfor a trainer or a student (--for), a terminal recording paced for reading\n(asciicast v2: asciinema play OUT) or a packet capture (pcap: wireshark OUT,\ntshark -r OUT; synthetic addresses, standard ports; pcapng: the same with the\nlesson's steps and notes as packet comments).", stdout)
+	fs := newFlags("export", "FILE|gallery:NAME --to markdown|html|pdf|asciicast|pcap|pcapng [-o OUT]", "Turn a saved transcript, or a gallery sample of real clients (gallery:NAME),\ninto a handout (markdown; html: one self-contained page that prints well; pdf:\nthat page printed by headless Chromium, Debian package chromium), for a trainer\nor a student (--for), a terminal recording paced for reading (asciicast v2:\nasciinema play OUT) or a packet capture (pcap: wireshark OUT, tshark -r OUT;\nsynthetic addresses, standard ports; pcapng: the same with the lesson's steps\nand notes as packet comments).", stdout)
 	to := fs.String("to", "", "the format: "+strings.Join(exportFormats, ", "))
 	out := fs.String("o", "-", "write to `OUT` (- = standard output)")
 	lang := fs.String("lang", "", "show the texts in this language (default: the transcript's)")
@@ -33,7 +33,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(pos) != 1 {
-		return &exitError{2, "export: name one transcript file (made by `mailsim record`)"}
+		return &exitError{2, "export: name one transcript file (made by `mailsim record`) or gallery:NAME (see `mailsim gallery`)"}
 	}
 	known := false
 	for _, f := range exportFormats {
@@ -65,7 +65,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *keylog != "" && *to != "pcap" && *to != "pcapng" {
 		return &exitError{2, "export: --keylog goes with --to pcap or pcapng"}
 	}
-	t, err := transcripts.Load(pos[0])
+	t, err := loadTranscript(pos[0])
 	if err != nil {
 		return &exitError{1, err.Error()}
 	}

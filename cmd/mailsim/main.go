@@ -79,8 +79,8 @@ var commands = []command{
 	{"bench", "--proto imap|pop3|smtp", "load-test a POP3, IMAP or SMTP server (mailsim's own, or --addr)", cmdBench},
 	{"replay", "FILE|gallery:NAME [--plain]", "replay a saved transcript, or a real client's session from the gallery", cmdReplay},
 	{"import", "FILE -o T.yaml [--keylog KEYS]", "turn a pcap or pcapng capture of your own mail program into a transcript", cmdImport},
-	{"export", "FILE --to FORMAT [-o OUT]", "turn a saved transcript into markdown, html, pdf, asciicast, pcap or pcapng", cmdExport},
-	{"gallery", "[record [NAME...]]", "list the real clients' sessions (replay gallery:NAME), or record them again", cmdGallery},
+	{"export", "FILE|gallery:NAME --to FORMAT [-o OUT]", "make a transcript or gallery sample a handout, an asciicast or a capture", cmdExport},
+	{"gallery", "[record [NAME...]]", "list the real clients' sessions (replay gallery:NAME) or record them again", cmdGallery},
 }
 
 func usage(w io.Writer) {

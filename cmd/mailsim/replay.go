@@ -40,12 +40,7 @@ func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if len(pos) != 1 {
 		return &exitError{2, "replay: name one transcript file (made by `mailsim record`) or gallery:NAME (see `mailsim gallery`)"}
 	}
-	var t *transcripts.Transcript
-	if strings.HasPrefix(pos[0], gallery.Prefix) {
-		t, err = gallery.Load(pos[0])
-	} else {
-		t, err = transcripts.Load(pos[0])
-	}
+	t, err := loadTranscript(pos[0])
 	if err != nil {
 		return &exitError{1, err.Error()}
 	}
@@ -53,4 +48,13 @@ func cmdReplay(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return replayTUI(ctx, t, *lang)
 	}
 	return transcripts.Replay(stdout, t, transcripts.PlainOptions{Lang: *lang, Timestamps: *stamps, Eavesdropper: *eaves})
+}
+
+// loadTranscript reads what replay and export take: a transcript file, or
+// a sample of the gallery of real clients (gallery:NAME).
+func loadTranscript(name string) (*transcripts.Transcript, error) {
+	if strings.HasPrefix(name, gallery.Prefix) {
+		return gallery.Load(name)
+	}
+	return transcripts.Load(name)
 }

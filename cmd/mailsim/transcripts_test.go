@@ -355,3 +355,20 @@ func TestThePcapngCaptureCarriesTheLessonAsPacketComments(t *testing.T) {
 		t.Error("the Vietnamese comments still have English words of the program's")
 	}
 }
+
+// TestExportTakesAGallerySample: a trainer hands out a real client's
+// session as replay shows it: export reads gallery:NAME too, and names
+// the samples when the name is unknown.
+func TestExportTakesAGallerySample(t *testing.T) {
+	md, errs, code := runCLI(t, "export", "gallery:fetchmail-delete", "--to", "markdown")
+	if code != 0 || !strings.Contains(md, "gallery:fetchmail-delete") || !strings.Contains(md, "DELE 1") {
+		t.Fatalf("export gallery:fetchmail-delete: exit %d: %s\n%.400s", code, errs, md)
+	}
+	if strings.Contains(md, "Result:") {
+		t.Error("the handout of a recording gives it a lesson's result")
+	}
+	_, errs, code = runCLI(t, "export", "gallery:nope", "--to", "markdown")
+	if code != 1 || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, "fetchmail-delete") {
+		t.Errorf("export gallery:nope: exit %d, %q", code, errs)
+	}
+}
