@@ -92,8 +92,11 @@ func newLessonScreen(u *Host, l *lessons.Lesson, sh *model.Shown, gen int) *less
 	ls.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	ls.status.SetBackgroundColor(tcell.ColorDefault)
 	ls.hints = widgets.NewTextPane(func(w int) string {
-		if ls.quiz != nil {
+		switch {
+		case ls.quiz != nil:
 			return widgets.Hints(ls.quiz.keys, th, u.Lang, w)
+		case ls.sb.open && ls.sb.input.HasFocus(): // not App.GetFocus, which waits for the lock the draw holds
+			return widgets.Hints(ls.sb.keys, th, u.Lang, w)
 		}
 		return widgets.Hints(ls.keys, th, u.Lang, w)
 	})
@@ -176,8 +179,12 @@ func (ls *lessonScreen) helpMaps() []*keymap.Map {
 		{ID: "page", Keys: []keymap.Key{k(tcell.KeyPgUp), k(tcell.KeyPgDn)}, Desc: "scroll a page"},
 		{ID: "ends", Keys: []keymap.Key{k(tcell.KeyHome), r('g'), k(tcell.KeyEnd), r('G')}, Desc: "to the top, to the bottom"},
 	}
-	return []*keymap.Map{ls.keys, widgets.PaneKeys(ls.keys),
+	maps := []*keymap.Map{ls.keys, widgets.PaneKeys(ls.keys),
 		keymap.Without("Story, meaning, server and devices panes (Tab to them)", text, ls.keys)}
+	if _, ok := ls.keys.Find("sandbox"); ok {
+		maps = append(maps, ls.sb.keys)
+	}
+	return maps
 }
 
 // SessionChanged refreshes the panes that show what changed.

@@ -2,20 +2,23 @@ package lessonscreen
 
 import (
 	"fmt"
-	"mailsim/cmd/mailsim/tui/model"
-	"mailsim/cmd/mailsim/tui/widgets"
-	"mailsim/internal/i18n"
 	"net"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"mailsim/cmd/mailsim/tui/keymap"
+	"mailsim/cmd/mailsim/tui/model"
+	"mailsim/cmd/mailsim/tui/widgets"
+	"mailsim/internal/i18n"
 )
 
 // sandbox is "try it": a command line attached to one of the lesson's
 // devices. Lines go to the live servers through the driver; the replies
 // appear in the transcript like the lesson's own, and the state panes
-// follow. Tab picks the next device, Esc closes.
+// follow. Its keys are sandbox.keyMap's: Tab picks the next device, Esc
+// closes.
 //
 // The sandbox is a branch of the lesson. Entering it marks where the
 // lesson was; leaving it after typing anything asks the learner to choose:
@@ -41,6 +44,8 @@ type sandbox struct {
 	candI   int      // the completion in the line, -1 for none
 	cycling bool     // the line changes because ↑ or ↓ picked a completion
 
+	keys *keymap.Map // what the line's keys do; the hint bar while it has the focus
+
 	mark    int  // the session's event count when the branch began
 	markRan int  // the steps run then
 	typed   bool // a line was sent since the branch began
@@ -58,8 +63,13 @@ func newSandbox(ls *lessonScreen) *sandbox {
 	// rather than in a drop-down drawn over the frame and the panes; ↑ and
 	// ↓ put them in the line one by one.
 	sb.input.SetChangedFunc(sb.changed)
-	sb.input.SetDoneFunc(sb.done)
-	sb.input.SetInputCapture(sb.history)
+	sb.keys = sb.keyMap()
+	sb.input.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		if sb.keys.Handle(ev) {
+			return nil
+		}
+		return sb.history(ev)
+	})
 	sb.root = tview.NewFlex().SetDirection(tview.FlexRow).AddItem(sb.info, 1, 0, false).AddItem(sb.input, 1, 0, true)
 	th.Frame(sb.root.Box, tr(ls.u.Lang, "Try it"))
 	sb.relabel()
@@ -132,7 +142,7 @@ func (sb *sandbox) cycle(d int) {
 // terminal.
 func (sb *sandbox) relabel() {
 	ls, th, lang := sb.ls, sb.ls.u.Theme, sb.ls.u.Lang
-	th.Frame(sb.root.Box, tr(lang, "Try it")+" · "+tr(lang, "Tab: device")+" · Esc")
+	th.Frame(sb.root.Box, tr(lang, "Try it"))
 	name := sb.actorName()
 	if name == "" {
 		return
@@ -167,41 +177,60 @@ func (sb *sandbox) relabel() {
 	sb.input.SetPlaceholder(strings.Join(protocolVerbs[sb.protocol()][:4], " ") + " …")
 }
 
-// done handles Enter (send), Tab (next device) and Esc (close).
-func (sb *sandbox) done(key tcell.Key) {
+// keyMap is the sandbox's keys. They are the line's own: the lesson's
+// keys type into it, so while it has the focus the hint bar shows these.
+// ↑ and ↓ are history's, which lets them through to the line while a
+// new line is typed.
+func (sb *sandbox) keyMap() *keymap.Map {
+	several := func() bool { return len(sb.ls.s.Shown.Actors) > 1 }
+	return &keymap.Map{Name: "Try it", Bindings: []keymap.Binding{
+		{ID: "send", Keys: []keymap.Key{k(tcell.KeyEnter)}, Short: "send", Desc: "send the line to the server, as the device before it", Action: sb.send},
+		{ID: "device", Keys: []keymap.Key{k(tcell.KeyTab), k(tcell.KeyBacktab)}, Short: "device", Desc: "type as the next device (Shift-Tab: the previous one)", When: several,
+			Action: func() { sb.nextDevice(sb.keys.Last().Key() == tcell.KeyBacktab) }},
+		{ID: "recall", Keys: []keymap.Key{k(tcell.KeyUp), k(tcell.KeyDown)}, Short: "earlier lines", Desc: "the lines typed before; while completions are listed, pick one"},
+		{ID: "close", Keys: []keymap.Key{k(tcell.KeyEscape)}, Short: "close", Keep: true, Desc: "close the sandbox (after lines that changed the servers, it asks whether to keep the changes)", Action: sb.close},
+	}}
+}
+
+// close leaves the sandbox, asking first what becomes of what the
+// learner changed.
+func (sb *sandbox) close() {
+	if exploring, _ := sb.ls.s.Exploring(); sb.typed && sb.ls.s.HasStudentEvents() && !exploring {
+		sb.askLeave()
+		return
+	}
+	sb.hide()
+}
+
+// nextDevice types as the next device, or the previous one.
+func (sb *sandbox) nextDevice(back bool) {
+	n := len(sb.ls.s.Shown.Actors)
+	d := 1
+	if back {
+		d = n - 1
+	}
+	sb.actor = (sb.actor + d) % n
+	sb.relabel()
+}
+
+// send sends the line as the chosen device.
+func (sb *sandbox) send() {
 	ls := sb.ls
-	switch key {
-	case tcell.KeyEscape:
-		if exploring, _ := ls.s.Exploring(); sb.typed && ls.s.HasStudentEvents() && !exploring {
-			sb.askLeave()
-			return
+	line := strings.TrimRight(sb.input.GetText(), "\r\n")
+	if ls.s.Busy() || strings.TrimSpace(line) == "" {
+		return
+	}
+	if ls.u.drv.Send(ls.gen, sb.actorName(), line) {
+		ls.s.SetError("")
+		ls.s.SetBusy(true)
+		ls.s.SetStudent(true)
+		sb.typed = true
+		sb.hist = append(sb.hist, line)
+		sb.histI = len(sb.hist)
+		if sb.protocol() == "imap" {
+			sb.tag++
 		}
-		sb.hide()
-	case tcell.KeyTab, tcell.KeyBacktab:
-		n := len(ls.s.Shown.Actors)
-		d := 1
-		if key == tcell.KeyBacktab {
-			d = n - 1
-		}
-		sb.actor = (sb.actor + d) % n
-		sb.relabel()
-	case tcell.KeyEnter:
-		line := strings.TrimRight(sb.input.GetText(), "\r\n")
-		if ls.s.Busy() || strings.TrimSpace(line) == "" {
-			return
-		}
-		if ls.u.drv.Send(ls.gen, sb.actorName(), line) {
-			ls.s.SetError("")
-			ls.s.SetBusy(true)
-			ls.s.SetStudent(true)
-			sb.typed = true
-			sb.hist = append(sb.hist, line)
-			sb.histI = len(sb.hist)
-			if sb.protocol() == "imap" {
-				sb.tag++
-			}
-			sb.input.SetText("")
-		}
+		sb.input.SetText("")
 	}
 }
 
