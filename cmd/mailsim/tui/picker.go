@@ -69,7 +69,7 @@ func newPickerScreen(u *ui) *pickerScreen {
 		{ID: "help", Keys: []keymap.Key{r('?')}, Short: "help", Keep: true, Desc: "this help", Action: func() { u.ShowHelp(p.keys) }},
 		{ID: "quit", Keys: []keymap.Key{r('q'), k(tcell.KeyCtrlC)}, Short: "quit", Keep: true, Desc: "quit", Action: u.Quit},
 	}}
-	p.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(p.keys, th, p.u.Lang, w) })
+	p.hints = p.u.HintBar(func() *keymap.Map { return p.keys })
 	p.bottom = tview.NewPages().AddPage("hints", p.hints, true, true).AddPage("filter", p.filter, true, false)
 	p.root = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(p.table, 0, 1, true).

@@ -91,14 +91,11 @@ func newLessonScreen(u *Host, l *lessons.Lesson, sh *model.Shown, gen int) *less
 	ls.devices = widgets.NewLinesPane(th)
 	ls.status = tview.NewTextView().SetDynamicColors(true).SetWrap(false)
 	ls.status.SetBackgroundColor(tcell.ColorDefault)
-	ls.hints = widgets.NewTextPane(func(w int) string {
-		switch {
-		case ls.quiz != nil:
-			return widgets.Hints(ls.quiz.keys, th, u.Lang, w)
-		case ls.sb.open && ls.sb.input.HasFocus(): // not App.GetFocus, which waits for the lock the draw holds
-			return widgets.Hints(ls.sb.keys, th, u.Lang, w)
+	ls.hints = u.HintBar(func() *keymap.Map {
+		if ls.sb.open && ls.sb.input.HasFocus() { // not App.GetFocus, which waits for the lock the draw holds
+			return ls.sb.keys
 		}
-		return widgets.Hints(ls.keys, th, u.Lang, w)
+		return ls.keys
 	})
 	ls.goTo = tview.NewInputField().SetAcceptanceFunc(tview.InputFieldInteger).SetFieldWidth(6)
 	ls.goTo.SetLabelStyle(th.Accent).SetFieldStyle(th.Select)

@@ -62,6 +62,7 @@ func (ls *lessonScreen) askQuiz(step int, q *lessons.QuizSpec) {
 	ls.dirty = true
 	ls.hints.Invalidate()
 	u.Ov.Show("quiz", qm.pane, qm.width(), qm.height())
+	u.Ov.SetKeys(qm.keys.Bindings...)
 }
 
 // keyMap is the quiz's key table: digits answer, arrows and Enter choose,

@@ -6,6 +6,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/lessons"
 	"mailsim/sim/events"
@@ -164,4 +165,9 @@ func (ls *lessonScreen) showSummary() {
 		return nil
 	})
 	u.Ov.Show("summary", p, bw, min(len(p.Lines)+2, h-2))
+	u.Ov.SetKeys(
+		keymap.Binding{ID: "nextLesson", Keys: []keymap.Key{k(tcell.KeyEnter)}, Short: "next lesson", Desc: "open the next lesson", When: func() bool { return next != nil }},
+		widgets.OverlayScroll,
+		keymap.Binding{ID: "close", Keys: []keymap.Key{k(tcell.KeyEscape), r('E')}, Short: "close", Keep: true, Desc: "close"},
+		keymap.Binding{ID: "quit", Keys: []keymap.Key{r('q')}, Short: "quit", Keep: true, Desc: "quit"})
 }

@@ -134,7 +134,7 @@ func newLive(ctx context.Context, o ServeOptions) *liveUI {
 		return liveMeaning(lv.Theme, lv.Lang, lv.g, lv.trans, i).Lines(lv.Theme, lv.Lang, w)
 	}
 	lv.server = widgets.NewTextPane(func(w int) string { return lv.srv.render(th, lv.Lang, w) })
-	lv.hints = widgets.NewTextPane(func(w int) string { return widgets.Hints(lv.keys, th, lv.Lang, w) })
+	lv.hints = lv.HintBar(func() *keymap.Map { return lv.keys })
 	lv.cardTV.SetBackgroundColor(tcell.ColorDefault)
 	lv.cardTV.SetTextColor(tcell.ColorDefault)
 	th.Frame(lv.conns.Box, i18n.Word(lv.Lang, "Connections"))

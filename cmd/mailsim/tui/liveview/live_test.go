@@ -380,3 +380,19 @@ func TestTheLiveHintBarKeepsTheWayOutAt80Columns(t *testing.T) {
 	h := startLiveWith(t, 80, 24, func(o *ServeOptions) { o.Lang = "vi" })
 	h.waitFor("b gửi", "? trợ giúp  q thoát")
 }
+
+// TestTheHintBarShowsTheOpenOverlaysKeys: while a dialog is open, keys
+// go to it, so the hint bar shows its keys, not the view's.
+func TestTheHintBarShowsTheOpenOverlaysKeys(t *testing.T) {
+	h := startLive(t, 100, 30)
+	h.waitFor("b deliver", "q quit")
+	h.press("b")
+	s := h.waitFor("Deliver to everyone", "Enter deliver  Esc cancel")
+	if bar := s[strings.LastIndex(strings.TrimRight(s, "\n"), "\n")+1:]; strings.Contains(bar, "q quit") {
+		t.Errorf("the hint bar offers the view's keys while the dialog is open: %q", bar)
+	}
+	h.key(tcell.KeyEscape)
+	h.waitFor("b deliver", "q quit")
+	h.press("?")
+	h.waitFor("Help", "↑ scroll  Esc close")
+}

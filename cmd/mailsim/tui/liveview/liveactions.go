@@ -93,6 +93,7 @@ func (lv *liveUI) showCard() {
 	}
 	w, h := lv.Size()
 	lv.showOverlay("card", tv, min(width+4, w), min(lines+2, h-2))
+	lv.Ov.SetKeys(widgets.OverlayScroll, widgets.OverlayClose)
 }
 
 // confirm asks a yes/no question; yes runs on y or Enter.
@@ -118,6 +119,9 @@ func (lv *liveUI) confirm(title, question string, yes func()) {
 	width := min(64, w-2)
 	lines := len(tview.WordWrap(question, width-2)) + 4
 	lv.showOverlay("confirm", tv, width, min(lines, h-2))
+	lv.Ov.SetKeys(
+		keymap.Binding{ID: "yes", Keys: []keymap.Key{keymap.Char('y'), keymap.Code(tcell.KeyEnter)}, Short: "yes", Desc: "yes"},
+		keymap.Binding{ID: "no", Keys: []keymap.Key{keymap.Char('n'), keymap.Code(tcell.KeyEscape)}, Short: "no", Keep: true, Desc: "no"})
 }
 
 // --- the trainer's actions. They run on their own goroutine (a broadcast
@@ -163,6 +167,9 @@ func (lv *liveUI) askBroadcast() {
 	})
 	w, h := lv.Size()
 	lv.showOverlay("broadcast", box, min(76, w-2), min(12, h-2))
+	lv.Ov.SetKeys(
+		keymap.Binding{ID: "deliver", Keys: []keymap.Key{keymap.Code(tcell.KeyEnter)}, Short: "deliver", Desc: "deliver (asks first)"},
+		keymap.Binding{ID: "cancel", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Short: "cancel", Keep: true, Desc: "cancel"})
 }
 
 func (lv *liveUI) broadcast(subject string) {

@@ -8,6 +8,7 @@ import (
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/exercises"
 	"mailsim/internal/i18n"
@@ -241,6 +242,11 @@ func (lv *liveUI) showScores() {
 	})
 	w, h := lv.Size()
 	lv.showOverlay("scores", lv.score, max(20, w-2), max(5, h-2))
+	lv.Ov.SetKeys(
+		keymap.Binding{ID: "evidence", Keys: []keymap.Key{keymap.Code(tcell.KeyEnter), keymap.Char('e')}, Short: "evidence", Desc: "what the selected student did for the selected exercise"},
+		keymap.Binding{ID: "results", Keys: []keymap.Key{keymap.Char('R')}, Short: "results", Desc: "write the results file now"},
+		keymap.Binding{ID: "move", Keys: []keymap.Key{keymap.Code(tcell.KeyUp), keymap.Code(tcell.KeyDown), keymap.Code(tcell.KeyLeft), keymap.Code(tcell.KeyRight)}, Short: "move", Desc: "select another student or exercise"},
+		widgets.OverlayClose)
 }
 
 // showEvidence shows what satisfied each check of one student; Esc goes
@@ -262,6 +268,7 @@ func (lv *liveUI) showEvidence(i int) {
 	})
 	w, h := lv.Size()
 	lv.showOverlay("evidence", tv, max(20, w-4), max(5, h-4))
+	lv.Ov.SetKeys(widgets.OverlayScroll, keymap.Binding{ID: "back", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Short: "back", Keep: true, Desc: "back to the scoreboard"})
 }
 
 // writeResults writes the results file now (R).

@@ -6,6 +6,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"mailsim/cmd/mailsim/tui/keymap"
 	"mailsim/cmd/mailsim/tui/model"
 	"mailsim/cmd/mailsim/tui/widgets"
 	"mailsim/internal/i18n"
@@ -132,4 +133,8 @@ func (lv *liveUI) pickUser() {
 	})
 	w, h := lv.Size()
 	lv.showOverlay("users", t, min(48, w-2), min(len(addrs)+3, h-2))
+	lv.Ov.SetKeys(
+		keymap.Binding{ID: "pick", Keys: []keymap.Key{keymap.Code(tcell.KeyEnter)}, Short: "pick", Desc: "show that user's mailboxes"},
+		keymap.Binding{ID: "move", Keys: []keymap.Key{keymap.Code(tcell.KeyUp), keymap.Code(tcell.KeyDown)}, Short: "move", Desc: "highlight another user"},
+		widgets.OverlayClose)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"mailsim/cmd/mailsim/tui/keymap"
 )
 
 // Overlays is a screen's one overlay manager: at most one page over the
@@ -16,6 +18,26 @@ type Overlays struct {
 	Pages *tview.Pages
 	Name  string      // the open overlay's page, "" for none
 	grid  *tview.Grid // its centring grid; nil for a modal that centres itself
+	keys  *keymap.Map // its keys, for the hint bar (SetKeys)
+}
+
+// Keys every overlay documents for the hint bar; the overlay's widgets
+// handle them.
+var (
+	OverlayClose  = keymap.Binding{ID: "close", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Short: "close", Keep: true, Desc: "close"}
+	OverlayScroll = keymap.Binding{ID: "scroll", Keys: []keymap.Key{keymap.Code(tcell.KeyUp), keymap.Code(tcell.KeyDown)}, Short: "scroll", Desc: "scroll"}
+)
+
+// SetKeys says what the open overlay's keys are, for the hint bar (its
+// widgets handle them). Without, the bar says Esc closes it.
+func (o *Overlays) SetKeys(b ...keymap.Binding) { o.keys = &keymap.Map{Bindings: b} }
+
+// Keys are the open overlay's keys for the hint bar.
+func (o *Overlays) Keys() *keymap.Map {
+	if o.keys == nil {
+		return &keymap.Map{Bindings: []keymap.Binding{OverlayClose}}
+	}
+	return o.keys
 }
 
 // IsOpen reports whether an overlay is open.
@@ -65,7 +87,7 @@ func (o *Overlays) remove() {
 	if o.Name != "" {
 		o.Pages.RemovePage(o.Name)
 	}
-	o.Name, o.grid = "", nil
+	o.Name, o.grid, o.keys = "", nil, nil
 }
 
 // CloseOn makes Esc and the given runes close the overlay b belongs to,

@@ -16,6 +16,9 @@ type TextPane struct {
 	render func(width int) string
 	lastW  int
 	dirty  bool
+	// EveryDraw renders at every draw: a short text that follows the
+	// focus and the overlays (the hint bar).
+	EveryDraw bool
 }
 
 func NewTextPane(render func(width int) string) *TextPane {
@@ -30,7 +33,7 @@ func (p *TextPane) Invalidate() { p.dirty = true }
 // Draw renders when the content or the width changed, then draws.
 func (p *TextPane) Draw(screen tcell.Screen) {
 	_, _, w, _ := p.GetInnerRect()
-	if p.dirty || w != p.lastW {
+	if p.dirty || p.EveryDraw || w != p.lastW {
 		p.SetText(p.render(w))
 		p.lastW, p.dirty = w, false
 	}

@@ -70,6 +70,7 @@ func (sh *Shell) ShowHelp(maps ...*keymap.Map) {
 	sh.Theme.Frame(p.Box, i18n.Word(sh.Lang, "Help")+" · Esc")
 	sh.Ov.CloseOn(p.Box, "?q", back)
 	sh.Ov.Show("help", p, bw, min(len(p.Lines)+2, h-2))
+	sh.Ov.SetKeys(OverlayScroll, OverlayClose)
 }
 
 // Ask puts a question with buttons over the screen, as the overlay name.
@@ -96,6 +97,25 @@ func (sh *Shell) Ask(name, text string, buttons []string, keys map[rune]int, bor
 		return ev
 	})
 	sh.Ov.ShowModal(name, m)
+	sh.Ov.SetKeys(
+		keymap.Binding{ID: "choose", Keys: []keymap.Key{keymap.Code(tcell.KeyEnter)}, Short: "choose", Desc: "choose the highlighted button"},
+		keymap.Binding{ID: "button", Keys: []keymap.Key{keymap.Code(tcell.KeyLeft), keymap.Code(tcell.KeyRight), keymap.Code(tcell.KeyTab)}, Short: "button", Desc: "highlight another button"},
+		keymap.Binding{ID: "cancel", Keys: []keymap.Key{keymap.Code(tcell.KeyEscape)}, Short: "cancel", Keep: true, Desc: "answer none"})
+}
+
+// HintBar is the screen's line of key hints: the open overlay's keys
+// while one is open, else the keys screen() gives (they may follow the
+// focus). It is written again at every draw.
+func (sh *Shell) HintBar(screen func() *keymap.Map) *TextPane {
+	p := NewTextPane(func(w int) string {
+		m := screen()
+		if sh.Ov.IsOpen() {
+			m = sh.Ov.Keys()
+		}
+		return Hints(m, sh.Theme, sh.Lang, w)
+	})
+	p.EveryDraw = true
+	return p
 }
 
 // NextLang is the language after the one spoken now, in the cycle of the
