@@ -108,6 +108,7 @@ func (t *tracker) setClient(e *Entry, name string, hint i18n.Text, strong bool) 
 func (t *tracker) ehlo(e *Entry, verb, name string) {
 	switch {
 	case strings.HasPrefix(name, "smtp.example."):
+		t.relaying = true
 		t.setClient(e, "mailsim MTA", i18n.Textf("EHLO %s: a provider relaying", name), true)
 	case strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]"):
 		t.setClient(e, "a mail app (Thunderbird, Apple Mail, Outlook…)", i18n.Textf("%s %s: an address literal", verb, name), false)
@@ -115,8 +116,12 @@ func (t *tracker) ehlo(e *Entry, verb, name string) {
 }
 
 // guessFromHeader looks for the User-Agent or X-Mailer header of a message
-// being sent.
+// being sent. Those name the program that wrote the message: a relaying
+// MTA's client is the MTA, whatever the message it passes on says.
 func (t *tracker) guessFromHeader(e *Entry) {
+	if t.relaying {
+		return
+	}
 	head, _, _ := strings.Cut(e.Text, "\n\n")
 	for _, line := range strings.Split(head, "\n") {
 		k, v, ok := strings.Cut(line, ":")

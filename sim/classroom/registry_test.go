@@ -17,7 +17,7 @@ import (
 // the Command and Tag the wire framer would give them.
 func feed(r *Registry, id uint64, p wire.Protocol, implicitTLS bool, script ...string) {
 	r.Open(wire.ConnInfo{ID: id, Protocol: p, Side: wire.ServerSide, Local: "127.0.0.1:1143", Remote: "127.0.0.1:5000", ImplicitTLS: implicitTLS})
-	verbs := map[string]bool{"USER": true, "PASS": true, "QUIT": true, "NOOP": true, "AUTH": true, "EHLO": true, "STAT": true}
+	verbs := map[string]bool{"USER": true, "PASS": true, "QUIT": true, "NOOP": true, "AUTH": true, "EHLO": true, "STAT": true, "DATA": true}
 	cmd, tag := "", ""
 	for i, s := range script {
 		u := wire.Unit{Conn: id, Seq: i, Time: time.Now(), Kind: wire.Line, Lines: 1, Text: s[3:], Len: len(s) - 1}
@@ -262,6 +262,22 @@ func TestAccountsFileAndPasswords(t *testing.T) {
 			if strings.ContainsRune(Password(), ch) {
 				t.Fatalf("password with look-alike %q", ch)
 			}
+		}
+	}
+}
+
+// TestTheClientIsGuessedFromItsOwnWordsNotFromWhatItRelays: a message's
+// X-Mailer names the program that wrote it. Sent by that program, it
+// names the client; relayed by a provider's MTA (EHLO smtp.example.com),
+// the client stays the MTA.
+func TestTheClientIsGuessedFromItsOwnWordsNotFromWhatItRelays(t *testing.T) {
+	r := NewRegistry(Options{})
+	body := "L: Subject: hi\nX-Mailer: TestMailer 1.0\n\nhello\n"
+	feed(r, 1, wire.SMTP, false, "S: 220 smtp.example.com ESMTP", "C: EHLO [127.0.0.1]", "S: 250 smtp.example.com", "C: DATA", "S: 354 go ahead", body)
+	feed(r, 2, wire.SMTP, false, "S: 220 mx.example.org ESMTP", "C: EHLO smtp.example.com", "S: 250 mx.example.org", "C: DATA", "S: 354 go ahead", body)
+	for id, want := range map[uint64]string{1: "TestMailer 1.0", 2: "mailsim MTA"} {
+		if cs, _ := r.Conn(id); cs.Client != want {
+			t.Errorf("connection %d: client %q, want %q", id, cs.Client, want)
 		}
 	}
 }

@@ -25,6 +25,7 @@ type tracker struct {
 	mailbox   string // selected mailbox
 	idleTag   string
 	verbs     []string // the client's first commands, for guessing its software
+	relaying  bool     // SMTP: the client said it is a provider's MTA
 }
 
 func (t *tracker) init(p wire.Protocol, st *ConnState, show bool) {
